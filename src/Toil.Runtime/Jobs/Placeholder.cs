@@ -1,0 +1,5 @@
+namespace Toil.Runtime.Jobs;
+
+internal static class Placeholder
+{
+}
