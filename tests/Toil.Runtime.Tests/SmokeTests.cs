@@ -1,7 +1,14 @@
+using Toil.Runtime.Testing.Processes;
+
 namespace Toil.Runtime.Tests;
 
 public class SmokeTests
 {
     [Test]
-    public void Build_Works() => (1 + 1).Should().Be(2);
+    public async Task TestHost_Echo_PrintsArgumentsAndExitsZero()
+    {
+        var (code, stdout, _) = await TestHostProcess.RunAsync(TimeSpan.FromSeconds(30), "echo", "a", "b");
+        code.Should().Be(0);
+        stdout.Trim().Should().Be("a b");
+    }
 }
