@@ -1,0 +1,444 @@
+using System.Runtime.CompilerServices;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.Serialization;
+
+namespace Toil.Runtime.JobStores;
+
+/// <summary>
+/// A thread-safe job store held in memory, for unit tests and embedded use. Loads return copies, so a caller can never
+/// alias the store's state; records round-trip through the same JSON as the file store, so a test sees exactly what
+/// persistence would keep.
+/// </summary>
+public sealed class InMemoryJobStore : IJobStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (long Version, byte[] Record)> _jobs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _assigned = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StoredFile> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _shared = new(StringComparer.Ordinal);
+    private readonly List<byte[]> _inbox = [];
+    private readonly List<byte[]> _archive = [];
+    private long _nextId;
+    private bool _destroyed;
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="config">The workflow configuration; defaults to <see cref="WorkflowConfig"/>'s defaults.</param>
+    public InMemoryJobStore(WorkflowConfig? config = null)
+    {
+        Config = config ?? new WorkflowConfig();
+        _shared[SharedFileNames.Config] = JobDescriptionSerializer.SerializeConfig(Config);
+    }
+
+    /// <inheritdoc />
+    public string Locator { get; } = "memory:" + Guid.NewGuid().ToString("N");
+
+    /// <inheritdoc />
+    public WorkflowConfig Config { get; }
+
+    /// <inheritdoc />
+    public ValueTask<string> AssignJobIdAsync(JobDescription job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            string id = $"kind-{JobStoreIds.Slug(job.JobName)}/instance-{++_nextId:x8}";
+            _assigned.Add(id);
+            job.JobStoreId = id;
+            return ValueTask.FromResult(id);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask CreateJobsAsync(IReadOnlyCollection<JobDescription> jobs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            foreach (var job in jobs)
+            {
+                if (!_assigned.Contains(job.JobStoreId))
+                {
+                    throw new InvalidJobStoreIdException(job.JobStoreId, "the ID was not assigned by this job store");
+                }
+
+                if (_jobs.ContainsKey(job.JobStoreId))
+                {
+                    throw new JobStoreException($"The job '{job.JobStoreId}' already exists.");
+                }
+            }
+
+            foreach (var job in jobs)
+            {
+                job.IncrementVersion();
+                job.AssignConfig(Config);
+                _jobs[job.JobStoreId] = (job.Version, JobDescriptionSerializer.Serialize(job));
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobDescription> LoadJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] record;
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            if (jobId is null || !_jobs.TryGetValue(jobId, out var entry))
+            {
+                throw new NoSuchJobException(jobId ?? "<null>");
+            }
+
+            record = entry.Record;
+        }
+
+        var job = JobDescriptionSerializer.Deserialize(record, jobId);
+        job.AssignConfig(Config);
+        return ValueTask.FromResult(job);
+    }
+
+    /// <inheritdoc />
+    public ValueTask UpdateJobAsync(JobDescription job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            if (!_jobs.TryGetValue(job.JobStoreId, out var current))
+            {
+                throw new NoSuchJobException(job.JobStoreId);
+            }
+
+            long stored = current.Version;
+            if (stored != job.Version)
+            {
+                throw new ConcurrentJobModificationException(job.JobStoreId, job.Version, stored);
+            }
+
+            job.IncrementVersion();
+            _jobs[job.JobStoreId] = (job.Version, JobDescriptionSerializer.Serialize(job));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeleteJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            if (jobId is not null && _jobs.Remove(jobId))
+            {
+                foreach (var id in _files.Where(f => f.Value.Cleanup && f.Value.JobId == jobId).Select(f => f.Key).ToList())
+                {
+                    _files.Remove(id);
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> JobExistsAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            return ValueTask.FromResult(jobId is not null && _jobs.ContainsKey(jobId));
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<JobDescription> ListJobsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        List<string> ids;
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            ids = [.. _jobs.Keys];
+        }
+
+        foreach (string id in ids)
+        {
+            JobDescription job;
+            try
+            {
+                job = await LoadJobAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NoSuchJobException)
+            {
+                continue;
+            }
+
+            yield return job;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask SetRootJobIdAsync(string jobId, CancellationToken cancellationToken = default) =>
+        WriteSharedFileAsync(SharedFileNames.RootJobId, (s, ct) => s.WriteAsync(System.Text.Encoding.UTF8.GetBytes(jobId), ct), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<string?> GetRootJobIdAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            return ValueTask.FromResult(_shared.TryGetValue(SharedFileNames.RootJobId, out var b) ? System.Text.Encoding.UTF8.GetString(b) : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string> WriteFileAsync(Func<Stream, CancellationToken, ValueTask> writer, string? jobId = null, bool cleanup = false, string? baseName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            if (jobId is not null && !_assigned.Contains(jobId))
+            {
+                throw new NoSuchJobException(jobId);
+            }
+        }
+
+        byte[] content = await CaptureAsync(writer, cancellationToken).ConfigureAwait(false);
+        string name = JobStoreIds.SafeBaseName(baseName);
+        string id = jobId is null
+            ? $"files-flat/file-{Guid.NewGuid():N}/{name}"
+            : $"job-files/{jobId}/{(cleanup ? "cleanup/" : string.Empty)}file-{Guid.NewGuid():N}/{name}";
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            _files[id] = new StoredFile(content, jobId, cleanup);
+        }
+
+        return id;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Stream> OpenReadFileAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        JobStoreIds.ValidateRelative(fileId, "file");
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            return _files.TryGetValue(fileId, out var f)
+                ? ValueTask.FromResult<Stream>(new MemoryStream(f.Content, writable: false))
+                : throw new NoSuchFileException(fileId);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask UpdateFileAsync(string fileId, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
+    {
+        JobStoreIds.ValidateRelative(fileId, "file");
+        ArgumentNullException.ThrowIfNull(writer);
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            if (!_files.ContainsKey(fileId))
+            {
+                throw new NoSuchFileException(fileId);
+            }
+        }
+
+        byte[] content = await CaptureAsync(writer, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (!_files.TryGetValue(fileId, out var f))
+            {
+                throw new NoSuchFileException(fileId);
+            }
+
+            _files[fileId] = f with { Content = content };
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeleteFileAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        JobStoreIds.ValidateRelative(fileId, "file");
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            _files.Remove(fileId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> FileExistsAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        JobStoreIds.ValidateRelative(fileId, "file");
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            return ValueTask.FromResult(_files.ContainsKey(fileId));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> GetFileSizeAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        JobStoreIds.ValidateRelative(fileId, "file");
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            return ValueTask.FromResult(_files.TryGetValue(fileId, out var f) ? (long)f.Content.Length : 0L);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask WriteSharedFileAsync(string name, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
+    {
+        SharedFileNames.Validate(name);
+        ArgumentNullException.ThrowIfNull(writer);
+        byte[] content = await CaptureAsync(writer, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            _shared[name] = content;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Stream> OpenReadSharedFileAsync(string name, CancellationToken cancellationToken = default)
+    {
+        SharedFileNames.Validate(name);
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            return _shared.TryGetValue(name, out var b)
+                ? ValueTask.FromResult<Stream>(new MemoryStream(b, writable: false))
+                : throw new NoSuchFileException(name);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> SharedFileExistsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        SharedFileNames.Validate(name);
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            return ValueTask.FromResult(_shared.ContainsKey(name));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask WriteLogsAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            _inbox.Add(message.ToArray());
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> ReadLogsAsync(Func<Stream, CancellationToken, ValueTask> callback, bool readAll = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        int count = 0;
+        if (readAll)
+        {
+            List<byte[]> archived;
+            lock (_lock)
+            {
+                archived = [.. _archive];
+            }
+
+            foreach (var m in archived)
+            {
+                using var s = new MemoryStream(m, writable: false);
+                await callback(s, cancellationToken).ConfigureAwait(false);
+                count++;
+            }
+        }
+
+        while (true)
+        {
+            byte[] next;
+            lock (_lock)
+            {
+                ThrowIfDestroyed();
+                if (_inbox.Count == 0)
+                {
+                    break;
+                }
+
+                next = _inbox[0];
+            }
+
+            using (var s = new MemoryStream(next, writable: false))
+            {
+                await callback(s, cancellationToken).ConfigureAwait(false);
+            }
+
+            count++;
+            lock (_lock)
+            {
+                // Another reader may have archived it meanwhile (at-least-once delivery).
+                if (_inbox.Remove(next))
+                {
+                    _archive.Add(next);
+                }
+            }
+        }
+
+        return count;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DestroyAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _jobs.Clear();
+            _assigned.Clear();
+            _files.Clear();
+            _shared.Clear();
+            _inbox.Clear();
+            _archive.Clear();
+            _destroyed = true;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static async ValueTask<byte[]> CaptureAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var buffer = new MemoryStream();
+        await writer(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    private void ThrowIfDestroyed()
+    {
+        if (_destroyed)
+        {
+            throw new NoSuchJobStoreException(Locator);
+        }
+    }
+
+    private sealed record StoredFile(byte[] Content, string? JobId, bool Cleanup);
+}

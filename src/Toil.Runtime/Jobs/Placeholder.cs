@@ -1,5 +1,0 @@
-namespace Toil.Runtime.Jobs;
-
-internal static class Placeholder
-{
-}

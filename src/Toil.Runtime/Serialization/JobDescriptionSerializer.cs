@@ -1,0 +1,264 @@
+using System.Text.Json;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+
+namespace Toil.Runtime.Serialization;
+
+/// <summary>
+/// Converts <see cref="JobDescription"/> and <see cref="WorkflowConfig"/> to and from their persisted JSON documents.
+/// Every document carries <c>schemaVersion</c>; a corrupt, truncated or unknown-version document is a
+/// <see cref="CorruptJobRecordException"/> that names the job. Job stores written by third parties use it too.
+/// </summary>
+public static class JobDescriptionSerializer
+{
+    /// <summary>The schema version this library writes and reads.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>Serializes a job description to UTF-8 JSON.</summary>
+    /// <param name="job">The description.</param>
+    /// <returns>The JSON bytes.</returns>
+    public static byte[] Serialize(JobDescription job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var doc = new JobDocument
+        {
+            SchemaVersion = SchemaVersion,
+            Kind = job is CheckpointJobDescription ? "checkpoint" : "job",
+            JobStoreId = job.JobStoreId,
+            JobName = job.JobName,
+            UnitName = job.UnitName,
+            DisplayName = job.DisplayName,
+            Local = job.Local,
+            Requirements = ToDocument(job.Requirements),
+            RemainingTryCount = job.RemainingTryCountOverride,
+            RetryBackoffSeconds = job.RetryBackoffSecondsOverride,
+            PredecessorNumber = job.PredecessorNumber,
+            PredecessorsFinished = job.PredecessorsFinished.Count == 0 ? null : [.. job.PredecessorsFinished],
+            SuccessorPhases = [.. job.SuccessorPhases.Select(p => p.ToList())],
+            ServiceTree = job.ServiceTree.Count == 0 ? null : job.ServiceTree.ToDictionary(kv => kv.Key, kv => kv.Value.ToList(), StringComparer.Ordinal),
+            Body = ToDocument(job.Body),
+            LogJobStoreFileId = job.LogJobStoreFileId,
+            FilesToDelete = job.FilesToDelete.Count == 0 ? null : [.. job.FilesToDelete],
+            MergedJobNames = job.MergedJobNames.Count == 0 ? null : [.. job.MergedJobNames.Select(n => new NamesDocument { JobName = n.JobName, UnitName = n.UnitName, DisplayName = n.DisplayName, StatsName = n.StatsName, JobStoreId = n.JobStoreId })],
+            FilesToUse = job.FilesToUse.Count == 0 ? null : [.. job.FilesToUse],
+            Version = job.Version,
+            VersionWriter = job.VersionWriter,
+        };
+        if (job is CheckpointJobDescription c)
+        {
+            doc.Checkpoint = ToDocument(c.Checkpoint);
+            doc.CheckpointFilesToDelete = c.CheckpointFilesToDelete.Count == 0 ? null : [.. c.CheckpointFilesToDelete];
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(doc, ToilJsonContext.Default.JobDocument);
+    }
+
+    /// <summary>Deserializes a job description.</summary>
+    /// <param name="utf8Json">The JSON bytes.</param>
+    /// <param name="jobId">The ID the record was stored under, for error messages.</param>
+    /// <returns>The description (no configuration attached).</returns>
+    /// <exception cref="CorruptJobRecordException">The document is not a valid job record of a known schema version.</exception>
+    public static JobDescription Deserialize(ReadOnlySpan<byte> utf8Json, string jobId)
+    {
+        JobDocument? doc;
+        try
+        {
+            doc = JsonSerializer.Deserialize(utf8Json, ToilJsonContext.Default.JobDocument);
+        }
+        catch (JsonException ex)
+        {
+            throw new CorruptJobRecordException(jobId, utf8Json.IsEmpty ? "the record is empty" : $"the record is not valid JSON ({ex.Message})", ex);
+        }
+
+        if (doc is null)
+        {
+            throw new CorruptJobRecordException(jobId, "the record is JSON null");
+        }
+
+        if (doc.SchemaVersion != SchemaVersion)
+        {
+            throw new CorruptJobRecordException(jobId, doc.SchemaVersion == 0
+                ? "the record has no schemaVersion"
+                : $"unsupported schemaVersion {doc.SchemaVersion} (this library reads {SchemaVersion})");
+        }
+
+        try
+        {
+            return FromDocument(doc, jobId);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        {
+            throw new CorruptJobRecordException(jobId, ex.Message, ex);
+        }
+    }
+
+    /// <summary>Serializes a workflow configuration.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <returns>The JSON bytes.</returns>
+    public static byte[] SerializeConfig(WorkflowConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var doc = new WorkflowConfigDocument
+        {
+            SchemaVersion = SchemaVersion,
+            WorkflowId = config.WorkflowId,
+            DefaultMemory = config.DefaultMemory.Bytes,
+            DefaultCores = config.DefaultCores,
+            DefaultDisk = config.DefaultDisk.Bytes,
+            DefaultAccelerators = [.. config.DefaultAccelerators.Select(ToDocument)],
+            DefaultPreemptible = config.DefaultPreemptible,
+            DefaultWalltimeSeconds = config.DefaultWalltime.TotalSeconds,
+            RetryCount = config.RetryCount,
+            RetryBackoffSeconds = config.RetryBackoffSeconds,
+            RetryBackoffFactor = config.RetryBackoffFactor,
+            EnableUnlimitedPreemptibleRetries = config.EnableUnlimitedPreemptibleRetries,
+            DoubleMemory = config.DoubleMemory,
+            RunLocalJobsOnWorkers = config.RunLocalJobsOnWorkers,
+            JobAssemblies = [.. config.JobAssemblies],
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(doc, ToilJsonContext.Default.WorkflowConfigDocument);
+    }
+
+    /// <summary>Deserializes a workflow configuration.</summary>
+    /// <param name="utf8Json">The JSON bytes.</param>
+    /// <param name="locator">The job store's locator, for error messages.</param>
+    /// <returns>The configuration.</returns>
+    /// <exception cref="CorruptJobRecordException">The document is not a valid configuration of a known schema version.</exception>
+    public static WorkflowConfig DeserializeConfig(ReadOnlySpan<byte> utf8Json, string locator)
+    {
+        const string Name = "config.json";
+        WorkflowConfigDocument? doc;
+        try
+        {
+            doc = JsonSerializer.Deserialize(utf8Json, ToilJsonContext.Default.WorkflowConfigDocument);
+        }
+        catch (JsonException ex)
+        {
+            throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} is not valid JSON ({ex.Message})", ex);
+        }
+
+        if (doc is null || doc.SchemaVersion != SchemaVersion || string.IsNullOrEmpty(doc.WorkflowId))
+        {
+            throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} has an unsupported schemaVersion or no workflowId");
+        }
+
+        try
+        {
+            return new WorkflowConfig
+            {
+                WorkflowId = doc.WorkflowId,
+                DefaultMemory = NonNegative(doc.DefaultMemory, "defaultMemory"),
+                DefaultCores = doc.DefaultCores,
+                DefaultDisk = NonNegative(doc.DefaultDisk, "defaultDisk"),
+                DefaultAccelerators = [.. (doc.DefaultAccelerators ?? []).Select(FromDocument)],
+                DefaultPreemptible = doc.DefaultPreemptible,
+                DefaultWalltime = TimeSpan.FromSeconds(doc.DefaultWalltimeSeconds),
+                RetryCount = doc.RetryCount,
+                RetryBackoffSeconds = doc.RetryBackoffSeconds,
+                RetryBackoffFactor = doc.RetryBackoffFactor,
+                EnableUnlimitedPreemptibleRetries = doc.EnableUnlimitedPreemptibleRetries,
+                DoubleMemory = doc.DoubleMemory,
+                RunLocalJobsOnWorkers = doc.RunLocalJobsOnWorkers,
+                JobAssemblies = [.. doc.JobAssemblies ?? []],
+            };
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw new CorruptJobRecordException(Name, ex.Message, ex);
+        }
+    }
+
+    private static long NonNegative(long value, string field) =>
+        value < 0 ? throw new FormatException($"{field} cannot be negative ({value})") : value;
+
+    private static JobDescription FromDocument(JobDocument doc, string jobId)
+    {
+        if (string.IsNullOrEmpty(doc.JobStoreId))
+        {
+            throw new FormatException("the record has no jobStoreId");
+        }
+
+        if (doc.SuccessorPhases is null || doc.SuccessorPhases.Count < 2)
+        {
+            throw new FormatException("the record needs at least two successor phases");
+        }
+
+        JobDescription job = doc.Kind switch
+        {
+            "job" => new JobDescription(doc.JobName ?? string.Empty),
+            "checkpoint" => new CheckpointJobDescription(doc.JobName ?? string.Empty),
+            null => throw new FormatException("the record has no kind"),
+            _ => throw new FormatException($"unknown job kind '{doc.Kind}'"),
+        };
+        job.JobStoreId = doc.JobStoreId;
+        job.UnitName = doc.UnitName ?? string.Empty;
+        job.DisplayName = doc.DisplayName ?? job.JobName;
+        job.Local = doc.Local;
+        job.Requirements = FromDocument(doc.Requirements);
+        job.RemainingTryCountOverride = doc.RemainingTryCount;
+        job.RetryBackoffSecondsOverride = doc.RetryBackoffSeconds;
+        job.PredecessorNumber = doc.PredecessorNumber < 0 ? throw new FormatException("predecessorNumber cannot be negative") : doc.PredecessorNumber;
+        job.PredecessorsFinished.UnionWith(doc.PredecessorsFinished ?? []);
+        job.SetSuccessorPhases(doc.SuccessorPhases.Select(p => p ?? throw new FormatException("a successor phase is null")));
+        foreach (var (host, children) in doc.ServiceTree ?? [])
+        {
+            job.ServiceTree[host] = [.. children ?? []];
+        }
+
+        if (doc.Body is not null)
+        {
+            job.AttachBody(FromDocument(doc.Body, "body"));
+        }
+
+        job.LogJobStoreFileId = doc.LogJobStoreFileId;
+        job.FilesToDelete.AddRange(doc.FilesToDelete ?? []);
+        foreach (var n in doc.MergedJobNames ?? [])
+        {
+            job.MergedJobNames.Add(new JobNames(n.JobName ?? string.Empty, n.UnitName ?? string.Empty, n.DisplayName ?? string.Empty, n.StatsName ?? string.Empty, n.JobStoreId ?? throw new FormatException("a merged job name has no jobStoreId")));
+        }
+
+        job.FilesToUse.UnionWith(doc.FilesToUse ?? []);
+        job.Version = doc.Version;
+        job.VersionWriter = doc.VersionWriter;
+        if (job is CheckpointJobDescription c)
+        {
+            c.Checkpoint = doc.Checkpoint is null ? null : FromDocument(doc.Checkpoint, "checkpoint");
+            c.CheckpointFilesToDelete.AddRange(doc.CheckpointFilesToDelete ?? []);
+        }
+
+        _ = jobId;
+        return job;
+    }
+
+    private static JobBody FromDocument(BodyDocument doc, string field) =>
+        new(doc.TypeName ?? throw new FormatException($"{field} has no typeName"), doc.FileId ?? throw new FormatException($"{field} has no fileId"));
+
+    private static BodyDocument? ToDocument(JobBody? body) => body is null ? null : new BodyDocument { TypeName = body.TypeName, FileId = body.FileId };
+
+    private static RequirementsDocument? ToDocument(JobRequirements r) =>
+        r == JobRequirements.None ? null : new RequirementsDocument
+        {
+            Memory = r.Memory?.Bytes,
+            Cores = r.Cores,
+            Disk = r.Disk?.Bytes,
+            Accelerators = r.Accelerators is null ? null : [.. r.Accelerators.Select(ToDocument)],
+            Preemptible = r.Preemptible,
+            WalltimeSeconds = r.Walltime?.TotalSeconds,
+        };
+
+    private static JobRequirements FromDocument(RequirementsDocument? doc) =>
+        doc is null ? JobRequirements.None : new JobRequirements
+        {
+            Memory = doc.Memory is { } m ? NonNegative(m, "memory") : null,
+            Cores = doc.Cores,
+            Disk = doc.Disk is { } d ? NonNegative(d, "disk") : null,
+            Accelerators = doc.Accelerators is null ? null : [.. doc.Accelerators.Select(FromDocument)],
+            Preemptible = doc.Preemptible,
+            Walltime = doc.WalltimeSeconds is { } w ? TimeSpan.FromSeconds(w) : null,
+        };
+
+    private static AcceleratorDocument ToDocument(AcceleratorRequirement a) => new() { Count = a.Count, Kind = a.Kind, Model = a.Model, Brand = a.Brand, Api = a.Api };
+
+    private static AcceleratorRequirement FromDocument(AcceleratorDocument a) =>
+        a.Count < 1 ? throw new FormatException("an accelerator count must be at least 1") : new(a.Count, a.Kind ?? "gpu", a.Model, a.Brand, a.Api);
+}

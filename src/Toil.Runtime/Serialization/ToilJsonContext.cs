@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Toil.Runtime.Serialization;
+
+/// <summary>Source-generated JSON metadata for the persisted model (DESIGN D1, D13).</summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectRequiredConstructorParameters = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+[JsonSerializable(typeof(JobDocument))]
+[JsonSerializable(typeof(WorkflowConfigDocument))]
+internal sealed partial class ToilJsonContext : JsonSerializerContext
+{
+}
