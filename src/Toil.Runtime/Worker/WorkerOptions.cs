@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>Settings of the worker (Toil's worker-related command-line options). Bound through <c>IOptions&lt;WorkerOptions&gt;</c>.</summary>
+public sealed class WorkerOptions
+{
+    /// <summary>
+    /// The log size policy (DESIGN D5): &gt; 0 keeps the last N bytes, &lt; 0 keeps the first |N| bytes, 0 keeps all.
+    /// Cuts land on UTF-8 character boundaries. The default value is 100 MiB (Toil's default).
+    /// </summary>
+    public long MaxLogFileSize { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>When the worker temporary directory is removed. The default value is <see cref="CleanWorkDirPolicy.Always"/>.</summary>
+    public CleanWorkDirPolicy CleanWorkDir { get; set; } = CleanWorkDirPolicy.Always;
+
+    /// <summary>Whether chaining is off (each worker runs exactly one job). The default value is <see langword="false"/>.</summary>
+    public bool DisableChaining { get; set; }
+
+    /// <summary>Whether worker output capture (the worker log) is off. The default value is <see langword="false"/>.</summary>
+    public bool DisableWorkerOutputCapture { get; set; }
+
+    /// <summary>Whether successful non-local jobs send their worker log to the leader. The default value is <see langword="false"/>.</summary>
+    public bool WriteLogsFromAllJobs { get; set; }
+
+    /// <summary>The minimum level written to the worker log. The default value is <see cref="LogLevel.Information"/>.</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>The work directory under which per-workflow directories are made; <see langword="null"/> means the system temp directory. The default value is <see langword="null"/>.</summary>
+    public string? WorkDir { get; set; }
+
+    /// <summary>The node-local coordination directory (deferred functions, job state); <see langword="null"/> means derived from <see cref="WorkDir"/>. The default value is <see langword="null"/>.</summary>
+    public string? CoordinationDir { get; set; }
+
+    /// <summary>Whether local jobs may chain into non-local successors on a worker. The default value is <see langword="false"/>; when set it overrides the workflow configuration.</summary>
+    public bool RunLocalJobsOnWorkers { get; set; }
+
+    /// <summary>Chaos testing (Toil's <c>badWorker</c>): the probability that a worker is killed at a random point. The default value is 0.</summary>
+    [Range(0.0, 1.0)]
+    public double BadWorker { get; set; }
+
+    /// <summary>Chaos testing (Toil's <c>badWorkerFailInterval</c>): the largest delay before the kill. The default value is 10 ms.</summary>
+    public TimeSpan BadWorkerFailInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+}

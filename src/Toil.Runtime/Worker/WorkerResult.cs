@@ -1,0 +1,28 @@
+using Toil.Runtime.Jobs;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>The outcome of one worker invocation.</summary>
+public sealed record WorkerResult
+{
+    /// <summary>0 when every job in the chain succeeded; 1 (or the code a job asked for) when the attempt failed.</summary>
+    public required int ExitCode { get; init; }
+
+    /// <summary>Whether the attempt failed (the last job's record then holds its log file ID and body).</summary>
+    public required bool Failed { get; init; }
+
+    /// <summary>The jobs whose bodies ran, in order (the first is the issued job; later ones were chained in).</summary>
+    public required IReadOnlyList<JobNames> JobsRun { get; init; }
+
+    /// <summary>The job-store ID the run worked under (the issued ID).</summary>
+    public required string JobStoreId { get; init; }
+
+    /// <summary>Whether the whole subtree was done and every record of the chain was deleted.</summary>
+    public bool SubtreeDeleted { get; init; }
+
+    /// <summary>The failure, when the attempt failed with an exception.</summary>
+    public Exception? Error { get; init; }
+
+    /// <summary>The worker temporary directory, when it was kept (see <see cref="WorkerOptions.CleanWorkDir"/>).</summary>
+    public string? RetainedTempDirectory { get; init; }
+}
