@@ -1,0 +1,356 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Toil.Runtime.IO;
+
+namespace Toil.Runtime.Deferred;
+
+/// <summary>
+/// Invokes persisted calls and claims orphaned state of dead workers in one <c>deferred</c> directory.
+/// Shared by <see cref="DeferredFunctionManager"/> and its static batch-system cleanup.
+/// </summary>
+internal sealed class DeferredFunctionRunner(
+    string directory,
+    DeferredFunctionRegistry registry,
+    IServiceProvider services,
+    TimeSpan functionTimeout,
+    TimeProvider timeProvider,
+    ILogger logger)
+{
+    public const string LockExtension = ".lock";
+    public const string StateExtension = ".json";
+    public const string SetAsideDirectoryName = "set-aside";
+
+    public string Directory { get; } = directory;
+
+    public ILogger Logger { get; } = logger;
+
+    public string LockPath(string workerId) => Path.Combine(Directory, workerId + LockExtension);
+
+    public string StatePath(string workerId) => Path.Combine(Directory, workerId + StateExtension);
+
+    /// <summary>Worker IDs are 32 lower-case hex digits; anything else in the directory (NFS <c>.nfsXXXX</c>, user files) is ignored.</summary>
+    public static bool IsWorkerId(string value)
+        => value.Length == 32 && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    public async Task WriteStateAsync(string workerId, IReadOnlyList<DeferredCall> calls, CancellationToken cancellationToken)
+    {
+        if (calls.Count == 0)
+        {
+            DurableFile.Delete(StatePath(workerId));
+            return;
+        }
+
+        var document = new DeferredStateDocument { WorkerId = workerId, Functions = [.. calls] };
+        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(document, DeferredJsonContext.Default.DeferredStateDocument);
+        await DurableFile.WriteAllBytesAsync(StatePath(workerId), bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="calls"/> in order. <paramref name="progress"/> receives the index of the call
+    /// about to run, so on cancellation the caller knows which calls to keep persisted.
+    /// </summary>
+    public async Task<DeferredFunctionRunResult> RunCallsAsync(
+        string workerId,
+        IReadOnlyList<DeferredCall> calls,
+        Action<int> progress,
+        List<(DeferredCall Call, string Reason)> setAside,
+        CancellationToken cancellationToken)
+    {
+        var result = default(DeferredFunctionRunResult);
+        for (int i = 0; i < calls.Count; i++)
+        {
+            progress(i);
+            cancellationToken.ThrowIfCancellationRequested();
+            DeferredCall call = calls[i];
+            result += await InvokeAsync(workerId, call, setAside, cancellationToken).ConfigureAwait(false);
+        }
+
+        progress(calls.Count);
+        return result;
+    }
+
+    private async Task<DeferredFunctionRunResult> InvokeAsync(
+        string workerId,
+        DeferredCall call,
+        List<(DeferredCall Call, string Reason)> setAside,
+        CancellationToken cancellationToken)
+    {
+        if (!registry.TryGet(call.Name, out DeferredFunctionRegistration? registration))
+        {
+            setAside.Add((call, DeferredFunctionNotRegisteredException.For(call.Name).Message));
+            return new(0, 0, 1);
+        }
+
+        Func<CancellationToken, ValueTask> bound;
+        try
+        {
+            bound = registration.Bind(call.Arguments, services);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            setAside.Add((call, $"arguments of '{call.Name}' cannot be read as {registration.ArgumentsType.Name}: {ex.Message}"));
+            return new(0, 0, 1);
+        }
+
+        DeferredLog.Running(Logger, call.Name, workerId);
+        using var timeout = new CancellationTokenSource(functionTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            // WaitAsync bounds the wait even for a function that ignores its token.
+            await bound(linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            return new(1, 0, 0);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
+        {
+            DeferredLog.FunctionTimedOut(Logger, ex, call.Name, workerId, functionTimeout);
+            return new(0, 1, 0);
+        }
+#pragma warning disable CA1031 // A failing deferred function must not stop the others: it is logged and counted.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            DeferredLog.FunctionFailed(Logger, ex, call.Name, workerId);
+            return new(0, 1, 0);
+        }
+    }
+
+    /// <summary>Writes calls that cannot run to <c>set-aside/&lt;workerId&gt;-&lt;n&gt;.json</c> and logs each.</summary>
+    public async Task SetAsideAsync(string workerId, List<(DeferredCall Call, string Reason)> setAside, CancellationToken cancellationToken)
+    {
+        if (setAside.Count == 0)
+        {
+            return;
+        }
+
+        string path = NewSetAsidePath(workerId);
+        var document = new DeferredStateDocument
+        {
+            WorkerId = workerId,
+            Reason = string.Join("; ", setAside.Select(s => s.Reason).Distinct(StringComparer.Ordinal)),
+            Functions = [.. setAside.Select(s => s.Call)],
+        };
+        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(document, DeferredJsonContext.Default.DeferredStateDocument);
+        await DurableFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        foreach (var (call, _) in setAside)
+        {
+            DeferredLog.NotRegistered(Logger, DeferredFunctionNotRegisteredException.For(call.Name), call.Name, workerId, path);
+        }
+    }
+
+    private string NewSetAsidePath(string workerId)
+    {
+        string dir = Path.Combine(Directory, SetAsideDirectoryName);
+        System.IO.Directory.CreateDirectory(dir);
+        for (int n = 0; ; n++)
+        {
+            string path = Path.Combine(dir, n == 0 ? workerId + StateExtension : $"{workerId}-{n}{StateExtension}");
+            if (!File.Exists(path))
+            {
+                return path;
+            }
+        }
+    }
+
+    /// <summary>Repeats passes over the directory until a pass claims no dead worker's state.</summary>
+    public async Task<DeferredFunctionRunResult> RunOrphansAsync(string? ownWorkerId, CancellationToken cancellationToken)
+    {
+        var total = default(DeferredFunctionRunResult);
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return total;
+        }
+
+        bool claimedAny;
+        do
+        {
+            claimedAny = false;
+            foreach (string path in System.IO.Directory.GetFiles(Directory))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string name = Path.GetFileName(path);
+                if (name.EndsWith(LockExtension + DurableFile.TempSuffix, StringComparison.Ordinal))
+                {
+                    RemoveAbandonedLockTemp(path);
+                    continue;
+                }
+
+                if (!name.EndsWith(LockExtension, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string workerId = name[..^LockExtension.Length];
+                if (!IsWorkerId(workerId) || workerId == ownWorkerId)
+                {
+                    continue;
+                }
+
+                DeferredFunctionRunResult? result = await TryRunOrphanAsync(workerId, cancellationToken).ConfigureAwait(false);
+                if (result is { } r)
+                {
+                    claimedAny = true;
+                    total += r;
+                }
+            }
+        }
+        while (claimedAny);
+
+        return total;
+    }
+
+    /// <summary>Claims one worker's state if its owner is dead (its lock can be taken), runs it and removes it.</summary>
+    /// <returns><see langword="null"/> if the worker is alive or its state is already gone.</returns>
+    private async Task<DeferredFunctionRunResult?> TryRunOrphanAsync(string workerId, CancellationToken cancellationToken)
+    {
+        string lockPath = LockPath(workerId);
+        FileStream? held = TryLock(lockPath);
+        if (held is null)
+        {
+            return null;
+        }
+
+        await using (held.ConfigureAwait(false))
+        {
+            // The owner (or another cleaner) unlinks the lock file while still holding it, so a lock
+            // taken on a file that is no longer at its path belongs to state that is already handled.
+            // Worker IDs are random and never reused, so existence is as good as Toil's inode check.
+            if (!File.Exists(lockPath))
+            {
+                return null;
+            }
+
+            var result = default(DeferredFunctionRunResult);
+            string statePath = StatePath(workerId);
+            if (File.Exists(statePath))
+            {
+                result = await RunOrphanStateAsync(workerId, statePath, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (string temp in System.IO.Directory.GetFiles(Directory, workerId + StateExtension + ".*" + DurableFile.TempSuffix))
+            {
+                File.Delete(temp);
+            }
+
+            DurableFile.Delete(lockPath);
+            return result;
+        }
+    }
+
+    private async Task<DeferredFunctionRunResult> RunOrphanStateAsync(string workerId, string statePath, CancellationToken cancellationToken)
+    {
+        DeferredStateDocument? document = await ReadOrSetAsideAsync(workerId, statePath, cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            return new(0, 0, 1);
+        }
+
+        DeferredLog.RunningOrphans(Logger, document.Functions.Count, workerId);
+        var setAside = new List<(DeferredCall, string)>();
+        int done = 0;
+        DeferredFunctionRunResult result;
+        try
+        {
+            result = await RunCallsAsync(workerId, document.Functions, i => done = i, setAside, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Keep what did not finish (and what cannot run) for the next cleaner; the lock is released on return.
+            await WriteStateAsync(workerId, [.. setAside.Select(s => s.Item1), .. document.Functions.Skip(done)], CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await SetAsideAsync(workerId, setAside, cancellationToken).ConfigureAwait(false);
+        DurableFile.Delete(statePath);
+        return result;
+    }
+
+    private async Task<DeferredStateDocument?> ReadOrSetAsideAsync(string workerId, string statePath, CancellationToken cancellationToken)
+    {
+        Exception? problem;
+        try
+        {
+            byte[] bytes = await File.ReadAllBytesAsync(statePath, cancellationToken).ConfigureAwait(false);
+            DeferredStateDocument? document = JsonSerializer.Deserialize(bytes, DeferredJsonContext.Default.DeferredStateDocument);
+            problem = document switch
+            {
+                null => new InvalidDataException("the document is null"),
+                { SchemaVersion: not DeferredStateDocument.CurrentSchemaVersion } => new InvalidDataException($"unsupported schema version {document.SchemaVersion}"),
+                _ when document.WorkerId != workerId => new InvalidDataException($"worker ID '{document.WorkerId}' does not match the file name"),
+                _ when document.Functions is null || document.Functions.Any(f => f is null || string.IsNullOrEmpty(f.Name)) => new InvalidDataException("a function entry is missing or has no name"),
+                _ => null,
+            };
+            if (problem is null)
+            {
+                return document;
+            }
+        }
+        catch (JsonException ex)
+        {
+            problem = ex;
+        }
+
+        string target = Path.Combine(Directory, SetAsideDirectoryName, $"{workerId}.corrupt-{Guid.NewGuid():N}{StateExtension}");
+        string? moved = null;
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            DurableFile.Move(statePath, target);
+            moved = target;
+        }
+        catch (IOException)
+        {
+            // Left in place: the lock file is then kept too, so the state is retried, never dropped.
+        }
+
+        var error = new DeferredStateCorruptException($"deferred state file '{statePath}' cannot be read: {problem.Message}", problem)
+        {
+            StatePath = statePath,
+            SetAsidePath = moved,
+        };
+        DeferredLog.Corrupt(Logger, error, statePath, moved);
+        if (moved is null)
+        {
+            throw error;
+        }
+
+        return null;
+    }
+
+    private void RemoveAbandonedLockTemp(string path)
+    {
+        // A worker that died between creating and renaming its lock file leaves no state; remove the file once its lock is free.
+        using FileStream? held = TryLock(path);
+        if (held is not null && File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Takes an exclusive, non-blocking lock (FileShare.None is <c>flock(LOCK_EX|LOCK_NB)</c> on Unix).</summary>
+    /// <returns>The locked stream, or <see langword="null"/> if the file is gone or locked by a live process.</returns>
+    public static FileStream? TryLock(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            // Sharing violation: the owner is alive.
+            return null;
+        }
+    }
+}
