@@ -264,7 +264,9 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
     private async ValueTask<DeferredFunctionRunResult> RunScopeAsync(Scope scope, CancellationToken cancellationToken)
     {
         DeferredFunctionRunResult own;
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Not cancellable: a cancelled run must still reach the code that keeps the calls persisted.
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (scope.HasRun)
