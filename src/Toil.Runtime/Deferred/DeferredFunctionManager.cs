@@ -160,7 +160,8 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
     /// <summary>
     /// Runs the active scope's functions if it was not run, runs orphans, then removes this worker's files
     /// and releases its lock. If functions remain persisted (a cancelled run), the files are left for the
-    /// next worker on the node, which runs them as orphans.
+    /// next worker on the node, which runs them as orphans. Never throws: problems are logged, so disposal in
+    /// a <c>finally</c> cannot hide the job's own error.
     /// </summary>
     /// <returns>A task that completes when the manager is closed.</returns>
     public async ValueTask DisposeAsync()
@@ -178,6 +179,12 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
             }
 
             await RunOrphansAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Disposal runs in the worker's finally: throwing here would hide the job's own error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            DeferredLog.CleanupFailed(_runner.Logger, ex, WorkerId);
         }
         finally
         {
@@ -277,7 +284,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
             scope.HasRun = true;
             _active = null;
             List<DeferredCall> calls = _pending;
-            var setAside = new List<(DeferredCall, string)>();
+            var setAside = new List<(DeferredCall, DeferredFunctionException)>();
             int done = 0;
             try
             {

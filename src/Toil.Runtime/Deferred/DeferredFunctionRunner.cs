@@ -53,7 +53,7 @@ internal sealed class DeferredFunctionRunner(
         string workerId,
         IReadOnlyList<DeferredCall> calls,
         Action<int> progress,
-        List<(DeferredCall Call, string Reason)> setAside,
+        List<(DeferredCall Call, DeferredFunctionException Error)> setAside,
         CancellationToken cancellationToken)
     {
         var result = default(DeferredFunctionRunResult);
@@ -72,12 +72,12 @@ internal sealed class DeferredFunctionRunner(
     private async Task<DeferredFunctionRunResult> InvokeAsync(
         string workerId,
         DeferredCall call,
-        List<(DeferredCall Call, string Reason)> setAside,
+        List<(DeferredCall Call, DeferredFunctionException Error)> setAside,
         CancellationToken cancellationToken)
     {
         if (!registry.TryGet(call.Name, out DeferredFunctionRegistration? registration))
         {
-            setAside.Add((call, DeferredFunctionNotRegisteredException.For(call.Name).Message));
+            setAside.Add((call, DeferredFunctionNotRegisteredException.For(call.Name)));
             return new(0, 0, 1);
         }
 
@@ -88,7 +88,7 @@ internal sealed class DeferredFunctionRunner(
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
-            setAside.Add((call, $"arguments of '{call.Name}' cannot be read as {registration.ArgumentsType.Name}: {ex.Message}"));
+            setAside.Add((call, new DeferredFunctionException($"arguments of deferred function '{call.Name}' cannot be read as {registration.ArgumentsType.FullName}: {ex.Message}", ex)));
             return new(0, 0, 1);
         }
 
@@ -120,7 +120,7 @@ internal sealed class DeferredFunctionRunner(
     }
 
     /// <summary>Writes calls that cannot run to <c>set-aside/&lt;workerId&gt;-&lt;n&gt;.json</c> and logs each.</summary>
-    public async Task SetAsideAsync(string workerId, List<(DeferredCall Call, string Reason)> setAside, CancellationToken cancellationToken)
+    public async Task SetAsideAsync(string workerId, List<(DeferredCall Call, DeferredFunctionException Error)> setAside, CancellationToken cancellationToken)
     {
         if (setAside.Count == 0)
         {
@@ -131,14 +131,14 @@ internal sealed class DeferredFunctionRunner(
         var document = new DeferredStateDocument
         {
             WorkerId = workerId,
-            Reason = string.Join("; ", setAside.Select(s => s.Reason).Distinct(StringComparer.Ordinal)),
+            Reason = string.Join("; ", setAside.Select(s => s.Error.Message).Distinct(StringComparer.Ordinal)),
             Functions = [.. setAside.Select(s => s.Call)],
         };
         byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(document, DeferredJsonContext.Default.DeferredStateDocument);
         await DurableFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
-        foreach (var (call, _) in setAside)
+        foreach (var (call, error) in setAside)
         {
-            DeferredLog.NotRegistered(Logger, DeferredFunctionNotRegisteredException.For(call.Name), call.Name, workerId, path);
+            DeferredLog.SetAside(Logger, error, call.Name, workerId, path);
         }
     }
 
@@ -190,7 +190,18 @@ internal sealed class DeferredFunctionRunner(
                     continue;
                 }
 
-                DeferredFunctionRunResult? result = await TryRunOrphanAsync(workerId, cancellationToken).ConfigureAwait(false);
+                DeferredFunctionRunResult? result;
+                try
+                {
+                    result = await TryRunOrphanAsync(workerId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // One unreadable worker must not stop the others; its files stay for a later attempt.
+                    DeferredLog.OrphanFailed(Logger, ex, workerId);
+                    continue;
+                }
+
                 if (result is { } r)
                 {
                     claimedAny = true;
@@ -228,7 +239,14 @@ internal sealed class DeferredFunctionRunner(
             string statePath = StatePath(workerId);
             if (File.Exists(statePath))
             {
-                result = await RunOrphanStateAsync(workerId, statePath, cancellationToken).ConfigureAwait(false);
+                DeferredFunctionRunResult? ran = await RunOrphanStateAsync(workerId, statePath, cancellationToken).ConfigureAwait(false);
+                if (ran is null)
+                {
+                    // Corrupt and could not be moved aside: keep everything (released, not deleted) for a later attempt.
+                    return null;
+                }
+
+                result = ran.Value;
             }
 
             foreach (string temp in System.IO.Directory.GetFiles(Directory, workerId + StateExtension + ".*" + DurableFile.TempSuffix))
@@ -241,16 +259,16 @@ internal sealed class DeferredFunctionRunner(
         }
     }
 
-    private async Task<DeferredFunctionRunResult> RunOrphanStateAsync(string workerId, string statePath, CancellationToken cancellationToken)
+    private async Task<DeferredFunctionRunResult?> RunOrphanStateAsync(string workerId, string statePath, CancellationToken cancellationToken)
     {
-        DeferredStateDocument? document = await ReadOrSetAsideAsync(workerId, statePath, cancellationToken).ConfigureAwait(false);
+        var (document, setAsideCorrupt) = await ReadOrSetAsideAsync(workerId, statePath, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
-            return new(0, 0, 1);
+            return setAsideCorrupt ? new(0, 0, 1) : null;
         }
 
         DeferredLog.RunningOrphans(Logger, document.Functions.Count, workerId);
-        var setAside = new List<(DeferredCall, string)>();
+        var setAside = new List<(DeferredCall, DeferredFunctionException)>();
         int done = 0;
         DeferredFunctionRunResult result;
         try
@@ -269,7 +287,8 @@ internal sealed class DeferredFunctionRunner(
         return result;
     }
 
-    private async Task<DeferredStateDocument?> ReadOrSetAsideAsync(string workerId, string statePath, CancellationToken cancellationToken)
+    /// <returns>The document, or <see langword="null"/> and whether the unreadable file was moved aside.</returns>
+    private async Task<(DeferredStateDocument? Document, bool SetAside)> ReadOrSetAsideAsync(string workerId, string statePath, CancellationToken cancellationToken)
     {
         Exception? problem;
         try
@@ -286,7 +305,7 @@ internal sealed class DeferredFunctionRunner(
             };
             if (problem is null)
             {
-                return document;
+                return (document, false);
             }
         }
         catch (JsonException ex)
@@ -313,12 +332,7 @@ internal sealed class DeferredFunctionRunner(
             SetAsidePath = moved,
         };
         DeferredLog.Corrupt(Logger, error, statePath, moved);
-        if (moved is null)
-        {
-            throw error;
-        }
-
-        return null;
+        return (null, moved is not null);
     }
 
     private void RemoveAbandonedLockTemp(string path)

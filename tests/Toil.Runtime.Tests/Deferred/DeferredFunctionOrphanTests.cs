@@ -125,6 +125,8 @@ public sealed class DeferredFunctionOrphanTests
         result.Should().Be(new DeferredFunctionRunResult(1, 0, 1));
         _t.Ran.Should().Equal("ok");
         File.Exists(Path.Combine(_t.SetAsideDirectory, dead + ".json")).Should().BeTrue();
+        var logged = _t.Logger.Collector.GetSnapshot().Should().ContainSingle(r => r.Level == LogLevel.Error).Subject;
+        logged.Exception.Should().BeOfType<DeferredFunctionException>().Which.InnerException.Should().BeAssignableTo<System.Text.Json.JsonException>();
     }
 
     [Test]
