@@ -19,19 +19,17 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
     public const string DirectoryName = "deferred";
 
     private readonly DeferredFunctionRunner _runner;
-    private readonly DeferredFunctionRegistry _registry;
     private readonly FileStream _lock;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private List<DeferredCall> _pending = [];
     private Scope? _active;
     private bool _disposed;
 
-    private DeferredFunctionManager(string workerId, FileStream heldLock, DeferredFunctionRunner runner, DeferredFunctionRegistry registry)
+    private DeferredFunctionManager(string workerId, FileStream heldLock, DeferredFunctionRunner runner)
     {
         WorkerId = workerId;
         _lock = heldLock;
         _runner = runner;
-        _registry = registry;
     }
 
     /// <inheritdoc />
@@ -83,7 +81,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
             throw;
         }
 
-        return new DeferredFunctionManager(workerId, held, runner, registry);
+        return new DeferredFunctionManager(workerId, held, runner);
     }
 
     /// <summary>
@@ -216,14 +214,11 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
         ArgumentNullException.ThrowIfNull(registry);
         options.Validate();
         string directory = Path.Combine(Path.GetFullPath(options.CoordinationDirectory!), DirectoryName);
-        return new DeferredFunctionRunner(
-            directory,
-            registry,
-            services ?? EmptyServiceProvider.Instance,
-            options.FunctionTimeout,
-            options.TimeProvider,
-            logger ?? NullLogger.Instance);
+        return new DeferredFunctionRunner(directory, CreateInvoker(options, registry, logger, services));
     }
+
+    internal static DeferredFunctionInvoker CreateInvoker(DeferredFunctionManagerOptions options, DeferredFunctionRegistry registry, ILogger? logger, IServiceProvider? services)
+        => new(registry, services ?? EmptyServiceProvider.Instance, options.FunctionTimeout, options.TimeProvider, logger ?? NullLogger.Instance);
 
     private static void EnsureLockIsEnforced(string path)
     {
@@ -238,18 +233,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
 
     private async ValueTask DeferAsync<TArgs>(Scope scope, string name, TArgs arguments, CancellationToken cancellationToken)
     {
-        if (!_registry.TryGet(name, out DeferredFunctionRegistration? registration))
-        {
-            throw DeferredFunctionNotRegisteredException.For(name);
-        }
-
-        if (registration is not DeferredFunctionRegistration<TArgs> typed)
-        {
-            throw new ArgumentException(
-                $"deferred function '{name}' takes {registration.ArgumentsType.FullName}, not {typeof(TArgs).FullName}", nameof(arguments));
-        }
-
-        var call = new DeferredCall { Name = name, Arguments = typed.Serialize(arguments) };
+        DeferredCall call = _runner.Invoker.CreateCall(name, arguments);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -288,7 +272,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
             int done = 0;
             try
             {
-                own = await _runner.RunCallsAsync(WorkerId, calls, i => done = i, setAside, cancellationToken).ConfigureAwait(false);
+                own = await _runner.Invoker.RunCallsAsync(WorkerId, calls, i => done = i, setAside, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -329,7 +313,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
         }
     }
 
-    private sealed class EmptyServiceProvider : IServiceProvider
+    internal sealed class EmptyServiceProvider : IServiceProvider
     {
         public static readonly EmptyServiceProvider Instance = new();
 

@@ -8,13 +8,7 @@ namespace Toil.Runtime.Deferred;
 /// Invokes persisted calls and claims orphaned state of dead workers in one <c>deferred</c> directory.
 /// Shared by <see cref="DeferredFunctionManager"/> and its static batch-system cleanup.
 /// </summary>
-internal sealed class DeferredFunctionRunner(
-    string directory,
-    DeferredFunctionRegistry registry,
-    IServiceProvider services,
-    TimeSpan functionTimeout,
-    TimeProvider timeProvider,
-    ILogger logger)
+internal sealed class DeferredFunctionRunner(string directory, DeferredFunctionInvoker invoker)
 {
     public const string LockExtension = ".lock";
     public const string StateExtension = ".json";
@@ -22,7 +16,9 @@ internal sealed class DeferredFunctionRunner(
 
     public string Directory { get; } = directory;
 
-    public ILogger Logger { get; } = logger;
+    public ILogger Logger => invoker.Logger;
+
+    public DeferredFunctionInvoker Invoker => invoker;
 
     public string LockPath(string workerId) => Path.Combine(Directory, workerId + LockExtension);
 
@@ -43,80 +39,6 @@ internal sealed class DeferredFunctionRunner(
         var document = new DeferredStateDocument { WorkerId = workerId, Functions = [.. calls] };
         byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(document, DeferredJsonContext.Default.DeferredStateDocument);
         await DurableFile.WriteAllBytesAsync(StatePath(workerId), bytes, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="calls"/> in order. <paramref name="progress"/> receives the index of the call
-    /// about to run, so on cancellation the caller knows which calls to keep persisted.
-    /// </summary>
-    public async Task<DeferredFunctionRunResult> RunCallsAsync(
-        string workerId,
-        IReadOnlyList<DeferredCall> calls,
-        Action<int> progress,
-        List<(DeferredCall Call, DeferredFunctionException Error)> setAside,
-        CancellationToken cancellationToken)
-    {
-        var result = default(DeferredFunctionRunResult);
-        for (int i = 0; i < calls.Count; i++)
-        {
-            progress(i);
-            cancellationToken.ThrowIfCancellationRequested();
-            DeferredCall call = calls[i];
-            result += await InvokeAsync(workerId, call, setAside, cancellationToken).ConfigureAwait(false);
-        }
-
-        progress(calls.Count);
-        return result;
-    }
-
-    private async Task<DeferredFunctionRunResult> InvokeAsync(
-        string workerId,
-        DeferredCall call,
-        List<(DeferredCall Call, DeferredFunctionException Error)> setAside,
-        CancellationToken cancellationToken)
-    {
-        if (!registry.TryGet(call.Name, out DeferredFunctionRegistration? registration))
-        {
-            setAside.Add((call, DeferredFunctionNotRegisteredException.For(call.Name)));
-            return new(0, 0, 1);
-        }
-
-        Func<CancellationToken, ValueTask> bound;
-        try
-        {
-            bound = registration.Bind(call.Arguments, services);
-        }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
-        {
-            setAside.Add((call, new DeferredFunctionException($"arguments of deferred function '{call.Name}' cannot be read as {registration.ArgumentsType.FullName}: {ex.Message}", ex)));
-            return new(0, 0, 1);
-        }
-
-        DeferredLog.Running(Logger, call.Name, workerId);
-        using var timeout = new CancellationTokenSource(functionTimeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
-        {
-            // WaitAsync bounds the wait even for a function that ignores its token.
-            await bound(linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
-            return new(1, 0, 0);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
-        {
-            DeferredLog.FunctionTimedOut(Logger, ex, call.Name, workerId, functionTimeout);
-            return new(0, 1, 0);
-        }
-#pragma warning disable CA1031 // A failing deferred function must not stop the others: it is logged and counted.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            DeferredLog.FunctionFailed(Logger, ex, call.Name, workerId);
-            return new(0, 1, 0);
-        }
     }
 
     /// <summary>Writes calls that cannot run to <c>set-aside/&lt;workerId&gt;-&lt;n&gt;.json</c> and logs each.</summary>
@@ -273,7 +195,7 @@ internal sealed class DeferredFunctionRunner(
         DeferredFunctionRunResult result;
         try
         {
-            result = await RunCallsAsync(workerId, document.Functions, i => done = i, setAside, cancellationToken).ConfigureAwait(false);
+            result = await invoker.RunCallsAsync(workerId, document.Functions, i => done = i, setAside, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
