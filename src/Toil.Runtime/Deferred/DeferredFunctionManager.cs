@@ -59,8 +59,23 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
     {
         DeferredFunctionRunner runner = CreateRunner(options, registry, logger, services);
         cancellationToken.ThrowIfCancellationRequested();
-        System.IO.Directory.CreateDirectory(runner.Directory);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await CreateLockedAsync(runner).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (attempt < 3 && ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Lost a race with a cleaner: CleanupAsync removed the empty directory, or a scanner removed
+                // our .lock.tmp as abandoned before the lock was taken. Start again under a new ID.
+            }
+        }
+    }
 
+    private static async ValueTask<DeferredFunctionManager> CreateLockedAsync(DeferredFunctionRunner runner)
+    {
+        System.IO.Directory.CreateDirectory(runner.Directory);
         string workerId = Guid.NewGuid().ToString("N");
         string lockPath = runner.LockPath(workerId);
 

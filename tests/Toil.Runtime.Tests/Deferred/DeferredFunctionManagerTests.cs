@@ -249,6 +249,40 @@ public sealed class DeferredFunctionManagerTests
     }
 
     [Test]
+    public async Task ManyWorkersAndACleanerConcurrently_EachFunctionRunsExactlyOnceByItsOwner()
+    {
+        using var stop = new CancellationTokenSource();
+        var cleaner = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await DeferredFunctionManager.CleanupAsync(_t.Options(), _t.Registry, _t.Logger);
+                await Task.Yield();
+            }
+        });
+
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (int job = 0; job < 5; job++)
+            {
+                await using var manager = await _t.OpenAsync();
+                var scope = await manager.BeginJobAsync();
+                await scope.DeferAsync("note", new Note($"{w}-{job}-a"));
+                await scope.DeferAsync("note", new Note($"{w}-{job}-b"));
+                (await scope.RunAsync()).Succeeded.Should().BeGreaterThanOrEqualTo(2);
+            }
+        })).ToArray();
+
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(50));
+        await stop.CancelAsync();
+        await cleaner.WaitAsync(TimeSpan.FromSeconds(10));
+
+        _t.Ran.Should().HaveCount(80).And.OnlyHaveUniqueItems();
+        _t.Logger.Collector.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Warning);
+        _t.TopLevelFiles().Should().BeEmpty();
+    }
+
+    [Test]
     public async Task OpenAsync_InvalidOptions_ThrowsArgumentException()
     {
         var options = new DeferredFunctionManagerOptions { CoordinationDirectory = _t.Coordination, FunctionTimeout = TimeSpan.Zero };
