@@ -46,6 +46,26 @@ public sealed class DeferredFunctionProcessTests
     }
 
     [Test]
+    public async Task BeginJobAsync_WorkerKilledWhileRunningItsFunctions_RunsThemAllAgain_AtLeastOnce()
+    {
+        await StartAndKillWorkerAsync(markerCount: 3, hangDuringRun: true);
+        (await File.ReadAllTextAsync(Path.Combine(_markers, "marker-0"))).Should().Be("ran", "the first function finished before the kill");
+
+        await using var next = await _t.OpenAsync();
+        await using (await next.BeginJobAsync())
+        {
+            // Completion is recorded per job, not per function: everything runs again (functions must be idempotent).
+            foreach (string marker in new[] { "marker-0", "marker-1", "marker-2" })
+            {
+                (await File.ReadAllTextAsync(Path.Combine(_markers, marker))).Should().EndWith("ran-again");
+            }
+
+            (await File.ReadAllTextAsync(Path.Combine(_markers, "marker-0"))).Should().Be("ranran-again");
+            _t.TopLevelFiles().Should().Equal(next.WorkerId + ".lock");
+        }
+    }
+
+    [Test]
     public async Task CleanupAsync_WorkerKilledWithSigkill_RunsItsFunctionsAndRemovesTheDirectory()
     {
         await StartAndKillWorkerAsync(markerCount: 2);
@@ -86,10 +106,14 @@ public sealed class DeferredFunctionProcessTests
 
     private string[] Markers() => [.. Directory.GetFiles(_markers).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
-    private async Task<string> StartAndKillWorkerAsync(int markerCount, Func<string, Task>? whileAlive = null)
+    private async Task<string> StartAndKillWorkerAsync(int markerCount, Func<string, Task>? whileAlive = null, bool hangDuringRun = false)
     {
         using var process = Process.Start(TestHostProcess.StartInfo(
-            "deferred-register-and-hang", _t.Coordination, _markers, markerCount.ToString(System.Globalization.CultureInfo.InvariantCulture)))!;
+            "deferred-register-and-hang",
+            _t.Coordination,
+            _markers,
+            markerCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            hangDuringRun ? "hang-during-run" : "defer-only"))!;
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
@@ -103,6 +127,17 @@ public sealed class DeferredFunctionProcessTests
 
             line.Should().NotBeNull($"the worker should report READY; stderr: {(process.HasExited ? await stderr : "")}");
             string workerId = line![6..];
+            if (hangDuringRun)
+            {
+                do
+                {
+                    line = await process.StandardOutput.ReadLineAsync(ready.Token);
+                }
+                while (line is not null && line != "HANGING");
+
+                line.Should().Be("HANGING");
+            }
+
             if (whileAlive is not null)
             {
                 await whileAlive(workerId);

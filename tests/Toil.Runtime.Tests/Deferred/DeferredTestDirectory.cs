@@ -24,7 +24,9 @@ public sealed class DeferredTestDirectory : IDisposable
                 throw new InvalidOperationException("boom " + n.Text);
             })
             .Register(DeferredRegisterAndHangScenario.WriteMarker, DeferredRegisterAndHangScenario.MarkerJsonContext.Default.MarkerArguments, (m, ct) =>
-                new ValueTask(File.WriteAllTextAsync(m.Path, "ran", ct)));
+                new ValueTask(File.AppendAllTextAsync(m.Path, "ran-again", ct)))
+            .Register(DeferredRegisterAndHangScenario.WriteMarkerThenHang, DeferredRegisterAndHangScenario.MarkerJsonContext.Default.MarkerArguments, (m, ct) =>
+                new ValueTask(File.AppendAllTextAsync(m.Path, "ran-again", ct)));
     }
 
     public string Coordination { get; }
