@@ -137,6 +137,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
     /// <inheritdoc />
     public async ValueTask<IDeferredFunctionScope> BeginJobAsync(CancellationToken cancellationToken = default)
     {
+        Scope scope;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -146,7 +147,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
                 throw new InvalidOperationException("a deferred-function scope is already active; run it before beginning another job");
             }
 
-            _active = new Scope(this);
+            _active = scope = new Scope(this);
         }
         finally
         {
@@ -163,12 +164,15 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
             throw;
         }
 
-        return _active;
+        return scope;
     }
 
     /// <inheritdoc />
     public async ValueTask<DeferredFunctionRunResult> RunOrphansAsync(CancellationToken cancellationToken = default)
-        => await _runner.RunOrphansAsync(WorkerId, cancellationToken).ConfigureAwait(false);
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return await _runner.RunOrphansAsync(WorkerId, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Runs the active scope's functions if it was not run, runs orphans, then removes this worker's files
