@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+
+namespace Toil.Runtime.IO;
+
+/// <summary>
+/// Crash-safe replacement of persisted files (DESIGN D2): temp file → flush+fsync → rename →
+/// fsync(directory). A reader sees either the old content or the new, never a torn file, and the
+/// rename survives a power loss once the call returns.
+/// </summary>
+internal static partial class DurableFile
+{
+    private const int ORdOnly = 0;
+    private const int EInval = 22;
+
+    /// <summary>The suffix of temporary files; directory scanners skip names ending with it.</summary>
+    public const string TempSuffix = ".tmp";
+
+    /// <summary>Atomically and durably replaces (or creates) <paramref name="path"/> with <paramref name="bytes"/>.</summary>
+    /// <remarks>The temporary file is <c>&lt;name&gt;.&lt;random&gt;.tmp</c> beside the target, so a crashed
+    /// writer's leftovers can be found by the target's name prefix.</remarks>
+    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full)!;
+        string temp = $"{full}.{Guid.NewGuid():N}{TempSuffix}";
+        try
+        {
+            var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                Options = FileOptions.Asynchronous,
+            });
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        FsyncDirectory(directory);
+    }
+
+    /// <summary>Deletes <paramref name="path"/> if it exists and makes the removal durable.</summary>
+    /// <returns><see langword="true"/> if a file was deleted.</returns>
+    public static bool Delete(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            return false;
+        }
+
+        File.Delete(full);
+        FsyncDirectory(Path.GetDirectoryName(full)!);
+        return true;
+    }
+
+    /// <summary>Renames <paramref name="source"/> to <paramref name="destination"/> (no overwrite) and fsyncs both directories.</summary>
+    public static void Move(string source, string destination)
+    {
+        string src = Path.GetFullPath(source);
+        string dst = Path.GetFullPath(destination);
+        File.Move(src, dst, overwrite: false);
+        FsyncDirectory(Path.GetDirectoryName(dst)!);
+        string srcDir = Path.GetDirectoryName(src)!;
+        if (!string.Equals(srcDir, Path.GetDirectoryName(dst), StringComparison.Ordinal))
+        {
+            FsyncDirectory(srcDir);
+        }
+    }
+
+    /// <summary>Flushes a directory's entries to disk so that a rename or unlink inside it is durable.</summary>
+    /// <remarks>.NET cannot open a directory handle, so this goes through libc. On Windows it is a no-op
+    /// (NTFS journals metadata and has no directory fsync).</remarks>
+    public static void FsyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        int fd = Open(directory, ORdOnly);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open directory '{directory}' to fsync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            // Some filesystems (e.g. certain FUSE/NFS setups) refuse fsync on a directory with EINVAL:
+            // there is nothing more we can do there, and failing every write would make them unusable.
+            if (Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != EInval)
+            {
+                throw new IOException($"fsync of directory '{directory}' failed (errno {errno})");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
