@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+using Toil.Runtime.Deferred;
+using Toil.Runtime.FileStores;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Jobs;
+
+namespace Toil.Runtime.Authoring;
+
+/// <summary>Everything one run of a job's body gets from the worker.</summary>
+public sealed class JobInvocation
+{
+    /// <summary>The live description of the running job (body attached); successors are added to it in memory.</summary>
+    public required JobDescription Job { get; init; }
+
+    /// <summary>The job store the job lives in.</summary>
+    public required IJobStore JobStore { get; init; }
+
+    /// <summary>The job's file store (one per attempt).</summary>
+    public required IFileStore FileStore { get; init; }
+
+    /// <summary>Where the job registers deferred functions.</summary>
+    public required IDeferredFunctionScope Deferred { get; init; }
+
+    /// <summary>The logger that writes into the worker log.</summary>
+    public required ILogger Logger { get; init; }
+
+    /// <summary>
+    /// The environment the leader asked for (DESIGN D8): applied to child processes started through the job context;
+    /// applied to the process itself only in process mode, by the worker.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Receives the output (stdout and stderr, line by line) of child processes started through the job context, so it
+    /// lands in the worker log in-process (DESIGN D6). <see langword="null"/> means children inherit the process's
+    /// descriptors (process mode, where descriptors 1 and 2 already point at the worker log).
+    /// </summary>
+    public TextWriter? ChildOutput { get; init; }
+
+    /// <summary>The service provider job types are resolved from.</summary>
+    public required IServiceProvider Services { get; init; }
+}
