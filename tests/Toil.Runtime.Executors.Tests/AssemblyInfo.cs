@@ -1,0 +1,2 @@
+// These tests start Unix processes (process groups, signals, /bin/sh).
+[assembly: System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
