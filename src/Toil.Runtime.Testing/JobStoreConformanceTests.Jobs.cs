@@ -98,6 +98,23 @@ public abstract partial class JobStoreConformanceTests
         stored.AllSuccessors().Should().BeEmpty();
     }
 
+    /// <summary>A batch naming the same job twice is an error; whatever was written of it is a single version-1 record.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task CreateJobsAsync_SameJobTwiceInOneBatch_ThrowsAndNeverWritesTwice()
+    {
+        var job = NewJob();
+        string id = await Store.AssignJobIdAsync(job, Cancellation).ConfigureAwait(false);
+
+        var act = async () => await Store.CreateJobsAsync([job, job], Cancellation).ConfigureAwait(false);
+
+        await act.Should().ThrowAsync<JobStoreException>().ConfigureAwait(false);
+        if (await Store.JobExistsAsync(id, Cancellation).ConfigureAwait(false))
+        {
+            (await Store.LoadJobAsync(id, Cancellation).ConfigureAwait(false)).Version.Should().Be(1);
+        }
+    }
+
     /// <summary>A hundred jobs created in one batch all exist, as version 1, and another instance lists them.</summary>
     /// <returns>A task.</returns>
     [Test]

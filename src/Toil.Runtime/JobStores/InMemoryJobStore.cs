@@ -58,8 +58,15 @@ public sealed class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             ThrowIfDestroyed();
+            var batch = new HashSet<string>(StringComparer.Ordinal);
             foreach (var job in jobs)
             {
+                ArgumentNullException.ThrowIfNull(job, nameof(jobs));
+                if (!batch.Add(job.JobStoreId))
+                {
+                    throw new JobStoreException($"The job '{job.JobStoreId}' appears twice in one batch.");
+                }
+
                 if (!_assigned.Contains(job.JobStoreId))
                 {
                     throw new InvalidJobStoreIdException(job.JobStoreId, "the ID was not assigned by this job store");
