@@ -338,4 +338,34 @@ public abstract partial class JobStoreConformanceTests
 
         (await Store.ReadAllBytesAsync(fileId, Cancellation).ConfigureAwait(false)).Should().Equal(newContent);
     }
+
+    /// <summary>
+    /// Eight tasks on two instances each write, read, update, re-read and delete their own files at the same time;
+    /// every one sees exactly its own content.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task FileOperations_ConcurrentTasksOnBothInstances_EachSeesItsOwnContent()
+    {
+        string jobId = await CreateAsync(NewJob()).ConfigureAwait(false);
+        var second = await OpenSecondStoreAsync().ConfigureAwait(false);
+
+        async Task WorkAsync(int worker)
+        {
+            var store = worker % 2 == 0 ? Store : second;
+            var other = worker % 2 == 0 ? second : Store;
+            for (int i = 0; i < 15; i++)
+            {
+                string content = $"worker {worker} file {i} " + new string('x', 1000 * i);
+                string id = await WriteTextAsync(store, content, i % 3 == 0 ? null : jobId, cleanup: i % 2 == 0).ConfigureAwait(false);
+                (await ReadTextAsync(other, id).ConfigureAwait(false)).Should().Be(content);
+                await other.UpdateFileAsync(id, new MemoryStream(Encoding.UTF8.GetBytes(content + " updated")), Cancellation).ConfigureAwait(false);
+                (await ReadTextAsync(store, id).ConfigureAwait(false)).Should().Be(content + " updated");
+                await store.DeleteFileAsync(id, Cancellation).ConfigureAwait(false);
+                (await other.FileExistsAsync(id, Cancellation).ConfigureAwait(false)).Should().BeFalse();
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(() => WorkAsync(w), Cancellation))).ConfigureAwait(false);
+    }
 }

@@ -68,6 +68,29 @@ public abstract partial class JobStoreConformanceTests
         ids.Should().HaveCount(50);
     }
 
+    /// <summary>Eight tasks on two instances assigning and creating jobs at once get distinct IDs, and every job exists.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task CreateJobAsync_ConcurrentCreatorsOnBothInstances_DistinctIdsAndAllExist()
+    {
+        var second = await OpenSecondStoreAsync().ConfigureAwait(false);
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        async Task CreateManyAsync(int worker)
+        {
+            var store = worker % 2 == 0 ? Store : second;
+            for (int i = 0; i < 25; i++)
+            {
+                ids.Add(await store.CreateJobAsync(NewJob("same-name"), Cancellation).ConfigureAwait(false));
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(() => CreateManyAsync(w), Cancellation))).ConfigureAwait(false);
+
+        ids.Should().OnlyHaveUniqueItems().And.HaveCount(200);
+        (await ListAsync(Store).ConfigureAwait(false)).Select(j => j.JobStoreId).Should().BeEquivalentTo(ids);
+    }
+
     /// <summary>A job whose ID the store never assigned (still temporary) cannot be created.</summary>
     /// <returns>A task.</returns>
     [Test]

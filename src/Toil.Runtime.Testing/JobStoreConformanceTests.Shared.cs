@@ -179,6 +179,48 @@ public abstract partial class JobStoreConformanceTests
     }
 
     /// <summary>
+    /// Two readers draining the inbox at the same time, while a writer adds to it, together deliver every message at
+    /// least once, and afterwards nothing is left unread.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task ReadLogsAsync_ConcurrentReadersAndWriter_DeliverEveryMessageAtLeastOnce()
+    {
+        const int Messages = 60;
+        var second = await OpenSecondStoreAsync().ConfigureAwait(false);
+        var delivered = new System.Collections.Concurrent.ConcurrentBag<string>();
+        async ValueTask Collect(Stream s, CancellationToken ct)
+        {
+            using var reader = new StreamReader(s, Encoding.UTF8);
+            delivered.Add(await reader.ReadToEndAsync(ct).ConfigureAwait(false));
+        }
+
+        var writing = Task.Run(
+            async () =>
+            {
+                for (int i = 0; i < Messages; i++)
+                {
+                    await (i % 2 == 0 ? Store : second).WriteLogsAsync($"message-{i}", Cancellation).ConfigureAwait(false);
+                }
+            },
+            Cancellation);
+        async Task DrainAsync(IJobStore store)
+        {
+            while (!writing.IsCompleted)
+            {
+                await store.ReadLogsAsync(Collect, cancellationToken: Cancellation).ConfigureAwait(false);
+                await Task.Yield();
+            }
+        }
+
+        await Task.WhenAll(writing, Task.Run(() => DrainAsync(Store), Cancellation), Task.Run(() => DrainAsync(second), Cancellation)).ConfigureAwait(false);
+        await Store.ReadLogsAsync(Collect, cancellationToken: Cancellation).ConfigureAwait(false);
+
+        delivered.Distinct().Should().BeEquivalentTo(Enumerable.Range(0, Messages).Select(i => $"message-{i}"));
+        (await second.ReadLogsAsync(Collect, cancellationToken: Cancellation).ConfigureAwait(false)).Should().Be(0);
+    }
+
+    /// <summary>
     /// Destroying is idempotent: twice on the same instance, and on a second instance of storage already destroyed
     /// (testDestructionIdempotence).
     /// </summary>
