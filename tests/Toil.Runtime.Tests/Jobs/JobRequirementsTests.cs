@@ -47,6 +47,7 @@ public sealed class JobRequirementsTests
     [TestCase(null, null, null, null, "gpu:0", "accelerators")]
     [TestCase(null, null, null, null, "gpu:1.5", "accelerators")]
     [TestCase(null, null, null, null, "a:b:c", "accelerators")]
+    [TestCase(null, null, null, null, "0", "accelerators")]
     [TestCase(null, null, null, null, null, "walltime")]
     public void Parse_InvalidValue_ThrowsFormatExceptionNamingTheField(string? memory, string? cores, string? disk, string? preemptible, string? accelerators, string field)
     {
@@ -116,6 +117,7 @@ public sealed class JobRequirementsTests
     [TestCase("nvidia-tesla-k80", 1, "gpu", "nvidia-tesla-k80", "nvidia", null)]
     [TestCase("amd-mi100", 1, "gpu", "amd-mi100", "amd", null)]
     [TestCase("opencl", 1, "gpu", null, null, "opencl")]
+    [TestCase("2", 2, "gpu", null, null, null)]
     public void AcceleratorParse_Descriptions_GuessBrandFromApiOrModel(string text, int count, string kind, string? model, string? brand, string? api)
     {
         AcceleratorRequirement.Parse(text).Should().Be(new AcceleratorRequirement(count, kind, model, brand, api));
