@@ -528,4 +528,45 @@ public abstract partial class JobStoreConformanceTests
         job.AllSuccessors().Should().Equal(live);
         job.ServiceTree.Should().ContainSingle().Which.Should().BeEquivalentTo(new KeyValuePair<string, List<string>>(liveService, []));
     }
+
+    /// <summary>
+    /// A record that is empty, truncated, not a job, of an unknown schema version or not JSON at all makes
+    /// <see cref="IJobStore.LoadJobAsync"/> throw <see cref="CorruptJobRecordException"/> naming the job; the record is
+    /// kept (no data lost) and other jobs still load. Needs <see cref="OverwriteJobRecordAsync"/>.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task LoadJobAsync_CorruptRecord_ThrowsCorruptJobRecordNamingTheJobAndKeepsIt()
+    {
+        string healthy = await CreateAsync(NewJob("healthy")).ConfigureAwait(false);
+        var victim = NewJob("victim");
+        string id = await CreateAsync(victim).ConfigureAwait(false);
+        byte[] good = Serialization.JobDescriptionSerializer.Serialize(await Store.LoadJobAsync(id, Cancellation).ConfigureAwait(false));
+        string unknownVersion = System.Text.Encoding.UTF8.GetString(good).Replace("\"schemaVersion\":1", "\"schemaVersion\":99", StringComparison.Ordinal);
+        byte[][] corruptions =
+        [
+            [],
+            good[..(good.Length / 2)],
+            "{}"u8.ToArray(),
+            "[1,2,3]"u8.ToArray(),
+            System.Text.Encoding.UTF8.GetBytes(unknownVersion),
+            [0xFF, 0xFE, 0x00, 0x01, 0x02],
+        ];
+
+        foreach (byte[] corrupt in corruptions)
+        {
+            await OverwriteJobRecordAsync(Store, id, corrupt, Cancellation).ConfigureAwait(false);
+
+            var load = async () => await Store.LoadJobAsync(id, Cancellation).ConfigureAwait(false);
+
+            var thrown = (await load.Should().ThrowAsync<CorruptJobRecordException>().ConfigureAwait(false)).Which;
+            thrown.JobId.Should().Be(id);
+            thrown.Message.Should().Contain(id);
+            (await Store.JobExistsAsync(id, Cancellation).ConfigureAwait(false)).Should().BeTrue("a corrupt record is reported, never deleted");
+            (await Store.LoadJobAsync(healthy, Cancellation).ConfigureAwait(false)).JobName.Should().Be("healthy");
+        }
+
+        await OverwriteJobRecordAsync(Store, id, good, Cancellation).ConfigureAwait(false);
+        (await Store.LoadJobAsync(id, Cancellation).ConfigureAwait(false)).JobName.Should().Be("victim", "the record was kept and can be repaired");
+    }
 }

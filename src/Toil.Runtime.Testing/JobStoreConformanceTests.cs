@@ -66,6 +66,22 @@ public abstract partial class JobStoreConformanceTests
     /// <returns>The second instance; the suite disposes it (unless it is <paramref name="first"/>) after the test.</returns>
     protected abstract ValueTask<IJobStore> OpenSecondInstanceAsync(IJobStore first, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces the stored record of <paramref name="jobId"/> with raw bytes, bypassing the store (as disk corruption,
+    /// a truncated write or a newer library would). Override it to run the corrupt-record tests; the default marks
+    /// them ignored.
+    /// </summary>
+    /// <param name="store">The store under test.</param>
+    /// <param name="jobId">The existing job whose record is replaced.</param>
+    /// <param name="record">The raw bytes to store.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the record holds <paramref name="record"/>.</returns>
+    protected virtual ValueTask OverwriteJobRecordAsync(IJobStore store, string jobId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    {
+        Assert.Ignore("The store under test does not override OverwriteJobRecordAsync, so records cannot be corrupted on purpose; override it to run this test.");
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Creates the store under test and starts the test's timeout.</summary>
     /// <returns>A task that completes when the store is ready.</returns>
     [SetUp]

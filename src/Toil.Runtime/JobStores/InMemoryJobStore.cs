@@ -431,6 +431,19 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>Replaces a job's stored record with raw bytes, as corruption would; for the conformance tests.</summary>
+    /// <param name="jobId">An existing job.</param>
+    /// <param name="record">The bytes.</param>
+    internal void OverwriteRecord(string jobId, byte[] record)
+    {
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            var current = _jobs.TryGetValue(jobId, out var entry) ? entry : throw new NoSuchJobException(jobId);
+            _jobs[jobId] = (current.Version, record);
+        }
+    }
+
     private static async ValueTask<byte[]> CaptureAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -12,4 +12,10 @@ public sealed class InMemoryJobStoreConformanceTests : JobStoreConformanceTests
     // The in-memory store has no storage beyond the instance: the "second instance" is the instance itself.
     protected override ValueTask<IJobStore> OpenSecondInstanceAsync(IJobStore first, CancellationToken cancellationToken) =>
         ValueTask.FromResult(first);
+
+    protected override ValueTask OverwriteJobRecordAsync(IJobStore store, string jobId, ReadOnlyMemory<byte> record, CancellationToken cancellationToken)
+    {
+        ((InMemoryJobStore)store).OverwriteRecord(jobId, record.ToArray());
+        return ValueTask.CompletedTask;
+    }
 }
