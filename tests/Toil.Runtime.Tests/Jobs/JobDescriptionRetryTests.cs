@@ -93,6 +93,17 @@ public sealed class JobDescriptionRetryTests
     }
 
     [Test]
+    public void SetupJobAfterFailure_MemLimitDoublingPastLongMax_SaturatesInsteadOfThrowing()
+    {
+        var job = Job(new WorkflowConfig { DoubleMemory = true }, new JobRequirements { Memory = (long.MaxValue / 2) + 1 });
+
+        job.SetupJobAfterFailure(BatchJobExitReason.MemLimit);
+
+        job.Memory.Bytes.Should().Be(long.MaxValue);
+        job.RemainingTryCount.Should().Be(1);
+    }
+
+    [Test]
     public void SetupJobAfterFailure_MemLimitWithoutDoubleMemory_KeepsMemory()
     {
         var job = Job(requirements: new JobRequirements { Memory = "3Gi" });
