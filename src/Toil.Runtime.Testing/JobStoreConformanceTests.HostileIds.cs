@@ -182,7 +182,9 @@ public abstract partial class JobStoreConformanceTests
         {
             File.ReadAllText(FilePath, Encoding.UTF8).Should().Be(VictimContent);
             File.ReadAllText(Path.Combine(Directory, "cleanup", "file"), Encoding.UTF8).Should().Be(VictimContent);
-            System.IO.Directory.GetFileSystemEntries(Directory).Select(Path.GetFileName).Should().BeEquivalentTo(["job", "cleanup"]);
+            System.IO.Directory.GetFileSystemEntries(Directory, "*", SearchOption.AllDirectories)
+                .Select(e => Path.GetRelativePath(Directory, e))
+                .Should().BeEquivalentTo(["job", "cleanup", Path.Combine("cleanup", "file")], "nothing may be planted in or removed from the victim");
         }
 
         public void Dispose()
