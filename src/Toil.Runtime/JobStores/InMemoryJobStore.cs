@@ -58,8 +58,15 @@ public sealed class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             ThrowIfDestroyed();
+            var batch = new HashSet<string>(StringComparer.Ordinal);
             foreach (var job in jobs)
             {
+                ArgumentNullException.ThrowIfNull(job, nameof(jobs));
+                if (!batch.Add(job.JobStoreId))
+                {
+                    throw new JobStoreException($"The job '{job.JobStoreId}' appears twice in one batch.");
+                }
+
                 if (!_assigned.Contains(job.JobStoreId))
                 {
                     throw new InvalidJobStoreIdException(job.JobStoreId, "the ID was not assigned by this job store");
@@ -71,11 +78,19 @@ public sealed class InMemoryJobStore : IJobStore
                 }
             }
 
+            // Serialize every job before storing any, so a job that cannot be persisted leaves the batch unwritten.
+            var records = new List<byte[]>(jobs.Count);
+            foreach (var job in jobs)
+            {
+                records.Add(SerializeNextVersion(job));
+            }
+
+            int i = 0;
             foreach (var job in jobs)
             {
                 job.IncrementVersion();
                 job.AssignConfig(Config);
-                _jobs[job.JobStoreId] = (job.Version, JobDescriptionSerializer.Serialize(job));
+                _jobs[job.JobStoreId] = (job.Version, records[i++]);
             }
         }
 
@@ -122,8 +137,9 @@ public sealed class InMemoryJobStore : IJobStore
                 throw new ConcurrentJobModificationException(job.JobStoreId, job.Version, stored);
             }
 
+            byte[] record = SerializeNextVersion(job);
             job.IncrementVersion();
-            _jobs[job.JobStoreId] = (job.Version, JobDescriptionSerializer.Serialize(job));
+            _jobs[job.JobStoreId] = (job.Version, record);
         }
 
         return ValueTask.CompletedTask;
@@ -423,6 +439,34 @@ public sealed class InMemoryJobStore : IJobStore
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Replaces a job's stored record with raw bytes, as corruption would; for the conformance tests.</summary>
+    /// <param name="jobId">An existing job.</param>
+    /// <param name="record">The bytes.</param>
+    internal void OverwriteRecord(string jobId, byte[] record)
+    {
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            var current = _jobs.TryGetValue(jobId, out var entry) ? entry : throw new NoSuchJobException(jobId);
+            _jobs[jobId] = (current.Version, record);
+        }
+    }
+
+    /// <summary>The record of <paramref name="job"/> at its next version, leaving <paramref name="job"/> unchanged if that throws.</summary>
+    private static byte[] SerializeNextVersion(JobDescription job)
+    {
+        var (version, writer) = (job.Version, job.VersionWriter);
+        job.IncrementVersion();
+        try
+        {
+            return JobDescriptionSerializer.Serialize(job);
+        }
+        finally
+        {
+            (job.Version, job.VersionWriter) = (version, writer);
+        }
+    }
 
     private static async ValueTask<byte[]> CaptureAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken)
     {
