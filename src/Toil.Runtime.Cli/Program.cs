@@ -2,13 +2,21 @@ using System.CommandLine;
 
 namespace Toil.Runtime.Cli;
 
-/// <summary>The <c>toil</c> command: one executable, one sub-command per entry point.</summary>
+/// <summary>The <c>toil</c> command: one executable, one sub-command per entry point; also runs as
+/// <c>toil-&lt;sub-command&gt;</c> (see <see cref="EntryPointAlias"/>).</summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static Task<int> Main(string[] args)
     {
         var root = new RootCommand("Toil.Runtime command-line entry points.");
         // Each entry point adds its sub-command here (one file per command beside this one).
-        return root.Parse(args).Invoke();
+        root.Subcommands.Add(ContainedExecutorCommand.Create());
+
+        args = EntryPointAlias.Apply(root, args, EntryPointAlias.InvokedNames());
+        // Payloads are opaque tokens: an '@' must not be read as a response file.
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        // Entry points handle SIGTERM/SIGINT themselves (the executors forward them to their child's process group);
+        // System.CommandLine's own handler would end the process after a fixed timeout.
+        return parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Toil.Runtime.Executors.Contained;
+
+namespace Toil.Runtime.Cli;
+
+/// <summary><c>toil contained-executor &lt;base64&gt;</c> (also <c>toil-contained-executor</c>): Toil's <c>_toil_contained_executor</c>.</summary>
+internal static class ContainedExecutorCommand
+{
+    public const string Name = "contained-executor";
+
+    public static Command Create()
+    {
+        // Zero or more, so that a wrong count reaches the executor and exits 255 as Toil does, not 1 with usage.
+        var payload = new Argument<string[]>("payload")
+        {
+            Arity = ArgumentArity.ZeroOrMore,
+            Description = "Base64 of the JSON payload {\"command\", \"environment\", \"userScript\"} (exactly one).",
+        };
+        var command = new Command(Name, "Run a packed worker command in its own process group and exit with its exit code.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.Arguments.Add(payload);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            string[] args = [.. parseResult.GetValue(payload) ?? [], .. parseResult.UnmatchedTokens];
+            using var loggerFactory = LoggerFactory.Create(builder => builder
+                .SetMinimumLevel(LogLevel.Debug)
+                .AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:sszzz ";
+                })
+                // The child's output owns stdout; the executor's own log goes to stderr.
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            var options = new ContainedExecutorOptions
+            {
+                // A userScript needs a job store reachable from this process; none is wired in yet (see docs/executors.md).
+                ResourceReader = null,
+            };
+            return await ContainedExecutor.RunAsync(args, options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+}

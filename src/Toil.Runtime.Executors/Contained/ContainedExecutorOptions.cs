@@ -1,0 +1,21 @@
+using Toil.Runtime.Executors.Resources;
+
+namespace Toil.Runtime.Executors.Contained;
+
+/// <summary>Options of <see cref="ContainedExecutor.RunAsync"/>.</summary>
+public sealed class ContainedExecutorOptions
+{
+    /// <summary>Reads a payload's <c>userScript</c> from its job store.</summary>
+    /// <value>The default value is <see langword="null"/>: a payload with a <c>userScript</c> then fails with exit code
+    /// 255 before any child starts.</value>
+    public JobResourceReader? ResourceReader { get; set; }
+
+    /// <summary>How long the child's process group may take to exit after a forwarded SIGTERM or SIGINT before it is
+    /// sent SIGKILL. Keep it below the container runtime's own grace period (Kubernetes: 30 seconds).</summary>
+    /// <value>The default value is 20 seconds.</value>
+    public TimeSpan TerminationGracePeriod { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The clock that times <see cref="TerminationGracePeriod"/>.</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

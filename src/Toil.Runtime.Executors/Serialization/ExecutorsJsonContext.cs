@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+using Toil.Runtime.Executors.Contained;
+using Toil.Runtime.Executors.Resources;
+
+namespace Toil.Runtime.Executors.Serialization;
+
+/// <summary>Source-generated JSON metadata for the executors' wire formats (DESIGN D1, D13).</summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+[JsonSerializable(typeof(ContainedExecutorPayload))]
+[JsonSerializable(typeof(JobResource))]
+[JsonSerializable(typeof(string[]))]
+internal sealed partial class ExecutorsJsonContext : JsonSerializerContext
+{
+}
