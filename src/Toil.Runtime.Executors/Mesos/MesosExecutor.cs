@@ -9,7 +9,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Toil.Runtime.Executors.Contained;
 using Toil.Runtime.Executors.Processes;
+using Toil.Runtime.Executors.Resources;
 
 namespace Toil.Runtime.Executors.Mesos;
 
@@ -46,7 +48,9 @@ public sealed class MesosExecutor
     private readonly ConcurrentDictionary<string, MesosTaskRun> tasks = new(StringComparer.Ordinal);
     private readonly MesosId executorId;
     private readonly MesosId frameworkId;
+    private readonly Lock resourceGate = new();
     private Task? nodeInfoLoop;
+    private JobResourceRoot? resourceRoot;
 
     internal MesosExecutor(MesosExecutorOptions options, ILoggerFactory? loggerFactory, HttpMessageHandler? handler)
     {
@@ -151,6 +155,7 @@ public sealed class MesosExecutor
         }
         finally
         {
+            CleanResources();
             await stopping.CancelAsync().ConfigureAwait(false);
             if (nodeInfoLoop is not null)
             {
@@ -502,12 +507,12 @@ public sealed class MesosExecutor
         {
             await SendUpdateAsync(run, MesosTaskState.Running, string.Empty, 0).ConfigureAwait(false);
 
-            MesosTaskPayload payload;
+            ContainedExecutorPayload payload;
             try
             {
-                payload = MesosTaskPayload.Decode(run.Data);
+                payload = ContainedExecutorPayload.Decode(run.Data ?? throw new ContainedExecutorPayloadException("the task has no data (Toil's payload)"));
             }
-            catch (FormatException e)
+            catch (ContainedExecutorPayloadException e)
             {
                 MesosLog.TaskSetupFailed(logger, e, run.TaskId);
                 await SendUpdateAsync(run, MesosTaskState.Failed, e.Message, 0).ConfigureAwait(false);
@@ -518,7 +523,8 @@ public sealed class MesosExecutor
             string message;
             try
             {
-                ProcessGroupChild? child = run.StartUnlessKilled(() => ProcessGroupChild.Start(payload.Command, ChildEnvironment(payload)));
+                Dictionary<string, string?> environment = await ChildEnvironmentAsync(payload).ConfigureAwait(false);
+                ProcessGroupChild? child = run.StartUnlessKilled(() => ProcessGroupChild.Start(payload.Command, environment));
                 if (child is null)
                 {
                     (state, message) = (MesosTaskState.Killed, "killed before it started");
@@ -532,7 +538,7 @@ public sealed class MesosExecutor
                         : (MesosTaskState.Failed, exitCode.ToString(CultureInfo.InvariantCulture));
                 }
             }
-            catch (Exception e) when (e is Win32Exception or ArgumentException or IOException)
+            catch (Exception e) when (e is Win32Exception or ArgumentException or IOException or UnauthorizedAccessException or JobResourceException)
             {
                 MesosLog.TaskSetupFailed(logger, e, run.TaskId);
                 (state, message) = (MesosTaskState.Failed, e.Message);
@@ -548,7 +554,9 @@ public sealed class MesosExecutor
         }
     }
 
-    private static Dictionary<string, string?> ChildEnvironment(MesosTaskPayload payload)
+    /// <summary>The payload's environment over this process's, with the executor's resource root and the task's
+    /// deployed user script (Toil's <c>JTRES_*</c> variables).</summary>
+    private async Task<Dictionary<string, string?>> ChildEnvironmentAsync(ContainedExecutorPayload payload)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
 
@@ -558,12 +566,61 @@ public sealed class MesosExecutor
             environment["TOIL_WORKDIR"] = Environment.CurrentDirectory;
         }
 
-        foreach (var (key, value) in payload.Environment)
+        foreach (var (key, value) in payload.Environment ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        JobResourceRoot root = ResourceRoot();
+        if (payload.UserScript is { } userScript)
+        {
+            var reader = options.ResourceReader
+                ?? throw new JobResourceException($"the task has a userScript but no job-store reader is configured to fetch it from '{userScript.JobStore}'");
+            using var cts = new CancellationTokenSource(options.ResourceDownloadTimeout, time);
+            _ = await root.DownloadAsync(userScript, reader, cts.Token).ConfigureAwait(false);
+        }
+
+        foreach (var (key, value) in root.GetEnvironment(payload.UserScript))
         {
             environment[key] = value;
         }
 
         return environment;
+    }
+
+    /// <summary>One resource root per executor (Toil's <c>prepareSystem</c>), shared by its tasks and removed when the
+    /// executor ends (<c>cleanSystem</c>).</summary>
+    private JobResourceRoot ResourceRoot()
+    {
+        lock (resourceGate)
+        {
+            return resourceRoot ??= JobResourceRoot.Prepare(
+                Environment.GetEnvironmentVariable(JobResourceRoot.EnvironmentVariable), Environment.GetEnvironmentVariable("TMPDIR"));
+        }
+    }
+
+    private void CleanResources()
+    {
+        JobResourceRoot? root;
+        lock (resourceGate)
+        {
+            root = resourceRoot;
+            resourceRoot = null;
+        }
+
+        if (root is null)
+        {
+            return;
+        }
+
+        try
+        {
+            root.DeleteIfOwned();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            MesosLog.CleanupFailed(logger, e, root.Path);
+        }
     }
 
     private async Task SendUpdateAsync(MesosTaskRun run, string state, string message, double wallTime)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Toil.Runtime.Executors.Resources;
 
 namespace Toil.Runtime.Executors.Mesos;
 
@@ -71,4 +72,13 @@ public sealed class MesosExecutorOptions
     /// resource limits) are collected and logged at debug level.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool StartupDiagnostics { get; set; } = true;
+
+    /// <summary>Gets or sets the reader that fetches a task payload's <c>userScript</c> from its job store.</summary>
+    /// <value>The default value is <see langword="null"/>: a task whose payload has a <c>userScript</c> then ends
+    /// TASK_FAILED before its command starts.</value>
+    public JobResourceReader? ResourceReader { get; set; }
+
+    /// <summary>Gets or sets the bound on deploying one task's <c>userScript</c>.</summary>
+    /// <value>The default value is 10 minutes.</value>
+    public TimeSpan ResourceDownloadTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

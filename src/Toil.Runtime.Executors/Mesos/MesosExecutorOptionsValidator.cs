@@ -32,6 +32,7 @@ public sealed class MesosExecutorOptionsValidator : IValidateOptions<MesosExecut
         Positive(problems, nameof(options.SubscriptionBackoffMax), options.SubscriptionBackoffMax);
         Positive(problems, nameof(options.ShutdownGracePeriod), options.ShutdownGracePeriod);
         Positive(problems, nameof(options.CallTimeout), options.CallTimeout);
+        Positive(problems, nameof(options.ResourceDownloadTimeout), options.ResourceDownloadTimeout);
         Positive(problems, nameof(options.NodeInfoIntervalMin), options.NodeInfoIntervalMin);
         if (options.EventStreamIdleTimeout is { } idle)
         {

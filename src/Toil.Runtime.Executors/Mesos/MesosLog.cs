@@ -97,4 +97,7 @@ internal static partial class MesosLog
 
     [LoggerMessage(31, LogLevel.Error, "Could not signal the process group of task {TaskId}")]
     public static partial void SignalFailed(ILogger logger, Exception exception, string taskId);
+
+    [LoggerMessage(32, LogLevel.Warning, "Could not remove the resource root {Path}")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string path);
 }
