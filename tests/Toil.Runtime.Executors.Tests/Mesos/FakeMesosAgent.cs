@@ -207,7 +207,14 @@ internal sealed class FakeMesosAgent : IAsyncDisposable
         }
 
         string? problem = Validate(call);
-        var received = new ReceivedCall(call!, raw, request.ContentType, request.Headers.Accept.ToString(), problem is null);
+        Subscription? sub;
+        lock (gate)
+        {
+            sub = current;
+        }
+
+        bool notSubscribed = call?.Type != "SUBSCRIBE" && (sub is null || sub.Dropped);
+        var received = new ReceivedCall(call!, raw, request.ContentType, request.Headers.Accept.ToString(), problem is null && !notSubscribed);
         calls.Enqueue(received);
         if (problem is not null)
         {
@@ -233,13 +240,7 @@ internal sealed class FakeMesosAgent : IAsyncDisposable
             return;
         }
 
-        Subscription? sub;
-        lock (gate)
-        {
-            sub = current;
-        }
-
-        if (sub is null || sub.Dropped)
+        if (notSubscribed)
         {
             await Reply(context, 403, "Executor is not subscribed");
             return;
@@ -249,7 +250,7 @@ internal sealed class FakeMesosAgent : IAsyncDisposable
         if (call.Type == "UPDATE" && AutoAcknowledge is { } ack && ack(call.UpdateBody!.Status!))
         {
             var status = call.UpdateBody.Status!;
-            sub.Send($$$"""{"type":"ACKNOWLEDGED","acknowledged":{"task_id":{"value":"{{{status.TaskId!.Value}}}"},"uuid":"{{{status.Uuid}}}"}}""");
+            sub!.Send($$$"""{"type":"ACKNOWLEDGED","acknowledged":{"task_id":{"value":"{{{status.TaskId!.Value}}}"},"uuid":"{{{status.Uuid}}}"}}""");
         }
     }
 
