@@ -112,6 +112,42 @@ public class MesosExecutorRecoveryTests
     }
 
     [Test]
+    public async Task NoCheckpointing_ErrorEvent_EndsAsALostAgent()
+    {
+        await using var run = new Run(agent, agent.Options(checkpoint: false));
+        var sub = await agent.WaitForSubscriptionAsync();
+
+        sub.Send("""{"type":"ERROR","error":{"message":"framework unknown"}}""");
+
+        (await run.ExitCodeAsync()).Should().Be(MesosExecutor.ExitAgentLost);
+        run.Logs.Collector.GetSnapshot().Should().Contain(r => r.Message == "FATAL ERROR from the agent: framework unknown");
+    }
+
+    [Test]
+    public async Task NoCheckpointing_CorruptFrame_EndsAsALostAgentWithTheReason()
+    {
+        await using var run = new Run(agent, agent.Options(checkpoint: false));
+        var sub = await agent.WaitForSubscriptionAsync();
+
+        sub.SendRaw("12x\n{}"u8.ToArray());
+
+        (await run.ExitCodeAsync()).Should().Be(MesosExecutor.ExitAgentLost);
+        run.Logs.Collector.GetSnapshot().Should().Contain(r => r.Message.Contains("RecordIO header has a non-digit byte 0x78"));
+    }
+
+    [Test]
+    public async Task Checkpointing_SilentStream_TreatedAsBrokenAfterIdleTimeoutAndReSubscribed()
+    {
+        var options = agent.Options(checkpoint: true);
+        options.EventStreamIdleTimeout = TimeSpan.FromSeconds(1);
+        await using var run = new Run(agent, options);
+
+        await agent.WaitForCallAsync(c => c.Call.Type == "SUBSCRIBE" && c != agent.Subscribes.First(), "a second SUBSCRIBE");
+
+        run.Logs.Collector.GetSnapshot().Should().Contain(r => r.Message.Contains("no event from the agent for"));
+    }
+
+    [Test]
     public async Task Checkpointing_AgentNeverBack_RetriesWithinBackoffMaxAndStopsAtRecoveryTimeout()
     {
         var options = agent.Options(checkpoint: true);

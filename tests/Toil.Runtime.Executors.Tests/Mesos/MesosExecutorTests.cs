@@ -247,9 +247,8 @@ public class MesosExecutorTests
     }
 
     [Test]
-    public async Task Updates_AgentRejectsCall_ExecutorKeepsServing()
+    public async Task Updates_NeverAcknowledged_StayRecordedWithTheirTask()
     {
-        // A 403 for an update (agent thinks we are not subscribed) is logged; the update stays unacknowledged.
         await using var run = new Run(agent, agent.Options());
         var sub = await agent.WaitForSubscriptionAsync();
         agent.AutoAcknowledge = null;
