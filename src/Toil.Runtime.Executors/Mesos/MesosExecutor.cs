@@ -650,8 +650,9 @@ public sealed class MesosExecutor
                 MesosLog.UpdateNotSent(logger, state, run.TaskId, $"HTTP {(int)code}: {body}");
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException)
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException or ObjectDisposedException)
         {
+            // ObjectDisposedException: a task that outlived the grace period reports after the executor ended.
             MesosLog.UpdateNotSent(logger, state, run.TaskId, e.Message);
         }
     }
