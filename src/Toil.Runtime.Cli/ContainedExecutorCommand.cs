@@ -17,11 +17,17 @@ internal static class ContainedExecutorCommand
             Arity = ArgumentArity.ZeroOrMore,
             Description = "Base64 of the JSON payload {\"command\", \"environment\", \"userScript\"} (exactly one).",
         };
+        var gracePeriod = new Option<double>("--grace-period")
+        {
+            Description = "Seconds the job's process group has to exit after a forwarded SIGTERM/SIGINT before it is sent SIGKILL.",
+            DefaultValueFactory = _ => new ContainedExecutorOptions().TerminationGracePeriod.TotalSeconds,
+        };
         var command = new Command(Name, "Run a packed worker command in its own process group and exit with its exit code.")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
         command.Arguments.Add(payload);
+        command.Options.Add(gracePeriod);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             string[] args = [.. parseResult.GetValue(payload) ?? [], .. parseResult.UnmatchedTokens];
@@ -38,6 +44,7 @@ internal static class ContainedExecutorCommand
             {
                 // A userScript needs a job store reachable from this process; none is wired in yet (see docs/executors.md).
                 ResourceReader = null,
+                TerminationGracePeriod = TimeSpan.FromSeconds(Math.Clamp(parseResult.GetValue(gracePeriod), 0, TimeSpan.FromDays(1).TotalSeconds)),
             };
             return await ContainedExecutor.RunAsync(args, options, loggerFactory, cancellationToken).ConfigureAwait(false);
         });

@@ -15,7 +15,7 @@ internal sealed class ContainedExecutorRun
     private readonly CancellationTokenSource _preparation = new();
     private ProcessGroupChild? _child;
     private int _pendingSignal;
-    private bool _escalationStarted;
+    private TaskCompletionSource? _escalation;
 
     public ContainedExecutorRun(ContainedExecutorPayload payload, ContainedExecutorOptions options, ILogger logger)
     {
@@ -77,6 +77,17 @@ internal sealed class ContainedExecutorRun
             ContainedExecutorLog.ChildStarted(_logger, child.ProcessId);
             exitCode = await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             ContainedExecutorLog.ChildExited(_logger, exitCode);
+            TaskCompletionSource? escalation;
+            lock (_gate)
+            {
+                escalation = _escalation;
+            }
+
+            if (escalation is not null)
+            {
+                // Terminating: the job is the whole group, so wait (bounded by the grace period) for what is left of it.
+                await escalation.Task.ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (_pendingSignal != 0)
         {
@@ -124,7 +135,7 @@ internal sealed class ContainedExecutorRun
     private void RequestTermination(int signal)
     {
         ProcessGroupChild? child;
-        bool escalate = false;
+        TaskCompletionSource? escalation = null;
         lock (_gate)
         {
             child = _child;
@@ -146,30 +157,61 @@ internal sealed class ContainedExecutorRun
                 return;
             }
 
-            if (!_escalationStarted)
+            if (_escalation is null)
             {
-                _escalationStarted = escalate = true;
+                escalation = _escalation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
 
         ContainedExecutorLog.Forwarding(_logger, signal, child.ProcessGroupId);
         TrySignal(child, signal);
-        if (escalate)
+        if (escalation is not null)
         {
-            _ = EscalateAsync(child);
+            _ = EscalateAsync(child, escalation);
         }
     }
 
-    private async Task EscalateAsync(ProcessGroupChild child)
+    /// <summary>After a forwarded signal, gives the whole group (not just the shell: a background grandchild may ignore
+    /// SIGINT) the grace period to exit, then SIGKILLs what is left.</summary>
+    private async Task EscalateAsync(ProcessGroupChild child, TaskCompletionSource done)
     {
+        var time = _options.TimeProvider;
+        long started = time.GetTimestamp();
         try
         {
-            await child.WaitForExitAsync().WaitAsync(_options.TerminationGracePeriod, _options.TimeProvider).ConfigureAwait(false);
+            await child.WaitForExitAsync().WaitAsync(_options.TerminationGracePeriod, time).ConfigureAwait(false);
+            while (GroupExists(child))
+            {
+                var left = _options.TerminationGracePeriod - time.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException();
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50, left.TotalMilliseconds)), time).ConfigureAwait(false);
+            }
         }
         catch (TimeoutException)
         {
             ContainedExecutorLog.Escalating(_logger, child.ProcessGroupId, _options.TerminationGracePeriod);
             TrySignal(child, UnixSignal.Kill);
+        }
+        finally
+        {
+            done.TrySetResult();
+        }
+    }
+
+    private bool GroupExists(ProcessGroupChild child)
+    {
+        try
+        {
+            return child.SignalGroup(0);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            ContainedExecutorLog.SignalFailed(_logger, child.ProcessGroupId, ex);
+            return false;
         }
     }
 

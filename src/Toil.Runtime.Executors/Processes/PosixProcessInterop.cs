@@ -154,6 +154,20 @@ internal static unsafe partial class PosixProcessInterop
         throw new Win32Exception(errno, $"kill(-{processGroupId}, {signal}) failed: {new Win32Exception(errno).Message}");
     }
 
+    /// <summary>Sends <paramref name="signal"/> to the single process <paramref name="pid"/>.</summary>
+    /// <returns><see langword="false"/> if the process no longer exists.</returns>
+    public static bool KillProcess(int pid, int signal)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pid, 1);
+        if (Kill(pid, signal) == 0)
+        {
+            return true;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == ESrch ? false : throw new Win32Exception(errno, $"kill({pid}, {signal}) failed");
+    }
+
     /// <summary>The process group of <paramref name="pid"/>, or -1 if it does not exist.</summary>
     public static int GetProcessGroup(int pid) => GetPgid(pid);
 

@@ -79,7 +79,8 @@ public sealed class ProcessGroupChild
 
     /// <summary>Sends a signal to every process in the child's group (<c>kill(-pgid, signal)</c>), including
     /// grandchildren that stay in it. After the shell has exited this still reaches what is left of its group.</summary>
-    /// <param name="signalNumber">The signal number, e.g. <see cref="UnixSignal.Terminate"/> or <see cref="UnixSignal.Kill"/>.</param>
+    /// <param name="signalNumber">The signal number, e.g. <see cref="UnixSignal.Terminate"/> or <see cref="UnixSignal.Kill"/>;
+    /// 0 sends nothing and only probes whether the group still has members.</param>
     /// <returns><see langword="true"/> if the signal was sent; <see langword="false"/> if the group no longer exists.</returns>
     /// <exception cref="Win32Exception">The signal could not be sent for another reason (e.g. an invalid signal number).</exception>
     public bool SignalGroup(int signalNumber) => PosixProcessInterop.KillGroup(ProcessGroupId, signalNumber);

@@ -93,10 +93,10 @@ public sealed class JobResource
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(leaderPath);
-        string full = System.IO.Path.GetFullPath(leaderPath);
-        string trimmed = System.IO.Path.TrimEndingDirectorySeparator(full);
-        bool isDirectory = System.IO.Directory.Exists(full);
-        if (!isDirectory && !System.IO.File.Exists(full))
+        string full = Path.GetFullPath(leaderPath);
+        string trimmed = Path.TrimEndingDirectorySeparator(full);
+        bool isDirectory = Directory.Exists(full);
+        if (!isDirectory && !File.Exists(full))
         {
             throw new JobResourceException($"cannot deploy '{leaderPath}': no such file or directory");
         }
@@ -106,14 +106,14 @@ public sealed class JobResource
             throw new JobResourceException($"refusing to deploy the system directory '{trimmed}'");
         }
 
-        string name = System.IO.Path.GetFileName(trimmed);
+        string name = Path.GetFileName(trimmed);
         string? archive = null;
         try
         {
             string contentPath = full;
             if (isDirectory)
             {
-                archive = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"toil-resource-{Guid.NewGuid():N}.zip");
+                archive = Path.Combine(Path.GetTempPath(), $"toil-resource-{Guid.NewGuid():N}.zip");
                 await ZipFile.CreateFromDirectoryAsync(full, archive, CompressionLevel.Optimal, includeBaseDirectory: false, cancellationToken).ConfigureAwait(false);
                 contentPath = archive;
             }
@@ -137,7 +137,7 @@ public sealed class JobResource
         {
             if (archive is not null)
             {
-                System.IO.File.Delete(archive);
+                File.Delete(archive);
             }
         }
     }

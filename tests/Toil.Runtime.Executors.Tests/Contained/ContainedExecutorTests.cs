@@ -250,6 +250,35 @@ public class ContainedExecutorTests
     }
 
     [Test]
+    public async Task RunAsync_CancelledDuringUserScriptDownload_StartsNoChildAndRemovesRoot()
+    {
+        var (resource, _) = await StoreUserScriptAsync();
+        string tmp = Path.Combine(_dir, "tmp");
+        Directory.CreateDirectory(tmp);
+        var reading = new TaskCompletionSource();
+        JobResourceReader hanging = async (_, ct) =>
+        {
+            reading.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            throw new InvalidOperationException("unreachable");
+        };
+        using var cts = new CancellationTokenSource();
+        var run = ContainedExecutor.RunAsync(
+            [ContainedExecutor.PackJob($"touch '{_marker}'", resource, new Dictionary<string, string> { ["TMPDIR"] = tmp })[1]],
+            new ContainedExecutorOptions { ResourceReader = hanging },
+            _loggerFactory,
+            cts.Token);
+        await reading.Task.WaitAsync(ProcessProbe.Bound);
+
+        await cts.CancelAsync();
+        int code = await run.WaitAsync(ProcessProbe.Bound);
+
+        code.Should().Be(143);
+        File.Exists(_marker).Should().BeFalse();
+        Directory.GetFileSystemEntries(tmp).Should().BeEmpty();
+    }
+
+    [Test]
     public async Task RunAsync_InvalidOptions_Returns255()
     {
         int code = await RunAsync(ContainedExecutor.PackJob($"touch '{_marker}'")[1], new ContainedExecutorOptions { TerminationGracePeriod = TimeSpan.Zero });

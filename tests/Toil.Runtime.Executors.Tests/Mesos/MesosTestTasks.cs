@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Toil.Runtime.Executors.Contained;
 using Toil.Runtime.Executors.Mesos;
 
 namespace Toil.Runtime.Executors.Tests.Mesos;
@@ -9,20 +10,9 @@ namespace Toil.Runtime.Executors.Tests.Mesos;
 /// <summary>Builds agent events and runs an executor against a <see cref="FakeMesosAgent"/>.</summary>
 internal static class MesosTestTasks
 {
-    public static string Payload(string command, IDictionary<string, string>? environment = null)
-    {
-        var json = new StringBuilder();
-        json.Append("{\"command\":").Append(JsonSerializer.Serialize(command, JsonContext.Default.String));
-        if (environment is not null)
-        {
-            json.Append(",\"environment\":{");
-            json.Append(string.Join(",", environment.Select(p => $"{JsonSerializer.Serialize(p.Key, JsonContext.Default.String)}:{JsonSerializer.Serialize(p.Value, JsonContext.Default.String)}")));
-            json.Append('}');
-        }
-
-        json.Append('}');
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(json.ToString()));
-    }
+    /// <summary>Toil's payload as it travels in <c>TaskInfo.data</c> (base64 in the JSON API).</summary>
+    public static string Payload(string command, IDictionary<string, string>? environment = null) =>
+        new ContainedExecutorPayload(command, environment?.ToDictionary()).Encode();
 
     public static string TaskInfo(string taskId, string? data) =>
         "{\"name\":\"job " + taskId + "\",\"task_id\":{\"value\":\"" + taskId + "\"},\"agent_id\":{\"value\":\"agent-1\"},\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":1}}],\"executor\":{\"executor_id\":{\"value\":\"toil-4242\"},\"command\":{\"value\":\"toil mesos-executor\"}}" + (data is null ? "" : ",\"data\":\"" + data + "\"") + "}";
@@ -80,9 +70,4 @@ internal static class MesosTestTasks
             LoggerFactory.Dispose();
         }
     }
-}
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
-internal sealed partial class JsonContext : System.Text.Json.Serialization.JsonSerializerContext
-{
 }
