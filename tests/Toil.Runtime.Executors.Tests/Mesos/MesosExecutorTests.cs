@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Toil.Runtime.Executors.Contained;
 using Toil.Runtime.Executors.Mesos;
+using Toil.Runtime.Executors.Resources;
 using Toil.Runtime.Executors.Tests.Processes;
 using static Toil.Runtime.Executors.Tests.Mesos.MesosTestTasks;
 
@@ -107,6 +110,44 @@ public class MesosExecutorTests
         sub.Send(Shutdown);
         (await run.ExitCodeAsync()).Should().Be(0);
         Directory.Exists(parts[1]).Should().BeFalse("the resource root is removed when the executor ends");
+    }
+
+    private static JobResource ScriptResource(byte[] content) => new(
+        JobResourceKind.File, "script.sh", JobResource.HashLeaderPath("/leader/script.sh"), "file:/store", "file-1",
+        Convert.ToHexStringLower(SHA256.HashData(content)));
+
+    [Test]
+    public async Task Launch_UserScriptWithReader_DeployedAndRegisteredForTheChild()
+    {
+        byte[] content = Encoding.UTF8.GetBytes("echo deployed\n");
+        var resource = ScriptResource(content);
+        var options = agent.Options();
+        options.ResourceReader = (r, _) => ValueTask.FromResult<Stream>(new MemoryStream(content));
+        await using var run = new Run(agent, options);
+        var sub = await agent.WaitForSubscriptionAsync();
+        string output = Path.Combine(dir, "jtres.txt");
+        string data = new ContainedExecutorPayload($"echo \"${resource.EnvironmentVariableName}\" > '{output}'", null, resource).Encode();
+
+        sub.Send("{\"type\":\"LAUNCH\",\"launch\":{\"task\":" + TaskInfo("us", data) + "}}");
+
+        (await agent.WaitForTerminalAsync("us")).State.Should().Be("TASK_FINISHED");
+        File.ReadAllText(output).Trim().Should().Be(resource.ToEnvironmentValue());
+    }
+
+    [Test]
+    public async Task Launch_UserScriptWithoutReader_FailedBeforeTheCommandRuns()
+    {
+        await using var run = new Run(agent, agent.Options());
+        var sub = await agent.WaitForSubscriptionAsync();
+        string marker = Path.Combine(dir, "ran");
+        string data = new ContainedExecutorPayload($"touch '{marker}'", null, ScriptResource([1, 2, 3])).Encode();
+
+        sub.Send("{\"type\":\"LAUNCH\",\"launch\":{\"task\":" + TaskInfo("noreader", data) + "}}");
+        var terminal = await agent.WaitForTerminalAsync("noreader");
+
+        terminal.State.Should().Be("TASK_FAILED");
+        terminal.Message.Should().Contain("no job-store reader");
+        File.Exists(marker).Should().BeFalse();
     }
 
     [Test]
