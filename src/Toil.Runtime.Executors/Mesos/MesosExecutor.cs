@@ -167,6 +167,11 @@ public sealed class MesosExecutor
                 {
                     // The loop ends by cancellation.
                 }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Node information is best effort; it must not replace the executor's own outcome.
+                    MesosLog.NodeInfoFailed(logger, e);
+                }
             }
         }
     }

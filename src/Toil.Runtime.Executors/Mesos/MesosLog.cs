@@ -53,7 +53,7 @@ internal static partial class MesosLog
     [LoggerMessage(16, LogLevel.Information, "Killing task {TaskId}")]
     public static partial void Killing(ILogger logger, string taskId);
 
-    [LoggerMessage(17, LogLevel.Debug, "Framework message of {Length} bytes (not used by Toil)")]
+    [LoggerMessage(17, LogLevel.Debug, "Framework message of {Length} base64 characters (not used by Toil)")]
     public static partial void FrameworkMessage(ILogger logger, int length);
 
     [LoggerMessage(18, LogLevel.Critical, "FATAL ERROR from the agent: {Message}")]
