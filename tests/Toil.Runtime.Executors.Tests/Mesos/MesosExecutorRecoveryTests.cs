@@ -165,7 +165,7 @@ public class MesosExecutorRecoveryTests
         code.Should().Be(MesosExecutor.ExitAgentLost);
         clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.9));
         // Each wait is at most 200 ms, so a 2-second window holds many attempts even on a loaded machine.
-        agent.Subscribes.Count().Should().BeGreaterThanOrEqualTo(6);
+        agent.Subscribes.Count().Should().BeGreaterThanOrEqualTo(4);
         run.Logs.Collector.GetSnapshot().Should().Contain(r => r.Message.Contains("recovery timeout"));
     }
 
