@@ -11,6 +11,7 @@ internal static class Program
         var root = new RootCommand("Toil.Runtime command-line entry points.");
         // Each entry point adds its sub-command here (one file per command beside this one).
         root.Subcommands.Add(ContainedExecutorCommand.Create());
+        root.Subcommands.Add(MesosExecutorCommand.Create());
 
         args = EntryPointAlias.Apply(root, args, EntryPointAlias.InvokedNames());
         // Payloads are opaque tokens: an '@' must not be read as a response file.
