@@ -5,7 +5,6 @@ namespace Toil.Runtime.Tests.Worker;
 /// <summary>Process mode (DESIGN D6) in a real child process, so the test runner's own descriptors are never redirected.</summary>
 [TestFixture]
 [Platform("Linux,MacOsX")]
-[Ignore("Needs JobFileStore (authoring branch) as the default file store; enabled when it is merged. Passed with a stand-in store.")]
 public sealed class WorkerProcessModeTests
 {
     [Test]
