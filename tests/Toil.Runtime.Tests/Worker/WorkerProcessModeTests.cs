@@ -33,4 +33,22 @@ public sealed class WorkerProcessModeTests
             Directory.Delete(workDir, recursive: true);
         }
     }
+
+    [Test]
+    public async Task RunAsync_BadWorkerInProcessMode_IsKilledFromOutsideBySignal()
+    {
+        string workDir = Path.Combine(Path.GetTempPath(), "toil-worker-chaos-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workDir);
+        try
+        {
+            var (exitCode, _, stderr) = await TestHostProcess.RunAsync(TimeSpan.FromMinutes(3), "worker-bad-worker", workDir);
+
+            // 128 + SIGUSR1 (10) if the first signal ends it, 128 + SIGKILL (9) otherwise; 4 would mean it survived.
+            exitCode.Should().BeOneOf([138, 137], stderr);
+        }
+        finally
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
 }
