@@ -509,8 +509,19 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 long disk = fileStore is JobFileStore { DiskUsed: > 0 } measured ? measured.DiskUsed : DirectorySize(jobDirectory);
                 _maxDisk = Math.Max(_maxDisk, disk);
-                record.Time = Seconds(_owner._time.GetElapsedTime(start).TotalSeconds);
-                record.Clock = Seconds((Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+                double wall = _owner._time.GetElapsedTime(start).TotalSeconds;
+                double cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
+                record.Time = Seconds(wall);
+                record.Clock = Seconds(cpuSeconds);
+                if (CpuUsageCheck.Evaluate(job.ToString(), wall, cpuSeconds, job.Cores, out bool invalidCores) is { } warning)
+                {
+                    fileStore.LogToLeader(warning, LogLevel.Warning);
+                }
+                else if (invalidCores)
+                {
+                    WorkerLog.InvalidCores(_log, job.Cores, job.ToString());
+                }
+
                 record.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
                 record.Disk = disk.ToString(CultureInfo.InvariantCulture);
                 record.Succeeded = succeeded ? "True" : "False";
