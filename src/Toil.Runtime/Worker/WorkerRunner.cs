@@ -288,7 +288,15 @@ public sealed class WorkerRunner : IWorkerRunner
             // Toil's blockFn(): the whole commit chain must be durable before the attempt is judged.
             try
             {
-                await _blockFn(CancellationToken.None).ConfigureAwait(false);
+                using var bound = new CancellationTokenSource(_options.CommitWaitTimeout, _owner._time);
+                try
+                {
+                    await _blockFn(bound.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (bound.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"The job store did not finish the commits of job {_request.JobStoreId} within {_options.CommitWaitTimeout}.");
+                }
             }
 #pragma warning disable CA1031 // A failed commit fails the attempt; it is reported, not thrown.
             catch (Exception ex)
