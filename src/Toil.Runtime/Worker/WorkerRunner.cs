@@ -196,6 +196,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
         public async Task<WorkerResult> ExecuteAsync(CancellationToken cancellationToken)
         {
+            using var capture = _logFile is null ? null : WorkerLogCapture.Begin(_logFile, _options.LogLevel, _owner._time);
             ArmChaos();
             using var linked = _fence is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _fence.Token);
             CancellationToken token = linked?.Token ?? cancellationToken;
