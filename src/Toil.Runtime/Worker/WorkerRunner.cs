@@ -240,10 +240,17 @@ public sealed class WorkerRunner : IWorkerRunner
                     await RunBodyAsync(job, names, environment, deferred, token).ConfigureAwait(false);
                     WorkerLog.CompletedBody(_log, job);
 
-                    var (successor, reason) = await ChainingRules.NextChainableAsync(job, _store, _options.RunLocalJobsOnWorkers || _store.Config.RunLocalJobsOnWorkers, token).ConfigureAwait(false);
-                    if (successor is null || _options.DisableChaining)
+                    if (_options.DisableChaining)
                     {
-                        WorkerLog.NotChaining(_log, job, reason ?? "chaining is disabled");
+                        // Toil still loads the successor here; nothing uses it, so we do not.
+                        WorkerLog.NotChaining(_log, job, "chaining is disabled");
+                        break;
+                    }
+
+                    var (successor, reason) = await ChainingRules.NextChainableAsync(job, _store, _options.RunLocalJobsOnWorkers || _store.Config.RunLocalJobsOnWorkers, token).ConfigureAwait(false);
+                    if (successor is null)
+                    {
+                        WorkerLog.NotChaining(_log, job, reason!);
                         break;
                     }
 
