@@ -7,7 +7,7 @@ namespace Toil.Runtime.Authoring;
 /// A job in the graph a running job builds: the running job itself (<see cref="JobContext.Job"/>) or a job it created.
 /// New jobs are saved when the body returns (validated, IDs assigned, created in one batch before the parent's commit).
 /// </summary>
-/// <remarks>Not thread-safe: build the graph from one thread at a time.</remarks>
+/// <remarks>Thread-safe: a body may add jobs from several tasks at once.</remarks>
 public sealed class JobHandle
 {
     private readonly List<JobHandle> _children = [];
@@ -36,11 +36,35 @@ public sealed class JobHandle
     /// <summary>Gets the requirements set for the job.</summary>
     public JobRequirements Requirements => Description.Requirements;
 
-    /// <summary>Gets the children added in this run.</summary>
-    public IReadOnlyList<JobHandle> Children => _children;
+    /// <summary>Gets a snapshot of the children added in this run.</summary>
+    public IReadOnlyList<JobHandle> Children
+    {
+        get
+        {
+            lock (Graph.Sync)
+            {
+                return [.. _children];
+            }
+        }
+    }
 
-    /// <summary>Gets the follow-ons added in this run.</summary>
-    public IReadOnlyList<JobHandle> FollowOns => _followOns;
+    /// <summary>Gets a snapshot of the follow-ons added in this run.</summary>
+    public IReadOnlyList<JobHandle> FollowOns
+    {
+        get
+        {
+            lock (Graph.Sync)
+            {
+                return [.. _followOns];
+            }
+        }
+    }
+
+    /// <summary>The live children, for the graph once it no longer changes.</summary>
+    internal List<JobHandle> ChildList => _children;
+
+    /// <summary>The live follow-ons, for the graph once it no longer changes.</summary>
+    internal List<JobHandle> FollowOnList => _followOns;
 
     internal JobGraph Graph { get; }
 
@@ -184,13 +208,16 @@ public sealed class JobHandle
             throw new ArgumentException($"Job {successor} is the running job; it cannot be a successor.", nameof(successor));
         }
 
-        Graph.ThrowIfSaved();
-        if (_children.Contains(successor) || _followOns.Contains(successor))
+        lock (Graph.Sync)
         {
-            throw new ConflictingPredecessorException(ToString(), successor.ToString());
-        }
+            Graph.ThrowIfSaved();
+            if (_children.Contains(successor) || _followOns.Contains(successor))
+            {
+                throw new ConflictingPredecessorException(ToString(), successor.ToString());
+            }
 
-        phase.Add(successor);
-        successor.PredecessorCount++;
+            phase.Add(successor);
+            successor.PredecessorCount++;
+        }
     }
 }

@@ -236,6 +236,21 @@ public sealed class JobGraphTests
         act.Should().Throw<InvalidOperationException>().WithMessage("*already saved*");
     }
 
+    [Test]
+    public async Task AddChild_FromManyTasksAtOnce_SavesEveryChild()
+    {
+        _harness.Script.Steps["parent"] = async context =>
+        {
+            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => context.AddChild<Scripted, ScriptInput>(new ScriptInput("leaf-" + i)))));
+        };
+        string root = await CreateRootAsync("parent");
+
+        var run = await _harness.RunJobAsync(root);
+
+        run.Outcome.JobsCreated.Should().Be(200);
+        run.Job.Children.Should().HaveCount(200);
+    }
+
     private void Step(string name, Action<JobContext> body) =>
         _harness.Script.Steps[name] = context =>
         {

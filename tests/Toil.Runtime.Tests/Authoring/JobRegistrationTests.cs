@@ -102,6 +102,16 @@ public sealed class JobRegistrationTests
     }
 
     [Test]
+    public async Task CreateRootJobAsync_Checkpoint_CreatesACheckpointDescription()
+    {
+        await using var harness = new AuthoringHarness();
+
+        string id = await harness.Store.CreateRootJobAsync<Scripted, ScriptInput>(harness.Registry, new ScriptInput("none"), checkpoint: true);
+
+        (await harness.Store.LoadJobAsync(id)).Should().BeOfType<Toil.Runtime.Jobs.CheckpointJobDescription>();
+    }
+
+    [Test]
     public async Task CreateRootJobAsync_Job_IsRootWithBodyOwnedByTheJob()
     {
         await using var harness = new AuthoringHarness();

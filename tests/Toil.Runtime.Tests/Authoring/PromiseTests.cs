@@ -134,10 +134,15 @@ public sealed class PromiseTests
         };
         string root = await _harness.CreateRootAsync<Scripted, ScriptInput>(new ScriptInput("leak"));
         await _harness.RunJobAsync(root);
+        _harness.Store.Events.Clear();
 
         var act = async () => await _harness.CreateRootAsync<AppendLetter, ChainInput, string>(new ChainInput(leaked!, "B"));
 
         await act.Should().ThrowAsync<InvalidJobInputException>();
+        var events = _harness.Store.EventList;
+        string resultFile = events.Single(e => e.StartsWith("write-file:", StringComparison.Ordinal))["write-file:".Length..];
+        events.Should().Contain("delete-file:" + resultFile, "the result file of a root job that was not created is removed");
+        events.Should().NotContain(e => e.StartsWith("create:", StringComparison.Ordinal));
         var unresolved = () => leaked!.Value;
         unresolved.Should().Throw<InvalidOperationException>();
     }

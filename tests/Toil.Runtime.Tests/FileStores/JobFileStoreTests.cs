@@ -148,6 +148,18 @@ public sealed class JobFileStoreTests
     }
 
     [Test]
+    public async Task DeleteLocalFile_WrittenFromOutsideTheJobDirectory_ThrowsAndKeepsTheFile()
+    {
+        var fs = await NewStoreAsync();
+        string outside = Path.Combine(_root, "outside.txt");
+        await File.WriteAllTextAsync(outside, "abc");
+        string id = await fs.WriteGlobalFileAsync(outside);
+
+        fs.Invoking(f => f.DeleteLocalFile(id)).Should().Throw<FileNotFoundException>();
+        File.Exists(outside).Should().BeTrue();
+    }
+
+    [Test]
     public async Task DeleteGlobalFileAsync_ThenRead_FailsInTheSameJob()
     {
         var fs = await NewStoreAsync();
