@@ -99,9 +99,58 @@ public sealed class WorkerRunnerEndToEndTests
             Directory.Delete(workDir, recursive: true);
         }
     }
+
+    [Test]
+    public async Task RunAsync_CheckpointWhoseChildFailed_IsRestoredAndRerunsFromItsSnapshot()
+    {
+        // Reference §4.5 with the real invoker: the checkpoint runs and adds a child; the child fails for good; the
+        // leader reissues the checkpoint; the worker charges a try, deletes the failed child and reruns the body.
+        string workDir = Path.Combine(Path.GetTempPath(), "toil-worker-e2e-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workDir);
+        try
+        {
+            await using var provider = new ServiceCollection()
+                .AddToilRuntime(o => o.WorkDir = workDir)
+                .AddToilJob<E2ECheckpoint, E2EInput>(E2EJson.Default.E2EInput)
+                .AddToilJob<E2EFailing, E2EInput>(E2EJson.Default.E2EInput)
+                .BuildServiceProvider();
+            var store = new InMemoryJobStore(new Jobs.WorkflowConfig { RetryCount = 1 });
+            var runner = provider.GetRequiredService<IWorkerRunner>();
+            string root = await store.CreateRootJobAsync<E2ECheckpoint, E2EInput>(provider.GetRequiredService<JobTypeRegistry>(), new E2EInput("cp"), checkpoint: true);
+
+            (await runner.RunAsync(new WorkerRequest(store, root))).ExitCode.Should().Be(0);
+            var first = (Jobs.CheckpointJobDescription)await store.LoadJobAsync(root);
+            first.Checkpoint.Should().NotBeNull();
+            string failedChild = first.AllSuccessors().Should().ContainSingle().Subject;
+            (await runner.RunAsync(new WorkerRequest(store, failedChild))).Failed.Should().BeTrue();
+
+            var second = await runner.RunAsync(new WorkerRequest(store, root));
+
+            second.ExitCode.Should().Be(0, second.Error?.ToString());
+            var restored = (Jobs.CheckpointJobDescription)await store.LoadJobAsync(root);
+            restored.RemainingTryCount.Should().Be(first.RemainingTryCount - 1);
+            (await store.JobExistsAsync(failedChild)).Should().BeFalse();
+            restored.AllSuccessors().Should().ContainSingle().Which.Should().NotBe(failedChild, "the body ran again and made a new child");
+            restored.HasBody.Should().BeFalse();
+        }
+        finally
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
 }
 
 public sealed record E2EInput(string Text);
+
+[ToilJob("e2e-checkpoint")]
+public sealed class E2ECheckpoint : IJob<E2EInput>
+{
+    public ValueTask RunAsync(E2EInput input, JobContext context, CancellationToken cancellationToken)
+    {
+        context.AddChild<E2EFailing, E2EInput>(input with { Text = input.Text + "-child" });
+        return ValueTask.CompletedTask;
+    }
+}
 
 [ToilJob("e2e-failing")]
 public sealed partial class E2EFailing(ILogger<E2EFailing> logger) : IJob<E2EInput>
