@@ -211,7 +211,7 @@ public sealed class WorkerRunner : IWorkerRunner
             try
             {
                 WorkerLog.Banner(_log);
-                WorkerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName, Environment.MachineName, _request.Mode);
+                WorkerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName ?? "unnamed", Environment.MachineName, _request.Mode);
                 WorkerLog.Options(_log, _options.MaxLogFileSize, _options.CleanWorkDir, _options.DisableChaining, _dirs.TempDirectory, _dirs.CoordinationDirectory);
 
                 var environment = await WorkerEnvironment.LoadAsync(_store, Environment.GetEnvironmentVariable("PATH"), token).ConfigureAwait(false);
