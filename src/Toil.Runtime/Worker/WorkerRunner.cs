@@ -27,6 +27,7 @@ public sealed class WorkerRunner : IWorkerRunner
     private const string JobCategory = "Toil.Runtime.Job";
     private static readonly string Version = typeof(WorkerRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
+    private static int s_processModeRun;
     private readonly IJobBodyInvoker _invoker;
     private readonly IDeferredFunctionManagerFactory _deferred;
     private readonly IOptions<WorkerOptions> _options;
@@ -81,7 +82,28 @@ public sealed class WorkerRunner : IWorkerRunner
         ArgumentNullException.ThrowIfNull(request.JobStore);
         ArgumentException.ThrowIfNullOrEmpty(request.JobStoreId);
         WorkerOptions options = _options.Value;
+        bool ownsProcess = request.Mode == WorkerMode.Process;
+        if (ownsProcess && Interlocked.CompareExchange(ref s_processModeRun, 1, 0) != 0)
+        {
+            // Descriptors 1 and 2, the console and the environment belong to the process: one owner at a time.
+            throw new InvalidOperationException("Another process-mode worker run is active in this process; only one run at a time may own the process.");
+        }
 
+        try
+        {
+            return await RunOwnedAsync(request, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (ownsProcess)
+            {
+                Volatile.Write(ref s_processModeRun, 0);
+            }
+        }
+    }
+
+    private async Task<WorkerResult> RunOwnedAsync(WorkerRequest request, WorkerOptions options, CancellationToken cancellationToken)
+    {
         WorkerDirectories directories;
         WorkerLogFile? logFile = null;
         StandardStreamRedirection? redirection = null;
