@@ -6,8 +6,6 @@ namespace Toil.Runtime.Logging;
 /// <summary>Serializes a record into one datagram, cutting the longest text fields when it would not fit.</summary>
 internal static class RealtimeDatagramEncoder
 {
-    private const int MaxPasses = 8;
-
     /// <summary>Serializes <paramref name="datagram"/>; returns <see langword="null"/> only if even cut it cannot fit.</summary>
     /// <param name="datagram">The record; its text fields are shortened in place when it is cut.</param>
     /// <param name="maxBytes">The largest datagram.</param>
@@ -22,53 +20,59 @@ internal static class RealtimeDatagramEncoder
         }
 
         cut = true;
-        // ASCII only, and nothing the JSON encoder escapes, so its length in the payload is its length in chars.
+        // ASCII only, and nothing the JSON encoder escapes.
         string marker = " [cut to fit one datagram: the record was " + bytes.Length.ToString(CultureInfo.InvariantCulture) + " bytes]";
-        var fields = new CutField[]
+        var fields = new (string Original, Action<string> Set)[]
         {
-            new(datagram.ExcText ?? "", v => datagram.ExcText = v),
-            new(datagram.Msg, v => datagram.Msg = v),
-            new(datagram.ThreadName, v => datagram.ThreadName = v),
-            new(datagram.Name, v => datagram.Name = v),
+            (datagram.ExcText ?? "", v => datagram.ExcText = v),
+            (datagram.Msg, v => datagram.Msg = v),
+            (datagram.ThreadName, v => datagram.ThreadName = v),
+            (datagram.Name, v => datagram.Name = v),
         };
 
-        for (int pass = 0; pass < MaxPasses && bytes.Length > maxBytes; pass++)
+        foreach (var (original, set) in fields)
         {
-            CutField? field = Array.Find(fields, f => f.Keep > 0);
-            if (field is null)
+            if (original.Length == 0)
             {
-                return null;
+                continue;
             }
 
-            // Every char removed removes at least one byte of JSON, so removing `over` chars (plus room for the
-            // marker, added once) always fits; chars escaped to several bytes only make the cut deeper than needed.
-            int over = bytes.Length - maxBytes + (field.Marked ? 0 : marker.Length);
-            int keep = Math.Max(0, field.Keep - over);
-            if (keep > 0 && char.IsHighSurrogate(field.Original[keep - 1]))
+            set(marker);
+            if (Serialize(datagram).Length > maxBytes)
             {
-                keep--;
+                continue;
             }
 
-            field.Keep = keep;
-            field.Marked = true;
-            field.Set(field.Original[..keep] + marker);
-            bytes = Serialize(datagram);
+            // The largest prefix that fits. Escaping makes bytes per char vary (1 to 6), so search rather than estimate;
+            // this only runs for records that do not fit, and takes about log2(length) serializations.
+            int low = 0;
+            int high = original.Length;
+            while (low < high)
+            {
+                int mid = low + ((high - low + 1) / 2);
+                set(Prefix(original, mid) + marker);
+                if (Serialize(datagram).Length <= maxBytes)
+                {
+                    low = mid;
+                }
+                else
+                {
+                    high = mid - 1;
+                }
+            }
+
+            set(Prefix(original, low) + marker);
+            return Serialize(datagram);
         }
 
+        bytes = Serialize(datagram);
         return bytes.Length <= maxBytes ? bytes : null;
     }
 
+    /// <summary>The first <paramref name="length"/> chars, one fewer if that would split a surrogate pair.</summary>
+    private static string Prefix(string s, int length) =>
+        length > 0 && length < s.Length && char.IsHighSurrogate(s[length - 1]) ? s[..(length - 1)] : s[..length];
+
     private static byte[] Serialize(OutgoingDatagram datagram) =>
         JsonSerializer.SerializeToUtf8Bytes(datagram, RealtimeLoggingJsonContext.Default.OutgoingDatagram);
-
-    private sealed class CutField(string original, Action<string> set)
-    {
-        public string Original { get; } = original;
-
-        public Action<string> Set { get; } = set;
-
-        public int Keep { get; set; } = original.Length;
-
-        public bool Marked { get; set; }
-    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -19,7 +20,7 @@ namespace Toil.Runtime.Logging;
 /// <remarks>
 /// There is no batch system in this library yet: the variables workers need are published as
 /// <see cref="EnvironmentVariables"/>; the leader (or a batch system) copies them into each job's environment with
-/// <see cref="ApplyTo"/>, or, with <see cref="RealtimeLoggingServerOptions.SetProcessEnvironment"/>, they are set in
+/// <see cref="ApplyTo(IDictionary{string, string})"/> or <see cref="ApplyTo(ProcessStartInfo)"/>, or, with <see cref="RealtimeLoggingServerOptions.SetProcessEnvironment"/>, they are set in
 /// this process's environment as Toil does.
 /// </remarks>
 public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
@@ -197,14 +198,36 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Copies the variables into the environment of a process about to be started, after removing every <c>TOIL_RT_LOGGING_*</c> variable it held.</summary>
+    /// <param name="startInfo">The start information to update.</param>
+    public void ApplyTo(ProcessStartInfo startInfo)
+    {
+        RemoveFrom(startInfo);
+        foreach (var (key, value) in EnvironmentVariables)
+        {
+            startInfo.Environment[key] = value;
+        }
+    }
+
     /// <summary>Removes every <c>TOIL_RT_LOGGING_*</c> variable from an environment.</summary>
     /// <param name="environment">The environment to update.</param>
     public static void RemoveFrom(IDictionary<string, string> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        foreach (string key in environment.Keys.Where(k => k.StartsWith(RealtimeLoggingSettings.VariablePrefix, StringComparison.Ordinal)).ToList())
+        foreach (string key in environment.Keys.Where(IsRealtimeVariable).ToList())
         {
             environment.Remove(key);
+        }
+    }
+
+    /// <summary>Removes every <c>TOIL_RT_LOGGING_*</c> variable from the environment of a process about to be started.</summary>
+    /// <param name="startInfo">The start information to update.</param>
+    public static void RemoveFrom(ProcessStartInfo startInfo)
+    {
+        ArgumentNullException.ThrowIfNull(startInfo);
+        foreach (string key in startInfo.Environment.Keys.Where(IsRealtimeVariable).ToList())
+        {
+            startInfo.Environment.Remove(key);
         }
     }
 
@@ -240,8 +263,7 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
         Volatile.Write(ref _variables, NoVariables);
         if (_options.SetProcessEnvironment)
         {
-            foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>()
-                         .Where(k => k.StartsWith(RealtimeLoggingSettings.VariablePrefix, StringComparison.Ordinal)))
+            foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(IsRealtimeVariable).ToList())
             {
                 Environment.SetEnvironmentVariable(key, null);
             }
@@ -328,6 +350,8 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
             RealtimeLoggingLog.EmitFailed(_log, ex, sender);
         }
     }
+
+    private static bool IsRealtimeVariable(string key) => key.StartsWith(RealtimeLoggingSettings.VariablePrefix, StringComparison.Ordinal);
 
     private static void TryEnlargeReceiveBuffer(Socket socket)
     {
