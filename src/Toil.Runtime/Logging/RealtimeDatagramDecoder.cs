@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Toil.Runtime.Logging;
 
@@ -11,6 +12,11 @@ internal static class RealtimeDatagramDecoder
 {
     public static RealtimeLogRecord Decode(ReadOnlySpan<byte> payload, string sender)
     {
+        if (!Utf8.IsValid(payload))
+        {
+            throw new FormatException("not valid UTF-8");
+        }
+
         IncomingDatagram? d;
         try
         {

@@ -56,3 +56,9 @@ public class CapturingLoggerProvider : ILoggerProvider
 public sealed class StrictCapturingLoggerProvider : CapturingLoggerProvider
 {
 }
+
+/// <summary>Test shortcuts.</summary>
+public static class CapturingLoggerProviderExtensions
+{
+    public static ILoggerFactory Factory(this CapturingLoggerProvider provider) => LoggerFactory.Create(b => b.AddProvider(provider));
+}
