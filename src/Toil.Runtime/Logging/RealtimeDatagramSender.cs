@@ -17,7 +17,7 @@ internal sealed class RealtimeDatagramSender : IDisposable
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private Socket? _socket;
-    private IPEndPoint? _endPoint;
+    private SocketAddress? _address;
     private long _nextResolveTimestamp;
     private long _failures;
     private bool _disposed;
@@ -35,8 +35,8 @@ internal sealed class RealtimeDatagramSender : IDisposable
     {
         try
         {
-            (Socket socket, IPEndPoint endPoint) = Target();
-            socket.SendTo(payload, SocketFlags.None, endPoint);
+            (Socket socket, SocketAddress address) = Target();
+            socket.SendTo(payload, SocketFlags.None, address);
             return true;
         }
 #pragma warning disable CA1031 // A logging sink must never throw into the code that logs.
@@ -58,19 +58,19 @@ internal sealed class RealtimeDatagramSender : IDisposable
         }
     }
 
-    private (Socket Socket, IPEndPoint EndPoint) Target()
+    private (Socket Socket, SocketAddress Address) Target()
     {
         Socket? socket = Volatile.Read(ref _socket);
-        IPEndPoint? endPoint = Volatile.Read(ref _endPoint);
-        if (socket is not null && endPoint is not null)
+        SocketAddress? address = Volatile.Read(ref _address);
+        if (socket is not null && address is not null)
         {
-            return (socket, endPoint);
+            return (socket, address);
         }
 
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_endPoint is null)
+            if (_address is null)
             {
                 // A host that does not resolve is retried now and then, not on every record.
                 long now = _time.GetTimestamp();
@@ -80,19 +80,20 @@ internal sealed class RealtimeDatagramSender : IDisposable
                 }
 
                 _nextResolveTimestamp = now + (long)(ResolveRetry.TotalSeconds * _time.TimestampFrequency);
-                IPAddress address = IPAddress.TryParse(_host, out var literal)
+                IPAddress ip = IPAddress.TryParse(_host, out var literal)
                     ? literal
                     : Array.Find(Dns.GetHostAddresses(_host), a => a.AddressFamily == AddressFamily.InterNetwork)
                       ?? throw new SocketException((int)SocketError.HostNotFound);
-                Volatile.Write(ref _endPoint, new IPEndPoint(address, _port));
+                // Serialized once: sending to an EndPoint would serialize it again for every record.
+                Volatile.Write(ref _address, new IPEndPoint(ip, _port).Serialize());
             }
 
             if (_socket is null)
             {
-                Volatile.Write(ref _socket, new Socket(_endPoint!.AddressFamily, SocketType.Dgram, ProtocolType.Udp));
+                Volatile.Write(ref _socket, new Socket(_address!.Family, SocketType.Dgram, ProtocolType.Udp));
             }
 
-            return (_socket!, _endPoint!);
+            return (_socket!, _address!);
         }
     }
 

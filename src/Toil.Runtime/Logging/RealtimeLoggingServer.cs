@@ -141,7 +141,10 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
             RealtimeLoggingLog.Starting(_log, address, _options.Level!);
             var cts = new CancellationTokenSource();
             var listener = new Listener(socket, endPoint, address, cts);
-            listener.Loop = Task.Run(() => ReceiveLoopAsync(socket, cts.Token), CancellationToken.None);
+            // A dedicated thread with blocking receives: cheaper per datagram than async receives. The receive timeout
+            // bounds how long the thread can miss a stop even if closing the socket did not wake it.
+            socket.ReceiveTimeout = 500;
+            listener.Loop = Task.Factory.StartNew(() => ReceiveLoop(socket, cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             Volatile.Write(ref _listener, listener);
             Volatile.Write(ref _variables, variables);
             if (_options.SetProcessEnvironment)
@@ -295,20 +298,26 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, CancellationToken cancellationToken)
+    private void ReceiveLoop(Socket socket, CancellationToken cancellationToken)
     {
         byte[] buffer = new byte[ReceiveBufferSize];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        var from = new SocketAddress(AddressFamily.InterNetwork);
+        SocketAddress? lastFrom = null;
+        string lastSender = "";
         while (!cancellationToken.IsCancellationRequested)
         {
-            SocketReceiveFromResult result;
+            int length;
             try
             {
-                result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+                length = socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is ObjectDisposedException || cancellationToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                continue;
             }
             catch (SocketException ex)
             {
@@ -318,13 +327,20 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
             }
 
             Interlocked.Increment(ref _received);
-            Handle(buffer.AsSpan(0, result.ReceivedBytes), result.RemoteEndPoint);
+            if (lastFrom is null || !lastFrom.Equals(from))
+            {
+                // A worker sends from one socket: format its address once, not per datagram.
+                lastFrom = new SocketAddress(from.Family, from.Size);
+                from.Buffer.Span[..from.Size].CopyTo(lastFrom.Buffer.Span);
+                lastSender = new IPEndPoint(IPAddress.Any, 0).Create(from).ToString() ?? "unknown sender";
+            }
+
+            Handle(buffer.AsSpan(0, length), lastSender);
         }
     }
 
-    private void Handle(ReadOnlySpan<byte> payload, EndPoint from)
+    private void Handle(ReadOnlySpan<byte> payload, string sender)
     {
-        string sender = from.ToString() ?? "unknown sender";
         RealtimeLogRecord record;
         try
         {
