@@ -115,7 +115,7 @@ public sealed class RealtimeLoggerProvider : ILoggerProvider
             Msecs = now.Millisecond,
             RelativeCreated = TimeProvider.GetElapsedTime(_startTimestamp).TotalMilliseconds,
             Thread = Environment.CurrentManagedThreadId,
-            ThreadName = Thread.CurrentThread.Name ?? "Thread-" + Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ThreadName = ThreadNames.Current(),
             ProcessName = _processName,
             Process = Environment.ProcessId,
         };

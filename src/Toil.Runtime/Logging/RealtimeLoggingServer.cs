@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Globalization;
@@ -28,12 +29,17 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
     /// <summary>The size of the receive buffer: the largest UDP payload over IPv4, so no datagram is ever truncated.</summary>
     public const int ReceiveBufferSize = 65536;
 
+    /// <summary>How many distinct logger names the server re-emits under; records with further names go to <c>toil-rt</c>.</summary>
+    internal const int MaxLoggerNames = 1024;
+
     private static readonly IReadOnlyDictionary<string, string> NoVariables = FrozenDictionary<string, string>.Empty;
 
     private readonly RealtimeLoggingServerOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _log;
     private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+    private readonly ILogger _defaultLogger;
     private int _starts;
     private Listener? _listener;
     private IReadOnlyDictionary<string, string> _variables = NoVariables;
@@ -61,6 +67,7 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
         };
         _loggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger<RealtimeLoggingServer>();
+        _defaultLogger = loggerFactory.CreateLogger(RealtimeLogger.CategoryName);
     }
 
     /// <summary>
@@ -357,7 +364,7 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
 
         try
         {
-            _loggerFactory.CreateLogger(record.Name).Log(record.Level, default, record, null, static (r, _) => r.ToString());
+            LoggerFor(record.Name).Log(record.Level, default, record, null, static (r, _) => r.ToString());
         }
 #pragma warning disable CA1031 // A failing sink of the leader must not stop the server.
         catch (Exception ex)
@@ -366,6 +373,12 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
             RealtimeLoggingLog.EmitFailed(_log, ex, sender);
         }
     }
+
+    /// <summary>The cap keeps a sender inventing names from growing the logger factory's cache without bound.</summary>
+    private ILogger LoggerFor(string name) =>
+        _loggers.TryGetValue(name, out var logger) ? logger
+        : _loggers.Count >= MaxLoggerNames ? _defaultLogger
+        : _loggers.GetOrAdd(name, _loggerFactory.CreateLogger);
 
     private static bool IsRealtimeVariable(string key) => key.StartsWith(RealtimeLoggingSettings.VariablePrefix, StringComparison.Ordinal);
 

@@ -40,7 +40,7 @@ public sealed class ToilTextLoggerProvider : ILoggerProvider
             DateTimeOffset now = TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _time.LocalTimeZone);
             string line = state is RealtimeLogRecord record
                 ? ToilLogFormat.FormatLine(record, _time.LocalTimeZone, now)
-                : ToilLogFormat.FormatLine(now, Thread.CurrentThread.Name ?? (Environment.CurrentManagedThreadId == 1 ? "MainThread" : "Thread-" + Environment.CurrentManagedThreadId),
+                : ToilLogFormat.FormatLine(now, ThreadNames.Current(),
                     level, category, exception is null ? formatter(state, exception) : formatter(state, exception) + "\n" + exception);
             lock (_gate)
             {

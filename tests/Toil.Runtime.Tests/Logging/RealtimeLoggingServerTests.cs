@@ -281,6 +281,31 @@ public sealed class RealtimeLoggingServerTests
     }
 
     [Test]
+    public async Task Receive_SenderInventingLoggerNames_ExtraNamesGoToToilRtWithTheirNameKept()
+    {
+        var server = NewServer();
+        server.Start();
+        int port = server.LocalEndPoint!.Port;
+        int names = RealtimeLoggingServer.MaxLoggerNames + 5;
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        for (int i = 0; i < names; i++)
+        {
+            sender.SendTo(Encoding.UTF8.GetBytes($$"""{"name":"toil-rt.n{{i}}","msg":"m{{i}}","levelno":20}"""), new IPEndPoint(IPAddress.Loopback, port));
+            if (i % 100 == 99)
+            {
+                // Paced, so the kernel's receive buffer never overflows and every record is observed.
+                int expected = i + 1;
+                await _leaderLog.WaitForAsync(r => r.Count(x => x.Message.StartsWith('m')) >= expected);
+            }
+        }
+
+        var seen = await _leaderLog.WaitForAsync(r => r.Count(x => x.Message.StartsWith('m')) == names);
+        var records = seen.Where(x => x.Message.StartsWith('m')).ToList();
+        records.Select(x => x.Category).Distinct().Count().Should().Be(RealtimeLoggingServer.MaxLoggerNames + 1, "the cap plus toil-rt");
+        records.Where(x => x.Category == "toil-rt").Select(x => ((RealtimeLogRecord)x.State!).Name).Should().HaveCount(5).And.OnlyContain(n => n.StartsWith("toil-rt.n", StringComparison.Ordinal));
+    }
+
+    [Test]
     public async Task Receive_ArgumentsPythonCannotFormat_KeepsTheTextAndSaysWhy()
     {
         var server = NewServer();
