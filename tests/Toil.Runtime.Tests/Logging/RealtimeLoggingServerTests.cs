@@ -59,6 +59,20 @@ public sealed class RealtimeLoggingServerTests
     }
 
     [Test]
+    public async Task Start_IdleForLongerThanTheReceiveTimeout_LogsNothingAndStillServes()
+    {
+        var server = NewServer();
+        server.Start();
+
+        // The listener wakes every 0.5 s to check for a stop; idling through a few wake-ups must stay silent.
+        await Task.Delay(TimeSpan.FromSeconds(1.6));
+        UdpCapture.Send(server.LocalEndPoint!.Port, Encoding.UTF8.GetBytes("""{"msg":"after idling","levelno":20}"""));
+
+        await _leaderLog.WaitForAsync(r => r.Any(x => x.Message == "after idling"));
+        _leaderLog.In(ServerCategory).Should().NotContain(r => r.Level >= LogLevel.Warning);
+    }
+
+    [Test]
     public void ApplyTo_JobEnvironment_ReplacesStaleRealtimeVariablesAndKeepsTheRest()
     {
         var server = NewServer();
