@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+
+namespace Toil.Runtime.Logging;
+
+/// <summary>
+/// The real-time logger job code uses (Toil's <c>RealtimeLogger</c>, without its static state): an
+/// <see cref="ILogger"/> for the <c>toil-rt</c> category that applies the level the leader asked for before anything
+/// else, so a record below it reaches neither the leader nor the worker's own log, whatever the factory's filters say.
+/// Take it from dependency injection (<see cref="Microsoft.Extensions.Logging.ToilRealtimeLoggingBuilderExtensions"/>
+/// registers it) or build it over any <see cref="ILoggerFactory"/>.
+/// </summary>
+public sealed class RealtimeLogger : ILogger
+{
+    /// <summary>The logger name of real-time records, as in Toil.</summary>
+    public const string CategoryName = "toil-rt";
+
+    private readonly ILogger _inner;
+
+    /// <summary>Initializes a new instance of the <see cref="RealtimeLogger"/> class.</summary>
+    /// <param name="loggerFactory">The factory the records go through (it should hold a <see cref="RealtimeLoggerProvider"/>).</param>
+    /// <param name="settings">What the leader asked for; its <see cref="RealtimeLoggingSettings.MinimumLevel"/> is applied first.</param>
+    public RealtimeLogger(ILoggerFactory loggerFactory, RealtimeLoggingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(settings);
+        Settings = settings;
+        _inner = loggerFactory.CreateLogger(CategoryName);
+    }
+
+    /// <summary>Gets the settings whose level this logger applies.</summary>
+    public RealtimeLoggingSettings Settings { get; }
+
+    /// <inheritdoc />
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => _inner.BeginScope(state);
+
+    /// <inheritdoc />
+    public bool IsEnabled(LogLevel logLevel) => Passes(logLevel) && _inner.IsEnabled(logLevel);
+
+    /// <inheritdoc />
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (Passes(logLevel))
+        {
+            _inner.Log(logLevel, eventId, state, exception, formatter);
+        }
+    }
+
+    private bool Passes(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= Settings.MinimumLevel;
+}
