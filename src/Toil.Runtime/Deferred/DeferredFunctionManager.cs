@@ -65,10 +65,11 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
             {
                 return await CreateLockedAsync(runner).ConfigureAwait(false);
             }
-            catch (Exception ex) when (attempt < 3 && ex is FileNotFoundException or DirectoryNotFoundException)
+            catch (IOException) when (attempt < 5)
             {
-                // Lost a race with a cleaner: CleanupAsync removed the empty directory, or a scanner removed
-                // our .lock.tmp as abandoned before the lock was taken. Start again under a new ID.
+                // Lost a race with a cleaner: CleanupAsync removed the empty directory, or a scanner locked
+                // (and then removed) our .lock.tmp as abandoned in the moment between its creation and our
+                // flock, so the flock failed as a sharing violation. Start again under a new ID.
             }
         }
     }
