@@ -79,8 +79,7 @@ public static class JobStoreAuthoringExtensions
         byte[] body;
         try
         {
-            // An empty map: an unresolved promise has nothing to come from in a root input, and fails here.
-            body = JobBodyDocument.Write(new PromiseWriter([]), registration.Name, json => JsonSerializer.Serialize(json, input, typeInfo), resultId is null ? [] : [resultId]);
+            body = JobBodyDocument.Write(new PromiseWriter([], "A root job's input cannot hold an unresolved promise: no job runs before the root."), registration.Name, json => JsonSerializer.Serialize(json, input, typeInfo), resultId is null ? [] : [resultId]);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {

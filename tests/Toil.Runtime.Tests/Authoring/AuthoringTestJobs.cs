@@ -239,3 +239,11 @@ public sealed class FileChain(JobScript script) : IJob<FileChainInput>
         }
     }
 }
+
+/// <summary>Tries to return its child's promise inside its own return value.</summary>
+[ToilJob("returns-promise")]
+public sealed class ReturnsPromise : IJob<NameInput, ChainInput>
+{
+    public ValueTask<ChainInput> RunAsync(NameInput input, JobContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new ChainInput(context.AddChild<AppendLetter, ChainInput, string>(new ChainInput("", "A")), input.Name));
+}
