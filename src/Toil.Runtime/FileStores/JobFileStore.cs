@@ -376,13 +376,13 @@ public sealed class JobFileStore : IFileStore
             LogToLeader(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Job {Job} used {percent:F2}% disk ({DataSize.Format(used)}B [{used}B] used, {DataSize.Format(r)}B [{r}B] requested). Job used more disk than requested; consider increasing the disk requirement."),
+                    $"Job {Job} used {percent:F2}% disk ({DataSize.Format(used)} [{used} bytes] used, {DataSize.Format(r)} [{r} bytes] requested). Job used more disk than requested; consider increasing the disk requirement."),
                 LogLevel.Warning);
         }
         else
         {
             LogToLeader(
-                string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used}B of disk ({(requested is { } q ? q.ToString(CultureInfo.InvariantCulture) : "unknown")}B requested)."),
+                string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used} bytes of disk ({(requested is { } q ? q.ToString(CultureInfo.InvariantCulture) + " bytes" : "nothing")} requested)."),
                 LogLevel.Debug);
         }
 

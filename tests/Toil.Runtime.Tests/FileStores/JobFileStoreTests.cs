@@ -346,7 +346,7 @@ public sealed class JobFileStoreTests
         used.Should().Be(3000);
         fs.DiskUsed.Should().Be(3000);
         fs.LeaderMessages.Should().ContainSingle().Which.Should().Match<LeaderMessage>(m =>
-            m.Level == LogLevel.Warning && m.Text.Contains("more disk than requested", StringComparison.Ordinal) && m.Text.Contains("300.00%", StringComparison.Ordinal));
+            m.Level == LogLevel.Warning && m.Text.Contains("more disk than requested", StringComparison.Ordinal) && m.Text.Contains("300.00%", StringComparison.Ordinal) && m.Text.Contains("2.9 KiB [3000 bytes] used", StringComparison.Ordinal));
     }
 
     [Test]
