@@ -38,12 +38,12 @@ internal sealed class JobGraph
     }
 
     public JobHandle Create<TJob, TInput>(TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
-        where TJob : class, IJob<TInput>
-        => CreateNode<TInput>(typeof(TJob), null, input, requirements, displayName, checkpoint);
+        where TJob : class
+        => CreateNode<TInput>(typeof(TJob), null, anyOutput: true, input, requirements, displayName, checkpoint);
 
     public Promise<TOutput> Create<TJob, TInput, TOutput>(TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
         where TJob : class, IJob<TInput, TOutput>
-        => new(CreateNode<TInput>(typeof(TJob), typeof(TOutput), input, requirements, displayName, checkpoint));
+        => new(CreateNode<TInput>(typeof(TJob), typeof(TOutput), anyOutput: false, input, requirements, displayName, checkpoint));
 
     /// <summary>Saves the new jobs; returns how many were created.</summary>
     public async ValueTask<int> SaveAsync(IJobStore store, CancellationToken cancellationToken)
@@ -204,7 +204,7 @@ internal sealed class JobGraph
         }
     }
 
-    private JobHandle CreateNode<TInput>(Type jobType, Type? outputType, TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
+    private JobHandle CreateNode<TInput>(Type jobType, Type? outputType, bool anyOutput, TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
     {
         ThrowIfSaved();
         if (!_registry.TryGet(jobType, out var registration))
@@ -212,9 +212,9 @@ internal sealed class JobGraph
             throw new UnknownJobTypeException(jobType.FullName ?? jobType.Name, Root.Description.JobStoreId);
         }
 
-        if (registration is not ITypedJobInput<TInput> typed || registration.OutputType != outputType)
+        if (registration is not ITypedJobInput<TInput> typed || (!anyOutput && registration.OutputType != outputType))
         {
-            throw new ArgumentException($"Job class {jobType.FullName} is registered as '{registration.Name}' with input {registration.InputType.Name} and output {registration.OutputType?.Name ?? "none"}, not input {typeof(TInput).Name} and output {outputType?.Name ?? "none"}.");
+            throw new ArgumentException($"Job class {jobType.FullName} is registered as '{registration.Name}' with input {registration.InputType.Name} and output {registration.OutputType?.Name ?? "none"}, not input {typeof(TInput).Name}{(anyOutput ? string.Empty : $" and output {outputType?.Name ?? "none"}")}.");
         }
 
         var description = checkpoint

@@ -82,7 +82,7 @@ public sealed class JobHandle
     /// <summary>Files this job fulfils with its return value (registered by its consumers while saving).</summary>
     internal List<string> PromiseFiles { get; } = [];
 
-    /// <summary>Adds a new child that returns nothing.</summary>
+    /// <summary>Adds a new child whose return value, if any, is not used.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -91,7 +91,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddChild<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => AddChild(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: false));
 
     /// <summary>Adds a new child and returns its promised return value.</summary>
@@ -111,7 +111,7 @@ public sealed class JobHandle
         return promise;
     }
 
-    /// <summary>Adds a new checkpoint child that returns nothing; it must stay a leaf in this run.</summary>
+    /// <summary>Adds a new checkpoint child whose return value, if any, is not used; it must stay a leaf in this run.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -120,7 +120,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddCheckpointChild<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => AddChild(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: true));
 
     /// <summary>Adds a new checkpoint child and returns its promised return value; it must stay a leaf in this run.</summary>
@@ -140,7 +140,7 @@ public sealed class JobHandle
         return promise;
     }
 
-    /// <summary>Adds a new follow-on (runs after this job's children and all their descendants) that returns nothing.</summary>
+    /// <summary>Adds a new follow-on (runs after this job's children and all their descendants) whose return value, if any, is not used.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -149,7 +149,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddFollowOn<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => AddFollowOn(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: false));
 
     /// <summary>Adds a new follow-on and returns its promised return value.</summary>

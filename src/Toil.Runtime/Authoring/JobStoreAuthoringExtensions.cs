@@ -21,9 +21,9 @@ public static class JobStoreAuthoringExtensions
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
     public static async ValueTask<string> CreateRootJobAsync<TJob, TInput>(this IJobStore store, JobTypeRegistry registry, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
-        where TJob : class, IJob<TInput>
+        where TJob : class
     {
-        var registration = Find<TInput>(registry, typeof(TJob), null);
+        var registration = Find<TInput>(registry, typeof(TJob), null, anyOutput: true);
         return (await CreateAsync(store, registration, input, requirements, displayName, checkpoint, withResult: false, cancellationToken).ConfigureAwait(false)).JobId;
     }
 
@@ -44,12 +44,12 @@ public static class JobStoreAuthoringExtensions
     public static async ValueTask<RootJob<TOutput>> CreateRootJobAsync<TJob, TInput, TOutput>(this IJobStore store, JobTypeRegistry registry, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput, TOutput>
     {
-        var registration = Find<TInput>(registry, typeof(TJob), typeof(TOutput));
+        var registration = Find<TInput>(registry, typeof(TJob), typeof(TOutput), anyOutput: false);
         var (jobId, resultId) = await CreateAsync(store, registration, input, requirements, displayName, checkpoint, withResult: true, cancellationToken).ConfigureAwait(false);
         return new RootJob<TOutput>(jobId, resultId!, ((JobTypeRegistration<TJob, TInput, TOutput>)registration).OutputTypeInfo);
     }
 
-    private static JobTypeRegistration Find<TInput>(JobTypeRegistry registry, Type jobType, Type? outputType)
+    private static JobTypeRegistration Find<TInput>(JobTypeRegistry registry, Type jobType, Type? outputType, bool anyOutput)
     {
         ArgumentNullException.ThrowIfNull(registry);
         if (!registry.TryGet(jobType, out var registration))
@@ -57,7 +57,7 @@ public static class JobStoreAuthoringExtensions
             throw new UnknownJobTypeException(jobType.FullName ?? jobType.Name, "<new root>");
         }
 
-        if (registration is not ITypedJobInput<TInput> || registration.OutputType != outputType)
+        if (registration is not ITypedJobInput<TInput> || (!anyOutput && registration.OutputType != outputType))
         {
             throw new ArgumentException($"Job class {jobType.FullName} is registered as '{registration.Name}' with other input or output types.", nameof(registry));
         }
@@ -79,8 +79,7 @@ public static class JobStoreAuthoringExtensions
         byte[] body;
         try
         {
-            // An empty map: an unresolved promise has nothing to come from in a root input, and fails here.
-            body = JobBodyDocument.Write(new PromiseWriter([]), registration.Name, json => JsonSerializer.Serialize(json, input, typeInfo), resultId is null ? [] : [resultId]);
+            body = JobBodyDocument.Write(new PromiseWriter([], "A root job's input cannot hold an unresolved promise: no job runs before the root."), registration.Name, json => JsonSerializer.Serialize(json, input, typeInfo), resultId is null ? [] : [resultId]);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {

@@ -30,6 +30,7 @@ internal sealed class AuthoringHarness : IAsyncDisposable
             .AddToilJob<AppendLetter, ChainInput, string>(AuthoringTestJson.Default.ChainInput, AuthoringTestJson.Default.String)
             .AddToilJob<Scripted, ScriptInput>(AuthoringTestJson.Default.ScriptInput)
             .AddToilJob<FileChain, FileChainInput>(AuthoringTestJson.Default.FileChainInput)
+            .AddToilJob<ReturnsPromise, NameInput, ChainInput>(AuthoringTestJson.Default.NameInput, AuthoringTestJson.Default.ChainInput)
             .AddToilJob<SelfDescribing>();
         configure?.Invoke(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -239,3 +239,32 @@ public sealed class FileChain(JobScript script) : IJob<FileChainInput>
         }
     }
 }
+
+/// <summary>Tries to return its child's promise inside its own return value.</summary>
+[ToilJob("returns-promise")]
+public sealed class ReturnsPromise : IJob<NameInput, ChainInput>
+{
+    public ValueTask<ChainInput> RunAsync(NameInput input, JobContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new ChainInput(context.AddChild<AppendLetter, ChainInput, string>(new ChainInput("", "A")), input.Name));
+}
+
+/// <summary>A scoped service that records its disposal.</summary>
+public sealed class ScopedThing : IDisposable
+{
+    public Guid Id { get; } = Guid.NewGuid();
+
+    public bool Disposed { get; private set; }
+
+    public void Dispose() => Disposed = true;
+}
+
+/// <summary>Takes a scoped service and hands it to the test.</summary>
+public sealed class UsesScoped(ScopedThing thing, List<ScopedThing> seen) : IJob<NameInput>
+{
+    public ValueTask RunAsync(NameInput input, JobContext context, CancellationToken cancellationToken)
+    {
+        seen.Add(thing);
+        thing.Disposed.Should().BeFalse();
+        return ValueTask.CompletedTask;
+    }
+}

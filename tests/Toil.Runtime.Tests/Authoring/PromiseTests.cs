@@ -148,6 +148,19 @@ public sealed class PromiseTests
     }
 
     [Test]
+    public async Task Promise_InAReturnValue_FailsTheJobInsteadOfWritingADefault()
+    {
+        var root = await _harness.CreateRootAsync<ReturnsPromise, NameInput, ChainInput>(new NameInput("x"));
+        _harness.Store.Events.Clear();
+
+        var act = () => _harness.RunJobAsync(root.JobStoreId);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("unresolved promise");
+        _harness.Store.EventList.Should().NotContain(e => e.StartsWith("create:", StringComparison.Ordinal));
+        await root.Awaiting(r => r.ReadResultAsync(_harness.Store)).Should().ThrowAsync<InvalidOperationException>().WithMessage("*has not returned*");
+    }
+
+    [Test]
     public async Task RootJob_ReadResultBeforeItRan_Throws()
     {
         var root = await _harness.CreateRootAsync<Greeter, NameInput, string>(new NameInput("x"));
