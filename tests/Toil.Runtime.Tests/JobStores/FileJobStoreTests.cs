@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -124,6 +125,32 @@ public sealed class FileJobStoreTests
         new FileJobStoreOptionsValidator().Validate(null, options).Failed.Should().BeTrue();
         new FileJobStoreOptionsValidator().Validate(null, _t.Options()).Succeeded.Should().BeTrue();
         Directory.Exists(_t.StorePath).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Options_BoundThroughIOptionsWithTheValidator_RejectBadValuesAndOpenTheStore()
+    {
+        (await _t.CreateAsync()).Should().NotBeNull();
+        using var good = Provider(o => o.Locator = _t.StorePath);
+        using var bad = Provider(o =>
+        {
+            o.Locator = _t.StorePath;
+            o.VisibilityTimeout = TimeSpan.FromHours(1);
+        });
+
+        await using var store = await FileJobStore.OpenAsync(good.GetRequiredService<IOptions<FileJobStoreOptions>>().Value);
+        var act = () => bad.GetRequiredService<IOptions<FileJobStoreOptions>>().Value;
+
+        store.Config.Should().NotBeNull();
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain(nameof(FileJobStoreOptions.VisibilityTimeout));
+
+        static ServiceProvider Provider(Action<FileJobStoreOptions> configure)
+        {
+            var services = new ServiceCollection();
+            services.AddOptions<FileJobStoreOptions>().Configure(configure).ValidateDataAnnotations();
+            services.AddSingleton<IValidateOptions<FileJobStoreOptions>, FileJobStoreOptionsValidator>();
+            return services.BuildServiceProvider();
+        }
     }
 
     [Test]
