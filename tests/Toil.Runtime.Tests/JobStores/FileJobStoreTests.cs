@@ -235,6 +235,40 @@ public sealed class FileJobStoreTests
         Directory.GetFileSystemEntries(Path.Combine(_t.StorePath, "jobs")).Should().BeEmpty();
     }
 
+    [Test]
+    public async Task CreateJobsAsync_BatchWithAnUnpersistableJob_WritesNoneOfItAndKeepsTheVersions()
+    {
+        await using var store = await _t.CreateAsync();
+        var good = FileJobStoreTestDirectory.NewJob("good");
+        var bad = FileJobStoreTestDirectory.NewJob("bad");
+        await store.AssignJobIdAsync(good);
+        await store.AssignJobIdAsync(bad);
+        bad.AddServiceHostJob("svc");
+        bad.ServiceTree["svc"].Add("not-a-service");
+
+        var act = async () => await store.CreateJobsAsync([good, bad]);
+
+        await act.Should().ThrowAsync<InvalidOperationException>();
+        (await store.JobExistsAsync(good.JobStoreId)).Should().BeFalse();
+        (await store.JobExistsAsync(bad.JobStoreId)).Should().BeFalse();
+        good.Version.Should().Be(0);
+        bad.Version.Should().Be(0);
+    }
+
+    [Test]
+    public async Task CreateJobsAsync_BatchNamingOneJobTwice_WritesNothing()
+    {
+        await using var store = await _t.CreateAsync();
+        var job = FileJobStoreTestDirectory.NewJob();
+        await store.AssignJobIdAsync(job);
+
+        var act = async () => await store.CreateJobsAsync([job, job]);
+
+        (await act.Should().ThrowAsync<JobStoreException>()).Which.Message.Should().Contain("twice");
+        (await store.JobExistsAsync(job.JobStoreId)).Should().BeFalse();
+        job.Version.Should().Be(0);
+    }
+
     [TestCase("")]
     [TestCase("{\"schemaVersion\":1,\"kind\":\"job\",\"jobStoreId\":")]
     [TestCase("not json at all")]
