@@ -55,6 +55,7 @@ public sealed partial class FileJobStore : IJobStore
     private readonly ResiliencePipeline _retry;
     private readonly SemaphoreSlim[] _stripes;
     private volatile bool _destroyed;
+    private long _messageSequence;
 
     private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger)
     {
@@ -704,8 +705,10 @@ public sealed partial class FileJobStore : IJobStore
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed();
 
-        // Names sort by write time, so messages are delivered in the order they were written.
-        string name = $"{MessagePrefix}{_time.GetUtcNow().UtcTicks:x16}{Guid.NewGuid():N}";
+        // Names sort by write time, then by this instance's sequence (a clock that does not move, or two writes in one
+        // tick), so messages are delivered in the order they were written.
+        long sequence = Interlocked.Increment(ref _messageSequence);
+        string name = $"{MessagePrefix}{_time.GetUtcNow().UtcTicks:x16}{sequence:x8}{Guid.NewGuid():N}";
         await ReplaceAsync(Path.Join(_root, StatsDirectory, InboxDirectory, name), message, overwrite: false, cancellationToken).ConfigureAwait(false);
     }
 
