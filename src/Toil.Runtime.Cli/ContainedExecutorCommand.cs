@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Toil.Runtime.Executors.Contained;
+using Toil.Runtime.Executors.Resources;
 
 namespace Toil.Runtime.Cli;
 
@@ -40,10 +41,12 @@ internal static class ContainedExecutorCommand
                 })
                 // The child's output owns stdout; the executor's own log goes to stderr.
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            // The payload's userScript names its job store; the store is opened on demand and closed when the run ends.
+            var resources = JobResourceReaders.FromLocator();
+            await using var closeStores = resources.ConfigureAwait(false);
             var options = new ContainedExecutorOptions
             {
-                // A userScript needs a job store reachable from this process; none is wired in yet (see docs/executors.md).
-                ResourceReader = null,
+                ResourceReader = resources.ReadAsync,
                 TerminationGracePeriod = TimeSpan.FromSeconds(Math.Clamp(parseResult.GetValue(gracePeriod), 0, TimeSpan.FromDays(1).TotalSeconds)),
             };
             return await ContainedExecutor.RunAsync(args, options, loggerFactory, cancellationToken).ConfigureAwait(false);

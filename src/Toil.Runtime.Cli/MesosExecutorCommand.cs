@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Toil.Runtime.Executors.Mesos;
 using Toil.Runtime.Executors.Processes;
+using Toil.Runtime.Executors.Resources;
 
 namespace Toil.Runtime.Cli;
 
@@ -48,6 +49,11 @@ internal static class MesosExecutorCommand
                 logger.LogCritical("The agent's environment is not usable: {Problem}", e.Message);
                 return ExitBadEnvironment;
             }
+
+            // Each task's userScript names its job store; a store is opened once for all tasks and closed at exit.
+            var resources = JobResourceReaders.FromLocator();
+            await using var closeStores = resources.ConfigureAwait(false);
+            options.ResourceReader = resources.ReadAsync;
 
             // SIGTERM/SIGINT stop the executor: its tasks' process groups are killed and reported first.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
