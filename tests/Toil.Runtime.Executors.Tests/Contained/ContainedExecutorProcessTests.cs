@@ -8,7 +8,7 @@ namespace Toil.Runtime.Executors.Tests.Contained;
 /// <summary>The executor as a real process: the <c>toil</c> apphost built beside the tests.</summary>
 public class ContainedExecutorProcessTests
 {
-    private static readonly string Toil = Path.Combine(AppContext.BaseDirectory, "toil");
+    internal static readonly string Toil = Path.Combine(AppContext.BaseDirectory, "toil");
 
     private string _dir = null!;
 
@@ -186,7 +186,7 @@ public class ContainedExecutorProcessTests
         return Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {program}");
     }
 
-    private static async Task<(int Code, string StdOut, string StdErr)> RunToCompletionAsync(string program, params string[] args)
+    internal static async Task<(int Code, string StdOut, string StdErr)> RunToCompletionAsync(string program, params string[] args)
     {
         using var process = Start(program, args);
         var stdout = process.StandardOutput.ReadToEndAsync();

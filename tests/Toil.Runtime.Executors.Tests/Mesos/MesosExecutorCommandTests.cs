@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Toil.Runtime.Executors.Contained;
+using Toil.Runtime.Executors.Resources;
+using Toil.Runtime.JobStores;
 using Toil.Runtime.Executors.Tests.Processes;
 using static Toil.Runtime.Executors.Tests.Mesos.MesosTestTasks;
 
@@ -124,6 +127,35 @@ public class MesosExecutorCommandTests
         code.Should().Be(143, stderr);
         (await agent.WaitForTerminalAsync("term")).State.Should().Be("TASK_KILLED");
         await ProcessProbe.WaitUntilAsync(() => !ProcessProbe.IsAlive(grandchild), "the task's process group is dead");
+    }
+
+    [Test]
+    public async Task MesosExecutor_TasksWithUserScripts_DeployFromTheFileJobStoreOrFailNamingAMissingStore()
+    {
+        await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = "file:" + Path.Combine(dir, "store") });
+        string leaderFile = Path.Combine(Directory.CreateDirectory(Path.Combine(dir, "leader")).FullName, "Jobs.dll");
+        await File.WriteAllTextAsync(leaderFile, "deployed jobs\n");
+        var resource = await JobResource.CreateAsync(store, leaderFile);
+        string missing = "file:" + Path.Combine(dir, "no-such-store");
+        var lost = new JobResource(resource.Kind, resource.Name, resource.PathHash, missing, resource.FileId, resource.Sha256);
+        string copy = Path.Combine(dir, "copy");
+        string marker = Path.Combine(dir, "ran");
+        using var process = Start(AgentEnvironment());
+        var sub = await agent.WaitForSubscriptionAsync();
+
+        sub.Send(LaunchRawData("deployed", new ContainedExecutorPayload($"cat \"$JTRES_ROOT/{resource.Sha256}/{resource.Name}\" > '{copy}'", userScript: resource).Encode()));
+        sub.Send(LaunchRawData("lost", new ContainedExecutorPayload($"touch '{marker}'", userScript: lost).Encode()));
+        var deployed = await agent.WaitForTerminalAsync("deployed");
+        var failed = await agent.WaitForTerminalAsync("lost");
+        sub.Send(Shutdown);
+        var (code, stderr) = await WaitAsync(process);
+
+        deployed.State.Should().Be("TASK_FINISHED", stderr);
+        File.ReadAllText(copy).Should().Be("deployed jobs\n");
+        failed.State.Should().Be("TASK_FAILED");
+        failed.Message.Should().Contain($"job store '{missing}', which does not exist");
+        File.Exists(marker).Should().BeFalse();
+        code.Should().Be(0, stderr);
     }
 
     [TestCase("MESOS_FRAMEWORK_ID", null, "MESOS_FRAMEWORK_ID")]
