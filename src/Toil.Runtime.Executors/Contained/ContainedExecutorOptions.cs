@@ -5,7 +5,8 @@ namespace Toil.Runtime.Executors.Contained;
 /// <summary>Options of <see cref="ContainedExecutor.RunAsync"/>.</summary>
 public sealed class ContainedExecutorOptions
 {
-    /// <summary>Reads a payload's <c>userScript</c> from its job store.</summary>
+    /// <summary>Reads a payload's <c>userScript</c> from its job store (<see cref="JobResourceReaders.FromLocator"/>
+    /// opens the file job store the resource names).</summary>
     /// <value>The default value is <see langword="null"/>: a payload with a <c>userScript</c> then fails with exit code
     /// 255 before any child starts.</value>
     public JobResourceReader? ResourceReader { get; set; }

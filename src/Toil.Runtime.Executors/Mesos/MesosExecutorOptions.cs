@@ -73,7 +73,8 @@ public sealed class MesosExecutorOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool StartupDiagnostics { get; set; } = true;
 
-    /// <summary>Gets or sets the reader that fetches a task payload's <c>userScript</c> from its job store.</summary>
+    /// <summary>Gets or sets the reader that fetches a task payload's <c>userScript</c> from its job store
+    /// (<see cref="JobResourceReaders.FromLocator"/> opens the file job store the resource names).</summary>
     /// <value>The default value is <see langword="null"/>: a task whose payload has a <c>userScript</c> then ends
     /// TASK_FAILED before its command starts.</value>
     public JobResourceReader? ResourceReader { get; set; }
