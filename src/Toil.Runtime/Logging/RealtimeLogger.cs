@@ -27,6 +27,13 @@ public sealed class RealtimeLogger : ILogger
         _inner = loggerFactory.CreateLogger(CategoryName);
     }
 
+    /// <summary>Wraps a <c>toil-rt</c> logger the caller built (the worker's, which also writes the run's worker log).</summary>
+    internal RealtimeLogger(ILogger inner, RealtimeLoggingSettings settings)
+    {
+        _inner = inner;
+        Settings = settings;
+    }
+
     /// <summary>Gets the settings whose level this logger applies.</summary>
     public RealtimeLoggingSettings Settings { get; }
 
