@@ -191,3 +191,56 @@ public sealed class RtCriticalJob : IJob<E2EInput>
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// Goal of issue 4 across processes: a worker process whose host only calls <c>AddToilRuntime</c> picks up the leader's
+/// <c>TOIL_RT_LOGGING_*</c> from its environment; its job's info record reaches the leader (debug does not) and its
+/// worker log (process mode) has it.
+/// </summary>
+[CancelAfter(180_000)]
+[NonParallelizable]
+[Platform("Linux,MacOsX")]
+public sealed class WorkerRealtimeLoggingProcessTests
+{
+    [Test]
+    public async Task AddToilRuntime_WorkerProcessWithLeaderVariables_SendsInfoOnlyAndWritesItToWorkerLog()
+    {
+        string workDir = Path.Combine(Path.GetTempPath(), "toil-worker-rt-process-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workDir);
+        using var leaderLog = new CapturingLoggerProvider();
+        await using var leader = new ServiceCollection()
+            .AddLogging(b => b.AddProvider(leaderLog))
+            .AddToilRealtimeLoggingServer(o => o.Level = "INFO")
+            .BuildServiceProvider();
+        var server = leader.GetRequiredService<RealtimeLoggingServer>();
+        server.Start();
+        try
+        {
+            var psi = Toil.Runtime.Testing.Processes.TestHostProcess.StartInfo("worker-rt-logging", workDir);
+            server.ApplyTo(psi);
+
+            var (exitCode, stdout, stderr) = await Toil.Runtime.Testing.Processes.TestHostProcess.RunAsync(psi, TimeSpan.FromMinutes(2));
+
+            exitCode.Should().Be(0, stdout + stderr);
+            await leaderLog.WaitForAsync(r => r.Any(x => x.Message == "rt job done"));
+            var received = leaderLog.In(RealtimeLogger.CategoryName);
+            received.Select(r => (r.Level, r.Message)).Should().Equal(
+                (LogLevel.Information, "rt info from the worker"),
+                (LogLevel.Critical, "rt job done"));
+            ((RealtimeLogRecord)received[0].State!).ProcessId.Should().NotBe(Environment.ProcessId, "it came from the worker process");
+            int begin = stdout.IndexOf("LOG-BEGIN", StringComparison.Ordinal);
+            int end = stdout.IndexOf("LOG-END", StringComparison.Ordinal);
+            begin.Should().BeGreaterThanOrEqualTo(0, stdout);
+            end.Should().BeGreaterThan(begin);
+            string log = stdout[begin..end];
+            log.Should().MatchRegex(@"(?m)\] \[I\] \[toil-rt\] rt info from the worker$")
+                .And.MatchRegex(@"(?m)\] \[C\] \[toil-rt\] rt job done$")
+                .And.NotContain("rt debug from the worker");
+        }
+        finally
+        {
+            await server.StopAsync();
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
+}
