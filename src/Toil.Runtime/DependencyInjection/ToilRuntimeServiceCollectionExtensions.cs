@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Toil.Runtime.Deferred;
 using Toil.Runtime.Logging;
@@ -23,9 +24,10 @@ public static class ToilRuntimeServiceCollectionExtensions
     /// Real-time logging: when no <see cref="RealtimeLoggingSettings"/> is registered yet and this process's environment
     /// has <c>TOIL_RT_LOGGING_LEVEL</c> (a worker the leader started), it calls
     /// <see cref="ToilRealtimeLoggingBuilderExtensions.AddToilRealtimeLogging(ILoggingBuilder)"/>, which reads the two
-    /// variables now, so each job's <c>JobContext.RealtimeLogger</c> sends to the leader. Without the variable nothing
-    /// is added and the job's real-time logger passes critical records only, into the worker log. To choose the
-    /// settings yourself, call <c>AddLogging(b =&gt; b.AddToilRealtimeLogging(settings))</c> first.
+    /// variables now, so each job's <c>JobContext.RealtimeLogger</c> sends to the leader. Without the variable no
+    /// provider or filter rule is added, and the job's real-time logger (and the <see cref="RealtimeLogger"/> service
+    /// jobs may inject, always registered) passes critical records only, into the worker log. To choose the settings
+    /// yourself, call <c>AddLogging(b =&gt; b.AddToilRealtimeLogging(settings))</c> first.
     /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configureWorker">Configures the worker options, or <see langword="null"/> for the defaults.</param>
@@ -52,6 +54,11 @@ public static class ToilRuntimeServiceCollectionExtensions
             var settings = RealtimeLoggingSettings.FromEnvironment();
             services.AddLogging(b => b.AddToilRealtimeLogging(settings));
         }
+
+        // Jobs may inject RealtimeLogger whatever the environment: without settings it passes critical records only.
+        services.TryAddSingleton(sp => new RealtimeLogger(
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            sp.GetService<RealtimeLoggingSettings>() ?? RealtimeLoggingSettings.Disabled));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DeferredFunctionRegistry>();

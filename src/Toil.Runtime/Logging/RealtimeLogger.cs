@@ -6,8 +6,9 @@ namespace Toil.Runtime.Logging;
 /// The real-time logger job code uses (Toil's <c>RealtimeLogger</c>, without its static state): an
 /// <see cref="ILogger"/> for the <c>toil-rt</c> category that applies the level the leader asked for before anything
 /// else, so a record below it reaches neither the leader nor the worker's own log, whatever the factory's filters say.
-/// Take it from dependency injection (<see cref="Microsoft.Extensions.Logging.ToilRealtimeLoggingBuilderExtensions"/>
-/// registers it) or build it over any <see cref="ILoggerFactory"/>.
+/// In a job, use <c>JobContext.RealtimeLogger</c>; elsewhere take it from dependency injection
+/// (<see cref="Microsoft.Extensions.Logging.ToilRealtimeLoggingBuilderExtensions"/> and <c>AddToilRuntime</c> register
+/// it) or build it over any <see cref="ILoggerFactory"/>.
 /// </summary>
 public sealed class RealtimeLogger : ILogger
 {

@@ -89,7 +89,7 @@ public sealed class WorkerRealtimeLoggingTests
     }
 
     [Test]
-    public async Task RunAsync_NoLeaderLevel_OnlyCriticalRealtimeRecordsReachTheWorkerLog()
+    public async Task RunAsync_NoLeaderLevel_OnlyCriticalRealtimeRecordsOfContextAndInjectedLoggersReachTheWorkerLog()
     {
         Assume.That(Environment.GetEnvironmentVariable(RealtimeLoggingSettings.LevelVariable), Is.Null, "this process must not be a real-time logging worker itself");
         await using var worker = new ServiceCollection()
@@ -107,8 +107,9 @@ public sealed class WorkerRealtimeLoggingTests
         result.ExitCode.Should().Be(0, result.Error?.ToString());
         worker.GetServices<ILoggerProvider>().OfType<RealtimeLoggerProvider>().Should().BeEmpty("without the variable AddToilRuntime adds no sender");
         string log = ReadWorkerLog(result);
-        log.Should().MatchRegex("(?m)" + LinePrefix + @"\[C\] \[toil-rt\] rt critical of alone$")
-            .And.NotContain("rt info of alone");
+        Lines(log, @"\[C\] \[toil-rt\] rt critical of alone$").Should().Be(1);
+        Lines(log, @"\[C\] \[toil-rt\] injected critical of alone$").Should().Be(1, "a job can inject RealtimeLogger without any leader level");
+        log.Should().NotContain("rt info of alone").And.NotContain("injected info of alone");
     }
 
     [Test]
@@ -182,12 +183,14 @@ public sealed class RtBothJob(RealtimeLogger injected) : IJob<E2EInput>
 }
 
 [ToilJob("rt-critical")]
-public sealed class RtCriticalJob : IJob<E2EInput>
+public sealed class RtCriticalJob(RealtimeLogger injected) : IJob<E2EInput>
 {
     public ValueTask RunAsync(E2EInput input, JobContext context, CancellationToken cancellationToken)
     {
         context.RealtimeLogger.LogInformation("rt info of {Text}", input.Text);
         context.RealtimeLogger.LogCritical("rt critical of {Text}", input.Text);
+        injected.LogInformation("injected info of {Text}", input.Text);
+        injected.LogCritical("injected critical of {Text}", input.Text);
         return ValueTask.CompletedTask;
     }
 }
