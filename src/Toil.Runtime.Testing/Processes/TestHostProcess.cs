@@ -36,9 +36,17 @@ public static class TestHostProcess
     /// <param name="scenario">The scenario name.</param>
     /// <param name="args">The scenario's arguments.</param>
     /// <returns>The exit code, standard output and standard error.</returns>
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(TimeSpan timeout, string scenario, params string[] args)
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(TimeSpan timeout, string scenario, params string[] args) =>
+        RunAsync(StartInfo(scenario, args), timeout);
+
+    /// <summary>Runs a process made from <see cref="StartInfo"/> (and adjusted, e.g. its environment) to completion within <paramref name="timeout"/>.</summary>
+    /// <param name="startInfo">The start information; standard output and error must be redirected.</param>
+    /// <param name="timeout">How long the child may run before it is killed and a <see cref="TimeoutException"/> is thrown.</param>
+    /// <returns>The exit code, standard output and standard error.</returns>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(ProcessStartInfo startInfo, TimeSpan timeout)
     {
-        using var process = Process.Start(StartInfo(scenario, args)) ?? throw new InvalidOperationException("could not start the test host");
+        ArgumentNullException.ThrowIfNull(startInfo);
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the test host");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
@@ -49,7 +57,7 @@ public static class TestHostProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"test host scenario '{scenario}' did not exit within {timeout}");
+            throw new TimeoutException($"test host '{string.Join(' ', startInfo.ArgumentList)}' did not exit within {timeout}");
         }
 
         return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Toil.Runtime.Deferred;
 using Toil.Runtime.FileStores;
 using Toil.Runtime.Jobs;
+using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Authoring;
 
@@ -17,6 +19,7 @@ public sealed partial class JobContext
 {
     private readonly JobInvocation _invocation;
     private readonly JobGraph _graph;
+    private RealtimeLogger? _realtimeLogger;
 
     internal JobContext(JobInvocation invocation, JobGraph graph, CancellationToken cancellationToken)
     {
@@ -45,6 +48,16 @@ public sealed partial class JobContext
 
     /// <summary>Gets the logger that writes into the worker log.</summary>
     public ILogger Logger => _invocation.Logger;
+
+    /// <summary>
+    /// Gets the real-time logger (Toil's <c>RealtimeLogger</c>, category <c>toil-rt</c>): records at or above the level
+    /// the leader asked for (<c>TOIL_RT_LOGGING_LEVEL</c>) are sent to the leader (<c>TOIL_RT_LOGGING_ADDRESS</c>) and
+    /// written to the worker log; below it they go nowhere. Without a leader's level only critical records pass.
+    /// </summary>
+    public RealtimeLogger RealtimeLogger => _realtimeLogger ??=
+        _invocation.RealtimeLogger
+        ?? _invocation.Services.GetService<RealtimeLogger>()
+        ?? new RealtimeLogger(_invocation.Logger, RealtimeLoggingSettings.Disabled);
 
     /// <summary>Gets the job's ID in the job store.</summary>
     public string JobStoreId => _invocation.Job.JobStoreId;

@@ -3,6 +3,7 @@ using Toil.Runtime.Deferred;
 using Toil.Runtime.FileStores;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Jobs;
+using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Authoring;
 
@@ -23,6 +24,13 @@ public sealed class JobInvocation
 
     /// <summary>The logger that writes into the worker log.</summary>
     public required ILogger Logger { get; init; }
+
+    /// <summary>
+    /// The real-time logger (<c>toil-rt</c>) of the run: records at or above the leader's level go to the leader and into
+    /// the worker log. <see langword="null"/> means the job context falls back to the one registered in
+    /// <see cref="Services"/>, else to one that passes critical records only and sends nothing (no leader asked).
+    /// </summary>
+    public RealtimeLogger? RealtimeLogger { get; init; }
 
     /// <summary>
     /// The environment the leader asked for (DESIGN D8): applied to child processes started through the job context;

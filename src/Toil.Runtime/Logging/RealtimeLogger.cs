@@ -6,8 +6,9 @@ namespace Toil.Runtime.Logging;
 /// The real-time logger job code uses (Toil's <c>RealtimeLogger</c>, without its static state): an
 /// <see cref="ILogger"/> for the <c>toil-rt</c> category that applies the level the leader asked for before anything
 /// else, so a record below it reaches neither the leader nor the worker's own log, whatever the factory's filters say.
-/// Take it from dependency injection (<see cref="Microsoft.Extensions.Logging.ToilRealtimeLoggingBuilderExtensions"/>
-/// registers it) or build it over any <see cref="ILoggerFactory"/>.
+/// In a job, use <c>JobContext.RealtimeLogger</c>; elsewhere take it from dependency injection
+/// (<see cref="Microsoft.Extensions.Logging.ToilRealtimeLoggingBuilderExtensions"/> and <c>AddToilRuntime</c> register
+/// it) or build it over any <see cref="ILoggerFactory"/>.
 /// </summary>
 public sealed class RealtimeLogger : ILogger
 {
@@ -25,6 +26,13 @@ public sealed class RealtimeLogger : ILogger
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings;
         _inner = loggerFactory.CreateLogger(CategoryName);
+    }
+
+    /// <summary>Wraps a <c>toil-rt</c> logger the caller built (the worker's, which also writes the run's worker log).</summary>
+    internal RealtimeLogger(ILogger inner, RealtimeLoggingSettings settings)
+    {
+        _inner = inner;
+        Settings = settings;
     }
 
     /// <summary>Gets the settings whose level this logger applies.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Toil.Runtime.Jobs;
+using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Worker;
 
@@ -80,4 +81,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(25, LogLevel.Warning, "Job {Job} has an invalid requested cores value {Cores}; its CPU use is not checked")]
     public static partial void InvalidCores(ILogger logger, double cores, JobDescription job);
+
+    [LoggerMessage(26, LogLevel.Debug, "Worker {Settings}")]
+    public static partial void RealtimeLogging(ILogger logger, RealtimeLoggingSettings settings);
 }

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Worker;
 
@@ -46,17 +46,12 @@ internal sealed class WorkerLogFile : IDisposable
         return new WorkerLogFile(path, new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), -1);
     }
 
-    public void Write(DateTimeOffset time, LogLevel level, string category, string message, Exception? exception)
+    /// <summary>Writes one entry as Toil's log line (<see cref="ToilLogFormat"/>), timestamped in the clock's local time zone.</summary>
+    public void Write(TimeProvider time, LogLevel level, string category, string message, Exception? exception)
     {
-        var line = new StringBuilder(64 + message.Length)
-            .Append('[').Append(time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append("] [")
-            .Append(LevelLetter(level)).Append("] [").Append(category).Append("] ").Append(message);
-        if (exception is not null)
-        {
-            line.AppendLine().Append(exception);
-        }
-
-        _writer.WriteLine(line.ToString());
+        DateTimeOffset now = TimeZoneInfo.ConvertTime(time.GetUtcNow(), time.LocalTimeZone);
+        string line = ToilLogFormat.FormatLine(now, ThreadNames.Current(), level, category, exception is null ? message : message + "\n" + exception);
+        _writer.WriteLine(line);
     }
 
     public void Flush()
@@ -83,15 +78,4 @@ internal sealed class WorkerLogFile : IDisposable
         _writer.Dispose();
         _stream.Dispose();
     }
-
-    private static char LevelLetter(LogLevel level) => level switch
-    {
-        LogLevel.Trace => 'T',
-        LogLevel.Debug => 'D',
-        LogLevel.Information => 'I',
-        LogLevel.Warning => 'W',
-        LogLevel.Error => 'E',
-        LogLevel.Critical => 'C',
-        _ => '-',
-    };
 }

@@ -26,7 +26,7 @@ internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLeve
         {
             try
             {
-                file.Write(time.GetUtcNow(), logLevel, category, formatter(state, exception), exception);
+                file.Write(time, logLevel, category, formatter(state, exception), exception);
             }
             catch (IOException)
             {

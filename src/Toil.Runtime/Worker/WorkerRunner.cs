@@ -11,6 +11,7 @@ using Toil.Runtime.Deferred;
 using Toil.Runtime.FileStores;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
+using Toil.Runtime.Logging;
 using Toil.Runtime.Stats;
 
 namespace Toil.Runtime.Worker;
@@ -34,6 +35,8 @@ public sealed class WorkerRunner : IWorkerRunner
     private readonly IServiceProvider _services;
     private readonly ILogger _hostLogger;
     private readonly ILogger _hostJobLogger;
+    private readonly ILogger _hostRealtimeLogger;
+    private readonly RealtimeLoggingSettings _realtimeSettings;
     private readonly TimeProvider _time;
     private readonly Func<FileStoreRequest, IFileStore> _fileStores;
 
@@ -44,14 +47,21 @@ public sealed class WorkerRunner : IWorkerRunner
     /// <param name="services">The service provider job types are resolved from.</param>
     /// <param name="loggerFactory">The host's logging; every run also writes its own worker log. Defaults to none.</param>
     /// <param name="timeProvider">The clock for stats and chaos delays. Defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <param name="realtimeLogging">
+    /// What the leader asked of real-time logging (the settings <c>AddToilRealtimeLogging</c> registered): the level of
+    /// each run's <see cref="JobContext.RealtimeLogger"/>, whose records go to <paramref name="loggerFactory"/> (where a
+    /// <see cref="RealtimeLoggerProvider"/> sends them) and into the worker log. Defaults to
+    /// <see cref="RealtimeLoggingSettings.Disabled"/> (critical records only).
+    /// </param>
     public WorkerRunner(
         IJobBodyInvoker invoker,
         IDeferredFunctionManagerFactory deferred,
         IOptions<WorkerOptions> options,
         IServiceProvider services,
         ILoggerFactory? loggerFactory = null,
-        TimeProvider? timeProvider = null)
-        : this(invoker, deferred, options, services, loggerFactory, timeProvider, DefaultFileStore)
+        TimeProvider? timeProvider = null,
+        RealtimeLoggingSettings? realtimeLogging = null)
+        : this(invoker, deferred, options, services, loggerFactory, timeProvider, DefaultFileStore, realtimeLogging)
     {
     }
 
@@ -62,7 +72,8 @@ public sealed class WorkerRunner : IWorkerRunner
         IServiceProvider services,
         ILoggerFactory? loggerFactory,
         TimeProvider? timeProvider,
-        Func<FileStoreRequest, IFileStore> fileStores)
+        Func<FileStoreRequest, IFileStore> fileStores,
+        RealtimeLoggingSettings? realtimeLogging = null)
     {
         _invoker = invoker ?? throw new ArgumentNullException(nameof(invoker));
         _deferred = deferred ?? throw new ArgumentNullException(nameof(deferred));
@@ -72,6 +83,8 @@ public sealed class WorkerRunner : IWorkerRunner
         loggerFactory ??= NullLoggerFactory.Instance;
         _hostLogger = loggerFactory.CreateLogger(WorkerCategory);
         _hostJobLogger = loggerFactory.CreateLogger(JobCategory);
+        _hostRealtimeLogger = loggerFactory.CreateLogger(RealtimeLogger.CategoryName);
+        _realtimeSettings = realtimeLogging ?? RealtimeLoggingSettings.Disabled;
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -192,6 +205,7 @@ public sealed class WorkerRunner : IWorkerRunner
         private readonly WorkerLogFile? _logFile;
         private readonly ILogger _log;
         private readonly ILogger _jobLog;
+        private readonly RealtimeLogger _realtimeLog;
         private readonly StatsDocument _stats = new();
         private readonly List<JobNames> _jobsRun = [];
         private StandardStreamRedirection? _redirection;
@@ -212,6 +226,12 @@ public sealed class WorkerRunner : IWorkerRunner
             _store = request.JobStore;
             _log = new WorkerRunLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time);
             _jobLog = new WorkerRunLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
+
+            // Toil's toil-rt logger propagates to the worker log's handler, which has no level of its own: only the
+            // real-time level filters these records, not the worker's LogLevel.
+            _realtimeLog = new RealtimeLogger(
+                new WorkerRunLogger(owner._hostRealtimeLogger, logFile, LogLevel.Trace, RealtimeLogger.CategoryName, owner._time),
+                owner._realtimeSettings);
         }
 
         private bool Debugging => _options.LogLevel <= LogLevel.Debug;
@@ -235,6 +255,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 WorkerLog.Banner(_log);
                 WorkerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName ?? "unnamed", Environment.MachineName, _request.Mode);
                 WorkerLog.Options(_log, _options.MaxLogFileSize, _options.CleanWorkDir, _options.DisableChaining, _dirs.TempDirectory, _dirs.CoordinationDirectory);
+                WorkerLog.RealtimeLogging(_log, _owner._realtimeSettings);
 
                 var environment = await WorkerEnvironment.LoadAsync(_store, Environment.GetEnvironmentVariable("PATH"), token).ConfigureAwait(false);
                 if (_request.Mode == WorkerMode.Process)
@@ -502,6 +523,7 @@ public sealed class WorkerRunner : IWorkerRunner
                             FileStore = fileStore,
                             Deferred = scope,
                             Logger = _jobLog,
+                            RealtimeLogger = _realtimeLog,
                             Environment = environment,
                             ChildOutput = _request.Mode == WorkerMode.InProcess ? _logFile?.ChildOutput : null,
                             Services = _owner._services,
