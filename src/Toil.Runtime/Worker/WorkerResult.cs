@@ -23,6 +23,15 @@ public sealed record WorkerResult
     /// <summary>The failure, when the attempt failed with an exception.</summary>
     public Exception? Error { get; init; }
 
+    /// <summary>
+    /// Whether the chaos hook (<see cref="WorkerOptions.BadWorker"/>) killed the in-process run: nothing was written after
+    /// that point (no failure log, no stats, no deletions), as after a real kill. <see cref="ExitCode"/> is then 137.
+    /// </summary>
+    public bool Crashed { get; init; }
+
+    /// <summary>The file ID of the truncated worker log stored for a failed attempt (also in the job's record).</summary>
+    public string? LogFileId { get; init; }
+
     /// <summary>The worker temporary directory, when it was kept (see <see cref="WorkerOptions.CleanWorkDir"/>).</summary>
     public string? RetainedTempDirectory { get; init; }
 }

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Toil.Runtime.Deferred;
+
+/// <summary>Opens file-backed <see cref="DeferredFunctionManager"/>s (the default): calls survive a killed worker.</summary>
+/// <param name="registry">The functions that can be deferred.</param>
+/// <param name="services">Passed to function factories.</param>
+/// <param name="loggerFactory">Creates the managers' logger; defaults to none.</param>
+/// <param name="timeProvider">The clock of function timeouts; defaults to <see cref="TimeProvider.System"/>.</param>
+public sealed class DeferredFunctionManagerFactory(
+    DeferredFunctionRegistry registry,
+    IServiceProvider? services = null,
+    ILoggerFactory? loggerFactory = null,
+    TimeProvider? timeProvider = null) : IDeferredFunctionManagerFactory
+{
+    private readonly ILogger? _logger = loggerFactory?.CreateLogger<DeferredFunctionManager>();
+
+    /// <inheritdoc />
+    public async ValueTask<IDeferredFunctionManager> OpenAsync(string coordinationDirectory, CancellationToken cancellationToken = default)
+    {
+        var options = new DeferredFunctionManagerOptions
+        {
+            CoordinationDirectory = coordinationDirectory,
+            TimeProvider = timeProvider ?? TimeProvider.System,
+        };
+        return await DeferredFunctionManager.OpenAsync(options, registry, _logger, services, cancellationToken).ConfigureAwait(false);
+    }
+}

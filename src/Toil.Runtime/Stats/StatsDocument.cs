@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Toil.Runtime.Stats;
+
+/// <summary>
+/// The stats and log message one worker invocation writes to the job store's log inbox, success or failure (Toil's
+/// <c>StatsDict</c>, reference §D.1). Keys and value types follow Toil's, so tools that read Toil's stats read ours:
+/// most numbers are strings, <c>requested_cores</c>, <c>jobs_run</c> and message levels are numbers.
+/// </summary>
+public sealed class StatsDocument
+{
+    /// <summary>The schema version this library writes.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>The document's schema version.</summary>
+    [JsonPropertyName("schemaVersion")]
+    public int SchemaVersion { get; set; } = CurrentSchemaVersion;
+
+    /// <summary>One record per job body run by the worker (chained jobs too), in order.</summary>
+    [JsonPropertyName("jobs")]
+    public List<JobStatsRecord> Jobs { get; set; } = [];
+
+    /// <summary>The worker-level statistics and the messages jobs sent to the leader.</summary>
+    [JsonPropertyName("workers")]
+    public WorkerStatsRecord Workers { get; set; } = new();
+
+    /// <summary>The worker log, present only for a successful attempt under debug logging or "write logs from all jobs".</summary>
+    [JsonPropertyName("logs")]
+    public WorkerLogsRecord? Logs { get; set; }
+
+    /// <summary>Parses a stats message (source-generated JSON).</summary>
+    /// <param name="utf8Json">The message bytes.</param>
+    /// <returns>The document.</returns>
+    /// <exception cref="JsonException">The message is not a stats document.</exception>
+    public static StatsDocument Parse(ReadOnlySpan<byte> utf8Json) =>
+        JsonSerializer.Deserialize(utf8Json, StatsJsonContext.Default.StatsDocument) ?? throw new JsonException("The stats message is null.");
+
+    /// <summary>Serializes the document to UTF-8 JSON.</summary>
+    /// <returns>The JSON bytes.</returns>
+    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, StatsJsonContext.Default.StatsDocument);
+}

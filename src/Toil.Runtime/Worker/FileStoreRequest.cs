@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>What the runner gives a new per-job file store.</summary>
+/// <param name="JobStore">The job store (fenced while chaos testing).</param>
+/// <param name="Job">The live description the store serves and commits.</param>
+/// <param name="LocalTempDirectory">The job's own temporary directory, or <see langword="null"/> for a commit-only store (a chaining step).</param>
+/// <param name="WorkerTempDirectory">The run's temporary directory.</param>
+/// <param name="WaitForPreviousCommit">Completes when the previous job's commit is durable; rethrows its failure.</param>
+/// <param name="Logger">The run's job logger.</param>
+internal sealed record FileStoreRequest(
+    IJobStore JobStore,
+    JobDescription Job,
+    string? LocalTempDirectory,
+    string WorkerTempDirectory,
+    Func<CancellationToken, ValueTask> WaitForPreviousCommit,
+    ILogger Logger);

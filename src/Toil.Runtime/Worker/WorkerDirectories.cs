@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>
+/// Where one run works (reference §3.1 step 5, §B.1): the per-node workflow directory under the work directory, the
+/// node-local coordination directory (deferred functions), the run's own temporary directory and one directory per job.
+/// </summary>
+internal sealed class WorkerDirectories
+{
+    private const UnixFileMode PublicDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    private static readonly Lazy<string> NodeId = new(ReadNodeId);
+    private int _jobs;
+
+    private WorkerDirectories(string workflowDirectory, string coordinationDirectory, string tempDirectory, bool tempCreated)
+    {
+        WorkflowDirectory = workflowDirectory;
+        CoordinationDirectory = coordinationDirectory;
+        TempDirectory = tempDirectory;
+        TempDirectoryCreated = tempCreated;
+    }
+
+    public string WorkflowDirectory { get; }
+
+    public string CoordinationDirectory { get; }
+
+    public string TempDirectory { get; }
+
+    /// <summary>Whether the run made <see cref="TempDirectory"/> (a caller-given one is the caller's).</summary>
+    public bool TempDirectoryCreated { get; }
+
+    public string LogPath => Path.Combine(TempDirectory, WorkerLogFile.FileName);
+
+    public static WorkerDirectories Create(WorkerOptions options, string workflowId, string? requestedTempDirectory)
+    {
+        string workDir = Path.GetFullPath(options.WorkDir ?? (Environment.GetEnvironmentVariable("TOIL_WORKDIR") is { Length: > 0 } env ? env : Path.GetTempPath()));
+        if (!Directory.Exists(workDir))
+        {
+            throw new DirectoryNotFoundException($"The work directory '{workDir}' does not exist.");
+        }
+
+        string component = "toilwf-" + WorkflowComponent(workflowId);
+        string workflowDir = CreatePublic(Path.Combine(workDir, component));
+
+        string coordinationBase = options.CoordinationDir
+            ?? (Environment.GetEnvironmentVariable("TOIL_COORDINATION_DIR") is { Length: > 0 } c ? c : null)
+            ?? (Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } xdg && Directory.Exists(xdg) && Environment.GetEnvironmentVariable("SLURM_JOB_ID") is null
+                ? Path.Combine(xdg, "toil")
+                : workDir);
+        string coordinationDir = Path.GetFullPath(Path.Combine(coordinationBase, component));
+        Directory.CreateDirectory(coordinationDir);
+
+        if (requestedTempDirectory is not null)
+        {
+            string full = Path.GetFullPath(requestedTempDirectory);
+            bool existed = Directory.Exists(full);
+            Directory.CreateDirectory(full);
+            return new WorkerDirectories(workflowDir, coordinationDir, full, tempCreated: !existed);
+        }
+
+        string temp = CreatePublic(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
+        return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true);
+    }
+
+    /// <summary>Makes the next job's own directory under the run's temporary directory.</summary>
+    public string NewJobDirectory()
+    {
+        int n = Interlocked.Increment(ref _jobs);
+        return CreatePublic(Path.Combine(TempDirectory, n == 1 ? "job" : "job-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>The same name on every worker of the workflow on this node, and a different one on another node sharing the work directory.</summary>
+    internal static string WorkflowComponent(string workflowId)
+    {
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(NodeId.Value + "\n" + workflowId));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    private static string CreatePublic(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, PublicDirectory);
+        }
+
+        return path;
+    }
+
+    private static string ReadNodeId()
+    {
+        foreach (string file in new[] { "/etc/machine-id", "/var/lib/dbus/machine-id", "/proc/sys/kernel/random/boot_id" })
+        {
+            try
+            {
+                string id = File.ReadAllText(file).Trim();
+                if (id.Length > 0)
+                {
+                    return id;
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return Environment.MachineName;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Toil.Runtime.Worker;
+
+/// <summary>The exit codes of a worker (DESIGN §6).</summary>
+public static class WorkerExitCodes
+{
+    /// <summary>Every job in the chain succeeded.</summary>
+    public const int Success = 0;
+
+    /// <summary>A job failed (the default failure code; a job may ask for another with <c>JobExitException</c>).</summary>
+    public const int Failed = 1;
+
+    /// <summary>The job store could not be opened (Toil's <c>TOIL_WORKER_NO_JOB_STORE_EXIT_CODE</c>; hint: a shared filesystem).</summary>
+    public const int NoJobStore = 76;
+
+    /// <summary>The in-process run was killed by the chaos hook: 128 + SIGKILL, what a batch system reports for a killed process.</summary>
+    public const int Killed = 137;
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>The worker's log messages (source-generated; the texts follow Toil's where a user may grep for them).</summary>
+internal static partial class WorkerLog
+{
+    [LoggerMessage(1, LogLevel.Information, "---TOIL WORKER OUTPUT LOG---")]
+    public static partial void Banner(ILogger logger);
+
+    [LoggerMessage(2, LogLevel.Information, "Toil.Runtime {Version} worker running job {JobStoreId} ({JobName}) on host {Host} in {Mode} mode")]
+    public static partial void Starting(ILogger logger, string version, string jobStoreId, string? jobName, string host, WorkerMode mode);
+
+    [LoggerMessage(3, LogLevel.Debug, "Worker options: max log size {MaxLogFileSize}, clean work dir {CleanWorkDir}, chaining disabled {DisableChaining}, temp dir {TempDirectory}, coordination dir {CoordinationDirectory}")]
+    public static partial void Options(ILogger logger, long maxLogFileSize, CleanWorkDirPolicy cleanWorkDir, bool disableChaining, string tempDirectory, string coordinationDirectory);
+
+    [LoggerMessage(4, LogLevel.Information, "Working on job {Job}")]
+    public static partial void WorkingOn(ILogger logger, string job);
+
+    [LoggerMessage(5, LogLevel.Information, "No user job to run, so finishing")]
+    public static partial void NoBody(ILogger logger);
+
+    [LoggerMessage(6, LogLevel.Information, "Completed body for {Job}")]
+    public static partial void CompletedBody(ILogger logger, string job);
+
+    [LoggerMessage(7, LogLevel.Debug, "Not chaining from job {Job}: {Reason}")]
+    public static partial void NotChaining(ILogger logger, string job, string reason);
+
+    [LoggerMessage(8, LogLevel.Debug, "Chaining from {Predecessor} to {Successor}")]
+    public static partial void Chaining(ILogger logger, string predecessor, string successor);
+
+    [LoggerMessage(9, LogLevel.Critical, "Worker crashed with traceback:")]
+    public static partial void Crashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Error, "Exiting the worker because of a failed job on host {Host}")]
+    public static partial void ExitingOnFailure(ILogger logger, string host);
+
+    [LoggerMessage(11, LogLevel.Information, "Worker log can be found at {TempDirectory}. Set CleanWorkDir to retain this log")]
+    public static partial void LogLocation(ILogger logger, string tempDirectory);
+
+    [LoggerMessage(12, LogLevel.Information, "Finished running the chain of jobs on this node, we ran for a total of {Seconds} seconds")]
+    public static partial void Finished(ILogger logger, double seconds);
+
+    [LoggerMessage(13, LogLevel.Debug, "Removed {Count} successors of {Job} that no longer exist")]
+    public static partial void DroppedSuccessors(ILogger logger, int count, string job);
+
+    [LoggerMessage(14, LogLevel.Information, "Restarting checkpoint {Job}: deleted {Count} jobs of its subtree")]
+    public static partial void CheckpointRestarted(ILogger logger, string job, int count);
+
+    [LoggerMessage(15, LogLevel.Debug, "Deleted {Count} checkpoint files of completed checkpoint {Job}")]
+    public static partial void CheckpointFilesDeleted(ILogger logger, int count, string job);
+
+    [LoggerMessage(16, LogLevel.Error, "The commit chain of job {JobStoreId} failed")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, string jobStoreId);
+
+    [LoggerMessage(17, LogLevel.Error, "Job {JobStoreId} no longer exists after its failed attempt; no log is stored for it")]
+    public static partial void FailedJobVanished(ILogger logger, string jobStoreId);
+
+    [LoggerMessage(18, LogLevel.Error, "Could not store the worker log of failed job {JobStoreId}")]
+    public static partial void LogUploadFailed(ILogger logger, Exception exception, string jobStoreId);
+
+    [LoggerMessage(19, LogLevel.Error, "Could not write the worker's stats for job {JobStoreId}")]
+    public static partial void StatsFailed(ILogger logger, Exception exception, string jobStoreId);
+
+    [LoggerMessage(20, LogLevel.Warning, "Could not remove the worker temporary directory {TempDirectory}")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string tempDirectory);
+
+    [LoggerMessage(21, LogLevel.Error, "Could not delete the finished job records of {JobStoreId}")]
+    public static partial void DeleteFailed(ILogger logger, Exception exception, string jobStoreId);
+
+    [LoggerMessage(22, LogLevel.Warning, "Chaos (badWorker): this worker will be killed within {Delay}")]
+    public static partial void ChaosArmed(ILogger logger, TimeSpan delay);
+
+    [LoggerMessage(23, LogLevel.Warning, "Chaos (badWorker): the in-process run of {JobStoreId} was aborted; nothing more is committed")]
+    public static partial void ChaosCrashed(ILogger logger, string jobStoreId);
+
+    [LoggerMessage(24, LogLevel.Error, "The worker could not set up its directories or log for job {JobStoreId}")]
+    public static partial void SetupFailed(ILogger logger, Exception exception, string jobStoreId);
+}

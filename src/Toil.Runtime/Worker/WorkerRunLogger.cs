@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>
+/// The logger of one run: every entry goes to the host's logger (as the host configured it) and, at or above the
+/// worker's level, to the worker log. The host's console is never touched (DESIGN D6).
+/// </summary>
+internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time) : ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => host.BeginScope(state);
+
+    public bool IsEnabled(LogLevel logLevel) => host.IsEnabled(logLevel) || FileEnabled(logLevel);
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        if (host.IsEnabled(logLevel))
+        {
+            host.Log(logLevel, eventId, state, exception, formatter);
+        }
+
+        if (file is not null && FileEnabled(logLevel))
+        {
+            try
+            {
+                file.Write(time.GetUtcNow(), logLevel, category, formatter(state, exception), exception);
+            }
+            catch (IOException)
+            {
+                // A full disk must not turn a log line into a job failure; the leader still gets the stats.
+            }
+            catch (ObjectDisposedException)
+            {
+                // A background task of the job logged after the run ended.
+            }
+        }
+    }
+
+    private bool FileEnabled(LogLevel level) => file is not null && level != LogLevel.None && level >= fileLevel;
+}

@@ -1,0 +1,747 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Toil.Runtime.Authoring;
+using Toil.Runtime.Deferred;
+using Toil.Runtime.FileStores;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Stats;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>
+/// The worker (Toil's <c>workerScript</c>, reference §3; <c>docs/worker-algorithm.md</c>): loads the issued job, tidies
+/// it, restores a failed checkpoint, runs its body and every successor it may chain into, commits each in order,
+/// stores the truncated log of a failed attempt, writes the stats, cleans the work directory and deletes the finished
+/// chain. Every piece of failure state lives on the run (DESIGN D4): runs in one process never see each other's failures.
+/// </summary>
+public sealed class WorkerRunner : IWorkerRunner
+{
+    private const string WorkerCategory = "Toil.Runtime.Worker";
+    private const string JobCategory = "Toil.Runtime.Job";
+    private static readonly string Version = typeof(WorkerRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+
+    private readonly IJobBodyInvoker _invoker;
+    private readonly IDeferredFunctionManagerFactory _deferred;
+    private readonly IOptions<WorkerOptions> _options;
+    private readonly IServiceProvider _services;
+    private readonly ILogger _hostLogger;
+    private readonly ILogger _hostJobLogger;
+    private readonly TimeProvider _time;
+    private readonly Func<FileStoreRequest, IFileStore> _fileStores;
+
+    /// <summary>Creates a runner.</summary>
+    /// <param name="invoker">Runs job bodies (the authoring layer).</param>
+    /// <param name="deferred">Opens each run's deferred-function manager.</param>
+    /// <param name="options">The worker options (validated on first use).</param>
+    /// <param name="services">The service provider job types are resolved from.</param>
+    /// <param name="loggerFactory">The host's logging; every run also writes its own worker log. Defaults to none.</param>
+    /// <param name="timeProvider">The clock for stats and chaos delays. Defaults to <see cref="TimeProvider.System"/>.</param>
+    public WorkerRunner(
+        IJobBodyInvoker invoker,
+        IDeferredFunctionManagerFactory deferred,
+        IOptions<WorkerOptions> options,
+        IServiceProvider services,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null)
+        : this(invoker, deferred, options, services, loggerFactory, timeProvider, DefaultFileStore)
+    {
+    }
+
+    internal WorkerRunner(
+        IJobBodyInvoker invoker,
+        IDeferredFunctionManagerFactory deferred,
+        IOptions<WorkerOptions> options,
+        IServiceProvider services,
+        ILoggerFactory? loggerFactory,
+        TimeProvider? timeProvider,
+        Func<FileStoreRequest, IFileStore> fileStores)
+    {
+        _invoker = invoker ?? throw new ArgumentNullException(nameof(invoker));
+        _deferred = deferred ?? throw new ArgumentNullException(nameof(deferred));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        _fileStores = fileStores ?? throw new ArgumentNullException(nameof(fileStores));
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _hostLogger = loggerFactory.CreateLogger(WorkerCategory);
+        _hostJobLogger = loggerFactory.CreateLogger(JobCategory);
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public async Task<WorkerResult> RunAsync(WorkerRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.JobStore);
+        ArgumentException.ThrowIfNullOrEmpty(request.JobStoreId);
+        WorkerOptions options = _options.Value;
+
+        WorkerDirectories directories;
+        WorkerLogFile? logFile = null;
+        StandardStreamRedirection? redirection = null;
+        try
+        {
+            directories = WorkerDirectories.Create(options, request.JobStore.Config.WorkflowId, request.TempDirectory);
+            if (!options.DisableWorkerOutputCapture)
+            {
+                logFile = WorkerLogFile.Open(directories.LogPath);
+                if (request.Mode == WorkerMode.Process)
+                {
+                    redirection = StandardStreamRedirection.Start(logFile);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            logFile?.Dispose();
+            WorkerLog.SetupFailed(_hostLogger, ex, request.JobStoreId);
+            return new WorkerResult { ExitCode = WorkerExitCodes.Failed, Failed = true, JobsRun = [], JobStoreId = request.JobStoreId, Error = ex };
+        }
+
+        var run = new Run(this, request, options, directories, logFile, redirection);
+        try
+        {
+            return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            run.Dispose();
+        }
+    }
+
+    private static IFileStore DefaultFileStore(FileStoreRequest request) =>
+        throw new NotSupportedException("No file store implementation is available yet; the authoring layer provides JobFileStore.");
+
+    private static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static int PythonLevel(LogLevel level) => level switch
+    {
+        LogLevel.Trace => 5,
+        LogLevel.Debug => 10,
+        LogLevel.Information => 20,
+        LogLevel.Warning => 30,
+        LogLevel.Error => 40,
+        LogLevel.Critical => 50,
+        _ => 0,
+    };
+
+    private static long PeakMemoryKib()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / 1024;
+    }
+
+    private static long DirectorySize(string? path)
+    {
+        if (path is null || !Directory.Exists(path))
+        {
+            return 0;
+        }
+
+        long total = 0;
+        try
+        {
+            foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+            {
+                total += file.Length;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return total;
+    }
+
+    /// <summary>One invocation: everything the seed keeps in globals lives here (DESIGN D4).</summary>
+    private sealed class Run : IDisposable
+    {
+        private readonly WorkerRunner _owner;
+        private readonly WorkerRequest _request;
+        private readonly WorkerOptions _options;
+        private readonly WorkerDirectories _dirs;
+        private readonly WorkerLogFile? _logFile;
+        private readonly ILogger _log;
+        private readonly ILogger _jobLog;
+        private readonly StatsDocument _stats = new();
+        private readonly List<JobNames> _jobsRun = [];
+        private StandardStreamRedirection? _redirection;
+        private ChaosFence? _fence;
+        private Process? _killer;
+        private IJobStore _store;
+        private Func<CancellationToken, ValueTask> _blockFn = static _ => ValueTask.CompletedTask;
+        private long _maxDisk;
+
+        public Run(WorkerRunner owner, WorkerRequest request, WorkerOptions options, WorkerDirectories dirs, WorkerLogFile? logFile, StandardStreamRedirection? redirection)
+        {
+            _owner = owner;
+            _request = request;
+            _options = options;
+            _dirs = dirs;
+            _logFile = logFile;
+            _redirection = redirection;
+            _store = request.JobStore;
+            _log = new WorkerRunLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time);
+            _jobLog = new WorkerRunLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
+        }
+
+        private bool Debugging => _options.LogLevel <= LogLevel.Debug;
+
+        public async Task<WorkerResult> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            ArmChaos();
+            using var linked = _fence is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _fence.Token);
+            CancellationToken token = linked?.Token ?? cancellationToken;
+
+            JobDescription? job = null;
+            bool failed = false;
+            int exitCode = WorkerExitCodes.Success;
+            Exception? error = null;
+            IDeferredFunctionManager? deferred = null;
+            long chainStart = _owner._time.GetTimestamp();
+            TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
+            try
+            {
+                WorkerLog.Banner(_log);
+                WorkerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName, Environment.MachineName, _request.Mode);
+                WorkerLog.Options(_log, _options.MaxLogFileSize, _options.CleanWorkDir, _options.DisableChaining, _dirs.TempDirectory, _dirs.CoordinationDirectory);
+
+                var environment = await WorkerEnvironment.LoadAsync(_store, Environment.GetEnvironmentVariable("PATH"), token).ConfigureAwait(false);
+                if (_request.Mode == WorkerMode.Process)
+                {
+                    WorkerEnvironment.ApplyToProcess(environment);
+                }
+
+                deferred = await _owner._deferred.OpenAsync(_dirs.CoordinationDirectory, token).ConfigureAwait(false);
+                job = await _store.LoadJobAsync(_request.JobStoreId, token).ConfigureAwait(false);
+                await PrepareAsync(job, token).ConfigureAwait(false);
+
+                _stats.Workers.RequestedCores = job.Cores;
+                chainStart = _owner._time.GetTimestamp();
+                cpuStart = Environment.CpuUsage.TotalTime;
+                JobNames names = job.GetNames();
+                while (true)
+                {
+                    WorkerLog.WorkingOn(_log, job.ToString());
+                    if (!job.HasBody)
+                    {
+                        WorkerLog.NoBody(_log);
+                        break;
+                    }
+
+                    await RunBodyAsync(job, names, environment, deferred, token).ConfigureAwait(false);
+                    WorkerLog.CompletedBody(_log, job.ToString());
+
+                    var (successor, reason) = await ChainingRules.NextChainableAsync(job, _store, _options.RunLocalJobsOnWorkers || _store.Config.RunLocalJobsOnWorkers, token).ConfigureAwait(false);
+                    if (successor is null || _options.DisableChaining)
+                    {
+                        WorkerLog.NotChaining(_log, job.ToString(), reason ?? "chaining is disabled");
+                        break;
+                    }
+
+                    names = successor.GetNames();
+                    await ChainAsync(job, successor, token).ConfigureAwait(false);
+                    job = successor;
+                }
+
+                double wall = _owner._time.GetElapsedTime(chainStart).TotalSeconds;
+                _stats.Workers.Time = Seconds(wall);
+                _stats.Workers.Clock = Seconds((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds);
+                _stats.Workers.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
+                _stats.Workers.Disk = _maxDisk.ToString(CultureInfo.InvariantCulture);
+                _stats.Workers.JobsRun = _jobsRun.Count;
+                if (_logFile is not null)
+                {
+                    WorkerLog.LogLocation(_log, _dirs.TempDirectory);
+                }
+
+                WorkerLog.Finished(_log, wall);
+            }
+#pragma warning disable CA1031 // Every failure of user code or storage fails the attempt; the leader decides what to do.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failed = true;
+                error = ex;
+                exitCode = ex is JobExitException exit ? exit.ExitCode : WorkerExitCodes.Failed;
+                if (!IsCrashed)
+                {
+                    WorkerLog.Crashed(_log, ex);
+                    WorkerLog.ExitingOnFailure(_log, Environment.MachineName);
+                }
+            }
+            finally
+            {
+                if (deferred is not null)
+                {
+                    await deferred.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            // Toil's blockFn(): the whole commit chain must be durable before the attempt is judged.
+            try
+            {
+                await _blockFn(CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A failed commit fails the attempt; it is reported, not thrown.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                if (!failed)
+                {
+                    failed = true;
+                    error = ex;
+                    exitCode = WorkerExitCodes.Failed;
+                }
+
+                if (!IsCrashed)
+                {
+                    WorkerLog.CommitFailed(_log, ex, _request.JobStoreId);
+                }
+            }
+
+            if (IsCrashed)
+            {
+                WorkerLog.ChaosCrashed(_owner._hostLogger, _request.JobStoreId);
+                StopCapture();
+                return new WorkerResult
+                {
+                    ExitCode = WorkerExitCodes.Killed,
+                    Failed = true,
+                    Crashed = true,
+                    JobsRun = [.. _jobsRun],
+                    JobStoreId = _request.JobStoreId,
+                    Error = error,
+                    RetainedTempDirectory = _dirs.TempDirectory,
+                };
+            }
+
+            return await FinishAsync(job, failed, exitCode, error).ConfigureAwait(false);
+        }
+
+        public void Dispose()
+        {
+            StopCapture();
+            _fence?.Dispose();
+            if (_killer is not null)
+            {
+                try
+                {
+                    if (!_killer.HasExited)
+                    {
+                        _killer.Kill();
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                }
+
+                _killer.Dispose();
+            }
+        }
+
+        private bool IsCrashed => _fence?.IsTripped == true;
+
+        private void ArmChaos()
+        {
+            if (_options.BadWorker <= 0 || Random.Shared.NextDouble() >= _options.BadWorker)
+            {
+                return;
+            }
+
+            var delay = _options.BadWorkerFailInterval * Random.Shared.NextDouble();
+            WorkerLog.ChaosArmed(_log, delay);
+            if (_request.Mode == WorkerMode.Process && UnixFileDescriptors.IsSupported)
+            {
+                // Killed from outside, like Toil's forked child: SIGUSR1, then SIGKILL.
+                var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+                psi.ArgumentList.Add("-c");
+                psi.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"sleep {delay.TotalSeconds:F3}; kill -USR1 {Environment.ProcessId}; kill -KILL {Environment.ProcessId}"));
+                _killer = Process.Start(psi);
+                return;
+            }
+
+            _fence = new ChaosFence();
+            _store = new FencedJobStore(_request.JobStore, _fence);
+            _fence.Arm(_owner._time, delay);
+        }
+
+        /// <summary>Reference §3.2 steps 2–4: tidy a bodiless job, clear an old failure log, restore or finish a checkpoint.</summary>
+        private async ValueTask PrepareAsync(JobDescription job, CancellationToken token)
+        {
+            if (!job.HasBody)
+            {
+                int before = job.SuccessorsAndServiceHosts().Count();
+                await _store.ClearNonexistentDependentsAsync(job, token).ConfigureAwait(false);
+                int dropped = before - job.SuccessorsAndServiceHosts().Count();
+                if (dropped > 0)
+                {
+                    // Toil keeps the tidied stack in memory only (reference §7.3.8); we persist it.
+                    WorkerLog.DroppedSuccessors(_log, dropped, job.ToString());
+                    await _store.UpdateJobAsync(job, token).ConfigureAwait(false);
+                }
+            }
+
+            if (job.LogJobStoreFileId is { } oldLog)
+            {
+                // Record first, then file: a crash in between leaves an orphan file, never a dangling reference.
+                job.LogJobStoreFileId = null;
+                await _store.UpdateJobAsync(job, token).ConfigureAwait(false);
+                await _store.DeleteFileAsync(oldLog, token).ConfigureAwait(false);
+            }
+
+            if (job is CheckpointJobDescription { Checkpoint: not null } checkpoint)
+            {
+                if (checkpoint.AllSuccessors().Any() || checkpoint.ServiceTree.Count > 0)
+                {
+                    if (checkpoint.RemainingTryCount < 0)
+                    {
+                        throw new InvalidOperationException($"Checkpoint {checkpoint} has a negative try count.");
+                    }
+
+                    checkpoint.ChargeRetry();
+                    var deleted = await CheckpointRestart.RestartCheckpointAsync(_store, checkpoint, token).ConfigureAwait(false);
+                    WorkerLog.CheckpointRestarted(_log, checkpoint.ToString(), deleted.Count);
+                }
+                else if (!checkpoint.HasBody && checkpoint.CheckpointFilesToDelete.Count > 0)
+                {
+                    // Completed: its promise files can go. With a body (restored by a restart) they are kept, because
+                    // the body about to rerun reads them (reference §7.3.3).
+                    int count = 0;
+                    foreach (string fileId in checkpoint.CheckpointFilesToDelete)
+                    {
+                        if (await _store.FileExistsAsync(fileId, token).ConfigureAwait(false))
+                        {
+                            await _store.DeleteFileAsync(fileId, token).ConfigureAwait(false);
+                            count++;
+                        }
+                    }
+
+                    WorkerLog.CheckpointFilesDeleted(_log, count, checkpoint.ToString());
+                }
+            }
+        }
+
+        private async ValueTask RunBodyAsync(JobDescription job, JobNames names, IReadOnlyDictionary<string, string> environment, IDeferredFunctionManager deferred, CancellationToken token)
+        {
+            if (job is CheckpointJobDescription checkpoint)
+            {
+                checkpoint.SetCheckpoint();
+            }
+
+            string jobDirectory = _dirs.NewJobDirectory();
+            var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog));
+            _blockFn = fileStore.WaitForCommitAsync;
+            _jobsRun.Add(names);
+
+            var record = new JobStatsRecord
+            {
+                Start = Seconds(_owner._time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0),
+                ClassName = job.DisplayName,
+                RequestedCores = job.Cores.ToString(CultureInfo.InvariantCulture),
+            };
+            long start = _owner._time.GetTimestamp();
+            TimeSpan cpu = Environment.CpuUsage.TotalTime;
+            bool succeeded = false;
+            try
+            {
+                var scope = await deferred.BeginJobAsync(token).ConfigureAwait(false);
+                JobBodyOutcome outcome;
+                try
+                {
+                    outcome = await _owner._invoker.InvokeAsync(
+                        new JobInvocation
+                        {
+                            Job = job,
+                            JobStore = _store,
+                            FileStore = fileStore,
+                            Deferred = scope,
+                            Logger = _jobLog,
+                            Environment = environment,
+                            ChildOutput = _request.Mode == WorkerMode.InProcess ? _logFile?.ChildOutput : null,
+                            Services = _owner._services,
+                        },
+                        token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Success or failure, the job's deferred functions run when it ends (reference §C).
+                    try
+                    {
+                        await scope.RunAsync(token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await scope.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+
+                if (job is CheckpointJobDescription cp)
+                {
+                    cp.CheckpointFilesToDelete.Clear();
+                    cp.CheckpointFilesToDelete.AddRange(outcome.ConsumedPromiseFileIds);
+                }
+                else
+                {
+                    foreach (string fileId in outcome.ConsumedPromiseFileIds)
+                    {
+                        await fileStore.DeleteGlobalFileAsync(fileId, token).ConfigureAwait(false);
+                    }
+                }
+
+                if (job.HasBody)
+                {
+                    job.DetachBody();
+                }
+
+                token.ThrowIfCancellationRequested();
+                await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+                succeeded = true;
+            }
+            finally
+            {
+                long disk = DirectorySize(jobDirectory);
+                _maxDisk = Math.Max(_maxDisk, disk);
+                record.Time = Seconds(_owner._time.GetElapsedTime(start).TotalSeconds);
+                record.Clock = Seconds((Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+                record.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
+                record.Disk = disk.ToString(CultureInfo.InvariantCulture);
+                record.Succeeded = succeeded ? "True" : "False";
+                _stats.Jobs.Add(record);
+                foreach (var message in fileStore.LeaderMessages)
+                {
+                    _stats.Workers.LogsToLeader.Add(new LeaderMessageRecord { Text = message.Text, Level = PythonLevel(message.Level) });
+                }
+
+                foreach (var stream in fileStore.UserStreams)
+                {
+                    _stats.Workers.LoggingUserStreams.Add(new UserStreamRecord { Name = stream.Name, Text = stream.Text });
+                }
+            }
+        }
+
+        /// <summary>Reference §3.5: the successor takes the issued ID and is committed under it, after the predecessor's commit.</summary>
+        private async ValueTask ChainAsync(JobDescription predecessor, JobDescription successor, CancellationToken token)
+        {
+            if (predecessor.Memory < successor.Memory || predecessor.Cores < successor.Cores)
+            {
+                throw new InvalidOperationException($"Cannot chain {successor} into {predecessor}: it needs more memory or cores.");
+            }
+
+            string successorId = successor.ToString();
+            successor.Replace(predecessor);
+            WorkerLog.Chaining(_log, predecessor.ToString(), successorId);
+            var commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _blockFn, _jobLog));
+            _blockFn = commitStore.WaitForCommitAsync;
+            await commitStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+        }
+
+        private async Task<WorkerResult> FinishAsync(JobDescription? job, bool failed, int exitCode, Exception? error)
+        {
+            // Everything below runs whatever the caller's token says: the store must end up consistent.
+            CancellationToken none = CancellationToken.None;
+            IJobStore store = _request.JobStore;
+            if (failed)
+            {
+                try
+                {
+                    // Discard in-memory state: after chaining the record is the last job that committed (reference §3.8).
+                    job = await store.LoadJobAsync(_request.JobStoreId, none).ConfigureAwait(false);
+                }
+                catch (NoSuchJobException)
+                {
+                    WorkerLog.FailedJobVanished(_log, _request.JobStoreId);
+                    job = null;
+                }
+#pragma warning disable CA1031 // The stats must still be written (reference §7.3.6).
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    WorkerLog.LogUploadFailed(_log, ex, _request.JobStoreId);
+                    job = null;
+                }
+            }
+
+            StopCapture();
+            byte[]? logBytes = _logFile is null ? null : await LogTruncation.ReadTruncatedAsync(_dirs.LogPath, _options.MaxLogFileSize, none).ConfigureAwait(false);
+
+            string? logFileId = null;
+            if (failed && logBytes is not null && job is not null)
+            {
+                try
+                {
+                    logFileId = await store.WriteFileAsync((s, ct) => s.WriteAsync(logBytes, ct), job.JobStoreId, cleanup: true, WorkerLogFile.FileName, none).ConfigureAwait(false);
+                    job.LogJobStoreFileId = logFileId;
+                    await store.UpdateJobAsync(job, none).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // A failed upload must not hide the job's own failure.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    WorkerLog.LogUploadFailed(_owner._hostLogger, ex, _request.JobStoreId);
+                }
+            }
+            else if (!failed && logBytes is not null && job is not null && (Debugging || (_options.WriteLogsFromAllJobs && !job.Local)))
+            {
+                _stats.Logs = new WorkerLogsRecord
+                {
+                    Names = [.. job.GetChain().Select(n => n.StatsName)],
+                    Messages = SplitLines(logBytes),
+                };
+            }
+
+            try
+            {
+                await store.WriteLogsAsync(_stats.ToUtf8Json(), none).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                WorkerLog.StatsFailed(_owner._hostLogger, ex, _request.JobStoreId);
+            }
+
+            string? retained = CleanWorkDirectory(failed) ? null : _dirs.TempDirectory;
+            bool subtreeDeleted = false;
+            if (job is not null)
+            {
+                subtreeDeleted = await DeleteFinishedRecordsAsync(store, job, failed).ConfigureAwait(false);
+            }
+
+            return new WorkerResult
+            {
+                ExitCode = failed ? (exitCode == 0 ? WorkerExitCodes.Failed : exitCode) : WorkerExitCodes.Success,
+                Failed = failed,
+                JobsRun = [.. _jobsRun],
+                JobStoreId = _request.JobStoreId,
+                SubtreeDeleted = subtreeDeleted,
+                Error = error,
+                LogFileId = logFileId,
+                RetainedTempDirectory = retained,
+            };
+        }
+
+        /// <summary>
+        /// Deletes the records nobody needs any more (DESIGN D7): the whole chain when the subtree is done; otherwise every
+        /// chained-in record whose body has run (the owner ID stays, and so does the record of a job whose body is still
+        /// attached, because its body file is stored under it).
+        /// </summary>
+        private async ValueTask<bool> DeleteFinishedRecordsAsync(IJobStore store, JobDescription job, bool failed)
+        {
+            var chain = job.GetChain();
+            bool whole = !failed && job.IsSubtreeDone();
+            try
+            {
+                if (whole)
+                {
+                    foreach (var names in chain)
+                    {
+                        await store.DeleteJobAsync(names.JobStoreId, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    return true;
+                }
+
+                for (int i = 0; i < chain.Count; i++)
+                {
+                    string id = chain[i].JobStoreId;
+                    bool bodyPending = i == chain.Count - 1 && job.HasBody;
+                    if (id != job.JobStoreId && !bodyPending)
+                    {
+                        await store.DeleteJobAsync(id, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+            }
+#pragma warning disable CA1031 // The leader re-processes the job; a failed delete must not turn success into failure.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                WorkerLog.DeleteFailed(_owner._hostLogger, ex, _request.JobStoreId);
+            }
+
+            return false;
+        }
+
+        /// <summary>Reference §3.10 and the §6.8 table: "onError" means clean on error.</summary>
+        private bool CleanWorkDirectory(bool failed)
+        {
+            bool remove = _options.CleanWorkDir switch
+            {
+                CleanWorkDirPolicy.Always => true,
+                CleanWorkDirPolicy.OnSuccess => !failed,
+                CleanWorkDirPolicy.OnError => failed,
+                _ => false,
+            };
+            if (!remove)
+            {
+                return false;
+            }
+
+            try
+            {
+                if (_dirs.TempDirectoryCreated)
+                {
+                    Directory.Delete(_dirs.TempDirectory, recursive: true);
+                }
+                else
+                {
+                    // A directory the caller gave us stays; only what the run put in it goes.
+                    foreach (var entry in new DirectoryInfo(_dirs.TempDirectory).EnumerateFileSystemInfos())
+                    {
+                        if (entry is DirectoryInfo d)
+                        {
+                            d.Delete(recursive: true);
+                        }
+                        else
+                        {
+                            entry.Delete();
+                        }
+                    }
+                }
+
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WorkerLog.CleanupFailed(_owner._hostLogger, ex, _dirs.TempDirectory);
+                return false;
+            }
+        }
+
+        private void StopCapture()
+        {
+            try
+            {
+                _redirection?.Dispose();
+            }
+            finally
+            {
+                _redirection = null;
+                _logFile?.Dispose();
+            }
+        }
+
+        private static List<string> SplitLines(byte[] log)
+        {
+            string text = Encoding.UTF8.GetString(log);
+            var lines = new List<string>();
+            foreach (var line in text.AsSpan().EnumerateLines())
+            {
+                lines.Add(line.ToString());
+            }
+
+            if (lines.Count > 0 && lines[^1].Length == 0)
+            {
+                lines.RemoveAt(lines.Count - 1);
+            }
+
+            return lines;
+        }
+    }
+}
