@@ -1,0 +1,218 @@
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Worker;
+
+namespace Toil.Runtime.Tests.Worker;
+
+/// <summary>Chaining through the runner: reference §2.4, §3.5, §3.7 and the §6.7 checks.</summary>
+[TestFixture]
+public sealed class WorkerRunnerChainingTests
+{
+    [Test]
+    public async Task RunAsync_ChainOfThreeLeaf_RunsAllInOneWorkerAndDeletesEveryRecord()
+    {
+        using var t = new WorkerTestContext();
+        t.Options.LogLevel = Microsoft.Extensions.Logging.LogLevel.Debug;
+        t.Invoker.Succeeds("A", "B", "C");
+        string a = await t.AddJobAsync("A");
+        string b = await t.AddJobAsync("B");
+        string c = await t.AddJobAsync("C");
+        await t.LinkAsync(a, b);
+        await t.LinkAsync(b, c);
+        var bBody = (await t.Store.LoadJobAsync(b)).Body!.FileId;
+
+        var result = await t.RunAsync(a);
+
+        result.ExitCode.Should().Be(0);
+        result.Failed.Should().BeFalse();
+        result.SubtreeDeleted.Should().BeTrue();
+        result.JobsRun.Select(n => n.JobName).Should().Equal("A", "B", "C");
+        result.JobsRun.Select(n => n.JobStoreId).Should().Equal(a, b, c);
+        t.Invoker.Ran.Should().Equal("A", "B", "C");
+        foreach (var id in new[] { a, b, c })
+        {
+            (await t.Store.JobExistsAsync(id)).Should().BeFalse($"record {id} is part of the finished chain");
+        }
+
+        (await t.Store.FileExistsAsync(bBody)).Should().BeFalse("a chained-in job's body file goes with its record");
+        var stats = (await t.ReadStatsAsync()).Should().ContainSingle().Subject;
+        stats.Workers.JobsRun.Should().Be(3);
+        stats.Jobs.Select(j => j.ClassName).Should().Equal("A", "B", "C");
+        stats.Jobs.Should().OnlyContain(j => j.Succeeded == "True");
+        stats.Logs!.Names.Should().Equal("A", "B", "C");
+    }
+
+    [Test]
+    public async Task RunAsync_Static2Shape_RunsABCDInOrderInOneWorker()
+    {
+        // A has child B and follow-on C; C has child D (reference §2.4): one worker runs A, B, C, D.
+        using var t = new WorkerTestContext();
+        t.Invoker.Succeeds("A", "B", "D");
+        string d = await t.AddJobAsync("D");
+        t.Invoker.On("C", async inv =>
+        {
+            // C creates its child at run time, as user code would.
+            var child = await inv.JobStore.LoadJobAsync(d);
+            inv.Job.AddChild(child.JobStoreId);
+        });
+        string a = await t.AddJobAsync("A");
+        string b = await t.AddJobAsync("B");
+        string c = await t.AddJobAsync("C");
+        await t.LinkAsync(a, b);
+        await t.LinkAsync(a, c, followOn: true);
+
+        var result = await t.RunAsync(a);
+
+        result.ExitCode.Should().Be(0);
+        t.Invoker.Ran.Should().Equal("A", "B", "C", "D");
+        result.SubtreeDeleted.Should().BeTrue();
+        await foreach (var job in t.Store.ListJobsAsync())
+        {
+            Assert.Fail($"job {job} was left behind");
+        }
+    }
+
+    [Test]
+    public async Task RunAsync_LastChainedJobAddsSuccessors_KeepsOwnerRecordAndDeletesChainedInRecords()
+    {
+        using var t = new WorkerTestContext();
+        t.Invoker.Succeeds("A", "X", "Y");
+        string x = await t.AddJobAsync("X");
+        string y = await t.AddJobAsync("Y");
+        t.Invoker.On("B", inv =>
+        {
+            inv.Job.AddChild(x);
+            inv.Job.AddChild(y);
+            return ValueTask.CompletedTask;
+        });
+        string a = await t.AddJobAsync("A");
+        string b = await t.AddJobAsync("B");
+        await t.LinkAsync(a, b);
+
+        var result = await t.RunAsync(a);
+
+        result.ExitCode.Should().Be(0);
+        result.SubtreeDeleted.Should().BeFalse();
+        var owner = await t.Store.LoadJobAsync(a);
+        owner.JobName.Should().Be("B", "the issued ID now describes the chained job");
+        owner.HasBody.Should().BeFalse();
+        owner.NextSuccessors().Should().BeEquivalentTo([x, y]);
+        owner.GetChain().Select(n => n.JobStoreId).Should().Equal(a, b);
+        (await t.Store.JobExistsAsync(b)).Should().BeFalse("a chained-in record whose body ran is deleted (DESIGN D7)");
+    }
+
+    [Test]
+    public async Task RunAsync_DisableChaining_RunsOnlyTheIssuedJob()
+    {
+        using var t = new WorkerTestContext();
+        t.Options.DisableChaining = true;
+        t.Invoker.Succeeds("A", "B");
+        string a = await t.AddJobAsync("A");
+        string b = await t.AddJobAsync("B");
+        await t.LinkAsync(a, b);
+
+        var result = await t.RunAsync(a);
+
+        result.JobsRun.Should().ContainSingle();
+        var record = await t.Store.LoadJobAsync(a);
+        record.JobName.Should().Be("A");
+        record.HasBody.Should().BeFalse();
+        (await t.Store.LoadJobAsync(b)).HasBody.Should().BeTrue();
+    }
+
+    [Test]
+    public async Task RunAsync_TwoChildren_DoesNotChain()
+    {
+        using var t = new WorkerTestContext();
+        t.Invoker.Succeeds("A", "B", "C");
+        string a = await t.AddJobAsync("A");
+        await t.LinkAsync(a, await t.AddJobAsync("B"));
+        await t.LinkAsync(a, await t.AddJobAsync("C"));
+
+        var result = await t.RunAsync(a);
+
+        t.Invoker.Ran.Should().Equal("A");
+        result.SubtreeDeleted.Should().BeFalse();
+        (await t.Store.LoadJobAsync(a)).NextSuccessors().Should().HaveCount(2);
+    }
+
+    [Test]
+    [Repeat(5)]
+    public async Task RunAsync_AsynchronousCommitsWithRandomDelays_CommitsStrictlyInChainOrder()
+    {
+        using var t = new WorkerTestContext();
+        t.FileStores.Asynchronous = true;
+        string[] names = ["J0", "J1", "J2", "J3", "J4", "J5"];
+        t.Invoker.Succeeds(names);
+        var ids = new List<string>();
+        foreach (var n in names)
+        {
+            ids.Add(await t.AddJobAsync(n));
+        }
+
+        for (int i = 0; i + 1 < ids.Count; i++)
+        {
+            await t.LinkAsync(ids[i], ids[i + 1]);
+        }
+
+        var result = await t.RunAsync(ids[0]);
+
+        result.ExitCode.Should().Be(0);
+        var commits = t.FileStores.Commits.ToList();
+        commits.Should().OnlyContain(c => c.JobStoreId == ids[0], "every commit of a chain writes the issued ID");
+
+        // Each job is written twice: done (body detached) by its own commit, then its successor (body attached) by the chain step.
+        var expected = new List<(string, bool)>();
+        for (int i = 0; i < names.Length; i++)
+        {
+            expected.Add((names[i], false));
+            if (i + 1 < names.Length)
+            {
+                expected.Add((names[i + 1], true));
+            }
+        }
+
+        commits.Select(c => (c.JobName, c.HasBody)).Should().Equal(expected);
+        commits.Select(c => c.Version).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+    }
+
+    [Test]
+    public async Task RunAsync_ChainedJobFails_RecordUnderIssuedIdDescribesItWithBodyAndLog()
+    {
+        using var t = new WorkerTestContext();
+        t.Invoker.Succeeds("A");
+        t.Invoker.On("B", inv =>
+        {
+            inv.Logger.LogBFailing();
+            throw new InvalidOperationException("B broke");
+        });
+        string a = await t.AddJobAsync("A");
+        string b = await t.AddJobAsync("B");
+        await t.LinkAsync(a, b);
+        int tries = (await t.Store.LoadJobAsync(b)).RemainingTryCount;
+
+        var result = await t.RunAsync(a);
+
+        result.ExitCode.Should().Be(1);
+        result.Failed.Should().BeTrue();
+        result.Error.Should().BeOfType<InvalidOperationException>();
+        var record = await t.Store.LoadJobAsync(a);
+        record.JobName.Should().Be("B");
+        record.HasBody.Should().BeTrue();
+        record.RemainingTryCount.Should().Be(tries, "the leader charges the retry, not the worker");
+        record.LogJobStoreFileId.Should().NotBeNull().And.Be(result.LogFileId);
+        var log = System.Text.Encoding.UTF8.GetString(await t.Store.ReadAllBytesAsync(record.LogJobStoreFileId!));
+        log.Should().Contain("B is about to fail").And.Contain("B broke");
+        (await t.Store.JobExistsAsync(b)).Should().BeTrue("B's body file is stored under its own record");
+        var stats = (await t.ReadStatsAsync()).Should().ContainSingle().Subject;
+        stats.Jobs.Select(j => j.Succeeded).Should().Equal("True", "False");
+        stats.Logs.Should().BeNull("a failed attempt's lines travel only through the log file");
+        stats.Workers.JobsRun.Should().BeNull("the chain did not finish");
+    }
+}
+
+internal static partial class WorkerTestLog
+{
+    [Microsoft.Extensions.Logging.LoggerMessage(1, Microsoft.Extensions.Logging.LogLevel.Warning, "B is about to fail")]
+    public static partial void LogBFailing(this Microsoft.Extensions.Logging.ILogger logger);
+}
