@@ -49,6 +49,81 @@ internal static partial class DurableFile
         FsyncDirectory(directory);
     }
 
+    /// <summary>A unique temporary name beside <paramref name="fullPath"/> (<c>&lt;name&gt;.&lt;random&gt;.tmp</c>): one per writer, never shared (D3).</summary>
+    public static string NewTempPath(string fullPath) => $"{fullPath}.{Guid.NewGuid():N}{TempSuffix}";
+
+    /// <summary>Creates <paramref name="path"/> (which must not exist), writes <paramref name="bytes"/> and fsyncs it.</summary>
+    /// <remarks>Synchronous on purpose: for small records the thread-pool hop of async file I/O costs more than the write.</remarks>
+    public static void WriteNewFile(string path, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> (which must not exist), lets <paramref name="writer"/> fill it and fsyncs it. If the
+    /// writer throws, the file is deleted and the exception propagates.
+    /// </summary>
+    /// <remarks>The writer may dispose the stream it is given; the file is then reopened to be fsynced.</remarks>
+    public static async Task WriteNewFileAsync(string path, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.None);
+            await using (stream.ConfigureAwait(false))
+            {
+                await writer(stream, cancellationToken).ConfigureAwait(false);
+                if (stream.CanWrite)
+                {
+                    stream.Flush(flushToDisk: true);
+                    return;
+                }
+            }
+
+            using var reopened = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, bufferSize: 0);
+            reopened.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+    }
+
+    /// <summary>Creates <paramref name="directory"/> and any missing parents, fsyncing the parent of each one created so the new entries survive a power loss.</summary>
+    /// <returns><see langword="true"/> if a directory was created.</returns>
+    public static bool CreateDirectory(string directory)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var missing = new Stack<string>();
+        for (string? d = full; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+        {
+            missing.Push(d);
+        }
+
+        if (missing.Count == 0)
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(full);
+        while (missing.TryPop(out string? created))
+        {
+            FsyncDirectory(Path.GetDirectoryName(created)!);
+        }
+
+        return true;
+    }
+
     /// <summary>Deletes <paramref name="path"/> if it exists and makes the removal durable.</summary>
     /// <returns><see langword="true"/> if a file was deleted.</returns>
     public static bool Delete(string path)
@@ -109,7 +184,8 @@ internal static partial class DurableFile
         }
     }
 
-    private static void TryDelete(string path)
+    /// <summary>Deletes a file, ignoring a missing file and I/O errors (used for temporary files on error paths).</summary>
+    public static void TryDelete(string path)
     {
         try
         {
