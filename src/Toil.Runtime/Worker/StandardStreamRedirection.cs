@@ -1,3 +1,6 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
 namespace Toil.Runtime.Worker;
 
 /// <summary>
@@ -9,6 +12,10 @@ internal sealed class StandardStreamRedirection : IDisposable
 {
     private readonly int _savedOut;
     private readonly int _savedErr;
+    private readonly TextWriter _consoleOut = Console.Out;
+    private readonly TextWriter _consoleError = Console.Error;
+    private TextWriter? _redirectedOut;
+    private TextWriter? _redirectedError;
     private bool _restored;
 
     private StandardStreamRedirection(int savedOut, int savedErr)
@@ -42,6 +49,12 @@ internal sealed class StandardStreamRedirection : IDisposable
         {
             UnixFileDescriptors.Redirect(log.Descriptor, UnixFileDescriptors.StandardOutput);
             UnixFileDescriptors.Redirect(log.Descriptor, UnixFileDescriptors.StandardError);
+
+            // .NET's Console writes through its own duplicate of the original descriptor, which dup2 does not move.
+            redirection._redirectedOut = DescriptorWriter(UnixFileDescriptors.StandardOutput);
+            redirection._redirectedError = DescriptorWriter(UnixFileDescriptors.StandardError);
+            Console.SetOut(redirection._redirectedOut);
+            Console.SetError(redirection._redirectedError);
         }
         catch
         {
@@ -61,6 +74,10 @@ internal sealed class StandardStreamRedirection : IDisposable
 
         _restored = true;
         FlushConsole();
+        Console.SetOut(_consoleOut);
+        Console.SetError(_consoleError);
+        _redirectedOut?.Dispose();
+        _redirectedError?.Dispose();
         UnixFileDescriptors.Flush(UnixFileDescriptors.StandardOutput);
         UnixFileDescriptors.Flush(UnixFileDescriptors.StandardError);
         UnixFileDescriptors.Redirect(_savedOut, UnixFileDescriptors.StandardOutput);
@@ -68,6 +85,9 @@ internal sealed class StandardStreamRedirection : IDisposable
         UnixFileDescriptors.CloseDescriptor(_savedOut);
         UnixFileDescriptors.CloseDescriptor(_savedErr);
     }
+
+    private static TextWriter DescriptorWriter(int fd) =>
+        TextWriter.Synchronized(new StreamWriter(new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0), new UTF8Encoding(false)) { AutoFlush = true });
 
     private static void FlushConsole()
     {

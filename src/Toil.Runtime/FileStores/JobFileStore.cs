@@ -1,0 +1,551 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+
+namespace Toil.Runtime.FileStores;
+
+/// <summary>
+/// The default per-job file store (Toil's <c>NonCachingFileStore</c>): global files go straight to the job store, local
+/// copies are always private copies, and the commit is synchronous and journaled (reference §B.4–B.5).
+/// </summary>
+/// <remarks>
+/// <para>
+/// A worker creates one instance per job attempt and one per chained-successor commit, each given the previous
+/// store's <see cref="WaitForCommitAsync"/> as its <c>waitForPreviousCommit</c>, so commit N+1 never writes the job
+/// store before commit N is durable. A commit failure is kept on the instance (never in process-global state, DESIGN
+/// D4): <see cref="StartCommitAsync"/> throws it, and every later <see cref="WaitForCommitAsync"/> of this store and of
+/// the stores chained after it rethrows it.
+/// </para>
+/// <para>
+/// Unlike Toil, a file this job deleted with <see cref="DeleteGlobalFileAsync"/> cannot be read again by this job
+/// (<see cref="NoSuchFileException"/>), and <see cref="ReadGlobalFileAsync"/> never links into the job store.
+/// </para>
+/// <para>The members are thread-safe, except that a commit must not overlap other calls.</para>
+/// </remarks>
+public sealed class JobFileStore : IFileStore
+{
+    private readonly IJobStore _jobStore;
+    private readonly ILogger _logger;
+    private readonly Func<CancellationToken, ValueTask>? _waitForPreviousCommit;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, List<string>> _localFiles = new(StringComparer.Ordinal);
+    private readonly List<string> _pendingDeletes = [];
+    private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
+    private readonly List<string> _accessLog = [];
+    private readonly List<LeaderMessage> _leaderMessages = [];
+    private readonly List<UserLogStream> _userStreams = [];
+    private Task? _commit;
+
+    /// <summary>Creates the store for one job attempt or one chained-successor commit.</summary>
+    /// <param name="jobStore">The job store the job lives in.</param>
+    /// <param name="job">The live description of the job; the commit writes it.</param>
+    /// <param name="jobTempDirectory">The job's own temporary directory; created if missing.</param>
+    /// <param name="logger">The logger that writes into the worker log.</param>
+    /// <param name="waitForPreviousCommit">
+    /// Completes when the previous store's commit is durable and throws its failure (the previous store's
+    /// <see cref="WaitForCommitAsync"/>), or <see langword="null"/> for the first store of a worker run.
+    /// </param>
+    public JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit = null)
+    {
+        _jobStore = jobStore ?? throw new ArgumentNullException(nameof(jobStore));
+        Job = job ?? throw new ArgumentNullException(nameof(job));
+        ArgumentException.ThrowIfNullOrEmpty(jobTempDirectory);
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _waitForPreviousCommit = waitForPreviousCommit;
+        LocalTempDir = Directory.CreateDirectory(Path.GetFullPath(jobTempDirectory)).FullName;
+    }
+
+    /// <inheritdoc />
+    public JobDescription Job { get; }
+
+    /// <inheritdoc />
+    public string LocalTempDir { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<LeaderMessage> LeaderMessages
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _leaderMessages];
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<UserLogStream> UserStreams
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _userStreams];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The files this job read, in order: a global file ID with the local path it was copied to, or with
+    /// <c>(stream)</c> when it was streamed (Toil's access log, dumped when the job fails).
+    /// </summary>
+    public IReadOnlyList<string> AccessedFiles
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _accessLog];
+            }
+        }
+    }
+
+    /// <summary>The global files this job scheduled for deletion with its commit.</summary>
+    public IReadOnlyList<string> PendingDeletes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _pendingDeletes];
+            }
+        }
+    }
+
+    /// <summary>The bytes used under <see cref="LocalTempDir"/> at the last <see cref="CheckDiskUse"/>; 0 before.</summary>
+    public long DiskUsed { get; private set; }
+
+    /// <inheritdoc />
+    public string GetLocalTempDir()
+    {
+        string path = Path.Combine(LocalTempDir, "tmp" + Guid.NewGuid().ToString("N")[..12]);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
+
+        return path;
+    }
+
+    /// <inheritdoc />
+    public string GetLocalTempFile(string suffix = ".tmp", string prefix = "tmp")
+    {
+        CheckNameComponent(suffix, nameof(suffix));
+        CheckNameComponent(prefix, nameof(prefix));
+        while (true)
+        {
+            string path = Path.Combine(LocalTempDir, prefix + Guid.NewGuid().ToString("N")[..12] + suffix);
+            try
+            {
+                using (new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                }
+
+                return path;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // A name collision: draw another.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string> WriteGlobalFileAsync(string localPath, bool cleanup = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(localPath);
+        string full = ResolveLocal(localPath);
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"Cannot write '{full}' to the job store: the file does not exist.", full);
+        }
+
+        string fileId = await _jobStore.WriteFileAsync(full, Job.JobStoreId, cleanup, cancellationToken).ConfigureAwait(false);
+        if (IsUnder(full, LocalTempDir))
+        {
+            lock (_lock)
+            {
+                AddLocal(fileId, full);
+            }
+        }
+
+        return fileId;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<string> WriteGlobalFileStreamAsync(Func<Stream, CancellationToken, ValueTask> writer, bool cleanup = false, string? baseName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        return _jobStore.WriteFileAsync(writer, Job.JobStoreId, cleanup, baseName, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="NoSuchFileException">The file does not exist, or this job deleted it.</exception>
+    /// <exception cref="IOException"><paramref name="userPath"/> already exists.</exception>
+    public async ValueTask<string> ReadGlobalFileAsync(string fileId, string? userPath = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDeleted(fileId);
+        string target;
+        if (userPath is null)
+        {
+            target = Path.Combine(LocalTempDir, "tmp" + Guid.NewGuid().ToString("N") + ".tmp");
+        }
+        else
+        {
+            target = ResolveLocal(userPath);
+            if (File.Exists(target) || Directory.Exists(target))
+            {
+                throw new IOException($"'{target}' exists. Cannot overwrite it with global file '{fileId}'.");
+            }
+        }
+
+        // Always a private copy: Toil may hard-link into the job store here (issue #4647), so a "mutable" read could
+        // corrupt shared data.
+        var source = await _jobStore.OpenReadFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            try
+            {
+                var destination = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                await using (destination.ConfigureAwait(false))
+                {
+                    await source.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                TryDeleteFile(target);
+                throw;
+            }
+        }
+
+        lock (_lock)
+        {
+            AddLocal(fileId, target);
+            _accessLog.Add($"{fileId} -> {target}");
+        }
+
+        return target;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="NoSuchFileException">The file does not exist, or this job deleted it.</exception>
+    public async ValueTask<Stream> ReadGlobalFileStreamAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDeleted(fileId);
+        var stream = await _jobStore.OpenReadFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            _accessLog.Add($"{fileId} (stream)");
+        }
+
+        return stream;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="NoSuchFileException">The file does not exist, or this job deleted it.</exception>
+    public async ValueTask<long> GetGlobalFileSizeAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDeleted(fileId);
+        if (!await _jobStore.FileExistsAsync(fileId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new NoSuchFileException(fileId);
+        }
+
+        return await _jobStore.GetFileSizeAsync(fileId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public void DeleteLocalFile(string fileId)
+    {
+        ArgumentNullException.ThrowIfNull(fileId);
+        List<string>? paths;
+        lock (_lock)
+        {
+            if (!_localFiles.Remove(fileId, out paths))
+            {
+                throw new FileNotFoundException($"Attempting to delete local copies of global file '{fileId}' with none.", fileId);
+            }
+        }
+
+        foreach (string path in paths)
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeleteGlobalFileAsync(string fileId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fileId);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            DeleteLocalFile(fileId);
+        }
+        catch (FileNotFoundException)
+        {
+            // Not every deleted global file has a local copy.
+        }
+
+        lock (_lock)
+        {
+            if (_deleted.Add(fileId))
+            {
+                _pendingDeletes.Add(fileId);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void LogToLeader(string text, LogLevel level = LogLevel.Information)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        FileStoreLog.LogToLeader(_logger, level, text);
+        lock (_lock)
+        {
+            _leaderMessages.Add(new LeaderMessage(text, level));
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask LogUserStreamAsync(string name, Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+
+        // Encoding.UTF8 replaces invalid bytes with U+FFFD rather than throwing.
+        string text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        lock (_lock)
+        {
+            _userStreams.Add(new UserLogStream(name, text));
+        }
+    }
+
+    /// <summary>
+    /// Logs the access log at warning level as <c>Failed job accessed files:</c>, one file per line, noting local copies
+    /// that are gone. The invoker calls it when the job's body fails (reference §B.2).
+    /// </summary>
+    public void LogAccessedFiles()
+    {
+        List<string> entries;
+        lock (_lock)
+        {
+            entries = [.. _accessLog];
+        }
+
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var text = new StringBuilder();
+        foreach (string entry in entries)
+        {
+            int arrow = entry.IndexOf(" -> ", StringComparison.Ordinal);
+            string note = arrow >= 0 && !File.Exists(entry[(arrow + 4)..]) ? " (local copy gone)" : string.Empty;
+            text.Append("  ").Append(entry).Append(note).Append('\n');
+        }
+
+        FileStoreLog.FailedJobAccessedFiles(_logger, text.ToString().TrimEnd('\n'));
+    }
+
+    /// <summary>
+    /// Measures the bytes used under <see cref="LocalTempDir"/> and tells the leader: at warning level when the use
+    /// exceeds the job's disk requirement, else at debug level (reference §B.2).
+    /// </summary>
+    /// <returns>The bytes used.</returns>
+    public long CheckDiskUse()
+    {
+        long used = MeasureDirectory(LocalTempDir);
+        DiskUsed = used;
+        long? requested = Job.Config is null && Job.Requirements.Disk is null ? null : Job.Disk.Bytes;
+        if (requested is { } r && used > r)
+        {
+            double percent = r == 0 ? double.PositiveInfinity : used * 100.0 / r;
+            LogToLeader(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Job {Job} used {percent:F2}% disk ({DataSize.Format(used)}B [{used}B] used, {DataSize.Format(r)}B [{r}B] requested). Job used more disk than requested; consider increasing the disk requirement."),
+                LogLevel.Warning);
+        }
+        else
+        {
+            LogToLeader(
+                string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used}B of disk ({(requested is { } q ? q.ToString(CultureInfo.InvariantCulture) : "unknown")}B requested)."),
+                LogLevel.Debug);
+        }
+
+        return used;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Synchronous (Toil's non-caching commit): waits for the previous store's commit; then, with
+    /// <paramref name="jobState"/>, writes the pending deletions into the description's journal
+    /// (<see cref="JobDescription.FilesToDelete"/>) and updates it, deletes the files, and if there were any clears the
+    /// journal and updates again. A failure is rethrown here and by every later <see cref="WaitForCommitAsync"/>.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">A commit was already started on this store, or the description's journal is not empty.</exception>
+    public ValueTask StartCommitAsync(bool jobState = true, CancellationToken cancellationToken = default)
+    {
+        Task commit;
+        lock (_lock)
+        {
+            if (_commit is not null)
+            {
+                throw new InvalidOperationException($"A commit of {Job} was already started on this file store.");
+            }
+
+            commit = CommitAsync(jobState, cancellationToken);
+            _commit = commit;
+        }
+
+        return new ValueTask(commit);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Before <see cref="StartCommitAsync"/> it waits only for the commits before this store's.</remarks>
+    public ValueTask WaitForCommitAsync(CancellationToken cancellationToken = default)
+    {
+        Task? commit;
+        lock (_lock)
+        {
+            commit = _commit;
+        }
+
+        if (commit is not null)
+        {
+            return new ValueTask(commit.WaitAsync(cancellationToken));
+        }
+
+        return _waitForPreviousCommit?.Invoke(cancellationToken) ?? ValueTask.CompletedTask;
+    }
+
+    private async Task CommitAsync(bool jobState, CancellationToken cancellationToken)
+    {
+        // Yield first so that _commit is published before any work happens.
+        await Task.Yield();
+        if (_waitForPreviousCommit is not null)
+        {
+            await _waitForPreviousCommit(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!jobState)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Job.FilesToDelete.Count > 0)
+            {
+                throw new InvalidOperationException($"Job {Job} is already in the process of being committed: its journal holds {Job.FilesToDelete.Count} file(s).");
+            }
+
+            List<string> deletes = PendingDeletes.ToList();
+            FileStoreLog.Committing(_logger, Job.ToString(), deletes.Count);
+
+            // The journal is durable before any file goes, so a crash in between leaves nothing untracked (reference §B.5).
+            Job.FilesToDelete.AddRange(deletes);
+            await _jobStore.UpdateJobAsync(Job, cancellationToken).ConfigureAwait(false);
+            foreach (string fileId in deletes)
+            {
+                await _jobStore.DeleteFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (deletes.Count > 0)
+            {
+                Job.FilesToDelete.Clear();
+                await _jobStore.UpdateJobAsync(Job, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            FileStoreLog.CommitFailed(_logger, e, Job.ToString());
+            throw;
+        }
+    }
+
+    private static long MeasureDirectory(string directory)
+    {
+        long total = 0;
+        try
+        {
+            foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+            {
+                total += file.Length;
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+
+        return total;
+    }
+
+    private static bool IsUnder(string path, string directory)
+    {
+        string prefix = Path.EndsInDirectorySeparator(directory) ? directory : directory + Path.DirectorySeparatorChar;
+        return path.StartsWith(prefix, StringComparison.Ordinal);
+    }
+
+    private static void CheckNameComponent(string value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        if (value.Contains('/', StringComparison.Ordinal) || value.Contains('\\', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A temporary file name's prefix and suffix cannot contain path separators.", name);
+        }
+    }
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private string ResolveLocal(string path) => Path.GetFullPath(path, LocalTempDir);
+
+    private void AddLocal(string fileId, string path)
+    {
+        if (!_localFiles.TryGetValue(fileId, out var paths))
+        {
+            paths = [];
+            _localFiles[fileId] = paths;
+        }
+
+        paths.Add(path);
+    }
+
+    private void ThrowIfDeleted(string fileId)
+    {
+        ArgumentNullException.ThrowIfNull(fileId);
+        lock (_lock)
+        {
+            if (_deleted.Contains(fileId))
+            {
+                // Toil's non-caching store still reads it here; the caching store refuses. We refuse in both cases.
+                throw new NoSuchFileException(fileId);
+            }
+        }
+    }
+}

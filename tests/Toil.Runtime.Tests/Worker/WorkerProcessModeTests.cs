@@ -1,0 +1,37 @@
+using Toil.Runtime.Testing.Processes;
+
+namespace Toil.Runtime.Tests.Worker;
+
+/// <summary>Process mode (DESIGN D6) in a real child process, so the test runner's own descriptors are never redirected.</summary>
+[TestFixture]
+[Platform("Linux,MacOsX")]
+[Ignore("Needs JobFileStore (authoring branch) as the default file store; enabled when it is merged. Passed with a stand-in store.")]
+public sealed class WorkerProcessModeTests
+{
+    [Test]
+    public async Task RunAsync_ProcessMode_CapturesConsoleAndChildOutputAndRestoresDescriptors()
+    {
+        string workDir = Path.Combine(Path.GetTempPath(), "toil-worker-process-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workDir);
+        try
+        {
+            var (exitCode, stdout, stderr) = await TestHostProcess.RunAsync(TimeSpan.FromMinutes(3), "worker-process-mode", workDir);
+
+            exitCode.Should().Be(3, stderr);
+            int begin = stdout.IndexOf("LOG-BEGIN", StringComparison.Ordinal);
+            int end = stdout.IndexOf("LOG-END", StringComparison.Ordinal);
+            begin.Should().BePositive(stdout);
+            end.Should().BeGreaterThan(begin);
+            string log = stdout[begin..end];
+            log.Should().Contain("hello-from-child").And.Contain("error-from-child").And.Contain("console-from-job").And.Contain("logged-by-job");
+            string outside = stdout[..begin];
+            outside.Should().Contain("BEFORE").And.Contain("AFTER", "descriptor 1 is restored after the run");
+            outside.Should().NotContain("hello-from-child").And.NotContain("console-from-job");
+            stderr.Should().NotContain("error-from-child");
+        }
+        finally
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
+}
