@@ -9,6 +9,7 @@ internal static class Program
     {
         var root = new RootCommand("Toil.Runtime command-line entry points.");
         // Each entry point adds its sub-command here (one file per command beside this one).
+        root.Subcommands.Add(WorkerCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
