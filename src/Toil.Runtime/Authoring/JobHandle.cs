@@ -1,0 +1,193 @@
+using System.Text.Json;
+using Toil.Runtime.Jobs;
+
+namespace Toil.Runtime.Authoring;
+
+/// <summary>
+/// A job in the graph a running job builds: the running job itself (<see cref="JobContext.Job"/>) or a job it created.
+/// New jobs are saved when the body returns (validated, IDs assigned, created in one batch before the parent's commit).
+/// </summary>
+/// <remarks>Not thread-safe: build the graph from one thread at a time.</remarks>
+public sealed class JobHandle
+{
+    private readonly List<JobHandle> _children = [];
+    private readonly List<JobHandle> _followOns = [];
+
+    internal JobHandle(JobGraph graph, JobDescription description, JobTypeRegistration? registration, Action<Utf8JsonWriter>? writeInput)
+    {
+        Graph = graph;
+        Description = description;
+        Registration = registration;
+        WriteInput = writeInput;
+    }
+
+    /// <summary>Gets the job's name (its registered type name).</summary>
+    public string JobName => Description.JobName;
+
+    /// <summary>Gets the job's display name.</summary>
+    public string DisplayName => Description.DisplayName;
+
+    /// <summary>Gets a value indicating whether the job is a checkpoint (reruns from its body when its subtree fails).</summary>
+    public bool IsCheckpoint => Description is CheckpointJobDescription;
+
+    /// <summary>Gets the requirements set for the job.</summary>
+    public JobRequirements Requirements => Description.Requirements;
+
+    /// <summary>Gets the children added in this run.</summary>
+    public IReadOnlyList<JobHandle> Children => _children;
+
+    /// <summary>Gets the follow-ons added in this run.</summary>
+    public IReadOnlyList<JobHandle> FollowOns => _followOns;
+
+    internal JobGraph Graph { get; }
+
+    internal JobDescription Description { get; }
+
+    internal JobTypeRegistration? Registration { get; }
+
+    /// <summary>Writes the job's input; <see langword="null"/> for the running job.</summary>
+    internal Action<Utf8JsonWriter>? WriteInput { get; }
+
+    internal bool IsNew => WriteInput is not null;
+
+    internal int PredecessorCount { get; private set; }
+
+    /// <summary>Files this job fulfils with its return value (registered by its consumers while saving).</summary>
+    internal List<string> PromiseFiles { get; } = [];
+
+    /// <summary>Adds a new child that returns nothing.</summary>
+    /// <typeparam name="TJob">The registered job class.</typeparam>
+    /// <typeparam name="TInput">Its input type.</typeparam>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The new job.</returns>
+    /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
+    public JobHandle AddChild<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput>
+        => AddChild(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: false));
+
+    /// <summary>Adds a new child and returns its promised return value.</summary>
+    /// <typeparam name="TJob">The registered job class.</typeparam>
+    /// <typeparam name="TInput">Its input type.</typeparam>
+    /// <typeparam name="TOutput">Its return type.</typeparam>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The promise of the child's return value (its <see cref="Promise.Job"/> is the child).</returns>
+    /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
+    public Promise<TOutput> AddChild<TJob, TInput, TOutput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var promise = Graph.Create<TJob, TInput, TOutput>(input, requirements, displayName, checkpoint: false);
+        AddChild(promise.Job!);
+        return promise;
+    }
+
+    /// <summary>Adds a new checkpoint child that returns nothing; it must stay a leaf in this run.</summary>
+    /// <typeparam name="TJob">The registered job class.</typeparam>
+    /// <typeparam name="TInput">Its input type.</typeparam>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The new job.</returns>
+    /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
+    public JobHandle AddCheckpointChild<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput>
+        => AddChild(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: true));
+
+    /// <summary>Adds a new checkpoint child and returns its promised return value; it must stay a leaf in this run.</summary>
+    /// <typeparam name="TJob">The registered job class.</typeparam>
+    /// <typeparam name="TInput">Its input type.</typeparam>
+    /// <typeparam name="TOutput">Its return type.</typeparam>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The promise of the child's return value.</returns>
+    /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
+    public Promise<TOutput> AddCheckpointChild<TJob, TInput, TOutput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var promise = Graph.Create<TJob, TInput, TOutput>(input, requirements, displayName, checkpoint: true);
+        AddChild(promise.Job!);
+        return promise;
+    }
+
+    /// <summary>Adds a new follow-on (runs after this job's children and all their descendants) that returns nothing.</summary>
+    /// <typeparam name="TJob">The registered job class.</typeparam>
+    /// <typeparam name="TInput">Its input type.</typeparam>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The new job.</returns>
+    /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
+    public JobHandle AddFollowOn<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput>
+        => AddFollowOn(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: false));
+
+    /// <summary>Adds a new follow-on and returns its promised return value.</summary>
+    /// <typeparam name="TJob">The registered job class.</typeparam>
+    /// <typeparam name="TInput">Its input type.</typeparam>
+    /// <typeparam name="TOutput">Its return type.</typeparam>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The promise of the follow-on's return value.</returns>
+    /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
+    public Promise<TOutput> AddFollowOn<TJob, TInput, TOutput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var promise = Graph.Create<TJob, TInput, TOutput>(input, requirements, displayName, checkpoint: false);
+        AddFollowOn(promise.Job!);
+        return promise;
+    }
+
+    /// <summary>Makes a job created in this run (see <see cref="JobContext.CreateJob{TJob, TInput}"/>) a child of this job.</summary>
+    /// <param name="child">The job.</param>
+    /// <returns><paramref name="child"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="child"/> is the running job or belongs to another run.</exception>
+    /// <exception cref="ConflictingPredecessorException"><paramref name="child"/> already follows this job.</exception>
+    public JobHandle AddChild(JobHandle child)
+    {
+        Link(child, _children);
+        return child;
+    }
+
+    /// <summary>Makes a job created in this run a follow-on of this job.</summary>
+    /// <param name="followOn">The job.</param>
+    /// <returns><paramref name="followOn"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="followOn"/> is the running job or belongs to another run.</exception>
+    /// <exception cref="ConflictingPredecessorException"><paramref name="followOn"/> already follows this job.</exception>
+    public JobHandle AddFollowOn(JobHandle followOn)
+    {
+        Link(followOn, _followOns);
+        return followOn;
+    }
+
+    /// <summary>Returns the job's description text (<c>'name' [unit] id vN</c>).</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => Description.ToString();
+
+    private void Link(JobHandle successor, List<JobHandle> phase)
+    {
+        ArgumentNullException.ThrowIfNull(successor);
+        if (!ReferenceEquals(successor.Graph, Graph))
+        {
+            throw new ArgumentException($"Job {successor} was created by another job's run; only jobs created in this run can be linked.", nameof(successor));
+        }
+
+        if (!successor.IsNew)
+        {
+            throw new ArgumentException($"Job {successor} is the running job; it cannot be a successor.", nameof(successor));
+        }
+
+        Graph.ThrowIfSaved();
+        if (_children.Contains(successor) || _followOns.Contains(successor))
+        {
+            throw new ConflictingPredecessorException(ToString(), successor.ToString());
+        }
+
+        phase.Add(successor);
+        successor.PredecessorCount++;
+    }
+}

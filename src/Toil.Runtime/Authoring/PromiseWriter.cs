@@ -1,0 +1,42 @@
+namespace Toil.Runtime.Authoring;
+
+/// <summary>
+/// Answers <see cref="Promise{T}.FileId"/> while one new job's input is serialized: first in a collecting pass that
+/// records which unresolved promises the input holds, then with the file IDs registered for this consumer.
+/// </summary>
+internal sealed class PromiseWriter
+{
+    private const string Pending = "pending";
+    private readonly Dictionary<Promise, string>? _fileIds;
+
+    /// <summary>Creates a collecting writer.</summary>
+    public PromiseWriter() => Referenced = [];
+
+    /// <summary>Creates a writer that gives the registered file IDs.</summary>
+    public PromiseWriter(Dictionary<Promise, string> fileIds) => _fileIds = fileIds;
+
+    /// <summary>The unresolved promises seen by a collecting writer, in order.</summary>
+    public List<Promise>? Referenced { get; }
+
+    public string? FileIdFor(Promise promise)
+    {
+        if (promise.IsResolved)
+        {
+            return null;
+        }
+
+        if (Referenced is not null)
+        {
+            if (!Referenced.Contains(promise))
+            {
+                Referenced.Add(promise);
+            }
+
+            return Pending;
+        }
+
+        return _fileIds!.TryGetValue(promise, out string? id)
+            ? id
+            : throw new InvalidOperationException("A promise appeared in a job input between the two serialization passes; inputs must not change while the job graph is saved.");
+    }
+}
