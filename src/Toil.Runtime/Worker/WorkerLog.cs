@@ -76,4 +76,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(24, LogLevel.Error, "The worker could not set up its directories or log for job {JobStoreId}")]
     public static partial void SetupFailed(ILogger logger, Exception exception, string jobStoreId);
+
+    [LoggerMessage(25, LogLevel.Warning, "Job {Job} has an invalid requested cores value {Cores}; its CPU use is not checked")]
+    public static partial void InvalidCores(ILogger logger, double cores, string job);
 }

@@ -115,8 +115,9 @@ public sealed class WorkerRunner : IWorkerRunner
         }
     }
 
+    // A chaining step's store only commits: it gets the run's directory instead of a job directory of its own.
     private static IFileStore DefaultFileStore(FileStoreRequest request) =>
-        throw new NotSupportedException("No file store implementation is available yet; the authoring layer provides JobFileStore.");
+        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit);
 
     private static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -506,10 +507,21 @@ public sealed class WorkerRunner : IWorkerRunner
             }
             finally
             {
-                long disk = DirectorySize(jobDirectory);
+                long disk = fileStore is JobFileStore { DiskUsed: > 0 } measured ? measured.DiskUsed : DirectorySize(jobDirectory);
                 _maxDisk = Math.Max(_maxDisk, disk);
-                record.Time = Seconds(_owner._time.GetElapsedTime(start).TotalSeconds);
-                record.Clock = Seconds((Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+                double wall = _owner._time.GetElapsedTime(start).TotalSeconds;
+                double cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
+                record.Time = Seconds(wall);
+                record.Clock = Seconds(cpuSeconds);
+                if (CpuUsageCheck.Evaluate(job.ToString(), wall, cpuSeconds, job.Cores, out bool invalidCores) is { } warning)
+                {
+                    fileStore.LogToLeader(warning, LogLevel.Warning);
+                }
+                else if (invalidCores)
+                {
+                    WorkerLog.InvalidCores(_log, job.Cores, job.ToString());
+                }
+
                 record.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
                 record.Disk = disk.ToString(CultureInfo.InvariantCulture);
                 record.Succeeded = succeeded ? "True" : "False";

@@ -5,7 +5,6 @@ namespace Toil.Runtime.Tests.Worker;
 /// <summary>Process mode (DESIGN D6) in a real child process, so the test runner's own descriptors are never redirected.</summary>
 [TestFixture]
 [Platform("Linux,MacOsX")]
-[Ignore("Needs JobFileStore (authoring branch) as the default file store; enabled when it is merged. Passed with a stand-in store.")]
 public sealed class WorkerProcessModeTests
 {
     [Test]
@@ -28,6 +27,24 @@ public sealed class WorkerProcessModeTests
             outside.Should().Contain("BEFORE").And.Contain("AFTER", "descriptor 1 is restored after the run");
             outside.Should().NotContain("hello-from-child").And.NotContain("console-from-job");
             stderr.Should().NotContain("error-from-child");
+        }
+        finally
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task RunAsync_BadWorkerInProcessMode_IsKilledFromOutsideBySignal()
+    {
+        string workDir = Path.Combine(Path.GetTempPath(), "toil-worker-chaos-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workDir);
+        try
+        {
+            var (exitCode, _, stderr) = await TestHostProcess.RunAsync(TimeSpan.FromMinutes(3), "worker-bad-worker", workDir);
+
+            // 128 + SIGUSR1 (10) if the first signal ends it, 128 + SIGKILL (9) otherwise; 4 would mean it survived.
+            exitCode.Should().BeOneOf([138, 137], stderr);
         }
         finally
         {

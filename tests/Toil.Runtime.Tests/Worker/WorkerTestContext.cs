@@ -39,7 +39,12 @@ internal sealed class WorkerTestContext : IDisposable
     public System.Collections.Concurrent.ConcurrentQueue<string> Deferred { get; } = new();
 
 
-    public WorkerRunner CreateRunner() => new(
+    /// <summary>Whether runners use the production <c>JobFileStore</c> instead of <see cref="TestFileStore"/>.</summary>
+    public bool UseJobFileStore { get; set; }
+
+    public WorkerRunner CreateRunner() => UseJobFileStore
+        ? new(Invoker, new InMemoryDeferredFunctionManagerFactory(Registry), Microsoft.Extensions.Options.Options.Create(Options), EmptyServices.Instance)
+        : new(
         Invoker,
         new InMemoryDeferredFunctionManagerFactory(Registry),
         Microsoft.Extensions.Options.Options.Create(Options),

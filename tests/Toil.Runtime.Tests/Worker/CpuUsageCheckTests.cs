@@ -1,0 +1,36 @@
+using Toil.Runtime.Worker;
+
+namespace Toil.Runtime.Tests.Worker;
+
+/// <summary>Reference §6.4 test_cpu_usage.</summary>
+[TestFixture]
+public sealed class CpuUsageCheckTests
+{
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void Evaluate_NoWallTime_SaysNothing(double wall)
+    {
+        CpuUsageCheck.Evaluate("job", wall, 100, 1, out bool invalid).Should().BeNull();
+        invalid.Should().BeFalse();
+    }
+
+    [Test]
+    public void Evaluate_ZeroCores_DoesNotCrashAndFlagsTheValue()
+    {
+        CpuUsageCheck.Evaluate("job", 10, 100, 0, out bool invalid).Should().BeNull();
+        invalid.Should().BeTrue();
+    }
+
+    [Test]
+    public void Evaluate_ExactlyTheTolerance_SaysNothing()
+    {
+        CpuUsageCheck.Evaluate("job", 10, 10 * 2 * 1.05, 2, out _).Should().BeNull();
+    }
+
+    [Test]
+    public void Evaluate_JustOverTheTolerance_WarnsNamingTheJob()
+    {
+        CpuUsageCheck.Evaluate("'A' [] kind-a/instance-1 v3", 10, (10 * 2 * 1.05) + 0.1, 2, out _)
+            .Should().Contain("'A' [] kind-a/instance-1 v3").And.Contain("more CPU than the requested 2 cores");
+    }
+}
