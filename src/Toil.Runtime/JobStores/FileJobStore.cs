@@ -391,6 +391,12 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         await WriteJobAsync(job, overwrite: true, cancellationToken).ConfigureAwait(false);
+
+        // Job temp files are only written under the lock we hold, so any left here belong to a writer that died.
+        foreach (string temp in Directory.EnumerateFiles(JobDirectory(id), JobFileName + ".*" + DurableFile.TempSuffix))
+        {
+            DurableFile.TryDelete(temp);
+        }
     }
 
     /// <inheritdoc />

@@ -114,24 +114,28 @@ public interface IJobStore : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the update is durable.</returns>
     /// <exception cref="NoSuchFileException">The file does not exist.</exception>
+    /// <exception cref="InvalidJobStoreIdException">The ID is malformed or points outside the store.</exception>
     ValueTask UpdateFileAsync(string fileId, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a file. Deleting a missing file does nothing.</summary>
     /// <param name="fileId">The file ID.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the deletion is durable.</returns>
+    /// <exception cref="InvalidJobStoreIdException">The ID is malformed or points outside the store.</exception>
     ValueTask DeleteFileAsync(string fileId, CancellationToken cancellationToken = default);
 
     /// <summary>Whether a file exists.</summary>
     /// <param name="fileId">The file ID.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when it exists.</returns>
+    /// <exception cref="InvalidJobStoreIdException">The ID is malformed or points outside the store.</exception>
     ValueTask<bool> FileExistsAsync(string fileId, CancellationToken cancellationToken = default);
 
     /// <summary>A file's size in bytes; 0 for a missing file.</summary>
     /// <param name="fileId">The file ID.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The size.</returns>
+    /// <exception cref="InvalidJobStoreIdException">The ID is malformed or points outside the store.</exception>
     ValueTask<long> GetFileSizeAsync(string fileId, CancellationToken cancellationToken = default);
 
     // ---- Shared files ----
@@ -149,12 +153,14 @@ public interface IJobStore : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A readable stream.</returns>
     /// <exception cref="NoSuchFileException">The shared file does not exist.</exception>
+    /// <exception cref="InvalidJobStoreIdException">The name is not valid.</exception>
     ValueTask<Stream> OpenReadSharedFileAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Whether a shared file exists.</summary>
     /// <param name="name">The name.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when it exists.</returns>
+    /// <exception cref="InvalidJobStoreIdException">The name is not valid.</exception>
     ValueTask<bool> SharedFileExistsAsync(string name, CancellationToken cancellationToken = default);
 
     // ---- Stats and log messages ----

@@ -58,8 +58,15 @@ public sealed class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             ThrowIfDestroyed();
+            var batch = new HashSet<string>(StringComparer.Ordinal);
             foreach (var job in jobs)
             {
+                ArgumentNullException.ThrowIfNull(job, nameof(jobs));
+                if (!batch.Add(job.JobStoreId))
+                {
+                    throw new JobStoreException($"The job '{job.JobStoreId}' appears twice in one batch.");
+                }
+
                 if (!_assigned.Contains(job.JobStoreId))
                 {
                     throw new InvalidJobStoreIdException(job.JobStoreId, "the ID was not assigned by this job store");
@@ -423,6 +430,19 @@ public sealed class InMemoryJobStore : IJobStore
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Replaces a job's stored record with raw bytes, as corruption would; for the conformance tests.</summary>
+    /// <param name="jobId">An existing job.</param>
+    /// <param name="record">The bytes.</param>
+    internal void OverwriteRecord(string jobId, byte[] record)
+    {
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            var current = _jobs.TryGetValue(jobId, out var entry) ? entry : throw new NoSuchJobException(jobId);
+            _jobs[jobId] = (current.Version, record);
+        }
+    }
 
     private static async ValueTask<byte[]> CaptureAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken)
     {

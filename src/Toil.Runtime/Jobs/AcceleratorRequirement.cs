@@ -9,9 +9,9 @@ namespace Toil.Runtime.Jobs;
 public sealed record AcceleratorRequirement(int Count = 1, string Kind = "gpu", string? Model = null, string? Brand = null, string? Api = null)
 {
     /// <summary>
-    /// Parses Toil's accelerator text form <c>desc[:count]</c>, where <c>desc</c> is a kind (<c>gpu</c>), a brand
-    /// (<c>nvidia</c>, <c>amd</c>), an API (<c>cuda</c>, <c>rocm</c>, <c>opencl</c>) or a model; the brand is guessed
-    /// from the API or a model prefix.
+    /// Parses Toil's accelerator text form: a bare count (<c>"2"</c>, that many GPUs) or <c>desc[:count]</c>, where
+    /// <c>desc</c> is a kind (<c>gpu</c>), a brand (<c>nvidia</c>, <c>amd</c>), an API (<c>cuda</c>, <c>rocm</c>,
+    /// <c>opencl</c>) or a model; the brand is guessed from the API or a model prefix.
     /// </summary>
     /// <param name="text">The text, e.g. <c>"cuda:2"</c>.</param>
     /// <returns>The requirement.</returns>
@@ -23,6 +23,12 @@ public sealed record AcceleratorRequirement(int Count = 1, string Kind = "gpu", 
         if (parts.Length > 2 || string.IsNullOrWhiteSpace(parts[0]))
         {
             throw new FormatException($"Invalid accelerators '{text}': expected 'description[:count]'");
+        }
+
+        // Toil: an integer is a count (of GPUs), e.g. "2".
+        if (parts.Length == 1 && int.TryParse(parts[0].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int bare))
+        {
+            return bare >= 1 ? new AcceleratorRequirement(bare) : throw new FormatException($"Invalid accelerators '{text}': the count must be a positive whole number");
         }
 
         int count = 1;

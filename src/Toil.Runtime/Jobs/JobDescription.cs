@@ -399,7 +399,8 @@ public class JobDescription
         long memory = Memory.Bytes;
         if (exitReason == BatchJobExitReason.MemLimit && config.DoubleMemory)
         {
-            memory = checked(memory * 2);
+            // Saturate: a retry must never fail because the doubled request does not fit in a long.
+            memory = memory > long.MaxValue / 2 ? long.MaxValue : memory * 2;
         }
 
         Requirements = Requirements with

@@ -34,8 +34,8 @@ public static class JobDescriptionSerializer
             RetryBackoffSeconds = job.RetryBackoffSecondsOverride,
             PredecessorNumber = job.PredecessorNumber,
             PredecessorsFinished = job.PredecessorsFinished.Count == 0 ? null : [.. job.PredecessorsFinished],
-            SuccessorPhases = [.. job.SuccessorPhases.Select(p => p.ToList())],
-            ServiceTree = job.ServiceTree.Count == 0 ? null : job.ServiceTree.ToDictionary(kv => kv.Key, kv => kv.Value.ToList(), StringComparer.Ordinal),
+            SuccessorPhases = [.. job.SuccessorPhases.Select(p => (List<string?>?)[.. p])],
+            ServiceTree = job.ServiceTree.Count == 0 ? null : job.ServiceTree.ToDictionary(kv => kv.Key, kv => (List<string?>?)[.. kv.Value], StringComparer.Ordinal),
             Body = ToDocument(job.Body),
             LogJobStoreFileId = job.LogJobStoreFileId,
             FilesToDelete = job.FilesToDelete.Count == 0 ? null : [.. job.FilesToDelete],
@@ -86,7 +86,7 @@ public static class JobDescriptionSerializer
         {
             return FromDocument(doc, jobId);
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or OverflowException)
         {
             throw new CorruptJobRecordException(jobId, ex.Message, ex);
         }
@@ -148,28 +148,89 @@ public static class JobDescriptionSerializer
             {
                 WorkflowId = doc.WorkflowId,
                 DefaultMemory = NonNegative(doc.DefaultMemory, "defaultMemory"),
-                DefaultCores = doc.DefaultCores,
+                DefaultCores = NonNegative(doc.DefaultCores, "defaultCores"),
                 DefaultDisk = NonNegative(doc.DefaultDisk, "defaultDisk"),
                 DefaultAccelerators = [.. (doc.DefaultAccelerators ?? []).Select(FromDocument)],
                 DefaultPreemptible = doc.DefaultPreemptible,
-                DefaultWalltime = TimeSpan.FromSeconds(doc.DefaultWalltimeSeconds),
-                RetryCount = doc.RetryCount,
-                RetryBackoffSeconds = doc.RetryBackoffSeconds,
-                RetryBackoffFactor = doc.RetryBackoffFactor,
+                DefaultWalltime = TimeSpan.FromSeconds(NonNegative(doc.DefaultWalltimeSeconds, "defaultWalltimeSeconds")),
+                RetryCount = (int)NonNegative(doc.RetryCount, "retryCount"),
+                RetryBackoffSeconds = NonNegative(doc.RetryBackoffSeconds, "retryBackoffSeconds"),
+                RetryBackoffFactor = NonNegative(doc.RetryBackoffFactor, "retryBackoffFactor"),
                 EnableUnlimitedPreemptibleRetries = doc.EnableUnlimitedPreemptibleRetries,
                 DoubleMemory = doc.DoubleMemory,
                 RunLocalJobsOnWorkers = doc.RunLocalJobsOnWorkers,
                 JobAssemblies = [.. doc.JobAssemblies ?? []],
             };
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
         {
-            throw new CorruptJobRecordException(Name, ex.Message, ex);
+            throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} is invalid: {ex.Message}", ex);
         }
     }
 
     private static long NonNegative(long value, string field) =>
         value < 0 ? throw new FormatException($"{field} cannot be negative ({value})") : value;
+
+    private static double NonNegative(double value, string field) =>
+        value < 0 || !double.IsFinite(value) ? throw new FormatException($"{field} must be a finite, non-negative number ({value})") : value;
+
+    private static List<string> NoNulls(List<string?>? ids, string field)
+    {
+        if (ids is null)
+        {
+            return [];
+        }
+
+        List<string> result = new(ids.Count);
+        foreach (string? id in ids)
+        {
+            result.Add(id ?? throw new FormatException($"{field} contains a null ID"));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Every service child must itself be a service (a key), have one parent, and the tree must have no cycle;
+    /// otherwise the batch walk that starts services would skip or loop.
+    /// </summary>
+    private static void ValidateServiceTree(Dictionary<string, List<string>> tree)
+    {
+        var parentOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (host, children) in tree)
+        {
+            foreach (string child in children)
+            {
+                if (!tree.ContainsKey(child))
+                {
+                    throw new FormatException($"serviceTree: the child service '{child}' of '{host}' is not a service of the job");
+                }
+
+                if (!parentOf.TryAdd(child, host))
+                {
+                    throw new FormatException($"serviceTree: the service '{child}' has two parents ('{parentOf[child]}' and '{host}')");
+                }
+            }
+        }
+
+        var reached = new HashSet<string>(tree.Keys.Where(k => !parentOf.ContainsKey(k)), StringComparer.Ordinal);
+        var frontier = new Queue<string>(reached);
+        while (frontier.TryDequeue(out string? host))
+        {
+            foreach (string child in tree[host])
+            {
+                if (reached.Add(child))
+                {
+                    frontier.Enqueue(child);
+                }
+            }
+        }
+
+        if (reached.Count != tree.Count)
+        {
+            throw new FormatException($"serviceTree: the services {string.Join(", ", tree.Keys.Where(k => !reached.Contains(k)).Select(k => $"'{k}'"))} form a cycle");
+        }
+    }
 
     private static JobDescription FromDocument(JobDocument doc, string jobId)
     {
@@ -195,15 +256,17 @@ public static class JobDescriptionSerializer
         job.DisplayName = doc.DisplayName ?? job.JobName;
         job.Local = doc.Local;
         job.Requirements = FromDocument(doc.Requirements);
-        job.RemainingTryCountOverride = doc.RemainingTryCount;
-        job.RetryBackoffSecondsOverride = doc.RetryBackoffSeconds;
-        job.PredecessorNumber = doc.PredecessorNumber < 0 ? throw new FormatException("predecessorNumber cannot be negative") : doc.PredecessorNumber;
-        job.PredecessorsFinished.UnionWith(doc.PredecessorsFinished ?? []);
-        job.SetSuccessorPhases(doc.SuccessorPhases.Select(p => p ?? throw new FormatException("a successor phase is null")));
+        job.RemainingTryCountOverride = doc.RemainingTryCount is { } tries ? (int)NonNegative(tries, "remainingTryCount") : null;
+        job.RetryBackoffSecondsOverride = doc.RetryBackoffSeconds is { } backoff ? NonNegative(backoff, "retryBackoffSeconds") : null;
+        job.PredecessorNumber = (int)NonNegative(doc.PredecessorNumber, "predecessorNumber");
+        job.PredecessorsFinished.UnionWith(NoNulls(doc.PredecessorsFinished, "predecessorsFinished"));
+        job.SetSuccessorPhases(doc.SuccessorPhases.Select(p => NoNulls(p ?? throw new FormatException("a successor phase is null"), "successorPhases")));
         foreach (var (host, children) in doc.ServiceTree ?? [])
         {
-            job.ServiceTree[host] = [.. children ?? []];
+            job.ServiceTree[host] = NoNulls(children, "serviceTree");
         }
+
+        ValidateServiceTree(job.ServiceTree);
 
         if (doc.Body is not null)
         {
@@ -211,19 +274,19 @@ public static class JobDescriptionSerializer
         }
 
         job.LogJobStoreFileId = doc.LogJobStoreFileId;
-        job.FilesToDelete.AddRange(doc.FilesToDelete ?? []);
+        job.FilesToDelete.AddRange(NoNulls(doc.FilesToDelete, "filesToDelete"));
         foreach (var n in doc.MergedJobNames ?? [])
         {
             job.MergedJobNames.Add(new JobNames(n.JobName ?? string.Empty, n.UnitName ?? string.Empty, n.DisplayName ?? string.Empty, n.StatsName ?? string.Empty, n.JobStoreId ?? throw new FormatException("a merged job name has no jobStoreId")));
         }
 
-        job.FilesToUse.UnionWith(doc.FilesToUse ?? []);
-        job.Version = doc.Version;
+        job.FilesToUse.UnionWith(NoNulls(doc.FilesToUse, "filesToUse"));
+        job.Version = NonNegative(doc.Version, "version");
         job.VersionWriter = doc.VersionWriter;
         if (job is CheckpointJobDescription c)
         {
             c.Checkpoint = doc.Checkpoint is null ? null : FromDocument(doc.Checkpoint, "checkpoint");
-            c.CheckpointFilesToDelete.AddRange(doc.CheckpointFilesToDelete ?? []);
+            c.CheckpointFilesToDelete.AddRange(NoNulls(doc.CheckpointFilesToDelete, "checkpointFilesToDelete"));
         }
 
         _ = jobId;

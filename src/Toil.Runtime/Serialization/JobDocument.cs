@@ -39,13 +39,13 @@ internal sealed class JobDocument
     public int PredecessorNumber { get; set; }
 
     [JsonPropertyName("predecessorsFinished")]
-    public List<string>? PredecessorsFinished { get; set; }
+    public List<string?>? PredecessorsFinished { get; set; }
 
     [JsonPropertyName("successorPhases")]
-    public List<List<string>>? SuccessorPhases { get; set; }
+    public List<List<string?>?>? SuccessorPhases { get; set; }
 
     [JsonPropertyName("serviceTree")]
-    public Dictionary<string, List<string>>? ServiceTree { get; set; }
+    public Dictionary<string, List<string?>?>? ServiceTree { get; set; }
 
     [JsonPropertyName("body")]
     public BodyDocument? Body { get; set; }
@@ -54,13 +54,13 @@ internal sealed class JobDocument
     public string? LogJobStoreFileId { get; set; }
 
     [JsonPropertyName("filesToDelete")]
-    public List<string>? FilesToDelete { get; set; }
+    public List<string?>? FilesToDelete { get; set; }
 
     [JsonPropertyName("mergedJobNames")]
     public List<NamesDocument>? MergedJobNames { get; set; }
 
     [JsonPropertyName("filesToUse")]
-    public List<string>? FilesToUse { get; set; }
+    public List<string?>? FilesToUse { get; set; }
 
     [JsonPropertyName("version")]
     public long Version { get; set; }
@@ -72,7 +72,7 @@ internal sealed class JobDocument
     public BodyDocument? Checkpoint { get; set; }
 
     [JsonPropertyName("checkpointFilesToDelete")]
-    public List<string>? CheckpointFilesToDelete { get; set; }
+    public List<string?>? CheckpointFilesToDelete { get; set; }
 }
 
 internal sealed class RequirementsDocument

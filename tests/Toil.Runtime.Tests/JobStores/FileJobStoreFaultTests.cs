@@ -1,0 +1,222 @@
+using Microsoft.Extensions.Time.Testing;
+using Toil.Runtime.JobStores;
+
+namespace Toil.Runtime.Tests.JobStores;
+
+/// <summary>Transient-fault retries (through the fault-injection seam) and bounded visibility waits (on a fake clock).</summary>
+[CancelAfter(60_000)]
+public sealed class FileJobStoreFaultTests
+{
+    private FileJobStoreTestDirectory _t = null!;
+
+    [SetUp]
+    public void SetUp() => _t = new FileJobStoreTestDirectory();
+
+    [TearDown]
+    public void TearDown() => _t.Dispose();
+
+    [Test]
+    public async Task UpdateJobAsync_TransientFaultTwice_RetriesAndCommits()
+    {
+        var faults = new FaultPlan("write-temp", 2, () => new IOException("EIO: input/output error"));
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = faults.InjectAsync);
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        faults.Reset();
+        var job = await store.LoadJobAsync(id);
+        job.UnitName = "after faults";
+
+        await store.UpdateJobAsync(job);
+
+        faults.Calls.Should().Be(3, "two failed attempts and one that worked");
+        (await store.LoadJobAsync(id)).UnitName.Should().Be("after faults");
+        Directory.GetFiles(store.JobDirectory(id), "*.tmp").Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task UpdateJobAsync_TransientFaultOutlastingTheRetries_ThrowsAndKeepsTheOldRecord()
+    {
+        var faults = new FaultPlan("rename", int.MaxValue, () => new IOException("EIO: input/output error"));
+        await using var store = await _t.CreateAsync(o => o.TransientRetryAttempts = 2);
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        await using var faulty = await _t.OpenAsync(o =>
+        {
+            o.TransientRetryAttempts = 2;
+            o.FaultInjector = faults.InjectAsync;
+        });
+        var job = await faulty.LoadJobAsync(id);
+        job.UnitName = "never";
+
+        var act = async () => await faulty.UpdateJobAsync(job);
+
+        await act.Should().ThrowAsync<IOException>();
+        faults.Calls.Should().Be(3);
+        job.Version.Should().Be(1);
+        (await store.LoadJobAsync(id)).UnitName.Should().BeEmpty();
+        Directory.GetFiles(store.JobDirectory(id), "*.tmp").Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task UpdateJobAsync_StaleVersion_IsNotRetried()
+    {
+        var reads = new FaultPlan("read-job", 0, () => new IOException());
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = reads.InjectAsync);
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        var stale = await store.LoadJobAsync(id);
+        await store.UpdateJobAsync(await store.LoadJobAsync(id));
+        reads.Reset();
+
+        var act = async () => await store.UpdateJobAsync(stale);
+
+        await act.Should().ThrowAsync<ConcurrentJobModificationException>();
+        reads.Calls.Should().Be(1);
+    }
+
+    [Test]
+    public async Task LoadJobAsync_NotFoundOrLogicErrors_AreNotRetried()
+    {
+        var notFound = new FaultPlan("read-job", int.MaxValue, () => new FileNotFoundException("gone"));
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = notFound.InjectAsync);
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+
+        var load = async () => await store.LoadJobAsync(id);
+
+        await load.Should().ThrowAsync<NoSuchJobException>();
+        notFound.Calls.Should().Be(1);
+
+        var logic = new FaultPlan("read-job", int.MaxValue, () => new InvalidJobStoreIdException("x", "injected"));
+        await using var other = await _t.OpenAsync(o => o.FaultInjector = logic.InjectAsync);
+        var loadOther = async () => await other.LoadJobAsync(id);
+        await loadOther.Should().ThrowAsync<InvalidJobStoreIdException>();
+        logic.Calls.Should().Be(1);
+    }
+
+    [TestCase(typeof(IOException), 5, true)]
+    [TestCase(typeof(IOException), 28, true)]
+    [TestCase(typeof(IOException), 11, false)]
+    [TestCase(typeof(IOException), 17, false)]
+    [TestCase(typeof(FileNotFoundException), 2, false)]
+    [TestCase(typeof(DirectoryNotFoundException), 2, false)]
+    [TestCase(typeof(UnauthorizedAccessException), 13, false)]
+    [TestCase(typeof(NoSuchJobException), 0, false)]
+    [TestCase(typeof(ConcurrentJobModificationException), 0, false)]
+    public void IsTransient_Exception_OnlyGenuineIoErrorsAreRetried(Type type, int hresult, bool expected)
+    {
+        Exception ex = type == typeof(NoSuchJobException) ? new NoSuchJobException("j")
+            : type == typeof(ConcurrentJobModificationException) ? new ConcurrentJobModificationException("j", 1, 2)
+            : (Exception)Activator.CreateInstance(type, "x")!;
+        ex.HResult = hresult == 0 ? ex.HResult : hresult;
+
+        FileJobStore.IsTransient(ex).Should().Be(expected);
+    }
+
+    [Test]
+    public async Task UpdateJobAsync_RetryDelay_ComesFromTheTimeProvider()
+    {
+        var time = new FakeTimeProvider();
+        var faults = new FaultPlan("write-temp", 1, () => new IOException("EIO"));
+        await using var store = await _t.CreateAsync(o =>
+        {
+            o.TimeProvider = time;
+            o.TransientRetryDelay = TimeSpan.FromMinutes(1);
+        });
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        await using var faulty = await _t.OpenAsync(o =>
+        {
+            o.TimeProvider = time;
+            o.TransientRetryDelay = TimeSpan.FromMinutes(1);
+            o.FaultInjector = faults.InjectAsync;
+        });
+        var job = await faulty.LoadJobAsync(id);
+
+        var update = faulty.UpdateJobAsync(job).AsTask();
+        await WaitUntilAsync(() => faults.Calls == 1);
+        update.IsCompleted.Should().BeFalse("the retry waits for the (fake) delay");
+        await AdvanceUntilDoneAsync(time, update, TimeSpan.FromMinutes(1));
+
+        await update;
+        faults.Calls.Should().Be(2);
+    }
+
+    [Test]
+    public async Task LoadJobAsync_RecordAppearsDuringTheVisibilityWait_Loads()
+    {
+        var time = new FakeTimeProvider();
+        await using var store = await _t.CreateAsync(o =>
+        {
+            o.TimeProvider = time;
+            o.VisibilityTimeout = TimeSpan.FromSeconds(30);
+        });
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        string record = Path.Combine(_t.StorePath, "jobs", id, "job");
+        string hidden = record + ".hidden";
+        File.Move(record, hidden);
+
+        var load = store.LoadJobAsync(id).AsTask();
+        await Task.Delay(50);
+        load.IsCompleted.Should().BeFalse("the record is not visible yet and the clock has not moved");
+        File.Move(hidden, record);
+        await AdvanceUntilDoneAsync(time, load, TimeSpan.FromMilliseconds(100));
+
+        (await load).JobStoreId.Should().Be(id);
+    }
+
+    [Test]
+    public async Task LoadJobAsync_RecordNeverAppears_ThrowsNoSuchJobOnceTheVisibilityTimeoutPasses()
+    {
+        var time = new FakeTimeProvider();
+        await using var store = await _t.CreateAsync(o =>
+        {
+            o.TimeProvider = time;
+            o.VisibilityTimeout = TimeSpan.FromSeconds(30);
+        });
+        var job = FileJobStoreTestDirectory.NewJob();
+        string id = await store.AssignJobIdAsync(job);
+        long start = time.GetTimestamp();
+
+        var load = store.LoadJobAsync(id).AsTask();
+        await AdvanceUntilDoneAsync(time, load, TimeSpan.FromMilliseconds(500));
+
+        await load.Invoking(t => t).Should().ThrowAsync<NoSuchJobException>();
+        time.GetElapsedTime(start).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(30)).And.BeLessThan(TimeSpan.FromSeconds(45), "the wait is bounded by the timeout (plus the test's coarse clock steps)");
+    }
+
+    private static async Task AdvanceUntilDoneAsync(FakeTimeProvider time, Task task, TimeSpan step)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!task.IsCompleted)
+        {
+            time.Advance(step);
+            await Task.WhenAny(task, Task.Delay(5, bound.Token));
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(5, bound.Token);
+        }
+    }
+
+    /// <summary>Throws <c>make()</c> on the first <c>failures</c> calls of <c>step</c>, and counts that step's calls.</summary>
+    private sealed class FaultPlan(string step, int failures, Func<Exception> make)
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public void Reset() => Interlocked.Exchange(ref _calls, 0);
+
+        public ValueTask InjectAsync(string name)
+        {
+            if (name != step)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            int n = Interlocked.Increment(ref _calls);
+            return n <= failures ? ValueTask.FromException(make()) : ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Serialization;
+
+namespace Toil.Runtime.Tests.JobStores;
+
+/// <summary>What <see cref="InMemoryJobStore"/> does beyond the shared conformance suite.</summary>
+public sealed class InMemoryJobStoreTests
+{
+    [Test]
+    public async Task Constructor_Config_IsPersistedAsTheConfigSharedFile()
+    {
+        var config = new WorkflowConfig { RetryCount = 4, DefaultMemory = "1Gi" };
+        await using var store = new InMemoryJobStore(config);
+
+        byte[] persisted = await store.ReadSharedFileBytesAsync(SharedFileNames.Config);
+
+        JobDescriptionSerializer.DeserializeConfig(persisted, store.Locator).Should().Be(config);
+        store.Config.Should().BeSameAs(config);
+        store.Locator.Should().StartWith("memory:");
+    }
+
+    [Test]
+    public async Task AnyOperation_AfterDestroy_ThrowsNoSuchJobStore()
+    {
+        await using var store = new InMemoryJobStore();
+        string id = await store.CreateJobAsync(new JobDescription("j"));
+        await store.DestroyAsync();
+
+        var load = async () => await store.LoadJobAsync(id);
+        var write = async () => await store.WriteFileAsync("x"u8.ToArray());
+        var logs = async () => await store.WriteLogsAsync("x");
+
+        await load.Should().ThrowAsync<NoSuchJobStoreException>();
+        await write.Should().ThrowAsync<NoSuchJobStoreException>();
+        await logs.Should().ThrowAsync<NoSuchJobStoreException>();
+    }
+
+    [Test]
+    public async Task OverwriteRecord_MissingJob_ThrowsNoSuchJob()
+    {
+        await using var store = new InMemoryJobStore();
+
+        var act = () => store.OverwriteRecord("missing", []);
+
+        act.Should().Throw<NoSuchJobException>();
+    }
+}
