@@ -346,7 +346,17 @@ public sealed partial class FileJobStore : IJobStore
         foreach (var job in jobs)
         {
             string id = job.JobStoreId;
-            using var held = await LockJobAsync(id, cancellationToken).ConfigureAwait(false);
+            JobLock held;
+            try
+            {
+                held = await LockJobAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw new InvalidJobStoreIdException(id, "the ID's directory was deleted before the job was created");
+            }
+
+            using var unlock = held;
             if (File.Exists(JobFile(id)))
             {
                 throw new JobStoreException($"The job '{id}' already exists.");
@@ -433,7 +443,8 @@ public sealed partial class FileJobStore : IJobStore
         }
         finally
         {
-            trash.ForEach(DeleteTree);
+            // The deletion is already durable; what is left in tmp/ is swept on a later open or destroy.
+            trash.ForEach(TryDeleteTree);
         }
     }
 
@@ -875,6 +886,20 @@ public sealed partial class FileJobStore : IJobStore
         }
     }
 
+    private static void TryDeleteTree(string directory)
+    {
+        try
+        {
+            DeleteTree(directory);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
     [GeneratedRegex("^kind-[A-Za-z0-9._-]{1,240}/instance-[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
     private static partial Regex JobIdPattern();
 
@@ -1185,7 +1210,7 @@ public sealed partial class FileJobStore : IJobStore
         {
             foreach (string trash in Directory.EnumerateDirectories(Path.Join(_root, TempDirectory), TrashPrefix + "*"))
             {
-                DeleteTree(trash);
+                TryDeleteTree(trash);
             }
         }
         catch (IOException)

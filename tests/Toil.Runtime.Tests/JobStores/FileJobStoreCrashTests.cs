@@ -129,6 +129,27 @@ public sealed class FileJobStoreCrashTests
         TestContext.Out.WriteLine($"{conflicts} conflicts seen by the test process");
     }
 
+    [Test]
+    public async Task OpenAsync_FileLockingDisabledInTheProcess_FailsFastWithTypedError()
+    {
+        await using var store = await _t.CreateAsync();
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        var psi = TestHostProcess.StartInfo("job-update-loop", _t.StorePath, id, "1");
+        psi.Environment["DOTNET_SYSTEM_IO_DISABLEFILELOCKING"] = "1";
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var exit = new CancellationTokenSource(Bound))
+        {
+            await process.WaitForExitAsync(exit.Token);
+        }
+
+        process.ExitCode.Should().NotBe(0);
+        (await stdout).Should().NotContain("OPENED");
+        (await stderr).Should().Contain(nameof(JobStoreException)).And.Contain("File locks are not enforced");
+        (await store.LoadJobAsync(id)).Version.Should().Be(1, "a store that cannot lock writes nothing");
+    }
+
     /// <summary>A running <c>job-update-loop</c> child and what it printed.</summary>
     private sealed class UpdateLoop : IDisposable
     {

@@ -160,6 +160,19 @@ public sealed class FileJobStoreTests
         File.Exists(Path.Combine(_t.StorePath, "thesis.tex")).Should().BeTrue();
     }
 
+    [Test]
+    public async Task OpenAsync_TrashLeftByACrashedDelete_IsSwept()
+    {
+        (await _t.CreateAsync()).Should().NotBeNull();
+        string trash = Path.Combine(_t.StorePath, "tmp", $"trash-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(trash, "cleanup", "file-1"));
+        await File.WriteAllTextAsync(Path.Combine(trash, "cleanup", "file-1", "stream"), "x");
+
+        await using var reopened = await _t.OpenAsync();
+
+        Directory.Exists(trash).Should().BeFalse();
+    }
+
     // ---- Jobs ----
 
     [Test]
