@@ -12,7 +12,8 @@ namespace Toil.Runtime.TestHost;
 
 /// <summary>
 /// Runs one job through <see cref="WorkerRunner"/> in process mode (descriptors 1 and 2 redirected) on an in-memory job
-/// store. The job writes to the console, starts <c>sh -c 'echo ...'</c> (which inherits the descriptors), logs a line
+/// store, with a leader environment (<c>TOIL_SCENARIO_VAR</c>, and <c>HOME</c>, which is rejected). The job writes to
+/// the console, starts <c>sh -c 'echo ...'</c> (which inherits the descriptors and the environment), logs a line
 /// and fails with exit code 3, so the runner stores its log. Afterwards the scenario prints <c>AFTER</c> and the stored
 /// log between <c>LOG-BEGIN</c> and <c>LOG-END</c> on the restored standard output, and exits with the runner's code.
 /// Arguments: <c>workDir</c>.
@@ -33,6 +34,7 @@ public sealed class WorkerProcessModeScenario : IHostScenario
         string body = await store.WriteFileAsync((s, ct) => s.WriteAsync("{}"u8.ToArray(), ct), job.JobStoreId, cleanup: true);
         job.AttachBody(new JobBody("shell", body));
         await store.CreateJobsAsync([job]);
+        await store.WriteSharedFileAsync(SharedFileNames.Environment, "{\"TOIL_SCENARIO_VAR\":\"from-leader-env\",\"HOME\":\"/leader-home\"}"u8.ToArray());
 
         var options = Options.Create(new WorkerOptions { WorkDir = workDir, CoordinationDir = Path.Combine(workDir, "coord") });
         var runner = new WorkerRunner(new ShellInvoker(), new InMemoryDeferredFunctionManagerFactory(new DeferredFunctionRegistry()), options, new EmptyServices());
@@ -57,7 +59,7 @@ public sealed class WorkerProcessModeScenario : IHostScenario
             Console.WriteLine("console-from-job");
             var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
             psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("echo hello-from-child; echo error-from-child 1>&2");
+            psi.ArgumentList.Add("echo hello-from-child; echo error-from-child 1>&2; echo \"var=$TOIL_SCENARIO_VAR home=$HOME\"");
             using (var child = Process.Start(psi)!)
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

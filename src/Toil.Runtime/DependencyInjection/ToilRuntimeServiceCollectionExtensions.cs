@@ -12,8 +12,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ToilRuntimeServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the worker runtime: <see cref="IWorkerRunner"/>, the deferred-function registry and the file-backed manager
-    /// factory, <see cref="TimeProvider.System"/>, and <see cref="WorkerOptions"/> validated on start. Every registration
+    /// Adds the worker runtime: <see cref="IWorkerRunner"/>, the job-type registry and the default body invoker, the
+    /// deferred-function registry and the file-backed manager factory, <see cref="TimeProvider.System"/>, and
+    /// <see cref="WorkerOptions"/> validated on start. Register job types with <c>AddToilJob</c>. Every registration
     /// is a <c>TryAdd</c>, so calling it twice, or registering your own implementation first, is harmless.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -39,6 +40,6 @@ public static class ToilRuntimeServiceCollectionExtensions
             sp.GetService<ILoggerFactory>(),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<IWorkerRunner, WorkerRunner>();
-        return services;
+        return services.AddToilJobRuntime();
     }
 }

@@ -12,12 +12,12 @@ internal static class CpuUsageCheck
     private const double Tolerance = 1.05;
 
     /// <summary>The warning text, or <see langword="null"/> when there is nothing to say.</summary>
-    /// <param name="job">The job's description text (part of the message).</param>
+    /// <param name="job">The job (its text is part of the message; formatted only when there is a warning).</param>
     /// <param name="wallSeconds">The body's wall-clock time.</param>
     /// <param name="cpuSeconds">The CPU time used meanwhile.</param>
     /// <param name="cores">The requested cores.</param>
     /// <param name="invalidCores">Set when the requested cores are not positive (Toil logs that instead of warning).</param>
-    public static string? Evaluate(string job, double wallSeconds, double cpuSeconds, double cores, out bool invalidCores)
+    public static string? Evaluate(object job, double wallSeconds, double cpuSeconds, double cores, out bool invalidCores)
     {
         invalidCores = false;
         if (wallSeconds <= 0)

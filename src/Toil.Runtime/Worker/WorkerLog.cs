@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Toil.Runtime.Jobs;
 
 namespace Toil.Runtime.Worker;
 
@@ -15,19 +16,19 @@ internal static partial class WorkerLog
     public static partial void Options(ILogger logger, long maxLogFileSize, CleanWorkDirPolicy cleanWorkDir, bool disableChaining, string tempDirectory, string coordinationDirectory);
 
     [LoggerMessage(4, LogLevel.Information, "Working on job {Job}")]
-    public static partial void WorkingOn(ILogger logger, string job);
+    public static partial void WorkingOn(ILogger logger, JobDescription job);
 
     [LoggerMessage(5, LogLevel.Information, "No user job to run, so finishing")]
     public static partial void NoBody(ILogger logger);
 
     [LoggerMessage(6, LogLevel.Information, "Completed body for {Job}")]
-    public static partial void CompletedBody(ILogger logger, string job);
+    public static partial void CompletedBody(ILogger logger, JobDescription job);
 
     [LoggerMessage(7, LogLevel.Debug, "Not chaining from job {Job}: {Reason}")]
-    public static partial void NotChaining(ILogger logger, string job, string reason);
+    public static partial void NotChaining(ILogger logger, JobDescription job, string reason);
 
     [LoggerMessage(8, LogLevel.Debug, "Chaining from {Predecessor} to {Successor}")]
-    public static partial void Chaining(ILogger logger, string predecessor, string successor);
+    public static partial void Chaining(ILogger logger, JobDescription predecessor, string successor);
 
     [LoggerMessage(9, LogLevel.Critical, "Worker crashed with traceback:")]
     public static partial void Crashed(ILogger logger, Exception exception);
@@ -42,13 +43,13 @@ internal static partial class WorkerLog
     public static partial void Finished(ILogger logger, double seconds);
 
     [LoggerMessage(13, LogLevel.Debug, "Removed {Count} successors of {Job} that no longer exist")]
-    public static partial void DroppedSuccessors(ILogger logger, int count, string job);
+    public static partial void DroppedSuccessors(ILogger logger, int count, JobDescription job);
 
     [LoggerMessage(14, LogLevel.Information, "Restarting checkpoint {Job}: deleted {Count} jobs of its subtree")]
-    public static partial void CheckpointRestarted(ILogger logger, string job, int count);
+    public static partial void CheckpointRestarted(ILogger logger, JobDescription job, int count);
 
     [LoggerMessage(15, LogLevel.Debug, "Deleted {Count} checkpoint files of completed checkpoint {Job}")]
-    public static partial void CheckpointFilesDeleted(ILogger logger, int count, string job);
+    public static partial void CheckpointFilesDeleted(ILogger logger, int count, JobDescription job);
 
     [LoggerMessage(16, LogLevel.Error, "The commit chain of job {JobStoreId} failed")]
     public static partial void CommitFailed(ILogger logger, Exception exception, string jobStoreId);
@@ -78,5 +79,5 @@ internal static partial class WorkerLog
     public static partial void SetupFailed(ILogger logger, Exception exception, string jobStoreId);
 
     [LoggerMessage(25, LogLevel.Warning, "Job {Job} has an invalid requested cores value {Cores}; its CPU use is not checked")]
-    public static partial void InvalidCores(ILogger logger, double cores, string job);
+    public static partial void InvalidCores(ILogger logger, double cores, JobDescription job);
 }

@@ -229,7 +229,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 JobNames names = job.GetNames();
                 while (true)
                 {
-                    WorkerLog.WorkingOn(_log, job.ToString());
+                    WorkerLog.WorkingOn(_log, job);
                     if (!job.HasBody)
                     {
                         WorkerLog.NoBody(_log);
@@ -237,12 +237,12 @@ public sealed class WorkerRunner : IWorkerRunner
                     }
 
                     await RunBodyAsync(job, names, environment, deferred, token).ConfigureAwait(false);
-                    WorkerLog.CompletedBody(_log, job.ToString());
+                    WorkerLog.CompletedBody(_log, job);
 
                     var (successor, reason) = await ChainingRules.NextChainableAsync(job, _store, _options.RunLocalJobsOnWorkers || _store.Config.RunLocalJobsOnWorkers, token).ConfigureAwait(false);
                     if (successor is null || _options.DisableChaining)
                     {
-                        WorkerLog.NotChaining(_log, job.ToString(), reason ?? "chaining is disabled");
+                        WorkerLog.NotChaining(_log, job, reason ?? "chaining is disabled");
                         break;
                     }
 
@@ -384,7 +384,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 if (dropped > 0)
                 {
                     // Toil keeps the tidied stack in memory only (reference §7.3.8); we persist it.
-                    WorkerLog.DroppedSuccessors(_log, dropped, job.ToString());
+                    WorkerLog.DroppedSuccessors(_log, dropped, job);
                     await _store.UpdateJobAsync(job, token).ConfigureAwait(false);
                 }
             }
@@ -408,7 +408,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
                     checkpoint.ChargeRetry();
                     var deleted = await CheckpointRestart.RestartCheckpointAsync(_store, checkpoint, token).ConfigureAwait(false);
-                    WorkerLog.CheckpointRestarted(_log, checkpoint.ToString(), deleted.Count);
+                    WorkerLog.CheckpointRestarted(_log, checkpoint, deleted.Count);
                 }
                 else if (!checkpoint.HasBody && checkpoint.CheckpointFilesToDelete.Count > 0)
                 {
@@ -424,7 +424,7 @@ public sealed class WorkerRunner : IWorkerRunner
                         }
                     }
 
-                    WorkerLog.CheckpointFilesDeleted(_log, count, checkpoint.ToString());
+                    WorkerLog.CheckpointFilesDeleted(_log, count, checkpoint);
                 }
             }
         }
@@ -513,13 +513,13 @@ public sealed class WorkerRunner : IWorkerRunner
                 double cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
                 record.Time = Seconds(wall);
                 record.Clock = Seconds(cpuSeconds);
-                if (CpuUsageCheck.Evaluate(job.ToString(), wall, cpuSeconds, job.Cores, out bool invalidCores) is { } warning)
+                if (CpuUsageCheck.Evaluate(job, wall, cpuSeconds, job.Cores, out bool invalidCores) is { } warning)
                 {
                     fileStore.LogToLeader(warning, LogLevel.Warning);
                 }
                 else if (invalidCores)
                 {
-                    WorkerLog.InvalidCores(_log, job.Cores, job.ToString());
+                    WorkerLog.InvalidCores(_log, job.Cores, job);
                 }
 
                 record.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
@@ -548,7 +548,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
             string successorId = successor.ToString();
             successor.Replace(predecessor);
-            WorkerLog.Chaining(_log, predecessor.ToString(), successorId);
+            WorkerLog.Chaining(_log, predecessor, successorId);
             var commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _blockFn, _jobLog));
             _blockFn = commitStore.WaitForCommitAsync;
             await commitStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);

@@ -23,6 +23,8 @@ public sealed class WorkerProcessModeTests
             end.Should().BeGreaterThan(begin);
             string log = stdout[begin..end];
             log.Should().Contain("hello-from-child").And.Contain("error-from-child").And.Contain("console-from-job").And.Contain("logged-by-job");
+            log.Should().Contain("var=from-leader-env", "process mode applies the leader's environment to the process (DESIGN D8)");
+            log.Should().NotContain("home=/leader-home", "HOME is on the reject list");
             string outside = stdout[..begin];
             outside.Should().Contain("BEFORE").And.Contain("AFTER", "descriptor 1 is restored after the run");
             outside.Should().NotContain("hello-from-child").And.NotContain("console-from-job");
