@@ -9,6 +9,8 @@ namespace Toil.Runtime.Authoring;
 /// <summary>The untyped part of one body run, called back by the typed <see cref="JobTypeRegistration"/>.</summary>
 internal sealed class JobExecution(JobInvocation invocation, JobContext context, JobBodyDocument body, string typeName, IServiceProvider services, CancellationToken cancellationToken)
 {
+    private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
+
     public JobContext Context { get; } = context;
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
@@ -64,7 +66,7 @@ internal sealed class JobExecution(JobInvocation invocation, JobContext context,
                 throw new InvalidJobInputException(jobId, typeName, $"its promise file '{fileId}' does not hold the promised type: {e.Message}", e);
             }
 
-            if (!ConsumedPromiseFileIds.Contains(fileId))
+            if (_consumed.Add(fileId))
             {
                 ConsumedPromiseFileIds.Add(fileId);
             }

@@ -21,6 +21,9 @@ public sealed class JobHandle
         WriteInput = writeInput;
     }
 
+    /// <summary>Gets the job's ID: a temporary ID until the graph is saved, then the ID the job store assigned.</summary>
+    public string JobStoreId => Description.JobStoreId;
+
     /// <summary>Gets the job's name (its registered type name).</summary>
     public string JobName => Description.JobName;
 

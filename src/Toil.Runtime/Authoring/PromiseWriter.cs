@@ -8,9 +8,14 @@ internal sealed class PromiseWriter
 {
     private const string Pending = "pending";
     private readonly Dictionary<Promise, string>? _fileIds;
+    private readonly HashSet<Promise>? _seen;
 
     /// <summary>Creates a collecting writer.</summary>
-    public PromiseWriter() => Referenced = [];
+    public PromiseWriter()
+    {
+        Referenced = [];
+        _seen = new HashSet<Promise>(ReferenceEqualityComparer.Instance);
+    }
 
     /// <summary>Creates a writer that gives the registered file IDs.</summary>
     public PromiseWriter(Dictionary<Promise, string> fileIds) => _fileIds = fileIds;
@@ -27,7 +32,7 @@ internal sealed class PromiseWriter
 
         if (Referenced is not null)
         {
-            if (!Referenced.Contains(promise))
+            if (_seen!.Add(promise))
             {
                 Referenced.Add(promise);
             }
