@@ -81,7 +81,8 @@ public sealed class FileJobStoreUpdateWorkload : IWorkload
         }
     }
 
-    private static (long Ops, TimeSpan Elapsed) Floor(string target, byte[] record, TimeSpan duration)
+    /// <summary>The durable-replace floor: temp file, fsync, rename, fsync(dir) of <paramref name="record"/> over <paramref name="target"/> for <paramref name="duration"/>. Also used by the worker workloads.</summary>
+    internal static (long Ops, TimeSpan Elapsed) Floor(string target, byte[] record, TimeSpan duration)
     {
         string directory = Path.GetDirectoryName(target)!;
         var clock = Stopwatch.StartNew();
