@@ -5,7 +5,7 @@ namespace Toil.Runtime.Authoring;
 /// <summary>The job-graph part of <see cref="JobContext"/>: each method acts on <see cref="JobContext.Job"/>.</summary>
 public sealed partial class JobContext
 {
-    /// <summary>Adds a new child that returns nothing.</summary>
+    /// <summary>Adds a new child whose return value, if any, is not used.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -14,7 +14,7 @@ public sealed partial class JobContext
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddChild<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => Job.AddChild<TJob, TInput>(input, requirements, displayName);
 
     /// <summary>Adds a new child and returns its promised return value.</summary>
@@ -30,7 +30,7 @@ public sealed partial class JobContext
         where TJob : class, IJob<TInput, TOutput>
         => Job.AddChild<TJob, TInput, TOutput>(input, requirements, displayName);
 
-    /// <summary>Adds a new checkpoint child that returns nothing; it must stay a leaf in this run.</summary>
+    /// <summary>Adds a new checkpoint child whose return value, if any, is not used; it must stay a leaf in this run.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -39,7 +39,7 @@ public sealed partial class JobContext
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddCheckpointChild<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => Job.AddCheckpointChild<TJob, TInput>(input, requirements, displayName);
 
     /// <summary>Adds a new checkpoint child and returns its promised return value; it must stay a leaf in this run.</summary>
@@ -55,7 +55,7 @@ public sealed partial class JobContext
         where TJob : class, IJob<TInput, TOutput>
         => Job.AddCheckpointChild<TJob, TInput, TOutput>(input, requirements, displayName);
 
-    /// <summary>Adds a new follow-on (runs after this job's children and all their descendants) that returns nothing.</summary>
+    /// <summary>Adds a new follow-on (runs after this job's children and all their descendants) whose return value, if any, is not used.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -64,7 +64,7 @@ public sealed partial class JobContext
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddFollowOn<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => Job.AddFollowOn<TJob, TInput>(input, requirements, displayName);
 
     /// <summary>Adds a new follow-on and returns its promised return value.</summary>
@@ -106,7 +106,7 @@ public sealed partial class JobContext
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle CreateJob<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => _graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint);
 
     /// <summary>Creates a job with a return value that is not linked yet (see <see cref="CreateJob{TJob, TInput}"/>).</summary>

@@ -75,6 +75,13 @@ internal sealed class JobExecution(JobInvocation invocation, JobContext context,
         return input;
     }
 
+    /// <summary>Serializes the job's return value, which cannot hold an unresolved promise.</summary>
+    /// <exception cref="InvalidOperationException">The value holds an unresolved promise.</exception>
+    public byte[] SerializeOutput<TOutput>(TOutput output, JsonTypeInfo<TOutput> typeInfo) =>
+        PromiseScope.Write(
+            new PromiseWriter([], $"Job {invocation.Job.JobStoreId} (type '{typeName}') returned a value holding an unresolved promise; return values cannot forward promises — pass the promise to a successor's input instead."),
+            json => JsonSerializer.Serialize(json, output, typeInfo));
+
     /// <summary>Resolves the job class from DI, or creates it with its constructor's services.</summary>
     public TJob CreateJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob>()
         where TJob : class

@@ -14,7 +14,7 @@ internal sealed class JobGraph
 {
     private readonly JobTypeRegistry _registry;
     private readonly List<JobHandle> _new = [];
-    private bool _saved;
+    private volatile bool _saved;
 
     public JobGraph(JobTypeRegistry registry, JobDescription runningJob)
     {
@@ -23,6 +23,9 @@ internal sealed class JobGraph
     }
 
     public JobHandle Root { get; }
+
+    /// <summary>Guards graph changes, so a body may add jobs from several tasks at once.</summary>
+    public Lock Sync { get; } = new();
 
     public IReadOnlyList<JobHandle> NewJobs => _new;
 
@@ -35,18 +38,22 @@ internal sealed class JobGraph
     }
 
     public JobHandle Create<TJob, TInput>(TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
-        where TJob : class, IJob<TInput>
-        => CreateNode<TInput>(typeof(TJob), null, input, requirements, displayName, checkpoint);
+        where TJob : class
+        => CreateNode<TInput>(typeof(TJob), null, anyOutput: true, input, requirements, displayName, checkpoint);
 
     public Promise<TOutput> Create<TJob, TInput, TOutput>(TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
         where TJob : class, IJob<TInput, TOutput>
-        => new(CreateNode<TInput>(typeof(TJob), typeof(TOutput), input, requirements, displayName, checkpoint));
+        => new(CreateNode<TInput>(typeof(TJob), typeof(TOutput), anyOutput: false, input, requirements, displayName, checkpoint));
 
     /// <summary>Saves the new jobs; returns how many were created.</summary>
     public async ValueTask<int> SaveAsync(IJobStore store, CancellationToken cancellationToken)
     {
-        ThrowIfSaved();
-        _saved = true;
+        lock (Sync)
+        {
+            ThrowIfSaved();
+            _saved = true;
+        }
+
         if (_new.Count == 0)
         {
             return 0;
@@ -141,12 +148,12 @@ internal sealed class JobGraph
 
     private static void Link(JobHandle job)
     {
-        foreach (var child in job.Children)
+        foreach (var child in job.ChildList)
         {
             job.Description.AddChild(child.Description.JobStoreId);
         }
 
-        foreach (var followOn in job.FollowOns)
+        foreach (var followOn in job.FollowOnList)
         {
             job.Description.AddFollowOn(followOn.Description.JobStoreId);
         }
@@ -197,7 +204,7 @@ internal sealed class JobGraph
         }
     }
 
-    private JobHandle CreateNode<TInput>(Type jobType, Type? outputType, TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
+    private JobHandle CreateNode<TInput>(Type jobType, Type? outputType, bool anyOutput, TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
     {
         ThrowIfSaved();
         if (!_registry.TryGet(jobType, out var registration))
@@ -205,9 +212,9 @@ internal sealed class JobGraph
             throw new UnknownJobTypeException(jobType.FullName ?? jobType.Name, Root.Description.JobStoreId);
         }
 
-        if (registration is not ITypedJobInput<TInput> typed || registration.OutputType != outputType)
+        if (registration is not ITypedJobInput<TInput> typed || (!anyOutput && registration.OutputType != outputType))
         {
-            throw new ArgumentException($"Job class {jobType.FullName} is registered as '{registration.Name}' with input {registration.InputType.Name} and output {registration.OutputType?.Name ?? "none"}, not input {typeof(TInput).Name} and output {outputType?.Name ?? "none"}.");
+            throw new ArgumentException($"Job class {jobType.FullName} is registered as '{registration.Name}' with input {registration.InputType.Name} and output {registration.OutputType?.Name ?? "none"}, not input {typeof(TInput).Name}{(anyOutput ? string.Empty : $" and output {outputType?.Name ?? "none"}")}.");
         }
 
         var description = checkpoint
@@ -215,7 +222,12 @@ internal sealed class JobGraph
             : new JobDescription(registration.Name, requirements, displayName: displayName);
         var typeInfo = typed.InputTypeInfo;
         var job = new JobHandle(this, description, registration, json => JsonSerializer.Serialize(json, input, typeInfo));
-        _new.Add(job);
+        lock (Sync)
+        {
+            ThrowIfSaved();
+            _new.Add(job);
+        }
+
         return job;
     }
 
@@ -230,7 +242,7 @@ internal sealed class JobGraph
 
         foreach (var job in _new)
         {
-            if (job.IsCheckpoint && (job.Children.Count > 0 || job.FollowOns.Count > 0))
+            if (job.IsCheckpoint && (job.ChildList.Count > 0 || job.FollowOnList.Count > 0))
             {
                 throw new CheckpointNotLeafException(job.ToString());
             }
@@ -238,17 +250,17 @@ internal sealed class JobGraph
 
         var all = new List<JobHandle>(_new.Count + 1) { Root };
         all.AddRange(_new);
-        var edges = all.ToDictionary(j => j, j => new HashSet<JobHandle>(j.Children.Concat(j.FollowOns)));
+        var edges = all.ToDictionary(j => j, j => new HashSet<JobHandle>(j.ChildList.Concat(j.FollowOnList)));
         foreach (var job in all)
         {
-            if (job.FollowOns.Count == 0)
+            if (job.FollowOnList.Count == 0)
             {
                 continue;
             }
 
             // A follow-on runs after the whole subtree under the job's children (reference §2.1).
             var subtree = new HashSet<JobHandle>();
-            var stack = new Stack<JobHandle>(job.Children);
+            var stack = new Stack<JobHandle>(job.ChildList);
             while (stack.Count > 0)
             {
                 var next = stack.Pop();
@@ -257,7 +269,7 @@ internal sealed class JobGraph
                     continue;
                 }
 
-                foreach (var successor in next.Children.Concat(next.FollowOns))
+                foreach (var successor in next.ChildList.Concat(next.FollowOnList))
                 {
                     stack.Push(successor);
                 }
@@ -265,7 +277,7 @@ internal sealed class JobGraph
 
             foreach (var member in subtree)
             {
-                edges[member].UnionWith(job.FollowOns);
+                edges[member].UnionWith(job.FollowOnList);
             }
         }
 

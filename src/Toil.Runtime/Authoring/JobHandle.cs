@@ -7,7 +7,7 @@ namespace Toil.Runtime.Authoring;
 /// A job in the graph a running job builds: the running job itself (<see cref="JobContext.Job"/>) or a job it created.
 /// New jobs are saved when the body returns (validated, IDs assigned, created in one batch before the parent's commit).
 /// </summary>
-/// <remarks>Not thread-safe: build the graph from one thread at a time.</remarks>
+/// <remarks>Thread-safe: a body may add jobs from several tasks at once.</remarks>
 public sealed class JobHandle
 {
     private readonly List<JobHandle> _children = [];
@@ -36,11 +36,35 @@ public sealed class JobHandle
     /// <summary>Gets the requirements set for the job.</summary>
     public JobRequirements Requirements => Description.Requirements;
 
-    /// <summary>Gets the children added in this run.</summary>
-    public IReadOnlyList<JobHandle> Children => _children;
+    /// <summary>Gets a snapshot of the children added in this run.</summary>
+    public IReadOnlyList<JobHandle> Children
+    {
+        get
+        {
+            lock (Graph.Sync)
+            {
+                return [.. _children];
+            }
+        }
+    }
 
-    /// <summary>Gets the follow-ons added in this run.</summary>
-    public IReadOnlyList<JobHandle> FollowOns => _followOns;
+    /// <summary>Gets a snapshot of the follow-ons added in this run.</summary>
+    public IReadOnlyList<JobHandle> FollowOns
+    {
+        get
+        {
+            lock (Graph.Sync)
+            {
+                return [.. _followOns];
+            }
+        }
+    }
+
+    /// <summary>The live children, for the graph once it no longer changes.</summary>
+    internal List<JobHandle> ChildList => _children;
+
+    /// <summary>The live follow-ons, for the graph once it no longer changes.</summary>
+    internal List<JobHandle> FollowOnList => _followOns;
 
     internal JobGraph Graph { get; }
 
@@ -58,7 +82,7 @@ public sealed class JobHandle
     /// <summary>Files this job fulfils with its return value (registered by its consumers while saving).</summary>
     internal List<string> PromiseFiles { get; } = [];
 
-    /// <summary>Adds a new child that returns nothing.</summary>
+    /// <summary>Adds a new child whose return value, if any, is not used.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -67,7 +91,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddChild<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => AddChild(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: false));
 
     /// <summary>Adds a new child and returns its promised return value.</summary>
@@ -87,7 +111,7 @@ public sealed class JobHandle
         return promise;
     }
 
-    /// <summary>Adds a new checkpoint child that returns nothing; it must stay a leaf in this run.</summary>
+    /// <summary>Adds a new checkpoint child whose return value, if any, is not used; it must stay a leaf in this run.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -96,7 +120,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddCheckpointChild<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => AddChild(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: true));
 
     /// <summary>Adds a new checkpoint child and returns its promised return value; it must stay a leaf in this run.</summary>
@@ -116,7 +140,7 @@ public sealed class JobHandle
         return promise;
     }
 
-    /// <summary>Adds a new follow-on (runs after this job's children and all their descendants) that returns nothing.</summary>
+    /// <summary>Adds a new follow-on (runs after this job's children and all their descendants) whose return value, if any, is not used.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
     /// <param name="input">The input.</param>
@@ -125,7 +149,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     public JobHandle AddFollowOn<TJob, TInput>(TInput input, JobRequirements? requirements = null, string? displayName = null)
-        where TJob : class, IJob<TInput>
+        where TJob : class
         => AddFollowOn(Graph.Create<TJob, TInput>(input, requirements, displayName, checkpoint: false));
 
     /// <summary>Adds a new follow-on and returns its promised return value.</summary>
@@ -184,13 +208,16 @@ public sealed class JobHandle
             throw new ArgumentException($"Job {successor} is the running job; it cannot be a successor.", nameof(successor));
         }
 
-        Graph.ThrowIfSaved();
-        if (_children.Contains(successor) || _followOns.Contains(successor))
+        lock (Graph.Sync)
         {
-            throw new ConflictingPredecessorException(ToString(), successor.ToString());
-        }
+            Graph.ThrowIfSaved();
+            if (_children.Contains(successor) || _followOns.Contains(successor))
+            {
+                throw new ConflictingPredecessorException(ToString(), successor.ToString());
+            }
 
-        phase.Add(successor);
-        successor.PredecessorCount++;
+            phase.Add(successor);
+            successor.PredecessorCount++;
+        }
     }
 }

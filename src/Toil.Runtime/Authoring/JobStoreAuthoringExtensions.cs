@@ -15,15 +15,16 @@ public static class JobStoreAuthoringExtensions
     /// <param name="input">The input; it cannot hold unresolved promises.</param>
     /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
     /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <param name="checkpoint">Whether the root job is a checkpoint (its subtree is rerun from it when it fails).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The root job's ID.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
-    public static async ValueTask<string> CreateRootJobAsync<TJob, TInput>(this IJobStore store, JobTypeRegistry registry, TInput input, JobRequirements? requirements = null, string? displayName = null, CancellationToken cancellationToken = default)
-        where TJob : class, IJob<TInput>
+    public static async ValueTask<string> CreateRootJobAsync<TJob, TInput>(this IJobStore store, JobTypeRegistry registry, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
+        where TJob : class
     {
-        var registration = Find<TInput>(registry, typeof(TJob), null);
-        return (await CreateAsync(store, registration, input, requirements, displayName, withResult: false, cancellationToken).ConfigureAwait(false)).JobId;
+        var registration = Find<TInput>(registry, typeof(TJob), null, anyOutput: true);
+        return (await CreateAsync(store, registration, input, requirements, displayName, checkpoint, withResult: false, cancellationToken).ConfigureAwait(false)).JobId;
     }
 
     /// <summary>Creates a root job whose return value the host can read when it has run.</summary>
@@ -35,19 +36,20 @@ public static class JobStoreAuthoringExtensions
     /// <param name="input">The input; it cannot hold unresolved promises.</param>
     /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
     /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <param name="checkpoint">Whether the root job is a checkpoint (its subtree is rerun from it when it fails).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The root job and its result file.</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
-    public static async ValueTask<RootJob<TOutput>> CreateRootJobAsync<TJob, TInput, TOutput>(this IJobStore store, JobTypeRegistry registry, TInput input, JobRequirements? requirements = null, string? displayName = null, CancellationToken cancellationToken = default)
+    public static async ValueTask<RootJob<TOutput>> CreateRootJobAsync<TJob, TInput, TOutput>(this IJobStore store, JobTypeRegistry registry, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput, TOutput>
     {
-        var registration = Find<TInput>(registry, typeof(TJob), typeof(TOutput));
-        var (jobId, resultId) = await CreateAsync(store, registration, input, requirements, displayName, withResult: true, cancellationToken).ConfigureAwait(false);
+        var registration = Find<TInput>(registry, typeof(TJob), typeof(TOutput), anyOutput: false);
+        var (jobId, resultId) = await CreateAsync(store, registration, input, requirements, displayName, checkpoint, withResult: true, cancellationToken).ConfigureAwait(false);
         return new RootJob<TOutput>(jobId, resultId!, ((JobTypeRegistration<TJob, TInput, TOutput>)registration).OutputTypeInfo);
     }
 
-    private static JobTypeRegistration Find<TInput>(JobTypeRegistry registry, Type jobType, Type? outputType)
+    private static JobTypeRegistration Find<TInput>(JobTypeRegistry registry, Type jobType, Type? outputType, bool anyOutput)
     {
         ArgumentNullException.ThrowIfNull(registry);
         if (!registry.TryGet(jobType, out var registration))
@@ -55,7 +57,7 @@ public static class JobStoreAuthoringExtensions
             throw new UnknownJobTypeException(jobType.FullName ?? jobType.Name, "<new root>");
         }
 
-        if (registration is not ITypedJobInput<TInput> || registration.OutputType != outputType)
+        if (registration is not ITypedJobInput<TInput> || (!anyOutput && registration.OutputType != outputType))
         {
             throw new ArgumentException($"Job class {jobType.FullName} is registered as '{registration.Name}' with other input or output types.", nameof(registry));
         }
@@ -63,28 +65,30 @@ public static class JobStoreAuthoringExtensions
         return registration;
     }
 
-    private static async ValueTask<(string JobId, string? ResultId)> CreateAsync<TInput>(IJobStore store, JobTypeRegistration registration, TInput input, JobRequirements? requirements, string? displayName, bool withResult, CancellationToken cancellationToken)
+    private static async ValueTask<(string JobId, string? ResultId)> CreateAsync<TInput>(IJobStore store, JobTypeRegistration registration, TInput input, JobRequirements? requirements, string? displayName, bool checkpoint, bool withResult, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         var typeInfo = ((ITypedJobInput<TInput>)registration).InputTypeInfo;
-        var job = new JobDescription(registration.Name, requirements, displayName: displayName);
+        var job = checkpoint
+            ? new CheckpointJobDescription(registration.Name, requirements, displayName: displayName)
+            : new JobDescription(registration.Name, requirements, displayName: displayName);
         await store.AssignJobIdAsync(job, cancellationToken).ConfigureAwait(false);
+        string? resultId = withResult
+            ? await store.GetEmptyFileIdAsync(baseName: "promise", cancellationToken: cancellationToken).ConfigureAwait(false)
+            : null;
         byte[] body;
         try
         {
-            // An empty map: an unresolved promise has nothing to come from in a root input, and fails here.
-            body = JobBodyDocument.Write(new PromiseWriter([]), registration.Name, json => JsonSerializer.Serialize(json, input, typeInfo), []);
+            body = JobBodyDocument.Write(new PromiseWriter([], "A root job's input cannot hold an unresolved promise: no job runs before the root."), registration.Name, json => JsonSerializer.Serialize(json, input, typeInfo), resultId is null ? [] : [resultId]);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
-            throw new InvalidJobInputException(job.JobStoreId, registration.Name, "it cannot be serialised (a root job's input cannot hold unresolved promises)", e);
-        }
+            if (resultId is not null)
+            {
+                await store.DeleteFileAsync(resultId, CancellationToken.None).ConfigureAwait(false);
+            }
 
-        string? resultId = null;
-        if (withResult)
-        {
-            resultId = await store.GetEmptyFileIdAsync(baseName: "promise", cancellationToken: cancellationToken).ConfigureAwait(false);
-            body = JobBodyDocument.Write(new PromiseWriter([]), registration.Name, json => JsonSerializer.Serialize(json, input, typeInfo), [resultId]);
+            throw new InvalidJobInputException(job.JobStoreId, registration.Name, "it cannot be serialised (a root job's input cannot hold unresolved promises)", e);
         }
 
         string bodyId = await store.WriteFileAsync(body, job.JobStoreId, cleanup: true, baseName: "body", cancellationToken).ConfigureAwait(false);

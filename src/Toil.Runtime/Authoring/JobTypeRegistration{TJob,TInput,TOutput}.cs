@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Toil.Runtime.Authoring;
@@ -18,6 +17,6 @@ internal sealed class JobTypeRegistration<[DynamicallyAccessedMembers(Dynamicall
         TInput input = await execution.ReadInputAsync(InputTypeInfo).ConfigureAwait(false);
         TJob job = execution.CreateJob<TJob>();
         TOutput output = await job.RunAsync(input, execution.Context, execution.CancellationToken).ConfigureAwait(false);
-        return JsonSerializer.SerializeToUtf8Bytes(output, OutputTypeInfo);
+        return execution.SerializeOutput(output, OutputTypeInfo);
     }
 }

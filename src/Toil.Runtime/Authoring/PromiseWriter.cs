@@ -17,8 +17,16 @@ internal sealed class PromiseWriter
         _seen = new HashSet<Promise>(ReferenceEqualityComparer.Instance);
     }
 
+    private readonly string? _unregisteredMessage;
+
     /// <summary>Creates a writer that gives the registered file IDs.</summary>
-    public PromiseWriter(Dictionary<Promise, string> fileIds) => _fileIds = fileIds;
+    /// <param name="fileIds">The file ID registered for each promise the serialized value may hold.</param>
+    /// <param name="unregisteredMessage">The error for an unresolved promise without a file ID.</param>
+    public PromiseWriter(Dictionary<Promise, string> fileIds, string? unregisteredMessage = null)
+    {
+        _fileIds = fileIds;
+        _unregisteredMessage = unregisteredMessage;
+    }
 
     /// <summary>The unresolved promises seen by a collecting writer, in order.</summary>
     public List<Promise>? Referenced { get; }
@@ -42,6 +50,6 @@ internal sealed class PromiseWriter
 
         return _fileIds!.TryGetValue(promise, out string? id)
             ? id
-            : throw new InvalidOperationException("A promise appeared in a job input between the two serialization passes; inputs must not change while the job graph is saved.");
+            : throw new InvalidOperationException(_unregisteredMessage ?? "A promise appeared in a job input between the two serialization passes; inputs must not change while the job graph is saved.");
     }
 }

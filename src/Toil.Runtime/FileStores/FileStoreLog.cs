@@ -13,6 +13,9 @@ internal static partial class FileStoreLog
     [LoggerMessage(103, LogLevel.Debug, "Committing {Job} with {Count} file(s) to delete")]
     public static partial void Committing(ILogger logger, string job, int count);
 
+    [LoggerMessage(105, LogLevel.Information, "Finishing {Count} file deletion(s) journaled by an interrupted commit of {Job}")]
+    public static partial void ReplayingJournal(ILogger logger, int count, string job);
+
     [LoggerMessage(104, LogLevel.Error, "The commit of {Job} failed")]
     public static partial void CommitFailed(ILogger logger, Exception exception, string job);
 }

@@ -376,13 +376,13 @@ public sealed class JobFileStore : IFileStore
             LogToLeader(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Job {Job} used {percent:F2}% disk ({DataSize.Format(used)}B [{used}B] used, {DataSize.Format(r)}B [{r}B] requested). Job used more disk than requested; consider increasing the disk requirement."),
+                    $"Job {Job} used {percent:F2}% disk ({DataSize.Format(used)} [{used} bytes] used, {DataSize.Format(r)} [{r} bytes] requested). Job used more disk than requested; consider increasing the disk requirement."),
                 LogLevel.Warning);
         }
         else
         {
             LogToLeader(
-                string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used}B of disk ({(requested is { } q ? q.ToString(CultureInfo.InvariantCulture) : "unknown")}B requested)."),
+                string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used} bytes of disk ({(requested is { } q ? q.ToString(CultureInfo.InvariantCulture) + " bytes" : "nothing")} requested)."),
                 LogLevel.Debug);
         }
 
@@ -394,9 +394,10 @@ public sealed class JobFileStore : IFileStore
     /// Synchronous (Toil's non-caching commit): waits for the previous store's commit; then, with
     /// <paramref name="jobState"/>, writes the pending deletions into the description's journal
     /// (<see cref="JobDescription.FilesToDelete"/>) and updates it, deletes the files, and if there were any clears the
-    /// journal and updates again. A failure is rethrown here and by every later <see cref="WaitForCommitAsync"/>.
+    /// journal and updates again. Files already in the journal (left by an interrupted commit of this job) are deleted
+    /// with them. A failure is rethrown here and by every later <see cref="WaitForCommitAsync"/>.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">A commit was already started on this store, or the description's journal is not empty.</exception>
+    /// <exception cref="InvalidOperationException">A commit was already started on this store.</exception>
     public ValueTask StartCommitAsync(bool jobState = true, CancellationToken cancellationToken = default)
     {
         Task commit;
@@ -458,13 +459,18 @@ public sealed class JobFileStore : IFileStore
 
         try
         {
-            if (Job.FilesToDelete.Count > 0)
+            // A non-empty journal was left by a commit of this job that was interrupted after its journal write (a
+            // killed worker): those files were meant to go with an already durable version, so finish them now.
+            // Toil raises here and leaves them to a restart's clean-up (reference §F.2 #8).
+            List<string> leftovers = [.. Job.FilesToDelete];
+            if (leftovers.Count > 0)
             {
-                throw new InvalidOperationException($"Job {Job} is already in the process of being committed: its journal holds {Job.FilesToDelete.Count} file(s).");
+                FileStoreLog.ReplayingJournal(_logger, leftovers.Count, Job.ToString());
             }
 
-            List<string> deletes = PendingDeletes.ToList();
+            List<string> deletes = [.. leftovers.Union(PendingDeletes, StringComparer.Ordinal)];
             FileStoreLog.Committing(_logger, Job.ToString(), deletes.Count);
+            Job.FilesToDelete.Clear();
 
             // The journal is durable before any file goes, so a crash in between leaves nothing untracked (reference §B.5).
             Job.FilesToDelete.AddRange(deletes);

@@ -29,6 +29,8 @@ internal sealed class AuthoringHarness : IAsyncDisposable
             .AddToilJob<FanOut, FanInput, int>(AuthoringTestJson.Default.FanInput, AuthoringTestJson.Default.Int32)
             .AddToilJob<AppendLetter, ChainInput, string>(AuthoringTestJson.Default.ChainInput, AuthoringTestJson.Default.String)
             .AddToilJob<Scripted, ScriptInput>(AuthoringTestJson.Default.ScriptInput)
+            .AddToilJob<FileChain, FileChainInput>(AuthoringTestJson.Default.FileChainInput)
+            .AddToilJob<ReturnsPromise, NameInput, ChainInput>(AuthoringTestJson.Default.NameInput, AuthoringTestJson.Default.ChainInput)
             .AddToilJob<SelfDescribing>();
         configure?.Invoke(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -17,6 +17,11 @@ public sealed record ScriptInput(string Step);
 
 public sealed record ChainInput(Promise<string> Previous, string Letter);
 
+public sealed record FileRef(string FileId, int Seed);
+
+public sealed record FileChainInput(int Step, int Steps, int Length, List<FileRef> Files);
+
+[JsonSerializable(typeof(FileChainInput))]
 [JsonSerializable(typeof(NameInput))]
 [JsonSerializable(typeof(CountInput))]
 [JsonSerializable(typeof(SumInput))]
@@ -128,4 +133,138 @@ public sealed class SelfDescribing : IJob<NameInput, string>, IToilJobType
 public sealed class Unnamed : IJob<NameInput>
 {
     public ValueTask RunAsync(NameInput input, JobContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// Toil's jobFileStoreTest.testJobFileStore: each job in a chain reads each input file (to a generated or given path,
+/// or as a stream) or deletes it, checks the content, tops the set up with new files written from a local file or a
+/// stream, checks their sizes, and passes them to its child.
+/// </summary>
+[ToilJob("file-chain")]
+public sealed class FileChain(JobScript script) : IJob<FileChainInput>
+{
+    public const int FileCount = 5;
+
+    public static string Content(int seed, int length)
+    {
+        var random = new Random(seed);
+        var text = new System.Text.StringBuilder(length);
+        while (text.Length < length)
+        {
+            text.Append((char)random.Next('a', 'z' + 1));
+            if (random.Next(80) == 0)
+            {
+                text.Append('\n');
+            }
+        }
+
+        return text.ToString(0, length);
+    }
+
+    public async ValueTask RunAsync(FileChainInput input, JobContext context, CancellationToken cancellationToken)
+    {
+        var fs = context.FileStore;
+        var random = new Random(input.Step);
+        var outputs = new List<FileRef>();
+        foreach (var file in input.Files)
+        {
+            string expected = Content(file.Seed, input.Length);
+            switch (random.Next(4))
+            {
+                case 0:
+                    (await File.ReadAllTextAsync(await fs.ReadGlobalFileAsync(file.FileId, cancellationToken: cancellationToken), cancellationToken)).Should().Be(expected);
+                    outputs.Add(file);
+                    break;
+                case 1:
+                    string path = Path.Combine(fs.LocalTempDir, $"given-{file.Seed}.txt");
+                    (await File.ReadAllTextAsync(await fs.ReadGlobalFileAsync(file.FileId, path, cancellationToken), cancellationToken)).Should().Be(expected);
+                    outputs.Add(file);
+                    break;
+                case 2:
+                    await using (var stream = await fs.ReadGlobalFileStreamAsync(file.FileId, cancellationToken))
+                    {
+                        using var reader = new StreamReader(stream);
+                        (await reader.ReadToEndAsync(cancellationToken)).Should().Be(expected);
+                    }
+
+                    outputs.Add(file);
+                    break;
+                default:
+                    await fs.DeleteGlobalFileAsync(file.FileId, cancellationToken);
+                    lock (script.Ran)
+                    {
+                        script.Ran.Add("deleted:" + file.FileId);
+                    }
+
+                    break;
+            }
+        }
+
+        while (outputs.Count < FileCount)
+        {
+            int seed = random.Next();
+            string content = Content(seed, input.Length);
+            string fileId;
+            if (random.Next(2) == 0)
+            {
+                string local = random.Next(2) == 0 ? fs.GetLocalTempFile() : Path.Combine(fs.LocalTempDir, "temp.txt");
+                await File.WriteAllTextAsync(local, content, cancellationToken);
+                fileId = await fs.WriteGlobalFileAsync(local, cancellationToken: cancellationToken);
+                File.Delete(local);
+            }
+            else
+            {
+                fileId = await fs.WriteGlobalFileStreamAsync((s, ct) => s.WriteAsync(System.Text.Encoding.UTF8.GetBytes(content), ct), cancellationToken: cancellationToken);
+            }
+
+            (await fs.GetGlobalFileSizeAsync(fileId, cancellationToken)).Should().Be(System.Text.Encoding.UTF8.GetByteCount(content));
+            outputs.Add(new FileRef(fileId, seed));
+        }
+
+        lock (script.Ran)
+        {
+            script.Ran.Add($"step:{input.Step}");
+        }
+
+        if (input.Step + 1 < input.Steps)
+        {
+            context.AddChild<FileChain, FileChainInput>(input with { Step = input.Step + 1, Files = outputs });
+        }
+        else
+        {
+            lock (script.Ran)
+            {
+                script.Ran.AddRange(outputs.Select(o => $"kept:{o.FileId}:{o.Seed}"));
+            }
+        }
+    }
+}
+
+/// <summary>Tries to return its child's promise inside its own return value.</summary>
+[ToilJob("returns-promise")]
+public sealed class ReturnsPromise : IJob<NameInput, ChainInput>
+{
+    public ValueTask<ChainInput> RunAsync(NameInput input, JobContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new ChainInput(context.AddChild<AppendLetter, ChainInput, string>(new ChainInput("", "A")), input.Name));
+}
+
+/// <summary>A scoped service that records its disposal.</summary>
+public sealed class ScopedThing : IDisposable
+{
+    public Guid Id { get; } = Guid.NewGuid();
+
+    public bool Disposed { get; private set; }
+
+    public void Dispose() => Disposed = true;
+}
+
+/// <summary>Takes a scoped service and hands it to the test.</summary>
+public sealed class UsesScoped(ScopedThing thing, List<ScopedThing> seen) : IJob<NameInput>
+{
+    public ValueTask RunAsync(NameInput input, JobContext context, CancellationToken cancellationToken)
+    {
+        seen.Add(thing);
+        thing.Disposed.Should().BeFalse();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -224,6 +224,30 @@ public sealed class JobGraphTests
     }
 
     [Test]
+    public async Task AddChild_JobWithAReturnValueWithoutAskingForIt_RunsAndIgnoresTheValue()
+    {
+        Step("parent", context => context.AddChild<Greeter, NameInput>(new NameInput("Bo")));
+        string root = await CreateRootAsync("parent");
+
+        var run = await _harness.RunJobAsync(root);
+        var greeter = await _harness.RunJobAsync(run.Job.Children.Single());
+
+        greeter.Job.HasBody.Should().BeFalse();
+        greeter.Job.JobName.Should().Be("greeter");
+    }
+
+    [Test]
+    public async Task AddChild_InputTypeOtherThanRegistered_ThrowsArgumentException()
+    {
+        Step("parent", context => context.AddChild<Greeter, ScriptInput>(new ScriptInput("x")));
+        string root = await CreateRootAsync("parent");
+
+        var act = () => _harness.RunJobAsync(root);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("'greeter'");
+    }
+
+    [Test]
     public async Task AddChild_AfterTheBodyReturned_Throws()
     {
         JobContext? saved = null;
@@ -234,6 +258,21 @@ public sealed class JobGraphTests
         var act = () => saved!.AddChild<Scripted, ScriptInput>(new ScriptInput("late"));
 
         act.Should().Throw<InvalidOperationException>().WithMessage("*already saved*");
+    }
+
+    [Test]
+    public async Task AddChild_FromManyTasksAtOnce_SavesEveryChild()
+    {
+        _harness.Script.Steps["parent"] = async context =>
+        {
+            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => context.AddChild<Scripted, ScriptInput>(new ScriptInput("leaf-" + i)))));
+        };
+        string root = await CreateRootAsync("parent");
+
+        var run = await _harness.RunJobAsync(root);
+
+        run.Outcome.JobsCreated.Should().Be(200);
+        run.Job.Children.Should().HaveCount(200);
     }
 
     private void Step(string name, Action<JobContext> body) =>

@@ -17,6 +17,25 @@ public sealed class JobRegistrationTests
     }
 
     [Test]
+    public async Task InvokeAsync_ScopedService_OneScopePerJobRunDisposedAfterIt()
+    {
+        var seen = new List<ScopedThing>();
+        await using var harness = new AuthoringHarness(services => services
+            .AddScoped<ScopedThing>()
+            .AddSingleton(seen)
+            .AddToilJob<UsesScoped, NameInput>(AuthoringTestJson.Default.NameInput, "uses-scoped"));
+        string first = await harness.CreateRootAsync<UsesScoped, NameInput>(new NameInput("a"));
+
+        await harness.RunJobAsync(first);
+        string second = await harness.CreateRootAsync<UsesScoped, NameInput>(new NameInput("b"));
+        await harness.RunJobAsync(second);
+
+        seen.Should().HaveCount(2);
+        seen[0].Id.Should().NotBe(seen[1].Id);
+        seen.Should().OnlyContain(t => t.Disposed);
+    }
+
+    [Test]
     public async Task AddToilJob_ToilJobAttribute_NamesTheType()
     {
         await using var harness = new AuthoringHarness();
@@ -99,6 +118,16 @@ public sealed class JobRegistrationTests
 
         await act.Should().ThrowAsync<UnknownJobTypeException>().WithMessage("*Unnamed*");
         harness.Store.EventList.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task CreateRootJobAsync_Checkpoint_CreatesACheckpointDescription()
+    {
+        await using var harness = new AuthoringHarness();
+
+        string id = await harness.Store.CreateRootJobAsync<Scripted, ScriptInput>(harness.Registry, new ScriptInput("none"), checkpoint: true);
+
+        (await harness.Store.LoadJobAsync(id)).Should().BeOfType<Toil.Runtime.Jobs.CheckpointJobDescription>();
     }
 
     [Test]

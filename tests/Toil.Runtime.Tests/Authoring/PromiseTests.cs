@@ -134,12 +134,30 @@ public sealed class PromiseTests
         };
         string root = await _harness.CreateRootAsync<Scripted, ScriptInput>(new ScriptInput("leak"));
         await _harness.RunJobAsync(root);
+        _harness.Store.Events.Clear();
 
         var act = async () => await _harness.CreateRootAsync<AppendLetter, ChainInput, string>(new ChainInput(leaked!, "B"));
 
         await act.Should().ThrowAsync<InvalidJobInputException>();
+        var events = _harness.Store.EventList;
+        string resultFile = events.Single(e => e.StartsWith("write-file:", StringComparison.Ordinal))["write-file:".Length..];
+        events.Should().Contain("delete-file:" + resultFile, "the result file of a root job that was not created is removed");
+        events.Should().NotContain(e => e.StartsWith("create:", StringComparison.Ordinal));
         var unresolved = () => leaked!.Value;
         unresolved.Should().Throw<InvalidOperationException>();
+    }
+
+    [Test]
+    public async Task Promise_InAReturnValue_FailsTheJobInsteadOfWritingADefault()
+    {
+        var root = await _harness.CreateRootAsync<ReturnsPromise, NameInput, ChainInput>(new NameInput("x"));
+        _harness.Store.Events.Clear();
+
+        var act = () => _harness.RunJobAsync(root.JobStoreId);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("unresolved promise");
+        _harness.Store.EventList.Should().NotContain(e => e.StartsWith("create:", StringComparison.Ordinal));
+        await root.Awaiting(r => r.ReadResultAsync(_harness.Store)).Should().ThrowAsync<InvalidOperationException>().WithMessage("*has not returned*");
     }
 
     [Test]

@@ -148,6 +148,18 @@ public sealed class JobFileStoreTests
     }
 
     [Test]
+    public async Task DeleteLocalFile_WrittenFromOutsideTheJobDirectory_ThrowsAndKeepsTheFile()
+    {
+        var fs = await NewStoreAsync();
+        string outside = Path.Combine(_root, "outside.txt");
+        await File.WriteAllTextAsync(outside, "abc");
+        string id = await fs.WriteGlobalFileAsync(outside);
+
+        fs.Invoking(f => f.DeleteLocalFile(id)).Should().Throw<FileNotFoundException>();
+        File.Exists(outside).Should().BeTrue();
+    }
+
+    [Test]
     public async Task DeleteGlobalFileAsync_ThenRead_FailsInTheSameJob()
     {
         var fs = await NewStoreAsync();
@@ -228,14 +240,21 @@ public sealed class JobFileStoreTests
     }
 
     [Test]
-    public async Task StartCommitAsync_JournalAlreadyNonEmpty_FailsWithoutWriting()
+    public async Task StartCommitAsync_JournalLeftByAnInterruptedCommit_FinishesThoseDeletionsToo()
     {
         var fs = await NewStoreAsync();
-        fs.Job.FilesToDelete.Add("files-flat/file-x/x");
+        string leftover = await _store.WriteFileAsync("old"u8.ToArray());
+        string pending = await fs.WriteGlobalFileStreamAsync((s, ct) => s.WriteAsync("new"u8.ToArray(), ct));
+        fs.Job.FilesToDelete.Add(leftover);
+        await fs.DeleteGlobalFileAsync(pending);
         _store.Events.Clear();
 
-        await fs.Awaiting(f => f.StartCommitAsync()).Should().ThrowAsync<InvalidOperationException>().WithMessage("*already in the process of being committed*");
-        _store.EventList.Should().BeEmpty();
+        await fs.StartCommitAsync();
+
+        string jobId = fs.Job.JobStoreId;
+        _store.EventList.Should().Equal($"update:{jobId}:journal={leftover},{pending}", $"delete-file:{leftover}", $"delete-file:{pending}", $"update:{jobId}:journal=");
+        (await _store.FileExistsAsync(leftover)).Should().BeFalse();
+        (await _store.LoadJobAsync(jobId)).FilesToDelete.Should().BeEmpty();
     }
 
     [Test]
@@ -334,7 +353,7 @@ public sealed class JobFileStoreTests
         used.Should().Be(3000);
         fs.DiskUsed.Should().Be(3000);
         fs.LeaderMessages.Should().ContainSingle().Which.Should().Match<LeaderMessage>(m =>
-            m.Level == LogLevel.Warning && m.Text.Contains("more disk than requested", StringComparison.Ordinal) && m.Text.Contains("300.00%", StringComparison.Ordinal));
+            m.Level == LogLevel.Warning && m.Text.Contains("more disk than requested", StringComparison.Ordinal) && m.Text.Contains("300.00%", StringComparison.Ordinal) && m.Text.Contains("2.9 KiB [3000 bytes] used", StringComparison.Ordinal));
     }
 
     [Test]
