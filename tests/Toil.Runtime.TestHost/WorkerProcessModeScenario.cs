@@ -14,7 +14,8 @@ namespace Toil.Runtime.TestHost;
 /// Runs one job through <see cref="WorkerRunner"/> in process mode (descriptors 1 and 2 redirected) on an in-memory job
 /// store, with a leader environment (<c>TOIL_SCENARIO_VAR</c>, and <c>HOME</c>, which is rejected). The job writes to
 /// the console, starts <c>sh -c 'echo ...'</c> (which inherits the descriptors and the environment), logs a line
-/// and fails with exit code 3, so the runner stores its log. Afterwards the scenario prints <c>AFTER</c> and the stored
+/// and fails with exit code 3, so the runner stores its log. While it runs it tries a second process-mode run, which
+/// must be refused (<c>nested-refused</c>). Afterwards the scenario prints <c>AFTER</c> and the stored
 /// log between <c>LOG-BEGIN</c> and <c>LOG-END</c> on the restored standard output, and exits with the runner's code.
 /// Arguments: <c>workDir</c>.
 /// </summary>
@@ -37,7 +38,9 @@ public sealed class WorkerProcessModeScenario : IHostScenario
         await store.WriteSharedFileAsync(SharedFileNames.Environment, "{\"TOIL_SCENARIO_VAR\":\"from-leader-env\",\"HOME\":\"/leader-home\"}"u8.ToArray());
 
         var options = Options.Create(new WorkerOptions { WorkDir = workDir, CoordinationDir = Path.Combine(workDir, "coord") });
-        var runner = new WorkerRunner(new ShellInvoker(), new InMemoryDeferredFunctionManagerFactory(new DeferredFunctionRegistry()), options, new EmptyServices());
+        var invoker = new ShellInvoker();
+        var runner = new WorkerRunner(invoker, new InMemoryDeferredFunctionManagerFactory(new DeferredFunctionRegistry()), options, new EmptyServices());
+        invoker.Nested = () => runner.RunAsync(new WorkerRequest(store, job.JobStoreId) { Mode = WorkerMode.Process });
         var result = await runner.RunAsync(new WorkerRequest(store, job.JobStoreId) { Mode = WorkerMode.Process });
 
         Console.WriteLine("AFTER");
@@ -54,9 +57,21 @@ public sealed class WorkerProcessModeScenario : IHostScenario
 
     private sealed class ShellInvoker : IJobBodyInvoker
     {
+        public Func<Task>? Nested { get; set; }
+
         public async ValueTask<JobBodyOutcome> InvokeAsync(JobInvocation invocation, CancellationToken cancellationToken = default)
         {
             Console.WriteLine("console-from-job");
+            try
+            {
+                await Nested!();
+                Console.WriteLine("nested-allowed");
+            }
+            catch (InvalidOperationException)
+            {
+                Console.WriteLine("nested-refused");
+            }
+
             var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add("echo hello-from-child; echo error-from-child 1>&2; echo \"var=$TOIL_SCENARIO_VAR home=$HOME\"");

@@ -14,7 +14,8 @@ public static class ToilRuntimeServiceCollectionExtensions
     /// <summary>
     /// Adds the worker runtime: <see cref="IWorkerRunner"/>, the job-type registry and the default body invoker, the
     /// deferred-function registry and the file-backed manager factory, <see cref="TimeProvider.System"/>, and
-    /// <see cref="WorkerOptions"/> validated on start. Register job types with <c>AddToilJob</c>. Every registration
+    /// <see cref="WorkerOptions"/> validated on start, and <see cref="WorkerLogCaptureProvider"/> so that what jobs log
+    /// through the host's loggers lands in their run's worker log. Register job types with <c>AddToilJob</c>. Every registration
     /// is a <c>TryAdd</c>, so calling it twice, or registering your own implementation first, is harmless.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -32,6 +33,7 @@ public static class ToilRuntimeServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
 
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, WorkerLogCaptureProvider>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DeferredFunctionRegistry>();
         services.TryAddSingleton<IDeferredFunctionManagerFactory>(sp => new DeferredFunctionManagerFactory(

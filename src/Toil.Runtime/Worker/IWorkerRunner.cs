@@ -11,5 +11,6 @@ public interface IWorkerRunner
     /// <param name="request">What to run and where.</param>
     /// <param name="cancellationToken">Cancels the run; the attempt then counts as failed.</param>
     /// <returns>The outcome: exit code, the chain of jobs run, and whether the attempt failed.</returns>
+    /// <exception cref="InvalidOperationException">A process-mode run is requested while another one is active in this process.</exception>
     Task<WorkerResult> RunAsync(WorkerRequest request, CancellationToken cancellationToken = default);
 }

@@ -40,6 +40,12 @@ public sealed class WorkerOptions
     [Range(0.0, 1.0)]
     public double BadWorker { get; set; }
 
+    /// <summary>
+    /// How long the run waits at its end for the job store to finish the chain's commits before it gives up and reports
+    /// the attempt as failed. The default value is 10 minutes.
+    /// </summary>
+    public TimeSpan CommitWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Chaos testing (Toil's <c>badWorkerFailInterval</c>): the largest delay before the kill. The default value is 10 ms.</summary>
     public TimeSpan BadWorkerFailInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 }

@@ -26,6 +26,11 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             problems.Add($"{nameof(WorkerOptions.BadWorkerFailInterval)} must be positive and at most one day (was {options.BadWorkerFailInterval})");
         }
 
+        if (options.CommitWaitTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(WorkerOptions.CommitWaitTimeout)} must be positive (was {options.CommitWaitTimeout})");
+        }
+
         if (!Enum.IsDefined(options.CleanWorkDir))
         {
             problems.Add($"{nameof(WorkerOptions.CleanWorkDir)} is not a known policy ({(int)options.CleanWorkDir})");

@@ -18,7 +18,8 @@ internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLeve
         ArgumentNullException.ThrowIfNull(formatter);
         if (host.IsEnabled(logLevel))
         {
-            host.Log(logLevel, eventId, state, exception, formatter);
+            // The run writes its own entries below; a capture provider among the host's must not write them again.
+            WorkerLogCapture.Forward(host, logLevel, eventId, state, exception, formatter);
         }
 
         if (file is not null && FileEnabled(logLevel))

@@ -27,6 +27,7 @@ public sealed class WorkerRunner : IWorkerRunner
     private const string JobCategory = "Toil.Runtime.Job";
     private static readonly string Version = typeof(WorkerRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
+    private static int s_processModeRun;
     private readonly IJobBodyInvoker _invoker;
     private readonly IDeferredFunctionManagerFactory _deferred;
     private readonly IOptions<WorkerOptions> _options;
@@ -81,7 +82,28 @@ public sealed class WorkerRunner : IWorkerRunner
         ArgumentNullException.ThrowIfNull(request.JobStore);
         ArgumentException.ThrowIfNullOrEmpty(request.JobStoreId);
         WorkerOptions options = _options.Value;
+        bool ownsProcess = request.Mode == WorkerMode.Process;
+        if (ownsProcess && Interlocked.CompareExchange(ref s_processModeRun, 1, 0) != 0)
+        {
+            // Descriptors 1 and 2, the console and the environment belong to the process: one owner at a time.
+            throw new InvalidOperationException("Another process-mode worker run is active in this process; only one run at a time may own the process.");
+        }
 
+        try
+        {
+            return await RunOwnedAsync(request, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (ownsProcess)
+            {
+                Volatile.Write(ref s_processModeRun, 0);
+            }
+        }
+    }
+
+    private async Task<WorkerResult> RunOwnedAsync(WorkerRequest request, WorkerOptions options, CancellationToken cancellationToken)
+    {
         WorkerDirectories directories;
         WorkerLogFile? logFile = null;
         StandardStreamRedirection? redirection = null;
@@ -196,6 +218,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
         public async Task<WorkerResult> ExecuteAsync(CancellationToken cancellationToken)
         {
+            using var capture = _logFile is null ? null : WorkerLogCapture.Begin(_logFile, _options.LogLevel, _owner._time);
             ArmChaos();
             using var linked = _fence is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _fence.Token);
             CancellationToken token = linked?.Token ?? cancellationToken;
@@ -210,7 +233,7 @@ public sealed class WorkerRunner : IWorkerRunner
             try
             {
                 WorkerLog.Banner(_log);
-                WorkerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName, Environment.MachineName, _request.Mode);
+                WorkerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName ?? "unnamed", Environment.MachineName, _request.Mode);
                 WorkerLog.Options(_log, _options.MaxLogFileSize, _options.CleanWorkDir, _options.DisableChaining, _dirs.TempDirectory, _dirs.CoordinationDirectory);
 
                 var environment = await WorkerEnvironment.LoadAsync(_store, Environment.GetEnvironmentVariable("PATH"), token).ConfigureAwait(false);
@@ -239,10 +262,17 @@ public sealed class WorkerRunner : IWorkerRunner
                     await RunBodyAsync(job, names, environment, deferred, token).ConfigureAwait(false);
                     WorkerLog.CompletedBody(_log, job);
 
-                    var (successor, reason) = await ChainingRules.NextChainableAsync(job, _store, _options.RunLocalJobsOnWorkers || _store.Config.RunLocalJobsOnWorkers, token).ConfigureAwait(false);
-                    if (successor is null || _options.DisableChaining)
+                    if (_options.DisableChaining)
                     {
-                        WorkerLog.NotChaining(_log, job, reason ?? "chaining is disabled");
+                        // Toil still loads the successor here; nothing uses it, so we do not.
+                        WorkerLog.NotChaining(_log, job, "chaining is disabled");
+                        break;
+                    }
+
+                    var (successor, reason) = await ChainingRules.NextChainableAsync(job, _store, _options.RunLocalJobsOnWorkers || _store.Config.RunLocalJobsOnWorkers, token).ConfigureAwait(false);
+                    if (successor is null)
+                    {
+                        WorkerLog.NotChaining(_log, job, reason!);
                         break;
                     }
 
@@ -288,7 +318,15 @@ public sealed class WorkerRunner : IWorkerRunner
             // Toil's blockFn(): the whole commit chain must be durable before the attempt is judged.
             try
             {
-                await _blockFn(CancellationToken.None).ConfigureAwait(false);
+                using var bound = new CancellationTokenSource(_options.CommitWaitTimeout, _owner._time);
+                try
+                {
+                    await _blockFn(bound.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (bound.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"The job store did not finish the commits of job {_request.JobStoreId} within {_options.CommitWaitTimeout}.");
+                }
             }
 #pragma warning disable CA1031 // A failed commit fails the attempt; it is reported, not thrown.
             catch (Exception ex)

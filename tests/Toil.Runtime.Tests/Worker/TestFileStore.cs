@@ -108,7 +108,7 @@ internal sealed class TestFileStore : IFileStore
         _commit = Task.Run(async () =>
         {
             await previous(CancellationToken.None);
-            await Task.Delay(Random.Shared.Next(0, 30), CancellationToken.None);
+            await Task.Delay(_options.HangCommitOf == snapshot?.JobName ? TimeSpan.FromMinutes(5) : TimeSpan.FromMilliseconds(Random.Shared.Next(0, 30)), CancellationToken.None);
             if (snapshot is not null)
             {
                 await WriteAsync(snapshot, deletes, CancellationToken.None);
@@ -151,6 +151,9 @@ internal sealed class TestFileStoreOptions
     public bool Asynchronous { get; set; }
 
     public string? FailCommitOf { get; set; }
+
+    /// <summary>An asynchronous commit of this job never finishes (until the store's wait is cancelled).</summary>
+    public string? HangCommitOf { get; set; }
 
     public ConcurrentQueue<CommitRecord> Commits { get; } = new();
 }

@@ -23,6 +23,7 @@ public sealed class WorkerProcessModeTests
             end.Should().BeGreaterThan(begin);
             string log = stdout[begin..end];
             log.Should().Contain("hello-from-child").And.Contain("error-from-child").And.Contain("console-from-job").And.Contain("logged-by-job");
+            log.Should().Contain("nested-refused", "only one process-mode run may own the process").And.NotContain("nested-allowed");
             log.Should().Contain("var=from-leader-env", "process mode applies the leader's environment to the process (DESIGN D8)");
             log.Should().NotContain("home=/leader-home", "HOME is on the reject list");
             string outside = stdout[..begin];

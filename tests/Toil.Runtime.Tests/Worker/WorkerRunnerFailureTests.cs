@@ -173,4 +173,27 @@ public sealed class WorkerRunnerFailureTests
         record.HasBody.Should().BeTrue();
         record.LogJobStoreFileId.Should().NotBeNull();
     }
+
+    [Test]
+    public async Task RunAsync_MissingJob_FailsWithExitCode1AndStillWritesStats()
+    {
+        using var t = new WorkerTestContext();
+        var result = await t.RunAsync("kind-gone/instance-ffffffff");
+        result.ExitCode.Should().Be(1);
+        result.Error.Should().BeOfType<NoSuchJobException>();
+        (await t.ReadStatsAsync()).Should().ContainSingle();
+    }
+
+    [Test]
+    public async Task RunAsync_CommitNeverFinishes_FailsAfterTheCommitWaitTimeout()
+    {
+        using var t = new WorkerTestContext();
+        t.Options.CommitWaitTimeout = TimeSpan.FromMilliseconds(200);
+        t.FileStores.Asynchronous = true;
+        t.FileStores.HangCommitOf = "A";
+        t.Invoker.Succeeds("A");
+        var result = await t.RunAsync(await t.AddJobAsync("A")).WaitAsync(TimeSpan.FromMinutes(1));
+        result.Failed.Should().BeTrue();
+        result.Error.Should().BeOfType<TimeoutException>();
+    }
 }
