@@ -373,6 +373,43 @@ public abstract partial class JobStoreConformanceTests
     }
 
     /// <summary>
+    /// An update with a description that cannot be persisted faithfully (a service child that is not a service) never
+    /// leaves an unreadable record: either the update throws and nothing changed (stored record and the caller's
+    /// version), or it succeeds and the record loads.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task UpdateJobAsync_UnpersistableDescription_NeverLeavesAnUnreadableRecord()
+    {
+        var job = NewJob();
+        string id = await CreateAsync(job).ConfigureAwait(false);
+        job.AddServiceHostJob("svc");
+        job.ServiceTree["svc"].Add("not-a-service");
+
+        Exception? failure = null;
+        try
+        {
+            await Store.UpdateJobAsync(job, Cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or JobStoreException)
+        {
+            failure = e;
+        }
+
+        var stored = await Store.LoadJobAsync(id, Cancellation).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            job.Version.Should().Be(1, "a failed update does not advance the caller's version");
+            stored.Version.Should().Be(1);
+            stored.ServiceTree.Should().BeEmpty();
+        }
+        else
+        {
+            stored.Version.Should().Be(2);
+        }
+    }
+
+    /// <summary>
     /// Eight writers on two instances, each doing load → modify → update and retrying on
     /// <see cref="ConcurrentJobModificationException"/>, lose no update: every increment and every mark lands.
     /// </summary>

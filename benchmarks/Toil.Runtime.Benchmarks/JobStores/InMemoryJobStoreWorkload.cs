@@ -77,7 +77,7 @@ public sealed class InMemoryJobStoreWorkload : IWorkload
     }
 
     // This thread's user + system time from /proc (clock ticks of 10 ms): immune to other processes' load.
-    private static TimeSpan CurrentThreadCpu()
+    internal static TimeSpan CurrentThreadCpu()
     {
         string stat = File.ReadAllText("/proc/thread-self/stat");
         string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');

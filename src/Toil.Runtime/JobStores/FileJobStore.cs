@@ -55,6 +55,7 @@ public sealed partial class FileJobStore : IJobStore
     private readonly ResiliencePipeline _retry;
     private readonly SemaphoreSlim[] _stripes;
     private volatile bool _destroyed;
+    private long _messageSequence;
 
     private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger)
     {
@@ -328,6 +329,7 @@ public sealed partial class FileJobStore : IJobStore
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ThrowIfDestroyed();
+        var batch = new HashSet<string>(StringComparer.Ordinal);
         foreach (var job in jobs)
         {
             ArgumentNullException.ThrowIfNull(job, nameof(jobs));
@@ -337,32 +339,50 @@ public sealed partial class FileJobStore : IJobStore
                 throw new InvalidJobStoreIdException(id ?? "<null>", "the ID was not assigned by this job store");
             }
 
+            if (!batch.Add(id))
+            {
+                throw new JobStoreException($"The job '{id}' appears twice in one batch.");
+            }
+
             if (File.Exists(JobFile(id)))
             {
                 throw new JobStoreException($"The job '{id}' already exists.");
             }
         }
 
-        foreach (var job in jobs)
+        // Serialize the whole batch before writing any of it: a description that cannot be persisted fails the batch
+        // with nothing written and every caller's version unchanged.
+        var records = new List<(JobDescription Job, long Version, int Writer, byte[] Record)>(jobs.Count);
+        try
         {
-            string id = job.JobStoreId;
-            JobLock held;
+            foreach (var job in jobs)
+            {
+                records.Add((job, job.Version, job.VersionWriter, []));
+                job.IncrementVersion();
+                records[^1] = records[^1] with { Record = JobDescriptionSerializer.Serialize(job) };
+            }
+        }
+        catch
+        {
+            records.ForEach(r => (r.Job.Version, r.Job.VersionWriter) = (r.Version, r.Writer));
+            throw;
+        }
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            var (job, version, writer, record) = records[i];
             try
             {
-                held = await LockJobAsync(id, cancellationToken).ConfigureAwait(false);
+                await CreateRecordAsync(job.JobStoreId, record, cancellationToken).ConfigureAwait(false);
             }
-            catch (DirectoryNotFoundException)
+            catch
             {
-                throw new InvalidJobStoreIdException(id, "the ID's directory was deleted before the job was created");
+                // Jobs before this one are durable; this one and the rest were not written.
+                records.Skip(i).ToList().ForEach(r => (r.Job.Version, r.Job.VersionWriter) = (r.Version, r.Writer));
+                throw;
             }
 
-            using var unlock = held;
-            if (File.Exists(JobFile(id)))
-            {
-                throw new JobStoreException($"The job '{id}' already exists.");
-            }
-
-            await WriteJobAsync(job, overwrite: false, cancellationToken).ConfigureAwait(false);
+            job.AssignConfig(Config);
         }
     }
 
@@ -400,7 +420,7 @@ public sealed partial class FileJobStore : IJobStore
             throw new ConcurrentJobModificationException(id, job.Version, current);
         }
 
-        await WriteJobAsync(job, overwrite: true, cancellationToken).ConfigureAwait(false);
+        await WriteJobAsync(job, cancellationToken).ConfigureAwait(false);
 
         // Job temp files are only written under the lock we hold, so any left here belong to a writer that died.
         foreach (string temp in Directory.EnumerateFiles(JobDirectory(id), JobFileName + ".*" + DurableFile.TempSuffix))
@@ -685,8 +705,10 @@ public sealed partial class FileJobStore : IJobStore
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed();
 
-        // Names sort by write time, so messages are delivered in the order they were written.
-        string name = $"{MessagePrefix}{_time.GetUtcNow().UtcTicks:x16}{Guid.NewGuid():N}";
+        // Names sort by write time, then by this instance's sequence (a clock that does not move, or two writes in one
+        // tick), so messages are delivered in the order they were written.
+        long sequence = Interlocked.Increment(ref _messageSequence);
+        string name = $"{MessagePrefix}{_time.GetUtcNow().UtcTicks:x16}{sequence:x8}{Guid.NewGuid():N}";
         await ReplaceAsync(Path.Join(_root, StatsDirectory, InboxDirectory, name), message, overwrite: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -949,14 +971,35 @@ public sealed partial class FileJobStore : IJobStore
         }
     }
 
-    private async ValueTask WriteJobAsync(JobDescription job, bool overwrite, CancellationToken cancellationToken)
+    private async ValueTask CreateRecordAsync(string id, byte[] record, CancellationToken cancellationToken)
+    {
+        JobLock held;
+        try
+        {
+            held = await LockJobAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new InvalidJobStoreIdException(id, "the ID's directory was deleted before the job was created");
+        }
+
+        using var unlock = held;
+        if (File.Exists(JobFile(id)))
+        {
+            throw new JobStoreException($"The job '{id}' already exists.");
+        }
+
+        await ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask WriteJobAsync(JobDescription job, CancellationToken cancellationToken)
     {
         long version = job.Version;
         int writer = job.VersionWriter;
         job.IncrementVersion();
         try
         {
-            await ReplaceAsync(JobFile(job.JobStoreId), JobDescriptionSerializer.Serialize(job), overwrite, cancellationToken).ConfigureAwait(false);
+            await ReplaceAsync(JobFile(job.JobStoreId), JobDescriptionSerializer.Serialize(job), overwrite: true, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

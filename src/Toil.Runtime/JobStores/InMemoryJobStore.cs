@@ -78,11 +78,19 @@ public sealed class InMemoryJobStore : IJobStore
                 }
             }
 
+            // Serialize every job before storing any, so a job that cannot be persisted leaves the batch unwritten.
+            var records = new List<byte[]>(jobs.Count);
+            foreach (var job in jobs)
+            {
+                records.Add(SerializeNextVersion(job));
+            }
+
+            int i = 0;
             foreach (var job in jobs)
             {
                 job.IncrementVersion();
                 job.AssignConfig(Config);
-                _jobs[job.JobStoreId] = (job.Version, JobDescriptionSerializer.Serialize(job));
+                _jobs[job.JobStoreId] = (job.Version, records[i++]);
             }
         }
 
@@ -129,8 +137,9 @@ public sealed class InMemoryJobStore : IJobStore
                 throw new ConcurrentJobModificationException(job.JobStoreId, job.Version, stored);
             }
 
+            byte[] record = SerializeNextVersion(job);
             job.IncrementVersion();
-            _jobs[job.JobStoreId] = (job.Version, JobDescriptionSerializer.Serialize(job));
+            _jobs[job.JobStoreId] = (job.Version, record);
         }
 
         return ValueTask.CompletedTask;
@@ -441,6 +450,21 @@ public sealed class InMemoryJobStore : IJobStore
             ThrowIfDestroyed();
             var current = _jobs.TryGetValue(jobId, out var entry) ? entry : throw new NoSuchJobException(jobId);
             _jobs[jobId] = (current.Version, record);
+        }
+    }
+
+    /// <summary>The record of <paramref name="job"/> at its next version, leaving <paramref name="job"/> unchanged if that throws.</summary>
+    private static byte[] SerializeNextVersion(JobDescription job)
+    {
+        var (version, writer) = (job.Version, job.VersionWriter);
+        job.IncrementVersion();
+        try
+        {
+            return JobDescriptionSerializer.Serialize(job);
+        }
+        finally
+        {
+            (job.Version, job.VersionWriter) = (version, writer);
         }
     }
 

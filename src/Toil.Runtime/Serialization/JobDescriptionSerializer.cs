@@ -17,9 +17,14 @@ public static class JobDescriptionSerializer
     /// <summary>Serializes a job description to UTF-8 JSON.</summary>
     /// <param name="job">The description.</param>
     /// <returns>The JSON bytes.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The description could not be read back (a null ID, a negative counter, an invalid service tree); nothing is
+    /// serialized, so a store never persists a record it would later report as corrupt.
+    /// </exception>
     public static byte[] Serialize(JobDescription job)
     {
         ArgumentNullException.ThrowIfNull(job);
+        EnsureReadableBack(job);
         var doc = new JobDocument
         {
             SchemaVersion = SchemaVersion,
@@ -165,6 +170,47 @@ public static class JobDescriptionSerializer
         catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
         {
             throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} is invalid: {ex.Message}", ex);
+        }
+    }
+
+    private static void EnsureReadableBack(JobDescription job)
+    {
+        try
+        {
+            if (string.IsNullOrEmpty(job.JobStoreId))
+            {
+                throw new FormatException("it has no jobStoreId");
+            }
+
+            NonNegative(job.Version, "version");
+            NonNegative(job.PredecessorNumber, "predecessorNumber");
+            if (job.RemainingTryCountOverride is { } tries)
+            {
+                NonNegative(tries, "remainingTryCount");
+            }
+
+            if (job.RetryBackoffSecondsOverride is { } backoff)
+            {
+                NonNegative(backoff, "retryBackoffSeconds");
+            }
+
+            string? nullIn =
+                job.FilesToDelete.Any(f => f is null) ? "filesToDelete"
+                : job.FilesToUse.Any(f => f is null) ? "filesToUse"
+                : job.PredecessorsFinished.Any(f => f is null) ? "predecessorsFinished"
+                : job.ServiceTree.Values.Any(c => c is null || c.Any(f => f is null)) ? "serviceTree"
+                : job is CheckpointJobDescription c && c.CheckpointFilesToDelete.Any(f => f is null) ? "checkpointFilesToDelete"
+                : null;
+            if (nullIn is not null)
+            {
+                throw new FormatException($"{nullIn} contains a null ID");
+            }
+
+            ValidateServiceTree(job.ServiceTree);
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidOperationException($"Job {job} cannot be persisted: {ex.Message}.", ex);
         }
     }
 

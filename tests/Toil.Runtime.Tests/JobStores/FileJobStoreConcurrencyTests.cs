@@ -56,6 +56,10 @@ public sealed class FileJobStoreConcurrencyTests
             {
                 var job = await store.LoadJobAsync(id);
                 JobUpdateLoopScenario.Apply(job);
+
+                // Widen the window between read and write (the store's calls may all complete synchronously), so the
+                // writers' updates really race.
+                await Task.Delay(Random.Shared.Next(0, 3));
                 try
                 {
                     await store.UpdateJobAsync(job);
@@ -72,6 +76,7 @@ public sealed class FileJobStoreConcurrencyTests
         final.PredecessorNumber.Should().Be(Writers * Each);
         final.Version.Should().Be(1 + (Writers * Each));
         JobUpdateLoopScenario.IsConsistent(final).Should().BeTrue();
+        TestContext.Out.WriteLine($"{conflicts} conflicts");
         conflicts.Should().BePositive("six writers on one job do collide, and the collisions are what is being checked");
     }
 

@@ -37,6 +37,7 @@ public sealed class FileJobStoreCrashTests
         var random = new Random(seed);
         long highest = 1;
         int killedMidLoop = 0;
+        int tempsSeen = 0;
 
         for (int kill = 0; kill < 50; kill++)
         {
@@ -60,6 +61,7 @@ public sealed class FileJobStoreCrashTests
             process.ExitCode.Should().NotBe(0, "it was killed (stderr: {0})", await loop.StdErr);
             long lastCommitted = loop.LastCommitted() ?? highest;
 
+            tempsSeen += Directory.GetFiles(store.JobDirectory(job.JobStoreId), "*.tmp").Length;
             var loaded = await store.LoadJobAsync(job.JobStoreId);
             JobUpdateLoopScenario.IsConsistent(loaded).Should().BeTrue($"kill {kill} (seed {seed}) must leave a complete version, found v{loaded.Version} with {loaded.UnitName.Length} payload characters");
             loaded.Version.Should().BeInRange(lastCommitted, lastCommitted + 1, $"kill {kill} (seed {seed}): every reported commit is durable, at most one more can have landed");
@@ -83,7 +85,7 @@ public sealed class FileJobStoreCrashTests
         final.Version.Should().Be(highest + 1);
         (await store.ListJobsAsync().ToListAsync()).Should().ContainSingle();
         Directory.GetFiles(store.JobDirectory(job.JobStoreId), "*.tmp").Should().BeEmpty("an update under the lock removes the temp files of dead writers");
-        TestContext.Out.WriteLine($"seed {seed}: {highest} versions written");
+        TestContext.Out.WriteLine($"seed {seed}: {highest} versions written; {tempsSeen} temp files seen after kills");
     }
 
     [Test]

@@ -180,6 +180,26 @@ public sealed class FileJobStoreFaultTests
         time.GetElapsedTime(start).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(30)).And.BeLessThan(TimeSpan.FromSeconds(45), "the wait is bounded by the timeout (plus the test's coarse clock steps)");
     }
 
+    [Test]
+    public async Task ReadLogsAsync_ClockThatDoesNotMove_StillDeliversInWriteOrder()
+    {
+        await using var store = await _t.CreateAsync(o => o.TimeProvider = new FakeTimeProvider());
+        var written = Enumerable.Range(0, 20).Select(i => $"message {i}").ToList();
+        foreach (string m in written)
+        {
+            await store.WriteLogsAsync(m);
+        }
+
+        var seen = new List<string>();
+        await store.ReadLogsAsync(async (s, ct) =>
+        {
+            using var reader = new StreamReader(s, leaveOpen: true);
+            seen.Add(await reader.ReadToEndAsync(ct));
+        });
+
+        seen.Should().Equal(written);
+    }
+
     private static async Task AdvanceUntilDoneAsync(FakeTimeProvider time, Task task, TimeSpan step)
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));

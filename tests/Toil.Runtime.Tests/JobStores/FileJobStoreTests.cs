@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -127,6 +128,32 @@ public sealed class FileJobStoreTests
     }
 
     [Test]
+    public async Task Options_BoundThroughIOptionsWithTheValidator_RejectBadValuesAndOpenTheStore()
+    {
+        (await _t.CreateAsync()).Should().NotBeNull();
+        using var good = Provider(o => o.Locator = _t.StorePath);
+        using var bad = Provider(o =>
+        {
+            o.Locator = _t.StorePath;
+            o.VisibilityTimeout = TimeSpan.FromHours(1);
+        });
+
+        await using var store = await FileJobStore.OpenAsync(good.GetRequiredService<IOptions<FileJobStoreOptions>>().Value);
+        var act = () => bad.GetRequiredService<IOptions<FileJobStoreOptions>>().Value;
+
+        store.Config.Should().NotBeNull();
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain(nameof(FileJobStoreOptions.VisibilityTimeout));
+
+        static ServiceProvider Provider(Action<FileJobStoreOptions> configure)
+        {
+            var services = new ServiceCollection();
+            services.AddOptions<FileJobStoreOptions>().Configure(configure).ValidateDataAnnotations();
+            services.AddSingleton<IValidateOptions<FileJobStoreOptions>, FileJobStoreOptionsValidator>();
+            return services.BuildServiceProvider();
+        }
+    }
+
+    [Test]
     public async Task DestroyAsync_HalfDeletedStore_RemovesWhatIsLeftAndIsIdempotent()
     {
         await using var store = await _t.CreateAsync();
@@ -206,6 +233,40 @@ public sealed class FileJobStoreTests
         await actTemporary.Should().ThrowAsync<InvalidJobStoreIdException>();
         await actForged.Should().ThrowAsync<InvalidJobStoreIdException>();
         Directory.GetFileSystemEntries(Path.Combine(_t.StorePath, "jobs")).Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task CreateJobsAsync_BatchWithAnUnpersistableJob_WritesNoneOfItAndKeepsTheVersions()
+    {
+        await using var store = await _t.CreateAsync();
+        var good = FileJobStoreTestDirectory.NewJob("good");
+        var bad = FileJobStoreTestDirectory.NewJob("bad");
+        await store.AssignJobIdAsync(good);
+        await store.AssignJobIdAsync(bad);
+        bad.AddServiceHostJob("svc");
+        bad.ServiceTree["svc"].Add("not-a-service");
+
+        var act = async () => await store.CreateJobsAsync([good, bad]);
+
+        await act.Should().ThrowAsync<InvalidOperationException>();
+        (await store.JobExistsAsync(good.JobStoreId)).Should().BeFalse();
+        (await store.JobExistsAsync(bad.JobStoreId)).Should().BeFalse();
+        good.Version.Should().Be(0);
+        bad.Version.Should().Be(0);
+    }
+
+    [Test]
+    public async Task CreateJobsAsync_BatchNamingOneJobTwice_WritesNothing()
+    {
+        await using var store = await _t.CreateAsync();
+        var job = FileJobStoreTestDirectory.NewJob();
+        await store.AssignJobIdAsync(job);
+
+        var act = async () => await store.CreateJobsAsync([job, job]);
+
+        (await act.Should().ThrowAsync<JobStoreException>()).Which.Message.Should().Contain("twice");
+        (await store.JobExistsAsync(job.JobStoreId)).Should().BeFalse();
+        job.Version.Should().Be(0);
     }
 
     [TestCase("")]

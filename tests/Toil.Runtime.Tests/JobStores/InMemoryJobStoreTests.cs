@@ -45,4 +45,39 @@ public sealed class InMemoryJobStoreTests
 
         act.Should().Throw<NoSuchJobException>();
     }
+
+    [Test]
+    public async Task UpdateJobAsync_JobThatCannotBePersisted_ThrowsAndLeavesStoreAndVersionAlone()
+    {
+        await using var store = new InMemoryJobStore();
+        var job = new JobDescription("j");
+        string id = await store.CreateJobAsync(job);
+        job.AddServiceHostJob("svc");
+        job.ServiceTree["svc"].Add("not-a-service");
+
+        var act = async () => await store.UpdateJobAsync(job);
+
+        await act.Should().ThrowAsync<InvalidOperationException>();
+        job.Version.Should().Be(1, "the caller can fix the job and retry");
+        var stored = await store.LoadJobAsync(id);
+        stored.Version.Should().Be(1);
+        stored.ServiceTree.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task CreateJobsAsync_OneJobCannotBePersisted_CreatesNoneAndKeepsVersions()
+    {
+        await using var store = new InMemoryJobStore();
+        var good = new JobDescription("good");
+        var bad = new JobDescription("bad") { PredecessorNumber = -1 };
+        await store.AssignJobIdAsync(good);
+        await store.AssignJobIdAsync(bad);
+
+        var act = async () => await store.CreateJobsAsync([good, bad]);
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*predecessorNumber*");
+        (await store.JobExistsAsync(good.JobStoreId)).Should().BeFalse();
+        good.Version.Should().Be(0);
+        bad.Version.Should().Be(0);
+    }
 }

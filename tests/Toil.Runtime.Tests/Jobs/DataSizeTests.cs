@@ -39,6 +39,17 @@ public sealed class DataSizeTests
         DataSize.FromInt64(long.MaxValue).Bytes.Should().Be(long.MaxValue);
     }
 
+    [Test]
+    public void ImplicitConversions_FromFloatingPoint_DoNotExist()
+    {
+        // Toil rejects floats for memory and disk; here `Memory = 1.5` does not compile.
+        var sources = typeof(DataSize).GetMethods()
+            .Where(m => m.Name is "op_Implicit" or "op_Explicit" && m.ReturnType == typeof(DataSize))
+            .Select(m => m.GetParameters().Single().ParameterType);
+
+        sources.Should().BeEquivalentTo([typeof(long), typeof(string)]);
+    }
+
     [TestCase("-1", "negative")]
     [TestCase("-2Gi", "negative")]
     [TestCase("1.5", "whole number")]

@@ -312,6 +312,32 @@ public sealed class JobDescriptionSerializerTests
         Corrupt(json);
     }
 
+    [Test]
+    public void Serialize_ServiceChildThatIsNotAService_ThrowsNamingTheJobAndWritesNothing()
+    {
+        var job = new JobDescription("j") { JobStoreId = Id };
+        job.AddServiceHostJob("svc");
+        job.ServiceTree["svc"].Add("not-a-service");
+
+        var act = () => JobDescriptionSerializer.Serialize(job);
+
+        act.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain(Id).And.Contain("not-a-service");
+    }
+
+    [Test]
+    public void Serialize_NegativeCounterOrNullId_ThrowsInsteadOfWritingAnUnreadableRecord()
+    {
+        var negative = new JobDescription("j") { JobStoreId = Id, RemainingTryCountOverride = -1 };
+        var nullId = new JobDescription("j") { JobStoreId = Id };
+        nullId.FilesToDelete.Add(null!);
+
+        var a = () => JobDescriptionSerializer.Serialize(negative);
+        var b = () => JobDescriptionSerializer.Serialize(nullId);
+
+        a.Should().Throw<InvalidOperationException>().WithMessage("*remainingTryCount*");
+        b.Should().Throw<InvalidOperationException>().WithMessage("*filesToDelete*");
+    }
+
     // ---- Workflow configuration ----
 
     [Test]
