@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Cli;
@@ -13,9 +11,6 @@ namespace Toil.Runtime.Cli;
 /// </summary>
 internal static class WorkerCommand
 {
-    private const string WorkerCategory = "Toil.Runtime.Worker";
-    private const string JobCategory = "Toil.Runtime.Job";
-
     /// <summary>Creates the sub-command.</summary>
     /// <returns>The <c>worker</c> command.</returns>
     public static Command Create()
@@ -47,13 +42,8 @@ internal static class WorkerCommand
                 args,
                 (services, config) =>
                 {
-                    // In process mode descriptors 1 and 2 point at the worker log, so what jobs log through their own
-                    // ILogger<T> is captured there. The run's own categories already write the worker log directly, so
-                    // the console repeats only their warnings and errors (which also matter when the log cannot open).
-                    services.AddLogging(logging => logging
-                        .AddSimpleConsole(o => o.SingleLine = true)
-                        .AddFilter<ConsoleLoggerProvider>(WorkerCategory, LogLevel.Warning)
-                        .AddFilter<ConsoleLoggerProvider>(JobCategory, LogLevel.Warning));
+                    // No console logger: the runtime's capture provider already writes the jobs' own ILogger<T> entries
+                    // into the worker log, and in process mode a console logger would write each of them there twice.
                     JobAssemblyLoader.Register(config.JobAssemblies, services);
                 },
                 cancellationToken);

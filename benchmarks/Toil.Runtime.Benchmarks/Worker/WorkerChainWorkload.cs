@@ -76,7 +76,7 @@ public sealed class WorkerChainWorkload : IWorkload
             for (int r = 0; r < rounds; r++)
             {
                 file.Add(await RunFileAsync(runner, root, jobs));
-                var (ops, elapsed) = FileJobStoreUpdateWorkload.Floor(Path.Combine(floorDir, "job"), record, TimeSpan.FromSeconds(1.5));
+                var (ops, elapsed) = FileJobStoreUpdateWorkload.Floor(Path.Combine(floorDir, "job"), record, 150);
                 floor.Add(ops / elapsed.TotalSeconds);
             }
 
