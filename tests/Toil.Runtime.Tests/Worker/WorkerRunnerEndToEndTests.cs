@@ -114,12 +114,12 @@ public sealed class WorkerRunnerEndToEndTests
                 .AddToilJob<E2ECheckpoint, E2EInput>(E2EJson.Default.E2EInput)
                 .AddToilJob<E2EFailing, E2EInput>(E2EJson.Default.E2EInput)
                 .BuildServiceProvider();
-            var store = new InMemoryJobStore(new Jobs.WorkflowConfig { RetryCount = 1 });
+            var store = new InMemoryJobStore(new Toil.Runtime.Jobs.WorkflowConfig { RetryCount = 1 });
             var runner = provider.GetRequiredService<IWorkerRunner>();
             string root = await store.CreateRootJobAsync<E2ECheckpoint, E2EInput>(provider.GetRequiredService<JobTypeRegistry>(), new E2EInput("cp"), checkpoint: true);
 
             (await runner.RunAsync(new WorkerRequest(store, root))).ExitCode.Should().Be(0);
-            var first = (Jobs.CheckpointJobDescription)await store.LoadJobAsync(root);
+            var first = (Toil.Runtime.Jobs.CheckpointJobDescription)await store.LoadJobAsync(root);
             first.Checkpoint.Should().NotBeNull();
             string failedChild = first.AllSuccessors().Should().ContainSingle().Subject;
             (await runner.RunAsync(new WorkerRequest(store, failedChild))).Failed.Should().BeTrue();
@@ -127,7 +127,7 @@ public sealed class WorkerRunnerEndToEndTests
             var second = await runner.RunAsync(new WorkerRequest(store, root));
 
             second.ExitCode.Should().Be(0, second.Error?.ToString());
-            var restored = (Jobs.CheckpointJobDescription)await store.LoadJobAsync(root);
+            var restored = (Toil.Runtime.Jobs.CheckpointJobDescription)await store.LoadJobAsync(root);
             restored.RemainingTryCount.Should().Be(first.RemainingTryCount - 1);
             (await store.JobExistsAsync(failedChild)).Should().BeFalse();
             restored.AllSuccessors().Should().ContainSingle().Which.Should().NotBe(failedChild, "the body ran again and made a new child");
