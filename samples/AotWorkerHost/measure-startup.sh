@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the start-up of a worker process running a trivial job: the AotWorkerHost sample published with NativeAOT
-# vs the same host JIT-started (framework-dependent apphost). Prints per-start times (median and mean) of N runs.
+# vs the same host JIT-started (framework-dependent apphost), with and without ReadyToRun code. Prints per-start times (median and mean) of N runs.
 #   samples/AotWorkerHost/measure-startup.sh [N]      (default N=40)
 # Slow (the AOT publish takes minutes); never run by the build or CI.
 set -euo pipefail
@@ -13,6 +13,8 @@ rid=linux-x64
 
 echo "publishing (JIT) ..." >&2
 dotnet publish "$here/AotWorkerHost.csproj" -c Release -r "$rid" --self-contained false -o "$out/jit" -nologo -v q >&2
+echo "publishing (JIT, ReadyToRun) ..." >&2
+dotnet publish "$here/AotWorkerHost.csproj" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$out/r2r" -nologo -v q >&2
 echo "publishing (NativeAOT) ..." >&2
 dotnet publish "$here/AotWorkerHost.csproj" -c Release -r "$rid" -p:PublishAot=true -o "$out/aot" -nologo -v q >&2
 
@@ -51,4 +53,5 @@ report() {
 }
 
 measure jit "$out/jit/AotWorkerHost"
+measure r2r "$out/r2r/AotWorkerHost"
 measure aot "$out/aot/AotWorkerHost"
