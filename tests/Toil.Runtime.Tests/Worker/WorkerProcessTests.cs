@@ -157,6 +157,18 @@ public sealed class WorkerProcessTests
     }
 
     [Test]
+    public async Task ToilWorkerCommand_AssemblyWithoutModuleAttribute_Exits1NamingTheConvention()
+    {
+        string plain = Path.Combine(AppContext.BaseDirectory, "Toil.Runtime.Testing.dll");
+        string id = await CreateJobAsync<WorkerTestJobs.TouchJob, WorkerTestJobs.MarkerInput>(new(Path.Combine(_root, "x")), [plain]);
+
+        var (code, _, stderr) = await RunToolAsync("worker", WorkerTestJobs.Touch, Locator, id);
+
+        code.Should().Be(1);
+        stderr.Should().Contain($"The job assembly '{plain}' cannot be used: it has no [assembly: ToilJobModuleAttribute(typeof(...))]");
+    }
+
+    [Test]
     public async Task ToilWorkerCommand_MissingJobStore_Exits76()
     {
         var (code, _, stderr) = await RunToolAsync("worker", "test_job", "file:/nonexistent/path/jobstore", "some_job_id");
