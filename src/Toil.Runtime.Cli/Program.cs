@@ -12,6 +12,7 @@ internal static class Program
         // Each entry point adds its sub-command here (one file per command beside this one).
         root.Subcommands.Add(ContainedExecutorCommand.Create());
         root.Subcommands.Add(MesosExecutorCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
 
         args = EntryPointAlias.Apply(root, args, EntryPointAlias.InvokedNames());
         // Payloads are opaque tokens: an '@' must not be read as a response file.

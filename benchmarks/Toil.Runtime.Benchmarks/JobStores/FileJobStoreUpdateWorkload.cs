@@ -88,7 +88,8 @@ public sealed class FileJobStoreUpdateWorkload : IWorkload
         }
     }
 
-    private static (long Ops, TimeSpan Elapsed) Floor(string target, byte[] record, int count)
+    /// <summary>The durable-replace floor: <paramref name="count"/> times temp file, fsync, rename, fsync(dir) of <paramref name="record"/> over <paramref name="target"/>. Also used by the worker workloads.</summary>
+    internal static (long Ops, TimeSpan Elapsed) Floor(string target, byte[] record, int count)
     {
         string directory = Path.GetDirectoryName(target)!;
         var clock = Stopwatch.StartNew();

@@ -28,7 +28,7 @@ public sealed class JobFileStore : IFileStore
 {
     private readonly IJobStore _jobStore;
     private readonly ILogger _logger;
-    private readonly Func<CancellationToken, ValueTask>? _waitForPreviousCommit;
+    private Func<CancellationToken, ValueTask>? _waitForPreviousCommit;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, List<string>> _localFiles = new(StringComparer.Ordinal);
     private readonly List<string> _pendingDeletes = [];
@@ -420,9 +420,12 @@ public sealed class JobFileStore : IFileStore
     public ValueTask WaitForCommitAsync(CancellationToken cancellationToken = default)
     {
         Task? commit;
+        Func<CancellationToken, ValueTask>? previous;
         lock (_lock)
         {
+            // Read together: the link to the previous commit is dropped only after _commit is set.
             commit = _commit;
+            previous = _waitForPreviousCommit;
         }
 
         if (commit is not null)
@@ -430,16 +433,23 @@ public sealed class JobFileStore : IFileStore
             return new ValueTask(commit.WaitAsync(cancellationToken));
         }
 
-        return _waitForPreviousCommit?.Invoke(cancellationToken) ?? ValueTask.CompletedTask;
+        return previous?.Invoke(cancellationToken) ?? ValueTask.CompletedTask;
     }
 
     private async Task CommitAsync(bool jobState, CancellationToken cancellationToken)
     {
         // Yield first so that _commit is published before any work happens.
         await Task.Yield();
-        if (_waitForPreviousCommit is not null)
+        if (_waitForPreviousCommit is { } previous)
         {
-            await _waitForPreviousCommit(cancellationToken).ConfigureAwait(false);
+            await previous(cancellationToken).ConfigureAwait(false);
+
+            // The earlier commits are durable, and every later wait goes through _commit: dropping the link lets the
+            // earlier file stores (and their job descriptions) be collected, so a long chain does not hold them all.
+            lock (_lock)
+            {
+                _waitForPreviousCommit = null;
+            }
         }
 
         if (!jobState)

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Toil.Runtime.Deferred;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Worker;
+
+namespace Toil.Runtime.Benchmarks.Worker;
+
+/// <summary>What the worker workloads share: a runner with the trivial job registered, and job graphs built directly in a store.</summary>
+internal static class WorkerBench
+{
+    /// <summary>A fresh directory under the temp directory; the caller deletes it.</summary>
+    public static string NewDirectory(string name)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"toil-bench-{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>A service provider holding the runtime and <see cref="TrivialJob"/>; work directories under <paramref name="workDir"/>.</summary>
+    public static ServiceProvider Services(string workDir, Action<WorkerOptions>? configure = null, bool inMemoryDeferred = false)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        if (inMemoryDeferred)
+        {
+            services.AddSingleton<IDeferredFunctionManagerFactory>(sp => new InMemoryDeferredFunctionManagerFactory(sp.GetRequiredService<DeferredFunctionRegistry>()));
+        }
+
+        services.AddToilRuntime(o =>
+        {
+            o.WorkDir = workDir;
+            configure?.Invoke(o);
+        });
+        services.AddToilJob<TrivialJob>();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// Creates <paramref name="count"/> trivial jobs, each the only child of the one before, so that one worker run
+    /// chains through all of them; returns the first job's ID. Built directly in the store (as the authoring layer
+    /// saves a graph: IDs, one body file per job, jobs created in batches), so only the worker run is measured.
+    /// </summary>
+    public static async Task<string> CreateChainAsync(IJobStore store, int count)
+    {
+        byte[] body = TrivialJob.BodyDocument();
+        var jobs = new List<JobDescription>(count);
+        for (int i = 0; i < count; i++)
+        {
+            var job = new JobDescription(TrivialJob.Name);
+            await store.AssignJobIdAsync(job);
+            string bodyId = await store.WriteFileAsync(body, job.JobStoreId, cleanup: true, baseName: "body");
+            job.AttachBody(new JobBody(TrivialJob.Name, bodyId));
+            if (i > 0)
+            {
+                job.PredecessorNumber = 1;
+                jobs[i - 1].AddChild(job.JobStoreId);
+            }
+
+            jobs.Add(job);
+        }
+
+        foreach (var batch in jobs.Chunk(1024))
+        {
+            await store.CreateJobsAsync(batch);
+        }
+
+        await store.SetRootJobIdAsync(jobs[0].JobStoreId);
+        return jobs[0].JobStoreId;
+    }
+
+    /// <summary>
+    /// Runs the worker on <paramref name="jobId"/> and checks that it ran <paramref name="expectedJobs"/> jobs and deleted
+    /// them; returns the wall time and the process's CPU time (all threads) the run took. On a shared, oversubscribed
+    /// machine the CPU time is the steadier measure of the work done.
+    /// </summary>
+    public static async Task<(TimeSpan Wall, TimeSpan Cpu)> RunAsync(IWorkerRunner runner, IJobStore store, string jobId, int expectedJobs)
+    {
+        TimeSpan cpu = Environment.CpuUsage.TotalTime;
+        long start = Stopwatch.GetTimestamp();
+        var result = await runner.RunAsync(new WorkerRequest(store, jobId));
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        cpu = Environment.CpuUsage.TotalTime - cpu;
+        if (result.Failed || result.JobsRun.Count != expectedJobs || !result.SubtreeDeleted)
+        {
+            throw new InvalidOperationException(
+                $"the worker ran {result.JobsRun.Count}/{expectedJobs} jobs, failed={result.Failed}, deleted={result.SubtreeDeleted}: {result.Error}");
+        }
+
+        return (elapsed, cpu);
+    }
+
+    /// <summary>The median of <paramref name="values"/>.</summary>
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Best-effort recursive delete.</summary>
+    public static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Toil.Runtime.Benchmarks.JobStores;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Serialization;
+
+namespace Toil.Runtime.Benchmarks.Worker;
+
+/// <summary>
+/// A chain of N trivial jobs run by one worker invocation (the worker chains through all of them): jobs/s on the
+/// in-memory store, and on the file job store against the fsync+rename floor measured in the same run.
+/// Arguments: <c>[jobs=1000] [rounds=5] [memory-only]</c>. Targets: in-memory ≥ 20,000 jobs/s; file store ≥ 0.4 × floor.
+/// </summary>
+public sealed class WorkerChainWorkload : IWorkload
+{
+    private const double InMemoryTarget = 20_000;
+    private const double FileRatioTarget = 0.4;
+
+    /// <inheritdoc />
+    public string Name => "worker-chain";
+
+    /// <inheritdoc />
+    public string Description => "chain of N trivial jobs in one worker run: in-memory jobs/s; file store vs fsync+rename floor";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(string[] args)
+    {
+        int jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
+        int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+        bool memoryOnly = args.Length > 2 && args[2] == "memory-only";
+        string root = WorkerBench.NewDirectory("chain");
+        try
+        {
+            await using var services = WorkerBench.Services(root);
+            var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
+
+            // Warm-up: JIT the whole path once on each store.
+            await RunInMemoryAsync(runner, 100);
+            await RunFileAsync(runner, root, 20);
+
+            var memory = new List<Rate>();
+            for (int r = 0; r < rounds; r++)
+            {
+                memory.Add(await RunInMemoryAsync(runner, jobs));
+            }
+
+            double memoryRate = WorkerBench.Median([.. memory.Select(r => r.Wall)]);
+            double memoryCpuRate = WorkerBench.Median([.. memory.Select(r => r.Cpu)]);
+            Console.WriteLine(FormattableString.Invariant($"  in-memory store : {memoryRate,10:F0} jobs/s wall, {memoryCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs}; target >= {InMemoryTarget:F0}) {Verdict(memoryRate >= InMemoryTarget)}"));
+
+            // Attribution: the same chain with the deferred-function manager in memory and without the worker log.
+            {
+                await using var lean = WorkerBench.Services(root, o => o.DisableWorkerOutputCapture = true, inMemoryDeferred: true);
+                var leanRunner = lean.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
+                await RunInMemoryAsync(leanRunner, 100);
+                var leanRates = new List<Rate>();
+                for (int r = 0; r < rounds; r++)
+                {
+                    leanRates.Add(await RunInMemoryAsync(leanRunner, jobs));
+                }
+
+                Console.WriteLine(FormattableString.Invariant($"  in-memory store, in-memory deferred manager, no worker log: {WorkerBench.Median([.. leanRates.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. leanRates.Select(r => r.Cpu)]),10:F0} jobs per CPU-second"));
+            }
+
+            if (memoryOnly)
+            {
+                return 0;
+            }
+
+            // The floor (job-store-file's durable-replace loop) writes a record of a chain job's size in the same
+            // directory; rounds alternate so drift in the machine's load hits both alike.
+            string floorDir = Directory.CreateDirectory(Path.Combine(root, "floor")).FullName;
+            byte[] record = await ChainRecordAsync();
+            var file = new List<Rate>();
+            var floor = new List<double>();
+            for (int r = 0; r < rounds; r++)
+            {
+                file.Add(await RunFileAsync(runner, root, jobs));
+                var (ops, elapsed) = FileJobStoreUpdateWorkload.Floor(Path.Combine(floorDir, "job"), record, 150);
+                floor.Add(ops / elapsed.TotalSeconds);
+            }
+
+            double fileRate = WorkerBench.Median([.. file.Select(r => r.Wall)]);
+            double fileCpuRate = WorkerBench.Median([.. file.Select(r => r.Cpu)]);
+            double floorRate = WorkerBench.Median(floor);
+            double ratio = fileRate / floorRate;
+            Console.WriteLine(FormattableString.Invariant($"  file job store  : {fileRate,10:F0} jobs/s wall, {fileCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs})"));
+            Console.WriteLine(FormattableString.Invariant($"  fsync+rename    : {floorRate,10:F0} ops/s   (floor, same directory, same run)"));
+            Console.WriteLine(FormattableString.Invariant($"  file / floor    : {ratio,10:F2}          (target >= {FileRatioTarget:F1}) {Verdict(ratio >= FileRatioTarget)}"));
+            return 0;
+        }
+        finally
+        {
+            WorkerBench.TryDelete(root);
+        }
+    }
+
+    private readonly record struct Rate(double Wall, double Cpu);
+
+    private static async Task<byte[]> ChainRecordAsync()
+    {
+        await using var store = new InMemoryJobStore();
+        string first = await WorkerBench.CreateChainAsync(store, 2);
+        return JobDescriptionSerializer.Serialize(await store.LoadJobAsync(first));
+    }
+
+    private static string Verdict(bool met) => met ? "MET" : "MISSED";
+
+    private static async Task<Rate> RunInMemoryAsync(Toil.Runtime.Worker.IWorkerRunner runner, int jobs)
+    {
+        await using var store = new InMemoryJobStore();
+        string first = await WorkerBench.CreateChainAsync(store, jobs);
+        var (wall, cpu) = await WorkerBench.RunAsync(runner, store, first, jobs);
+        return new Rate(jobs / wall.TotalSeconds, jobs / cpu.TotalSeconds);
+    }
+
+    private static async Task<Rate> RunFileAsync(Toil.Runtime.Worker.IWorkerRunner runner, string root, int jobs)
+    {
+        string dir = Path.Combine(root, "store-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = dir });
+            string first = await WorkerBench.CreateChainAsync(store, jobs);
+            var (wall, cpu) = await WorkerBench.RunAsync(runner, store, first, jobs);
+            return new Rate(jobs / wall.TotalSeconds, jobs / cpu.TotalSeconds);
+        }
+        finally
+        {
+            WorkerBench.TryDelete(dir);
+        }
+    }
+}

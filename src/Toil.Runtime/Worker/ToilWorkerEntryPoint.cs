@@ -1,0 +1,135 @@
+using Microsoft.Extensions.DependencyInjection;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Jobs;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>
+/// The worker process entry (Toil's <c>_toil_worker JOBNAME JOBSTORELOCATOR JOBSTOREID</c>) as a library call, so any
+/// application, including a NativeAOT-published one, can be the worker program of its own jobs. It opens the job
+/// store, builds the worker's services, runs <see cref="IWorkerRunner"/> in <see cref="WorkerMode.Process"/> and
+/// returns the process exit code (DESIGN §6).
+/// </summary>
+/// <example>
+/// <code>
+/// // Program.cs of a host that is its own worker program.
+/// return await ToilWorkerEntryPoint.RunAsync(args, services =&gt; services.AddToilJob&lt;CountWords&gt;());
+/// </code>
+/// </example>
+public static class ToilWorkerEntryPoint
+{
+    /// <summary>The exit code for bad arguments (a usage error, as Toil's argument parser).</summary>
+    public const int UsageErrorExitCode = 2;
+
+    /// <summary>
+    /// Runs one worker process: parses <paramref name="args"/>, opens the job store, registers the Toil runtime and
+    /// then <paramref name="configureServices"/>'s services, and runs the job.
+    /// </summary>
+    /// <param name="args">The arguments after the program (and sub-command) name: <c>JOBNAME JOBSTORELOCATOR JOBSTOREID</c>.</param>
+    /// <param name="configureServices">Registers the host's job types (<c>AddToilJob&lt;T&gt;()</c>) and their services.</param>
+    /// <param name="cancellationToken">Cancels the run; the attempt then counts as failed.</param>
+    /// <returns>The process exit code: the runner's, <see cref="WorkerExitCodes.NoJobStore"/>, <see cref="UsageErrorExitCode"/> or <see cref="WorkerExitCodes.Failed"/>.</returns>
+    public static Task<int> RunAsync(string[] args, Action<IServiceCollection> configureServices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configureServices);
+        return RunAsync(args, (services, _) => configureServices(services), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one worker process, letting <paramref name="configureServices"/> see the workflow configuration persisted
+    /// in the job store (for example <see cref="WorkflowConfig.JobAssemblies"/>) while it registers services.
+    /// </summary>
+    /// <param name="args">The arguments after the program (and sub-command) name: <c>JOBNAME JOBSTORELOCATOR JOBSTOREID</c>.</param>
+    /// <param name="configureServices">Registers the host's job types and their services, given the workflow configuration.</param>
+    /// <param name="cancellationToken">Cancels the run; the attempt then counts as failed.</param>
+    /// <returns>The process exit code: the runner's, <see cref="WorkerExitCodes.NoJobStore"/>, <see cref="UsageErrorExitCode"/> or <see cref="WorkerExitCodes.Failed"/>.</returns>
+    public static Task<int> RunAsync(string[] args, Action<IServiceCollection, WorkflowConfig> configureServices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configureServices);
+        return RunCoreAsync(args, config =>
+        {
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddToilRuntime();
+            configureServices(services, config);
+            return services.BuildServiceProvider();
+        }, ownsProvider: true, Console.Error, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one worker process with services the host already built (they must hold an <see cref="IWorkerRunner"/>,
+    /// for example through <c>AddToilRuntime()</c>, and the host's job types).
+    /// </summary>
+    /// <param name="args">The arguments after the program (and sub-command) name: <c>JOBNAME JOBSTORELOCATOR JOBSTOREID</c>.</param>
+    /// <param name="services">The host's services; not disposed.</param>
+    /// <param name="cancellationToken">Cancels the run; the attempt then counts as failed.</param>
+    /// <returns>The process exit code: the runner's, <see cref="WorkerExitCodes.NoJobStore"/>, <see cref="UsageErrorExitCode"/> or <see cref="WorkerExitCodes.Failed"/>.</returns>
+    public static Task<int> RunAsync(string[] args, IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return RunCoreAsync(args, _ => services, ownsProvider: false, Console.Error, cancellationToken);
+    }
+
+    /// <summary>The entry's algorithm; <paramref name="error"/> receives what Toil writes to standard error.</summary>
+    internal static async Task<int> RunCoreAsync(
+        string[] args, Func<WorkflowConfig, IServiceProvider> buildServices, bool ownsProvider, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (!WorkerArguments.TryParse(args, out var arguments, out string? problem))
+        {
+            await error.WriteLineAsync($"{WorkerArguments.Usage}{Environment.NewLine}error: {problem}").ConfigureAwait(false);
+            return UsageErrorExitCode;
+        }
+
+        IJobStore store;
+        try
+        {
+            store = await WorkerJobStoreLocator.OpenAsync(arguments!.JobStoreLocator, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnsupportedJobStoreLocatorException e)
+        {
+            await error.WriteLineAsync($"{WorkerArguments.Usage}{Environment.NewLine}error: {e.Message}").ConfigureAwait(false);
+            return UsageErrorExitCode;
+        }
+        catch (Exception e) when (e is NoSuchJobStoreException or IOException or UnauthorizedAccessException)
+        {
+            string detail = e is NoSuchJobStoreException ? string.Empty : $" ({e.Message})";
+            await error.WriteLineAsync(
+                $"Could not access the job store at '{arguments!.JobStoreLocator}'{detail}. If you are running with a grid batch " +
+                "system (e.g. Slurm), the job store path must be on a shared filesystem that every node mounts at the same path.")
+                .ConfigureAwait(false);
+            return WorkerExitCodes.NoJobStore;
+        }
+        catch (Exception e)
+        {
+            // The store is there but unusable (corrupt format or configuration, no file locks): not a mount problem.
+            await error.WriteLineAsync($"Could not open the job store at '{arguments!.JobStoreLocator}': {e}").ConfigureAwait(false);
+            return WorkerExitCodes.Failed;
+        }
+
+        await using (store.ConfigureAwait(false))
+        {
+            IServiceProvider? provider = null;
+            try
+            {
+                provider = buildServices(store.Config);
+                var runner = provider.GetRequiredService<IWorkerRunner>();
+                var request = new WorkerRequest(store, arguments.JobStoreId) { JobName = arguments.JobName, Mode = WorkerMode.Process };
+                var result = await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
+                return result.ExitCode;
+            }
+            catch (Exception e)
+            {
+                await error.WriteLineAsync($"The worker for job '{arguments.JobName}' ({arguments.JobStoreId}) failed: {e}").ConfigureAwait(false);
+                return WorkerExitCodes.Failed;
+            }
+            finally
+            {
+                if (ownsProvider && provider is IAsyncDisposable disposable)
+                {
+                    await disposable.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+}
