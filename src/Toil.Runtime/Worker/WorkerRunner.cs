@@ -152,7 +152,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
     // A chaining step's store only commits: it gets the run's directory instead of a job directory of its own.
     private static IFileStore DefaultFileStore(FileStoreRequest request) =>
-        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit);
+        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit, WorkerDirectories.DirectoryMode);
 
     private static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -495,7 +495,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 checkpoint.SetCheckpoint();
             }
 
-            string jobDirectory = _dirs.NewJobDirectory();
+            string jobDirectory = _dirs.NextJobDirectory();
             var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog));
             _blockFn = fileStore.WaitForCommitAsync;
             _jobsRun.Add(names);
