@@ -169,6 +169,11 @@ public sealed class WorkerRunner : IWorkerRunner
 
     private static long PeakMemoryKib()
     {
+        if (Environment.Is64BitProcess && UnixFileDescriptors.PeakResidentKib() is >= 0 and var kib)
+        {
+            return kib;
+        }
+
         using var process = Process.GetCurrentProcess();
         return process.PeakWorkingSet64 / 1024;
     }
