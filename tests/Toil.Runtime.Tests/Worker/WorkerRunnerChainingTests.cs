@@ -73,6 +73,40 @@ public sealed class WorkerRunnerChainingTests
     }
 
     [Test]
+    public async Task RunAsync_ChainOfFour_RecordUnderIssuedIdListsOnlyChainedInRecordsThatStillExist()
+    {
+        using var t = new WorkerTestContext();
+        t.Invoker.Succeeds("A", "B", "C");
+        string a = await t.AddJobAsync("A");
+        string b = await t.AddJobAsync("B");
+        string c = await t.AddJobAsync("C");
+        string d = await t.AddJobAsync("D");
+        await t.LinkAsync(a, b);
+        await t.LinkAsync(b, c);
+        await t.LinkAsync(c, d);
+        IReadOnlyList<string>? persistedDuringD = null;
+        bool bExistsDuringD = true, cExistsDuringD = true;
+        t.Invoker.On("D", async inv =>
+        {
+            persistedDuringD = [.. (await t.Store.LoadJobAsync(a)).GetChain().Select(n => n.JobStoreId)];
+            bExistsDuringD = await t.Store.JobExistsAsync(b);
+            cExistsDuringD = await t.Store.JobExistsAsync(c);
+        });
+
+        var result = await t.RunAsync(a);
+
+        result.ExitCode.Should().Be(0);
+        result.JobsRun.Select(n => n.JobStoreId).Should().Equal(a, b, c, d);
+        persistedDuringD.Should().Equal([a, d], "records whose bodies ran and whose commits are durable are deleted, so the record need not list them");
+        bExistsDuringD.Should().BeFalse();
+        cExistsDuringD.Should().BeFalse();
+        foreach (var id in new[] { a, b, c, d })
+        {
+            (await t.Store.JobExistsAsync(id)).Should().BeFalse($"record {id} is part of the finished chain");
+        }
+    }
+
+    [Test]
     public async Task RunAsync_LastChainedJobAddsSuccessors_KeepsOwnerRecordAndDeletesChainedInRecords()
     {
         using var t = new WorkerTestContext();
