@@ -624,8 +624,17 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 if (merged[i].JobStoreId != predecessor.JobStoreId)
                 {
-                    await _store.DeleteJobAsync(merged[i].JobStoreId, token).ConfigureAwait(false);
-                    merged.RemoveAt(i);
+                    try
+                    {
+                        await _store.DeleteJobAsync(merged[i].JobStoreId, token).ConfigureAwait(false);
+                        merged.RemoveAt(i);
+                    }
+#pragma warning disable CA1031 // As at the end of the run, a failed delete must not fail the attempt: the name stays, so a later delete retries.
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+                    {
+                        WorkerLog.DeleteFailed(_owner._hostLogger, ex, merged[i].JobStoreId);
+                    }
                 }
             }
 
