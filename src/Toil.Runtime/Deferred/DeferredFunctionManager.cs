@@ -58,26 +58,32 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
         CancellationToken cancellationToken = default)
     {
         DeferredFunctionRunner runner = CreateRunner(options, registry, logger, services);
+        return await OpenLockedAsync(runner, workerId: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a manager on <paramref name="runner"/>, under <paramref name="workerId"/> or a new random ID.</summary>
+    internal static async ValueTask<DeferredFunctionManager> OpenLockedAsync(DeferredFunctionRunner runner, string? workerId, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await CreateLockedAsync(runner).ConfigureAwait(false);
+                return await CreateLockedAsync(runner, workerId ?? Guid.NewGuid().ToString("N")).ConfigureAwait(false);
             }
             catch (IOException) when (attempt < 5)
             {
                 // Lost a race with a cleaner: CleanupAsync removed the empty directory, or a scanner locked
                 // (and then removed) our .lock.tmp as abandoned in the moment between its creation and our
-                // flock, so the flock failed as a sharing violation. Start again under a new ID.
+                // flock, so the flock failed as a sharing violation. Start again (under a new ID unless the caller chose one;
+                // the .tmp name is free again either way).
             }
         }
     }
 
-    private static async ValueTask<DeferredFunctionManager> CreateLockedAsync(DeferredFunctionRunner runner)
+    private static async ValueTask<DeferredFunctionManager> CreateLockedAsync(DeferredFunctionRunner runner, string workerId)
     {
         System.IO.Directory.CreateDirectory(runner.Directory);
-        string workerId = Guid.NewGuid().ToString("N");
         string lockPath = runner.LockPath(workerId);
 
         // Lock under a .tmp name (scanners skip it), then rename: a scanner can never take the lock in
@@ -228,7 +234,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
         }
     }
 
-    private static DeferredFunctionRunner CreateRunner(DeferredFunctionManagerOptions options, DeferredFunctionRegistry registry, ILogger? logger, IServiceProvider? services)
+    internal static DeferredFunctionRunner CreateRunner(DeferredFunctionManagerOptions options, DeferredFunctionRegistry registry, ILogger? logger, IServiceProvider? services)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);

@@ -36,6 +36,9 @@ public sealed class JobFileStore : IFileStore
     private readonly List<string> _accessLog = [];
     private readonly List<LeaderMessage> _leaderMessages = [];
     private readonly List<UserLogStream> _userStreams = [];
+    private readonly string _localTempPath;
+    private readonly UnixFileMode? _localTempMode;
+    private volatile bool _localTempCreated;
     private Task? _commit;
 
     /// <summary>Creates the store for one job attempt or one chained-successor commit.</summary>
@@ -48,20 +51,52 @@ public sealed class JobFileStore : IFileStore
     /// <see cref="WaitForCommitAsync"/>), or <see langword="null"/> for the first store of a worker run.
     /// </param>
     public JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit = null)
+        : this(jobStore, job, jobTempDirectory, logger, waitForPreviousCommit, localTempMode: null)
+    {
+        _ = LocalTempDir;
+    }
+
+    // The worker's stores make the job directory (with the worker's mode) only when the job first asks for local disk
+    // (LocalTempDir, GetLocalTempDir, GetLocalTempFile, a read to a name under it): most jobs, chained ones above all,
+    // never do, and a mkdir per job was a third of a trivial chain's CPU.
+    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode)
     {
         _jobStore = jobStore ?? throw new ArgumentNullException(nameof(jobStore));
         Job = job ?? throw new ArgumentNullException(nameof(job));
         ArgumentException.ThrowIfNullOrEmpty(jobTempDirectory);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _waitForPreviousCommit = waitForPreviousCommit;
-        LocalTempDir = Directory.CreateDirectory(Path.GetFullPath(jobTempDirectory)).FullName;
+        _localTempPath = Path.GetFullPath(jobTempDirectory);
+        _localTempMode = localTempMode;
+        _localTempCreated = Directory.Exists(_localTempPath);
     }
 
     /// <inheritdoc />
     public JobDescription Job { get; }
 
     /// <inheritdoc />
-    public string LocalTempDir { get; }
+    /// <remarks>Reading it creates the directory if it does not exist yet.</remarks>
+    public string LocalTempDir
+    {
+        get
+        {
+            if (!_localTempCreated)
+            {
+                if (_localTempMode is { } mode && !OperatingSystem.IsWindows())
+                {
+                    Directory.CreateDirectory(_localTempPath, mode);
+                }
+                else
+                {
+                    Directory.CreateDirectory(_localTempPath);
+                }
+
+                _localTempCreated = true;
+            }
+
+            return _localTempPath;
+        }
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<LeaderMessage> LeaderMessages
@@ -167,7 +202,7 @@ public sealed class JobFileStore : IFileStore
         }
 
         string fileId = await _jobStore.WriteFileAsync(full, Job.JobStoreId, cleanup, cancellationToken).ConfigureAwait(false);
-        if (IsUnder(full, LocalTempDir))
+        if (IsUnder(full, _localTempPath))
         {
             lock (_lock)
             {
@@ -199,6 +234,11 @@ public sealed class JobFileStore : IFileStore
         else
         {
             target = ResolveLocal(userPath);
+            if (IsUnder(target, _localTempPath))
+            {
+                _ = LocalTempDir;
+            }
+
             if (File.Exists(target) || Directory.Exists(target))
             {
                 throw new IOException($"'{target}' exists. Cannot overwrite it with global file '{fileId}'.");
@@ -367,7 +407,8 @@ public sealed class JobFileStore : IFileStore
     /// <returns>The bytes used.</returns>
     public long CheckDiskUse()
     {
-        long used = MeasureDirectory(LocalTempDir);
+        // A directory never made holds nothing: measuring must not create it.
+        long used = _localTempCreated ? MeasureDirectory(_localTempPath) : 0;
         DiskUsed = used;
         long? requested = Job.Config is null && Job.Requirements.Disk is null ? null : Job.Disk.Bytes;
         if (requested is { } r && used > r)
@@ -539,7 +580,7 @@ public sealed class JobFileStore : IFileStore
         }
     }
 
-    private string ResolveLocal(string path) => Path.GetFullPath(path, LocalTempDir);
+    private string ResolveLocal(string path) => Path.GetFullPath(path, _localTempPath);
 
     private void AddLocal(string fileId, string path)
     {

@@ -15,6 +15,9 @@ public sealed class InMemoryJobStore : IJobStore
     private readonly Dictionary<string, (long Version, byte[] Record)> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _assigned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredFile> _files = new(StringComparer.Ordinal);
+
+    // Cleanup files by owning job, so deleting a job does not scan every file (a long chain deletes a record per job).
+    private readonly Dictionary<string, HashSet<string>> _cleanupFiles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _shared = new(StringComparer.Ordinal);
     private readonly List<byte[]> _inbox = [];
     private readonly List<byte[]> _archive = [];
@@ -154,9 +157,12 @@ public sealed class InMemoryJobStore : IJobStore
             ThrowIfDestroyed();
             if (jobId is not null && _jobs.Remove(jobId))
             {
-                foreach (var id in _files.Where(f => f.Value.Cleanup && f.Value.JobId == jobId).Select(f => f.Key).ToList())
+                if (_cleanupFiles.Remove(jobId, out var owned))
                 {
-                    _files.Remove(id);
+                    foreach (var id in owned)
+                    {
+                        _files.Remove(id);
+                    }
                 }
             }
         }
@@ -237,6 +243,16 @@ public sealed class InMemoryJobStore : IJobStore
         {
             ThrowIfDestroyed();
             _files[id] = new StoredFile(content, jobId, cleanup);
+            if (cleanup && jobId is not null)
+            {
+                if (!_cleanupFiles.TryGetValue(jobId, out var owned))
+                {
+                    owned = new HashSet<string>(StringComparer.Ordinal);
+                    _cleanupFiles[jobId] = owned;
+                }
+
+                owned.Add(id);
+            }
         }
 
         return id;
@@ -289,7 +305,10 @@ public sealed class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             ThrowIfDestroyed();
-            _files.Remove(fileId);
+            if (_files.Remove(fileId, out var removed) && removed.Cleanup && removed.JobId is { } owner && _cleanupFiles.TryGetValue(owner, out var owned))
+            {
+                owned.Remove(fileId);
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -428,6 +447,7 @@ public sealed class InMemoryJobStore : IJobStore
             _jobs.Clear();
             _assigned.Clear();
             _files.Clear();
+            _cleanupFiles.Clear();
             _shared.Clear();
             _inbox.Clear();
             _archive.Clear();

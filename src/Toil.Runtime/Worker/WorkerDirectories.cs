@@ -65,11 +65,17 @@ internal sealed class WorkerDirectories
         return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true);
     }
 
-    /// <summary>Makes the next job's own directory under the run's temporary directory.</summary>
-    public string NewJobDirectory()
+    /// <summary>The mode the run's directories are made with (Unix).</summary>
+    public static UnixFileMode DirectoryMode => PublicDirectory;
+
+    /// <summary>
+    /// Names the next job's own directory under the run's temporary directory without making it: the job's file store
+    /// makes it when the job first asks for local disk, so jobs that never do (most chained ones) cost no <c>mkdir</c>.
+    /// </summary>
+    public string NextJobDirectory()
     {
         int n = Interlocked.Increment(ref _jobs);
-        return CreatePublic(Path.Combine(TempDirectory, n == 1 ? "job" : "job-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return Path.Combine(TempDirectory, n == 1 ? "job" : "job-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The same name on every worker of the workflow on this node, and a different one on another node sharing the work directory.</summary>

@@ -152,7 +152,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
     // A chaining step's store only commits: it gets the run's directory instead of a job directory of its own.
     private static IFileStore DefaultFileStore(FileStoreRequest request) =>
-        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit);
+        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit, WorkerDirectories.DirectoryMode);
 
     private static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -169,6 +169,11 @@ public sealed class WorkerRunner : IWorkerRunner
 
     private static long PeakMemoryKib()
     {
+        if (Environment.Is64BitProcess && UnixFileDescriptors.PeakResidentKib() is >= 0 and var kib)
+        {
+            return kib;
+        }
+
         using var process = Process.GetCurrentProcess();
         return process.PeakWorkingSet64 / 1024;
     }
@@ -208,6 +213,9 @@ public sealed class WorkerRunner : IWorkerRunner
         private readonly RealtimeLogger _realtimeLog;
         private readonly StatsDocument _stats = new();
         private readonly List<JobNames> _jobsRun = [];
+
+        // The whole chain this run ran through, for the stats: the record keeps only the names whose records still exist.
+        private readonly List<JobNames> _chain = [];
         private StandardStreamRedirection? _redirection;
         private ChaosFence? _fence;
         private Process? _killer;
@@ -266,6 +274,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 deferred = await _owner._deferred.OpenAsync(_dirs.CoordinationDirectory, token).ConfigureAwait(false);
                 job = await _store.LoadJobAsync(_request.JobStoreId, token).ConfigureAwait(false);
                 await PrepareAsync(job, token).ConfigureAwait(false);
+                _chain.AddRange(job.GetChain());
 
                 _stats.Workers.RequestedCores = job.Cores;
                 chainStart = _owner._time.GetTimestamp();
@@ -495,7 +504,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 checkpoint.SetCheckpoint();
             }
 
-            string jobDirectory = _dirs.NewJobDirectory();
+            string jobDirectory = _dirs.NextJobDirectory();
             var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog));
             _blockFn = fileStore.WaitForCommitAsync;
             _jobsRun.Add(names);
@@ -606,12 +615,50 @@ public sealed class WorkerRunner : IWorkerRunner
                 throw new InvalidOperationException($"Cannot chain {successor} into {predecessor}: it needs more memory or cores.");
             }
 
+            // The predecessor's commit (its body detached) must be durable before the records chained into it go: from
+            // then on nothing needs them (DESIGN D7), so the record under the issued ID need not list them, and what
+            // each commit writes stays bounded instead of growing with the chain (O(n²) bytes over a chain).
+            await WaitForCommitsAsync(token).ConfigureAwait(false);
+            var merged = predecessor.MergedJobNames;
+            for (int i = merged.Count - 1; i >= 0; i--)
+            {
+                if (merged[i].JobStoreId != predecessor.JobStoreId)
+                {
+                    try
+                    {
+                        await _store.DeleteJobAsync(merged[i].JobStoreId, token).ConfigureAwait(false);
+                        merged.RemoveAt(i);
+                    }
+#pragma warning disable CA1031 // As at the end of the run, a failed delete must not fail the attempt: the name stays, so a later delete retries.
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+                    {
+                        WorkerLog.DeleteFailed(_owner._hostLogger, ex, merged[i].JobStoreId);
+                    }
+                }
+            }
+
             string successorId = successor.ToString();
             successor.Replace(predecessor);
+            _chain.Add(successor.MergedJobNames[^1]);
             WorkerLog.Chaining(_log, predecessor, successorId);
             var commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _blockFn, _jobLog));
             _blockFn = commitStore.WaitForCommitAsync;
             await commitStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+        }
+
+        private async ValueTask WaitForCommitsAsync(CancellationToken token)
+        {
+            using var timeout = new CancellationTokenSource(_options.CommitWaitTimeout, _owner._time);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+            try
+            {
+                await _blockFn(bound.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The job store did not finish the commits of job {_request.JobStoreId} within {_options.CommitWaitTimeout}.");
+            }
         }
 
         private async Task<WorkerResult> FinishAsync(JobDescription? job, bool failed, int exitCode, Exception? error)
@@ -663,7 +710,7 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 _stats.Logs = new WorkerLogsRecord
                 {
-                    Names = [.. job.GetChain().Select(n => n.StatsName)],
+                    Names = [.. (_chain.Count > 0 ? _chain : job.GetChain()).Select(n => n.StatsName)],
                     Messages = SplitLines(logBytes),
                 };
             }

@@ -23,6 +23,9 @@ internal sealed class RecordingJobStore(InMemoryJobStore inner) : IJobStore
     /// <summary>Runs before each job update (after recording it); may wait or throw.</summary>
     public Func<JobDescription, CancellationToken, Task>? BeforeUpdate { get; set; }
 
+    /// <summary>Runs before each job deletion (after recording it); may wait or throw.</summary>
+    public Func<string, Task>? BeforeDeleteJob { get; set; }
+
     /// <summary>Runs before each file deletion; may wait or throw.</summary>
     public Func<string, Task>? BeforeDeleteFile { get; set; }
 
@@ -58,10 +61,15 @@ internal sealed class RecordingJobStore(InMemoryJobStore inner) : IJobStore
         await Inner.UpdateJobAsync(job, cancellationToken);
     }
 
-    public ValueTask DeleteJobAsync(string jobId, CancellationToken cancellationToken = default)
+    public async ValueTask DeleteJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         Events.Enqueue("delete-job:" + jobId);
-        return Inner.DeleteJobAsync(jobId, cancellationToken);
+        if (BeforeDeleteJob is { } before)
+        {
+            await before(jobId);
+        }
+
+        await Inner.DeleteJobAsync(jobId, cancellationToken);
     }
 
     public ValueTask<bool> JobExistsAsync(string jobId, CancellationToken cancellationToken = default) => Inner.JobExistsAsync(jobId, cancellationToken);

@@ -23,12 +23,12 @@ internal sealed class TestFileStore : IFileStore
     {
         _request = request;
         _options = options;
-        LocalTempDir = request.LocalTempDirectory ?? request.WorkerTempDirectory;
     }
 
     public JobDescription Job => _request.Job;
 
-    public string LocalTempDir { get; }
+    // Like JobFileStore, the job directory is made when first asked for.
+    public string LocalTempDir => Directory.CreateDirectory(_request.LocalTempDirectory ?? _request.WorkerTempDirectory).FullName;
 
     public IReadOnlyList<LeaderMessage> LeaderMessages => _messages;
 

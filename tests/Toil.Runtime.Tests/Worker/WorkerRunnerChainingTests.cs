@@ -73,6 +73,67 @@ public sealed class WorkerRunnerChainingTests
     }
 
     [Test]
+    public async Task RunAsync_ChainOfFour_RecordUnderIssuedIdListsOnlyChainedInRecordsThatStillExist()
+    {
+        using var t = new WorkerTestContext();
+        t.Invoker.Succeeds("A", "B", "C");
+        string a = await t.AddJobAsync("A");
+        string b = await t.AddJobAsync("B");
+        string c = await t.AddJobAsync("C");
+        string d = await t.AddJobAsync("D");
+        await t.LinkAsync(a, b);
+        await t.LinkAsync(b, c);
+        await t.LinkAsync(c, d);
+        IReadOnlyList<string>? persistedDuringD = null;
+        bool bExistsDuringD = true, cExistsDuringD = true;
+        t.Invoker.On("D", async inv =>
+        {
+            persistedDuringD = [.. (await t.Store.LoadJobAsync(a)).GetChain().Select(n => n.JobStoreId)];
+            bExistsDuringD = await t.Store.JobExistsAsync(b);
+            cExistsDuringD = await t.Store.JobExistsAsync(c);
+        });
+
+        var result = await t.RunAsync(a);
+
+        result.ExitCode.Should().Be(0);
+        result.JobsRun.Select(n => n.JobStoreId).Should().Equal(a, b, c, d);
+        persistedDuringD.Should().Equal([a, d], "records whose bodies ran and whose commits are durable are deleted, so the record need not list them");
+        bExistsDuringD.Should().BeFalse();
+        cExistsDuringD.Should().BeFalse();
+        foreach (var id in new[] { a, b, c, d })
+        {
+            (await t.Store.JobExistsAsync(id)).Should().BeFalse($"record {id} is part of the finished chain");
+        }
+    }
+
+    [Test]
+    public async Task RunAsync_MidChainDeleteFails_ChainSucceedsAndTheRecordIsDeletedAtTheEnd()
+    {
+        using var t = new WorkerTestContext();
+        t.Invoker.Succeeds("A", "B", "C");
+        string a = await t.AddJobAsync("A");
+        string b = await t.AddJobAsync("B");
+        string c = await t.AddJobAsync("C");
+        await t.LinkAsync(a, b);
+        await t.LinkAsync(b, c);
+        var store = new Toil.Runtime.Tests.FileStores.RecordingJobStore(t.Store);
+        int failures = 0;
+        store.BeforeDeleteJob = id => id == b && failures++ == 0 ? throw new IOException("disk hiccup") : Task.CompletedTask;
+        IReadOnlyList<string>? persistedDuringC = null;
+        t.Invoker.On("C", async inv => persistedDuringC = [.. (await t.Store.LoadJobAsync(a)).GetChain().Select(n => n.JobStoreId)]);
+
+        var result = await t.CreateRunner().RunAsync(new WorkerRequest(store, a));
+
+        result.ExitCode.Should().Be(0, "a failed delete of a chained-in record must not fail the attempt");
+        failures.Should().Be(2, "the mid-chain delete failed once and the final delete retried it");
+        persistedDuringC.Should().Equal([a, b, c], "a record that could not be deleted stays listed, so it cannot leak");
+        foreach (var id in new[] { a, b, c })
+        {
+            (await t.Store.JobExistsAsync(id)).Should().BeFalse($"record {id} is part of the finished chain");
+        }
+    }
+
+    [Test]
     public async Task RunAsync_LastChainedJobAddsSuccessors_KeepsOwnerRecordAndDeletesChainedInRecords()
     {
         using var t = new WorkerTestContext();

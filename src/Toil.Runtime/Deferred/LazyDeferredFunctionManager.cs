@@ -1,0 +1,124 @@
+namespace Toil.Runtime.Deferred;
+
+/// <summary>
+/// The file-backed manager a worker gets from <see cref="DeferredFunctionManagerFactory"/>: it scans for dead workers'
+/// functions at every job start and at close as <see cref="DeferredFunctionManager"/> does, but takes its lock file and
+/// writes state only when a job defers its first function. A worker that defers nothing has nothing to recover after a
+/// crash, so it needs no lock file and pays none of the directory fsyncs (most workers: the overhead benchmark).
+/// </summary>
+/// <remarks>Used by one worker run at a time, like the manager it wraps.</remarks>
+internal sealed class LazyDeferredFunctionManager : IDeferredFunctionManager
+{
+    private readonly DeferredFunctionRunner _runner;
+    private DeferredFunctionManager? _inner;
+    private bool _disposed;
+
+    public LazyDeferredFunctionManager(DeferredFunctionRunner runner)
+    {
+        _runner = runner;
+        WorkerId = Guid.NewGuid().ToString("N");
+    }
+
+    /// <inheritdoc />
+    public string WorkerId { get; }
+
+    /// <inheritdoc />
+    public async ValueTask<IDeferredFunctionScope> BeginJobAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_inner is not null)
+        {
+            return await _inner.BeginJobAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await _runner.RunOrphansAsync(WorkerId, cancellationToken).ConfigureAwait(false);
+        return new Scope(this);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<DeferredFunctionRunResult> RunOrphansAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _inner is not null
+            ? await _inner.RunOrphansAsync(cancellationToken).ConfigureAwait(false)
+            : await _runner.RunOrphansAsync(WorkerId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_inner is not null)
+        {
+            await _inner.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await _runner.RunOrphansAsync(WorkerId, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Disposal runs in the worker's finally: throwing here would hide the job's own error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            DeferredLog.CleanupFailed(_runner.Logger, ex, WorkerId);
+        }
+    }
+
+    private async ValueTask<IDeferredFunctionScope> BeginPersistedJobAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _inner ??= await DeferredFunctionManager.OpenLockedAsync(_runner, WorkerId, cancellationToken).ConfigureAwait(false);
+        return await _inner.BeginJobAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A job's scope before anything is persisted: the first deferral opens the real manager and its scope.</summary>
+    private sealed class Scope(LazyDeferredFunctionManager manager) : IDeferredFunctionScope
+    {
+        private IDeferredFunctionScope? _inner;
+        private bool _hasRun;
+
+        public async ValueTask DeferAsync<TArgs>(string name, TArgs arguments, CancellationToken cancellationToken = default)
+        {
+            if (_inner is null)
+            {
+                if (_hasRun)
+                {
+                    throw new InvalidOperationException("the job's deferred functions have already run; nothing more can be deferred in this scope");
+                }
+
+                _inner = await manager.BeginPersistedJobAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await _inner.DeferAsync(name, arguments, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async ValueTask<DeferredFunctionRunResult> RunAsync(CancellationToken cancellationToken = default)
+        {
+            if (_inner is not null)
+            {
+                return await _inner.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_hasRun)
+            {
+                return default;
+            }
+
+            _hasRun = true;
+            return await manager.RunOrphansAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _hasRun = true;
+            return _inner?.DisposeAsync() ?? ValueTask.CompletedTask;
+        }
+    }
+}
