@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
@@ -15,6 +16,7 @@ internal sealed class WorkerLogFile : IDisposable
     private readonly FileStream _stream;
     private readonly TextWriter _writer;
     private int _disposed;
+    private CachedTimestamp? _timestamp;
 
     private WorkerLogFile(string path, FileStream stream, int descriptor)
     {
@@ -49,15 +51,66 @@ internal sealed class WorkerLogFile : IDisposable
     /// <summary>Writes one entry as Toil's log line (<see cref="ToilLogFormat"/>), timestamped in the clock's local time zone.</summary>
     public void Write(TimeProvider time, LogLevel level, string category, string message, Exception? exception)
     {
-        DateTimeOffset now = TimeZoneInfo.ConvertTime(time.GetUtcNow(), time.LocalTimeZone);
-        string line = ToilLogFormat.FormatLine(now, ThreadNames.Current(), level, category, exception is null ? message : message + "\n" + exception);
-        _writer.WriteLine(line);
+        string? exceptionText = exception?.ToString();
+        string timestamp = Timestamp(time);
+        string thread = ThreadNames.Current();
+        string newLine = _writer.NewLine;
+
+        // The line is built in a rented buffer and written with one call, so it reaches the file in one write (the
+        // writer flushes per call) and nothing but the buffer's rent is paid per line.
+        int length = timestamp.Length + Math.Max(thread.Length, 10) + category.Length + message.Length +
+                     (exceptionText is null ? 0 : exceptionText.Length + 1) + newLine.Length + 16;
+        char[] buffer = ArrayPool<char>.Shared.Rent(length);
+        try
+        {
+            var line = new LineBuilder(buffer);
+            line.Append('[');
+            line.Append(timestamp);
+            line.Append("] [");
+            line.Append(thread);
+            line.Pad(10 - thread.Length);
+            line.Append("] [");
+            line.Append(ToilLogLevel.GetName(level)[0]);
+            line.Append("] [");
+            line.Append(category);
+            line.Append("] ");
+            line.Append(message);
+            if (exceptionText is not null)
+            {
+                line.Append('\n');
+                line.Append(exceptionText);
+            }
+
+            line.Append(newLine);
+            _writer.Write(buffer, 0, line.Length);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     public void Flush()
     {
         _writer.Flush();
         _stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The timestamp text, formatted once per second of the clock (the offset cannot change within one).</summary>
+    private string Timestamp(TimeProvider time)
+    {
+        DateTimeOffset utc = time.GetUtcNow();
+        long second = utc.UtcTicks / TimeSpan.TicksPerSecond;
+        TimeZoneInfo zone = time.LocalTimeZone;
+        CachedTimestamp? cached = Volatile.Read(ref _timestamp);
+        if (cached is not null && cached.Second == second && ReferenceEquals(cached.Zone, zone))
+        {
+            return cached.Text;
+        }
+
+        string text = ToilLogFormat.FormatTimestamp(TimeZoneInfo.ConvertTime(utc, zone));
+        Volatile.Write(ref _timestamp, new CachedTimestamp(second, zone, text));
+        return text;
     }
 
     public void Dispose()
@@ -77,5 +130,31 @@ internal sealed class WorkerLogFile : IDisposable
 
         _writer.Dispose();
         _stream.Dispose();
+    }
+
+    private sealed record CachedTimestamp(long Second, TimeZoneInfo Zone, string Text);
+
+    private ref struct LineBuilder(char[] buffer)
+    {
+        private readonly Span<char> _buffer = buffer;
+
+        public int Length { get; private set; }
+
+        public void Append(char c) => _buffer[Length++] = c;
+
+        public void Append(string text)
+        {
+            text.CopyTo(_buffer[Length..]);
+            Length += text.Length;
+        }
+
+        public void Pad(int count)
+        {
+            if (count > 0)
+            {
+                _buffer.Slice(Length, count).Fill(' ');
+                Length += count;
+            }
+        }
     }
 }
