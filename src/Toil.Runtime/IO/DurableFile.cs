@@ -7,7 +7,7 @@ namespace Toil.Runtime.IO;
 /// fsync(directory). A reader sees either the old content or the new, never a torn file, and the
 /// rename survives a power loss once the call returns.
 /// </summary>
-internal static partial class DurableFile
+internal static class DurableFile
 {
     private const int ORdOnly = 0;
     private const int EInval = 22;
@@ -163,7 +163,7 @@ internal static partial class DurableFile
             return;
         }
 
-        int fd = Open(directory, ORdOnly);
+        int fd = Libc.Open(directory, ORdOnly, 0);
         if (fd < 0)
         {
             throw new IOException($"cannot open directory '{directory}' to fsync it (errno {Marshal.GetLastPInvokeError()})");
@@ -173,14 +173,14 @@ internal static partial class DurableFile
         {
             // Some filesystems (e.g. certain FUSE/NFS setups) refuse fsync on a directory with EINVAL:
             // there is nothing more we can do there, and failing every write would make them unusable.
-            if (Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != EInval)
+            if (Libc.Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != EInval)
             {
                 throw new IOException($"fsync of directory '{directory}' failed (errno {errno})");
             }
         }
         finally
         {
-            _ = Close(fd);
+            _ = Libc.Close(fd);
         }
     }
 
@@ -199,12 +199,4 @@ internal static partial class DurableFile
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

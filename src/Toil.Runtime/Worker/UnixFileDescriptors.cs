@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Toil.Runtime.IO;
 
 namespace Toil.Runtime.Worker;
 
@@ -25,7 +26,7 @@ internal static partial class UnixFileDescriptors
     /// <summary>Opens (creating) <paramref name="path"/> for appending: every write lands at the end, whoever writes.</summary>
     public static int OpenAppend(string path)
     {
-        int fd = Open(path, OWrOnly | OCreat | OAppend | OCloexec, Convert.ToInt32("644", 8));
+        int fd = Libc.Open(path, OWrOnly | OCreat | OAppend | OCloexec, Convert.ToInt32("644", 8));
         return fd >= 0 ? fd : throw Error($"open '{path}'");
     }
 
@@ -44,9 +45,9 @@ internal static partial class UnixFileDescriptors
         }
     }
 
-    public static void Flush(int fd) => _ = Fsync(fd);
+    public static void Flush(int fd) => _ = Libc.Fsync(fd);
 
-    public static void CloseDescriptor(int fd) => _ = Close(fd);
+    public static void CloseDescriptor(int fd) => _ = Libc.Close(fd);
 
     public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
 
@@ -74,20 +75,11 @@ internal static partial class UnixFileDescriptors
 
     private static IOException Error(string what) => new($"{what} failed (errno {Marshal.GetLastPInvokeError()})");
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags, int mode);
-
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
     private static partial int Dup2(int oldFd, int newFd);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "getrusage")]
     private static unsafe partial int GetRusage(int who, long* usage);
