@@ -22,22 +22,10 @@ internal static class DurableFile
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
-        string temp = $"{full}.{Guid.NewGuid():N}{TempSuffix}";
+        string temp = NewTempPath(full);
+        await WriteNewFileAsync(temp, (stream, ct) => stream.WriteAsync(bytes, ct), cancellationToken).ConfigureAwait(false);
         try
         {
-            var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                Options = FileOptions.Asynchronous,
-            });
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
             File.Move(temp, full, overwrite: true);
         }
         catch
