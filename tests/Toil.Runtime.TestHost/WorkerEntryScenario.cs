@@ -13,6 +13,9 @@ public sealed class WorkerEntryScenario : IHostScenario
     /// <summary>The scenario's name, shared with the tests.</summary>
     public const string ScenarioName = "worker-entry";
 
+    /// <summary>Set to <c>0</c> to run the worker with <see cref="WorkerOptions.AsynchronousCommits"/> off.</summary>
+    public const string AsynchronousCommitsVariable = "TOIL_TEST_ASYNCHRONOUS_COMMITS";
+
     /// <inheritdoc />
     public string Name => ScenarioName;
 
@@ -28,7 +31,11 @@ public sealed class WorkerEntryScenario : IHostScenario
         string workDir = args[0];
         return ToilWorkerEntryPoint.RunAsync(args[1..], services =>
         {
-            services.Configure<WorkerOptions>(o => o.WorkDir = workDir);
+            services.Configure<WorkerOptions>(o =>
+            {
+                o.WorkDir = workDir;
+                o.AsynchronousCommits = Environment.GetEnvironmentVariable(AsynchronousCommitsVariable) != "0";
+            });
             new WorkerTestJobs().ConfigureServices(services);
         });
     }

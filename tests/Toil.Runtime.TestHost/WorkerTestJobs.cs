@@ -29,6 +29,9 @@ public sealed partial class WorkerTestJobs : IToilJobModule
     /// <summary>The deferred function of <see cref="DeferAndHang"/>: writes "deferred" into its path.</summary>
     public const string WriteMarker = "entry-write-marker";
 
+    /// <summary>Appends its line to a file (one <c>write</c> with <c>O_APPEND</c>): a record of every run of a job.</summary>
+    public const string Append = "entry-append";
+
     /// <summary>The message of the failing job's exception.</summary>
     public const string FailureMessage = "entry-fail failed on purpose";
 
@@ -38,7 +41,7 @@ public sealed partial class WorkerTestJobs : IToilJobModule
     /// <inheritdoc />
     public void ConfigureServices(IServiceCollection services)
     {
-        services.AddToilJob<TouchJob>().AddToilJob<FailJob>().AddToilJob<ExitJob>().AddToilJob<DeferAndHangJob>();
+        services.AddToilJob<TouchJob>().AddToilJob<FailJob>().AddToilJob<ExitJob>().AddToilJob<DeferAndHangJob>().AddToilJob<AppendJob>();
         services.AddSingleton(new DeferredFunctionRegistry()
             .Register(WriteMarker, Json.Default.MarkerInput, static (a, ct) => new ValueTask(File.WriteAllTextAsync(a.Path, "deferred", ct))));
     }
@@ -56,12 +59,33 @@ public sealed partial class WorkerTestJobs : IToilJobModule
     /// <param name="Ready">Written by the job once its function is deferred.</param>
     public sealed record DeferInput(string Marker, string Ready);
 
+    /// <summary>The file to append to and the line to append.</summary>
+    /// <param name="Path">The file.</param>
+    /// <param name="Line">The line, without its newline.</param>
+    public sealed record AppendInput(string Path, string Line);
+
     /// <summary>Source-generated JSON of the inputs.</summary>
     [JsonSerializable(typeof(MarkerInput))]
     [JsonSerializable(typeof(ExitInput))]
     [JsonSerializable(typeof(DeferInput))]
+    [JsonSerializable(typeof(AppendInput))]
     public sealed partial class Json : JsonSerializerContext
     {
+    }
+
+    /// <summary>See <see cref="Append"/>.</summary>
+    public sealed class AppendJob : IJob<AppendInput>, IToilJobType
+    {
+        /// <inheritdoc />
+        public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<AppendJob, AppendInput>(Json.Default.AppendInput, Append);
+
+        /// <inheritdoc />
+        public async ValueTask RunAsync(AppendInput input, JobContext context, CancellationToken cancellationToken)
+        {
+            // One write of the whole line, so a kill never leaves half a line.
+            using var file = new FileStream(input.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(input.Line + "\n"), cancellationToken);
+        }
     }
 
     /// <summary>See <see cref="Touch"/>.</summary>

@@ -31,6 +31,11 @@ internal static class WorkerBench
         services.AddToilRuntime(o =>
         {
             o.WorkDir = workDir;
+            if (Environment.GetEnvironmentVariable("TOIL_BENCH_DELETE_BATCH") is { } batch)
+            {
+                o.ChainedRecordDeleteBatch = int.Parse(batch, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             configure?.Invoke(o);
         });
         services.AddToilJob<TrivialJob>();

@@ -28,7 +28,13 @@ public sealed class WorkerChainWorkload : IWorkload
         int jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         bool memoryOnly = args.Length > 2 && args[2] == "memory-only";
+        bool profileFile = args.Length > 2 && args[2] == "file-profile";
         string root = WorkerBench.NewDirectory("chain");
+        if (profileFile)
+        {
+            return await ProfileFileAsync(root, jobs, rounds);
+        }
+
         try
         {
             await using var services = WorkerBench.Services(root);
@@ -36,7 +42,7 @@ public sealed class WorkerChainWorkload : IWorkload
 
             // Warm-up: JIT the whole path once on each store.
             await RunInMemoryAsync(runner, 100);
-            await RunFileAsync(runner, root, 20);
+            await RunFileAsync(runner, root, 300);
 
             var memory = new List<Rate>();
             for (int r = 0; r < rounds; r++)
@@ -96,6 +102,43 @@ public sealed class WorkerChainWorkload : IWorkload
     }
 
     private readonly record struct Rate(double Wall, double Cpu);
+
+    /// <summary>
+    /// A profiling aid (<c>worker-chain N R file-profile</c>): warms up, prepares a file store chain of N jobs, prints
+    /// "ready" and waits 2 s so a profiler can attach (<c>perf record -p PID</c>), then runs it R times.
+    /// </summary>
+    private static async Task<int> ProfileFileAsync(string root, int jobs, int rounds)
+    {
+        try
+        {
+            await using var services = WorkerBench.Services(root);
+            var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
+            await RunFileAsync(runner, root, 200);
+            var stores = new List<(FileJobStore Store, string First, string Dir)>();
+            for (int r = 0; r < rounds; r++)
+            {
+                string dir = Path.Combine(root, "store-" + Guid.NewGuid().ToString("N"));
+                var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = dir });
+                stores.Add((store, await WorkerBench.CreateChainAsync(store, jobs), dir));
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"ready {Environment.ProcessId}"));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            foreach (var (store, first, _) in stores)
+            {
+                var (wall, cpu) = await WorkerBench.RunAsync(runner, store, first, jobs);
+                Console.WriteLine(FormattableString.Invariant($"  file job store: {jobs / wall.TotalSeconds:F0} jobs/s wall, {jobs / cpu.TotalSeconds:F0} jobs per CPU-second"));
+                await store.DisposeAsync();
+            }
+
+            Console.WriteLine("done");
+            return 0;
+        }
+        finally
+        {
+            WorkerBench.TryDelete(root);
+        }
+    }
 
     private static async Task<byte[]> ChainRecordAsync()
     {

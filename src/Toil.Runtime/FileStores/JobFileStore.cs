@@ -24,7 +24,7 @@ namespace Toil.Runtime.FileStores;
 /// </para>
 /// <para>The members are thread-safe, except that a commit must not overlap other calls.</para>
 /// </remarks>
-public sealed class JobFileStore : IFileStore
+public sealed class JobFileStore : IFileStore, IChainingFileStore
 {
     private readonly IJobStore _jobStore;
     private readonly ILogger _logger;
@@ -40,6 +40,8 @@ public sealed class JobFileStore : IFileStore
     private readonly UnixFileMode? _localTempMode;
     private volatile bool _localTempCreated;
     private Task? _commit;
+    private bool _commitStarted;
+    private readonly bool _asynchronousCommit;
 
     /// <summary>Creates the store for one job attempt or one chained-successor commit.</summary>
     /// <param name="jobStore">The job store the job lives in.</param>
@@ -59,8 +61,9 @@ public sealed class JobFileStore : IFileStore
     // The worker's stores make the job directory (with the worker's mode) only when the job first asks for local disk
     // (LocalTempDir, GetLocalTempDir, GetLocalTempFile, a read to a name under it): most jobs, chained ones above all,
     // never do, and a mkdir per job was a third of a trivial chain's CPU.
-    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode)
+    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false)
     {
+        _asynchronousCommit = asynchronousCommit;
         _jobStore = jobStore ?? throw new ArgumentNullException(nameof(jobStore));
         Job = job ?? throw new ArgumentNullException(nameof(job));
         ArgumentException.ThrowIfNullOrEmpty(jobTempDirectory);
@@ -436,24 +439,88 @@ public sealed class JobFileStore : IFileStore
     /// <paramref name="jobState"/>, writes the pending deletions into the description's journal
     /// (<see cref="JobDescription.FilesToDelete"/>) and updates it, deletes the files, and if there were any clears the
     /// journal and updates again. Files already in the journal (left by an interrupted commit of this job) are deleted
-    /// with them. A failure is rethrown here and by every later <see cref="WaitForCommitAsync"/>.
+    /// with them. A failure is rethrown here and by every later <see cref="WaitForCommitAsync"/>. The worker's stores
+    /// may instead commit asynchronously (<see cref="Worker.WorkerOptions.AsynchronousCommits"/>): the same steps run
+    /// in the background from a snapshot of the description, and only <see cref="WaitForCommitAsync"/> reports a failure.
     /// </remarks>
     /// <exception cref="InvalidOperationException">A commit was already started on this store.</exception>
-    public ValueTask StartCommitAsync(bool jobState = true, CancellationToken cancellationToken = default)
+    public ValueTask StartCommitAsync(bool jobState = true, CancellationToken cancellationToken = default) =>
+        StartCommitCoreAsync(jobState, replacement: null, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask IChainingFileStore.StartCommitAsync(JobDescription successor, CancellationToken cancellationToken)
     {
-        Task commit;
+        ArgumentNullException.ThrowIfNull(successor);
+        if (Job.FilesToDelete.Count > 0)
+        {
+            throw new InvalidOperationException($"The journal of {Job} holds files from an interrupted commit; commit the job itself before chaining.");
+        }
+
+        return StartCommitCoreAsync(jobState: true, successor, cancellationToken);
+    }
+
+    private ValueTask StartCommitCoreAsync(bool jobState, JobDescription? replacement, CancellationToken cancellationToken)
+    {
+        Func<CancellationToken, ValueTask>? previous;
         lock (_lock)
         {
-            if (_commit is not null)
+            if (_commitStarted)
             {
                 throw new InvalidOperationException($"A commit of {Job} was already started on this file store.");
             }
 
-            commit = CommitAsync(jobState, cancellationToken);
-            _commit = commit;
+            _commitStarted = true;
+            previous = _waitForPreviousCommit;
         }
 
-        return new ValueTask(commit);
+        Task commit;
+        if (!jobState)
+        {
+            commit = CommitAsync(previous, written: null, [], cancellationToken);
+        }
+        else
+        {
+            // A non-empty journal was left by a commit of this job that was interrupted after its journal write (a
+            // killed worker): those files were meant to go with an already durable version, so finish them now.
+            // Toil raises here and leaves them to a restart's clean-up (reference §F.2 #8).
+            List<string> leftovers = [.. Job.FilesToDelete];
+            if (leftovers.Count > 0)
+            {
+                FileStoreLog.ReplayingJournal(_logger, leftovers.Count, Job.ToString());
+            }
+
+            List<string> deletes = [.. leftovers.Union(PendingDeletes, StringComparer.Ordinal)];
+            Job.FilesToDelete.Clear();
+
+            // Chaining writes the successor that replaced this job: the one write records both (docs/worker-algorithm.md).
+            JobDescription live = replacement ?? Job;
+            if (_asynchronousCommit)
+            {
+                // Toil's caching store: the write runs in the background from a snapshot, while the live description goes
+                // on (the next chained job's body runs meanwhile). The live copy reserves the versions the write makes,
+                // so the next commit's version check expects them.
+                JobDescription snapshot = live.Clone();
+                live.FilesToDelete.Clear();
+                live.ReserveVersions(deletes.Count > 0 ? 2 : 1);
+                commit = Task.Run(() => CommitAsync(previous, snapshot, deletes, cancellationToken), CancellationToken.None);
+            }
+            else
+            {
+                // Runs on the caller's thread until a wait that is not already complete: no thread-pool hop.
+                commit = CommitAsync(previous, live, deletes, cancellationToken);
+            }
+        }
+
+        lock (_lock)
+        {
+            _commit = commit;
+
+            // Every later wait goes through _commit, which includes the earlier commits: dropping the link lets the
+            // earlier file stores (and their job descriptions) be collected, so a long chain does not hold them all.
+            _waitForPreviousCommit = null;
+        }
+
+        return _asynchronousCommit ? ValueTask.CompletedTask : new ValueTask(commit);
     }
 
     /// <inheritdoc />
@@ -477,45 +544,26 @@ public sealed class JobFileStore : IFileStore
         return previous?.Invoke(cancellationToken) ?? ValueTask.CompletedTask;
     }
 
-    private async Task CommitAsync(bool jobState, CancellationToken cancellationToken)
+    private async Task CommitAsync(Func<CancellationToken, ValueTask>? previous, JobDescription? written, List<string> deletes, CancellationToken cancellationToken)
     {
-        // Yield first so that _commit is published before any work happens.
-        await Task.Yield();
-        if (_waitForPreviousCommit is { } previous)
+        if (previous is not null)
         {
             await previous(cancellationToken).ConfigureAwait(false);
-
-            // The earlier commits are durable, and every later wait goes through _commit: dropping the link lets the
-            // earlier file stores (and their job descriptions) be collected, so a long chain does not hold them all.
-            lock (_lock)
-            {
-                _waitForPreviousCommit = null;
-            }
         }
 
-        if (!jobState)
+        if (written is null)
         {
             return;
         }
 
         try
         {
-            // A non-empty journal was left by a commit of this job that was interrupted after its journal write (a
-            // killed worker): those files were meant to go with an already durable version, so finish them now.
-            // Toil raises here and leaves them to a restart's clean-up (reference §F.2 #8).
-            List<string> leftovers = [.. Job.FilesToDelete];
-            if (leftovers.Count > 0)
-            {
-                FileStoreLog.ReplayingJournal(_logger, leftovers.Count, Job.ToString());
-            }
-
-            List<string> deletes = [.. leftovers.Union(PendingDeletes, StringComparer.Ordinal)];
-            FileStoreLog.Committing(_logger, Job.ToString(), deletes.Count);
-            Job.FilesToDelete.Clear();
+            FileStoreLog.Committing(_logger, written.ToString(), deletes.Count);
 
             // The journal is durable before any file goes, so a crash in between leaves nothing untracked (reference §B.5).
-            Job.FilesToDelete.AddRange(deletes);
-            await _jobStore.UpdateJobAsync(Job, cancellationToken).ConfigureAwait(false);
+            written.FilesToDelete.Clear();
+            written.FilesToDelete.AddRange(deletes);
+            await _jobStore.UpdateJobAsync(written, cancellationToken).ConfigureAwait(false);
             foreach (string fileId in deletes)
             {
                 await _jobStore.DeleteFileAsync(fileId, cancellationToken).ConfigureAwait(false);
@@ -523,13 +571,13 @@ public sealed class JobFileStore : IFileStore
 
             if (deletes.Count > 0)
             {
-                Job.FilesToDelete.Clear();
-                await _jobStore.UpdateJobAsync(Job, cancellationToken).ConfigureAwait(false);
+                written.FilesToDelete.Clear();
+                await _jobStore.UpdateJobAsync(written, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e)
         {
-            FileStoreLog.CommitFailed(_logger, e, Job.ToString());
+            FileStoreLog.CommitFailed(_logger, e, written.ToString());
             throw;
         }
     }

@@ -63,6 +63,27 @@ public interface IJobStore : IAsyncDisposable
     /// <returns>A task that completes when the deletion is durable.</returns>
     ValueTask DeleteJobAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes several jobs, each with every file written for it with cleanup, as <see cref="DeleteJobAsync"/> does for
+    /// one. Missing jobs are skipped. A store may make the whole batch durable at once (the file job store syncs each
+    /// directory once per batch instead of once per job); the default implementation deletes them one by one.
+    /// </summary>
+    /// <param name="jobIds">The IDs.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when every deletion is durable.</returns>
+    /// <remarks>
+    /// When it throws, some of the jobs may already be deleted; deleting the batch again finishes it. A job is never
+    /// left half-deleted in a way a later load could see: its cleanup files may go before its record, never after.
+    /// </remarks>
+    async ValueTask DeleteJobsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        foreach (string jobId in jobIds)
+        {
+            await DeleteJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Whether the job exists.</summary>
     /// <param name="jobId">The ID.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

@@ -36,6 +36,12 @@ internal sealed class FencedJobStore(IJobStore inner, ChaosFence fence) : IJobSt
         return inner.DeleteJobAsync(jobId, cancellationToken);
     }
 
+    public ValueTask DeleteJobsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    {
+        fence.ThrowIfTripped();
+        return inner.DeleteJobsAsync(jobIds, cancellationToken);
+    }
+
     public ValueTask<bool> JobExistsAsync(string jobId, CancellationToken cancellationToken = default) => inner.JobExistsAsync(jobId, cancellationToken);
 
     public IAsyncEnumerable<JobDescription> ListJobsAsync(CancellationToken cancellationToken = default) => inner.ListJobsAsync(cancellationToken);

@@ -11,10 +11,12 @@ namespace Toil.Runtime.Worker;
 /// <param name="WorkerTempDirectory">The run's temporary directory.</param>
 /// <param name="WaitForPreviousCommit">Completes when the previous job's commit is durable; rethrows its failure.</param>
 /// <param name="Logger">The run's job logger.</param>
+/// <param name="AsynchronousCommit">Whether the store commits in the background (<see cref="WorkerOptions.AsynchronousCommits"/>).</param>
 internal sealed record FileStoreRequest(
     IJobStore JobStore,
     JobDescription Job,
     string? LocalTempDirectory,
     string WorkerTempDirectory,
     Func<CancellationToken, ValueTask> WaitForPreviousCommit,
-    ILogger Logger);
+    ILogger Logger,
+    bool AsynchronousCommit = false);

@@ -48,4 +48,22 @@ public sealed class WorkerOptions
 
     /// <summary>Chaos testing (Toil's <c>badWorkerFailInterval</c>): the largest delay before the kill. The default value is 10 ms.</summary>
     public TimeSpan BadWorkerFailInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How many records of jobs chained into the issued ID the worker lets accumulate before it deletes them in one
+    /// batch (<see cref="JobStores.IJobStore.DeleteJobsAsync"/>) during a chain. Until then the record under the issued
+    /// ID lists them, so a larger batch means fewer, cheaper deletions but a larger record to write per chained job. 1
+    /// deletes each as soon as its successor's commit is durable. The default value is 8.
+    /// </summary>
+    [Range(1, 1024)]
+    public int ChainedRecordDeleteBatch { get; set; } = 8;
+
+    /// <summary>
+    /// Whether each job's commit is written in the background while the next chained job runs (Toil's caching file
+    /// store), instead of before it starts. The commits stay strictly ordered and the run waits for all of them before it
+    /// reports success, so a failed commit still fails the attempt; what changes is that a killed worker may rerun the
+    /// last two jobs of its chain instead of the last one. Ignored for an <see cref="JobStores.InMemoryJobStore"/>, whose
+    /// writes cost less than handing them to another thread. The default value is <see langword="true"/>.
+    /// </summary>
+    public bool AsynchronousCommits { get; set; } = true;
 }

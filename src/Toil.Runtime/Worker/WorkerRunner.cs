@@ -38,7 +38,7 @@ public sealed class WorkerRunner : IWorkerRunner
     private readonly ILogger _hostRealtimeLogger;
     private readonly RealtimeLoggingSettings _realtimeSettings;
     private readonly TimeProvider _time;
-    private readonly Func<FileStoreRequest, IFileStore> _fileStores;
+    private readonly Func<FileStoreRequest, IChainingFileStore> _fileStores;
 
     /// <summary>Creates a runner.</summary>
     /// <param name="invoker">Runs job bodies (the authoring layer).</param>
@@ -72,7 +72,7 @@ public sealed class WorkerRunner : IWorkerRunner
         IServiceProvider services,
         ILoggerFactory? loggerFactory,
         TimeProvider? timeProvider,
-        Func<FileStoreRequest, IFileStore> fileStores,
+        Func<FileStoreRequest, IChainingFileStore> fileStores,
         RealtimeLoggingSettings? realtimeLogging = null)
     {
         _invoker = invoker ?? throw new ArgumentNullException(nameof(invoker));
@@ -151,8 +151,8 @@ public sealed class WorkerRunner : IWorkerRunner
     }
 
     // A chaining step's store only commits: it gets the run's directory instead of a job directory of its own.
-    private static IFileStore DefaultFileStore(FileStoreRequest request) =>
-        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit, WorkerDirectories.DirectoryMode);
+    private static IChainingFileStore DefaultFileStore(FileStoreRequest request) =>
+        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit, WorkerDirectories.DirectoryMode, request.AsynchronousCommit);
 
     private static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -221,6 +221,8 @@ public sealed class WorkerRunner : IWorkerRunner
         private Process? _killer;
         private IJobStore _store;
         private Func<CancellationToken, ValueTask> _blockFn = static _ => ValueTask.CompletedTask;
+        private Task? _deleting;
+        private HashSet<string>? _deletingIds;
         private long _maxDisk;
 
         public Run(WorkerRunner owner, WorkerRequest request, WorkerOptions options, WorkerDirectories dirs, WorkerLogFile? logFile, StandardStreamRedirection? redirection)
@@ -289,25 +291,13 @@ public sealed class WorkerRunner : IWorkerRunner
                         break;
                     }
 
-                    await RunBodyAsync(job, names, environment, deferred, token).ConfigureAwait(false);
-                    WorkerLog.CompletedBody(_log, job);
-
-                    if (_options.DisableChaining)
-                    {
-                        // Toil still loads the successor here; nothing uses it, so we do not.
-                        WorkerLog.NotChaining(_log, job, "chaining is disabled");
-                        break;
-                    }
-
-                    var (successor, reason) = await ChainingRules.NextChainableAsync(job, _store, _options.RunLocalJobsOnWorkers || _store.Config.RunLocalJobsOnWorkers, token).ConfigureAwait(false);
+                    var (successor, successorNames) = await RunBodyAsync(job, names, environment, deferred, token).ConfigureAwait(false);
                     if (successor is null)
                     {
-                        WorkerLog.NotChaining(_log, job, reason!);
                         break;
                     }
 
-                    names = successor.GetNames();
-                    await ChainAsync(job, successor, token).ConfigureAwait(false);
+                    names = successorNames!;
                     job = successor;
                 }
 
@@ -375,6 +365,8 @@ public sealed class WorkerRunner : IWorkerRunner
                 }
             }
 
+            // The chain's names still list what a background deletion was removing, so its outcome needs no bookkeeping here.
+            await SettleDeletionAsync().ConfigureAwait(false);
             if (IsCrashed)
             {
                 WorkerLog.ChaosCrashed(_owner._hostLogger, _request.JobStoreId);
@@ -497,7 +489,11 @@ public sealed class WorkerRunner : IWorkerRunner
             }
         }
 
-        private async ValueTask RunBodyAsync(JobDescription job, JobNames names, IReadOnlyDictionary<string, string> environment, IDeferredFunctionManager deferred, CancellationToken token)
+        /// <summary>
+        /// Runs the job's body and commits it: alone, or folded into the write that chains its successor (reference §3.3–3.5,
+        /// <c>docs/worker-algorithm.md</c> "Chaining commits"). Returns the successor to run next, if it chained.
+        /// </summary>
+        private async ValueTask<(JobDescription? Successor, JobNames? SuccessorNames)> RunBodyAsync(JobDescription job, JobNames names, IReadOnlyDictionary<string, string> environment, IDeferredFunctionManager deferred, CancellationToken token)
         {
             if (job is CheckpointJobDescription checkpoint)
             {
@@ -505,7 +501,7 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             string jobDirectory = _dirs.NextJobDirectory();
-            var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog));
+            var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog, AsynchronousCommits));
             _blockFn = fileStore.WaitForCommitAsync;
             _jobsRun.Add(names);
 
@@ -571,8 +567,26 @@ public sealed class WorkerRunner : IWorkerRunner
                 }
 
                 token.ThrowIfCancellationRequested();
-                await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+                WorkerLog.CompletedBody(_log, job);
+
+                // At most one commit in flight: the previous job's commit (written while this body ran) must be done before
+                // this one starts, so a killed worker reruns at most the last two jobs, and a failed commit fails the
+                // attempt here (Toil's terminate flag) instead of after the rest of the chain.
+                await WaitForCommitsAsync(token).ConfigureAwait(false);
+                JobDescription? successor = await NextChainableAsync(job, token).ConfigureAwait(false);
+                JobNames? successorNames = null;
+                if (successor is null)
+                {
+                    await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    successorNames = successor.GetNames();
+                    await ChainAsync(job, successor, fileStore, token).ConfigureAwait(false);
+                }
+
                 succeeded = true;
+                return (successor, successorNames);
             }
             finally
             {
@@ -607,57 +621,172 @@ public sealed class WorkerRunner : IWorkerRunner
             }
         }
 
-        /// <summary>Reference §3.5: the successor takes the issued ID and is committed under it, after the predecessor's commit.</summary>
-        private async ValueTask ChainAsync(JobDescription predecessor, JobDescription successor, CancellationToken token)
+        private bool AsynchronousCommits => _options.AsynchronousCommits && _store is not InMemoryJobStore;
+
+        private async ValueTask<JobDescription?> NextChainableAsync(JobDescription job, CancellationToken token)
+        {
+            if (_options.DisableChaining)
+            {
+                // Toil still loads the successor here; nothing uses it, so we do not.
+                WorkerLog.NotChaining(_log, job, "chaining is disabled");
+                return null;
+            }
+
+            var (successor, reason) = await ChainingRules.NextChainableAsync(job, _store, _options.RunLocalJobsOnWorkers || _store.Config.RunLocalJobsOnWorkers, token).ConfigureAwait(false);
+            if (successor is null)
+            {
+                WorkerLog.NotChaining(_log, job, reason!);
+            }
+
+            return successor;
+        }
+
+        /// <summary>
+        /// Reference §3.5, with the predecessor's commit folded in: the successor takes the issued ID and one write records
+        /// the predecessor done and the successor (body attached) to run under that ID. The predecessor's pending deletions
+        /// ride in that write's journal. Toil writes the two states one after the other; the folded write goes straight to
+        /// the second, and a crash before it leaves the first job to rerun, as a crash before Toil's first write does.
+        /// </summary>
+        private async ValueTask ChainAsync(JobDescription predecessor, JobDescription successor, IChainingFileStore fileStore, CancellationToken token)
         {
             if (predecessor.Memory < successor.Memory || predecessor.Cores < successor.Cores)
             {
                 throw new InvalidOperationException($"Cannot chain {successor} into {predecessor}: it needs more memory or cores.");
             }
 
-            // The predecessor's commit (its body detached) must be durable before the records chained into it go: from
-            // then on nothing needs them (DESIGN D7), so the record under the issued ID need not list them, and what
-            // each commit writes stays bounded instead of growing with the chain (O(n²) bytes over a chain).
-            await WaitForCommitsAsync(token).ConfigureAwait(false);
-            var merged = predecessor.MergedJobNames;
-            for (int i = merged.Count - 1; i >= 0; i--)
+            await DeleteChainedInRecordsAsync(predecessor, token).ConfigureAwait(false);
+            string successorId = successor.ToString();
+            IChainingFileStore? commitStore = null;
+            if (predecessor.FilesToDelete.Count > 0)
             {
-                if (merged[i].JobStoreId != predecessor.JobStoreId)
-                {
-                    try
-                    {
-                        await _store.DeleteJobAsync(merged[i].JobStoreId, token).ConfigureAwait(false);
-                        merged.RemoveAt(i);
-                    }
-#pragma warning disable CA1031 // As at the end of the run, a failed delete must not fail the attempt: the name stays, so a later delete retries.
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-#pragma warning restore CA1031
-                    {
-                        WorkerLog.DeleteFailed(_owner._hostLogger, ex, merged[i].JobStoreId);
-                    }
-                }
+                // A journal left by a killed worker's commit of this job: finish it with a commit of its own first (only
+                // the issued job can carry one), then write the successor with a commit-only store, as Toil does.
+                await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+                await WaitForCommitsAsync(token).ConfigureAwait(false);
+                commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _blockFn, _jobLog, AsynchronousCommits));
+                _blockFn = commitStore.WaitForCommitAsync;
             }
 
-            string successorId = successor.ToString();
             successor.Replace(predecessor);
             _chain.Add(successor.MergedJobNames[^1]);
             WorkerLog.Chaining(_log, predecessor, successorId);
-            var commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _blockFn, _jobLog));
-            _blockFn = commitStore.WaitForCommitAsync;
-            await commitStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+            if (commitStore is null)
+            {
+                await fileStore.StartCommitAsync(successor, token).ConfigureAwait(false);
+            }
+            else
+            {
+                await commitStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// Deletes, in one batch once there are <see cref="WorkerOptions.ChainedRecordDeleteBatch"/> of them, the records of
+        /// jobs chained into the issued ID whose bodies ran and whose completion is durable: every merged name but the
+        /// owner's and the last, which is the predecessor's own record (its body file stays referenced until the write
+        /// that chains its successor is durable). The record then lists only names whose records may still exist, so what
+        /// each commit writes stays bounded instead of growing with the chain (DESIGN D7).
+        /// </summary>
+        /// <remarks>
+        /// With <see cref="AsynchronousCommits"/> the batch is deleted in the background while the chain goes on, one batch
+        /// at a time; its names leave the merged list only once it has finished, so a record never stops listing a chained-in
+        /// record that may still exist.
+        /// </remarks>
+        private async ValueTask DeleteChainedInRecordsAsync(JobDescription predecessor, CancellationToken token)
+        {
+            var merged = predecessor.MergedJobNames;
+            if (_deleting is not null)
+            {
+                if (!_deleting.IsCompleted)
+                {
+                    return;
+                }
+
+                if (await SettleDeletionAsync().ConfigureAwait(false) is { } deleted)
+                {
+                    var previousLast = merged[^1];
+                    merged.RemoveAll(n => !ReferenceEquals(n, previousLast) && deleted.Contains(n.JobStoreId));
+                }
+            }
+
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < merged.Count - 1; i++)
+            {
+                if (merged[i].JobStoreId != predecessor.JobStoreId)
+                {
+                    done.Add(merged[i].JobStoreId);
+                }
+            }
+
+            if (done.Count == 0 || done.Count < _options.ChainedRecordDeleteBatch)
+            {
+                return;
+            }
+
+            // They were recorded done by the last write, which must be durable before their records (and body files) go.
+            await WaitForCommitsAsync(token).ConfigureAwait(false);
+            if (AsynchronousCommits)
+            {
+                var store = _store;
+                _deletingIds = done;
+                _deleting = Task.Run(async () => await store.DeleteJobsAsync(done, CancellationToken.None).ConfigureAwait(false), CancellationToken.None);
+                return;
+            }
+
+            try
+            {
+                await _store.DeleteJobsAsync(done, token).ConfigureAwait(false);
+                var last = merged[^1];
+                merged.RemoveAll(n => !ReferenceEquals(n, last) && done.Contains(n.JobStoreId));
+            }
+#pragma warning disable CA1031 // As at the end of the run, a failed delete must not fail the attempt: the names stay, so a later delete retries.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                WorkerLog.DeleteFailed(_owner._hostLogger, ex, string.Join(", ", done));
+            }
+        }
+
+        /// <summary>Waits for the background deletion, if any; returns the IDs it deleted, or null when it failed (logged).</summary>
+        private async ValueTask<HashSet<string>?> SettleDeletionAsync()
+        {
+            if (_deleting is not { } deleting)
+            {
+                return null;
+            }
+
+            var ids = _deletingIds;
+            _deleting = null;
+            _deletingIds = null;
+            try
+            {
+                await deleting.ConfigureAwait(false);
+                return ids;
+            }
+#pragma warning disable CA1031 // A failed delete must not fail the attempt: the names stay listed, so a later delete retries.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                WorkerLog.DeleteFailed(_owner._hostLogger, ex, string.Join(", ", ids ?? []));
+                return null;
+            }
         }
 
         private async ValueTask WaitForCommitsAsync(CancellationToken token)
         {
-            using var timeout = new CancellationTokenSource(_options.CommitWaitTimeout, _owner._time);
-            using var bound = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+            ValueTask pending = _blockFn(token);
+            if (pending.IsCompletedSuccessfully)
+            {
+                return; // The usual case (a synchronous store, or a background commit that finished): no timer.
+            }
+
             try
             {
-                await _blockFn(bound.Token).ConfigureAwait(false);
+                await pending.AsTask().WaitAsync(_options.CommitWaitTimeout, _owner._time, token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+            catch (TimeoutException ex)
             {
-                throw new TimeoutException($"The job store did not finish the commits of job {_request.JobStoreId} within {_options.CommitWaitTimeout}.");
+                throw new TimeoutException($"The job store did not finish the commits of job {_request.JobStoreId} within {_options.CommitWaitTimeout}.", ex);
             }
         }
 
@@ -759,23 +888,22 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 if (whole)
                 {
-                    foreach (var names in chain)
-                    {
-                        await store.DeleteJobAsync(names.JobStoreId, CancellationToken.None).ConfigureAwait(false);
-                    }
-
+                    await store.DeleteJobsAsync([.. chain.Select(n => n.JobStoreId)], CancellationToken.None).ConfigureAwait(false);
                     return true;
                 }
 
+                List<string> done = [];
                 for (int i = 0; i < chain.Count; i++)
                 {
                     string id = chain[i].JobStoreId;
                     bool bodyPending = i == chain.Count - 1 && job.HasBody;
                     if (id != job.JobStoreId && !bodyPending)
                     {
-                        await store.DeleteJobAsync(id, CancellationToken.None).ConfigureAwait(false);
+                        done.Add(id);
                     }
                 }
+
+                await store.DeleteJobsAsync(done, CancellationToken.None).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The leader re-processes the job; a failed delete must not turn success into failure.
             catch (Exception ex)

@@ -275,11 +275,11 @@ public sealed class JobFileStoreTests
         };
         _store.Events.Clear();
 
-        // Started in reverse order: each must still wait for its predecessor.
-        var third3 = third.StartCommitAsync().AsTask();
-        var second2 = second.StartCommitAsync().AsTask();
+        // Started in chain order while the first one's write is held: the later ones must wait for it.
         var first1 = first.StartCommitAsync().AsTask();
         await firstHeld.Task.WaitAsync(Bound);
+        var second2 = second.StartCommitAsync().AsTask();
+        var third3 = third.StartCommitAsync().AsTask();
         var thirdWait = third.WaitForCommitAsync().AsTask();
 
         _store.EventList.Should().Equal($"update:{first.Job.JobStoreId}:journal=");

@@ -10,7 +10,7 @@ namespace Toil.Runtime.Tests.Worker;
 /// A file store with Toil's commit protocol (journal, update, delete, clear), optionally asynchronous with random delays
 /// (like Toil's caching store), recording every commit it writes so tests can check the order.
 /// </summary>
-internal sealed class TestFileStore : IFileStore
+internal sealed class TestFileStore : IChainingFileStore
 {
     private readonly FileStoreRequest _request;
     private readonly TestFileStoreOptions _options;
@@ -82,14 +82,22 @@ internal sealed class TestFileStore : IFileStore
         _streams.Add(new UserLogStream(name, await reader.ReadToEndAsync(cancellationToken)));
     }
 
-    public async ValueTask StartCommitAsync(bool jobState = true, CancellationToken cancellationToken = default)
+    public ValueTask StartCommitAsync(bool jobState = true, CancellationToken cancellationToken = default) => CommitAsync(jobState ? Job : null, cancellationToken);
+
+    public ValueTask StartCommitAsync(JobDescription successor, CancellationToken cancellationToken)
+    {
+        _options.ChainedCommits++;
+        return CommitAsync(successor, cancellationToken);
+    }
+
+    private async ValueTask CommitAsync(JobDescription? written, CancellationToken cancellationToken)
     {
         if (!_options.Asynchronous)
         {
             await _request.WaitForPreviousCommit(cancellationToken);
-            if (jobState)
+            if (written is not null)
             {
-                await WriteAsync(Job, [.. _pendingDeletes], cancellationToken);
+                await WriteAsync(written, [.. _pendingDeletes], cancellationToken);
             }
 
             return;
@@ -98,10 +106,10 @@ internal sealed class TestFileStore : IFileStore
         // Like Toil's caching store: snapshot now, reserve the versions the background write will make.
         JobDescription? snapshot = null;
         string[] deletes = [.. _pendingDeletes];
-        if (jobState)
+        if (written is not null)
         {
-            snapshot = Job.Clone();
-            Job.ReserveVersions(deletes.Length > 0 ? 2 : 1);
+            snapshot = written.Clone();
+            written.ReserveVersions(deletes.Length > 0 ? 2 : 1);
         }
 
         var previous = _request.WaitForPreviousCommit;
@@ -156,6 +164,9 @@ internal sealed class TestFileStoreOptions
     public string? HangCommitOf { get; set; }
 
     public ConcurrentQueue<CommitRecord> Commits { get; } = new();
+
+    /// <summary>How many commits wrote a chained successor in place of the job (the folded chaining write).</summary>
+    public int ChainedCommits { get; set; }
 }
 
 internal sealed record CommitRecord(string JobStoreId, string JobName, bool HasBody, long Version);

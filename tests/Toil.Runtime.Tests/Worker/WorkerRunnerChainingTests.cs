@@ -76,6 +76,7 @@ public sealed class WorkerRunnerChainingTests
     public async Task RunAsync_ChainOfFour_RecordUnderIssuedIdListsOnlyChainedInRecordsThatStillExist()
     {
         using var t = new WorkerTestContext();
+        t.Options.ChainedRecordDeleteBatch = 1;
         t.Invoker.Succeeds("A", "B", "C");
         string a = await t.AddJobAsync("A");
         string b = await t.AddJobAsync("B");
@@ -97,9 +98,9 @@ public sealed class WorkerRunnerChainingTests
 
         result.ExitCode.Should().Be(0);
         result.JobsRun.Select(n => n.JobStoreId).Should().Equal(a, b, c, d);
-        persistedDuringD.Should().Equal([a, d], "records whose bodies ran and whose commits are durable are deleted, so the record need not list them");
+        persistedDuringD.Should().Equal([a, c, d], "B's record was deleted when D chained, since the write that chained C recorded B done");
         bExistsDuringD.Should().BeFalse();
-        cExistsDuringD.Should().BeFalse();
+        cExistsDuringD.Should().BeTrue("C's record goes at the next chaining step, once a write recording C done is durable");
         foreach (var id in new[] { a, b, c, d })
         {
             (await t.Store.JobExistsAsync(id)).Should().BeFalse($"record {id} is part of the finished chain");
@@ -110,24 +111,27 @@ public sealed class WorkerRunnerChainingTests
     public async Task RunAsync_MidChainDeleteFails_ChainSucceedsAndTheRecordIsDeletedAtTheEnd()
     {
         using var t = new WorkerTestContext();
-        t.Invoker.Succeeds("A", "B", "C");
+        t.Options.ChainedRecordDeleteBatch = 1;
+        t.Invoker.Succeeds("A", "B", "C", "D");
         string a = await t.AddJobAsync("A");
         string b = await t.AddJobAsync("B");
         string c = await t.AddJobAsync("C");
+        string d = await t.AddJobAsync("D");
         await t.LinkAsync(a, b);
         await t.LinkAsync(b, c);
+        await t.LinkAsync(c, d);
         var store = new Toil.Runtime.Tests.FileStores.RecordingJobStore(t.Store);
         int failures = 0;
         store.BeforeDeleteJob = id => id == b && failures++ == 0 ? throw new IOException("disk hiccup") : Task.CompletedTask;
-        IReadOnlyList<string>? persistedDuringC = null;
-        t.Invoker.On("C", async inv => persistedDuringC = [.. (await t.Store.LoadJobAsync(a)).GetChain().Select(n => n.JobStoreId)]);
+        IReadOnlyList<string>? persistedDuringD = null;
+        t.Invoker.On("D", async inv => persistedDuringD = [.. (await t.Store.LoadJobAsync(a)).GetChain().Select(n => n.JobStoreId)]);
 
         var result = await t.CreateRunner().RunAsync(new WorkerRequest(store, a));
 
         result.ExitCode.Should().Be(0, "a failed delete of a chained-in record must not fail the attempt");
         failures.Should().Be(2, "the mid-chain delete failed once and the final delete retried it");
-        persistedDuringC.Should().Equal([a, b, c], "a record that could not be deleted stays listed, so it cannot leak");
-        foreach (var id in new[] { a, b, c })
+        persistedDuringD.Should().Equal([a, b, c, d], "a record that could not be deleted stays listed, so it cannot leak");
+        foreach (var id in new[] { a, b, c, d })
         {
             (await t.Store.JobExistsAsync(id)).Should().BeFalse($"record {id} is part of the finished chain");
         }
@@ -222,18 +226,17 @@ public sealed class WorkerRunnerChainingTests
         var commits = t.FileStores.Commits.ToList();
         commits.Should().OnlyContain(c => c.JobStoreId == ids[0], "every commit of a chain writes the issued ID");
 
-        // Each job is written twice: done (body detached) by its own commit, then its successor (body attached) by the chain step.
+        // One write per job: each job's completion is folded into the write of its successor (body attached) under the
+        // issued ID; only the last job is written with its body detached.
         var expected = new List<(string, bool)>();
-        for (int i = 0; i < names.Length; i++)
+        for (int i = 1; i < names.Length; i++)
         {
-            expected.Add((names[i], false));
-            if (i + 1 < names.Length)
-            {
-                expected.Add((names[i + 1], true));
-            }
+            expected.Add((names[i], true));
         }
 
+        expected.Add((names[^1], false));
         commits.Select(c => (c.JobName, c.HasBody)).Should().Equal(expected);
+        t.FileStores.ChainedCommits.Should().Be(names.Length - 1);
         commits.Select(c => c.Version).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
     }
 
