@@ -82,10 +82,10 @@ internal static class WorkerBench
         var result = await runner.RunAsync(new WorkerRequest(store, jobId));
         var elapsed = Stopwatch.GetElapsedTime(start);
         cpu = Environment.CpuUsage.TotalTime - cpu;
-        if (result.Failed || result.JobsRun.Count != expectedJobs || !result.SubtreeDeleted)
+        if (result.Failed || result.JobsRunCount != expectedJobs || !result.SubtreeDeleted)
         {
             throw new InvalidOperationException(
-                $"the worker ran {result.JobsRun.Count}/{expectedJobs} jobs, failed={result.Failed}, deleted={result.SubtreeDeleted}: {result.Error}");
+                $"the worker ran {result.JobsRunCount}/{expectedJobs} jobs, failed={result.Failed}, deleted={result.SubtreeDeleted}: {result.Error}");
         }
 
         return (elapsed, cpu);

@@ -214,8 +214,10 @@ public sealed class WorkerRunner : IWorkerRunner
         private readonly StatsDocument _stats = new();
         private readonly List<JobNames> _jobsRun = [];
 
-        // The whole chain this run ran through, for the stats: the record keeps only the names whose records still exist.
-        private readonly List<JobNames> _chain = [];
+        // The stats records and the whole chain's names (the record keeps only the names whose records still exist),
+        // spilled to the run's directory past the first thousand so that a long chain's memory stays flat.
+        private readonly StatsSpool _spool;
+        private int _jobsRunCount;
         private StandardStreamRedirection? _redirection;
         private ChaosFence? _fence;
         private Process? _killer;
@@ -232,6 +234,7 @@ public sealed class WorkerRunner : IWorkerRunner
             _logFile = logFile;
             _redirection = redirection;
             _store = request.JobStore;
+            _spool = new StatsSpool(dirs.TempDirectory, recordNames: logFile is not null && (options.LogLevel <= LogLevel.Debug || options.WriteLogsFromAllJobs), spillFailed: ex => WorkerLog.StatsSpoolFailed(owner._hostLogger, ex));
             _log = new WorkerRunLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time);
             _jobLog = new WorkerRunLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
 
@@ -274,7 +277,10 @@ public sealed class WorkerRunner : IWorkerRunner
                 deferred = await _owner._deferred.OpenAsync(_dirs.CoordinationDirectory, token).ConfigureAwait(false);
                 job = await _store.LoadJobAsync(_request.JobStoreId, token).ConfigureAwait(false);
                 await PrepareAsync(job, token).ConfigureAwait(false);
-                _chain.AddRange(job.GetChain());
+                foreach (var chained in job.GetChain())
+                {
+                    _spool.AddName(chained.StatsName);
+                }
 
                 _stats.Workers.RequestedCores = job.Cores;
                 chainStart = _owner._time.GetTimestamp();
@@ -316,7 +322,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 _stats.Workers.Clock = Seconds((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds);
                 _stats.Workers.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
                 _stats.Workers.Disk = _maxDisk.ToString(CultureInfo.InvariantCulture);
-                _stats.Workers.JobsRun = _jobsRun.Count;
+                _stats.Workers.JobsRun = _jobsRunCount;
                 if (_logFile is not null)
                 {
                     WorkerLog.LogLocation(_log, _dirs.TempDirectory);
@@ -385,6 +391,7 @@ public sealed class WorkerRunner : IWorkerRunner
                     Failed = true,
                     Crashed = true,
                     JobsRun = [.. _jobsRun],
+                    JobsRunCount = _jobsRunCount,
                     JobStoreId = _request.JobStoreId,
                     Error = error,
                     RetainedTempDirectory = _dirs.TempDirectory,
@@ -397,6 +404,7 @@ public sealed class WorkerRunner : IWorkerRunner
         public void Dispose()
         {
             StopCapture();
+            _spool.Dispose();
             _fence?.Dispose();
             if (_killer is not null)
             {
@@ -507,7 +515,10 @@ public sealed class WorkerRunner : IWorkerRunner
             string jobDirectory = _dirs.NextJobDirectory();
             var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog));
             _blockFn = fileStore.WaitForCommitAsync;
-            _jobsRun.Add(names);
+            if (_jobsRunCount++ < _options.MaxJobsRunListed)
+            {
+                _jobsRun.Add(names);
+            }
 
             var record = new JobStatsRecord
             {
@@ -594,7 +605,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 record.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
                 record.Disk = disk.ToString(CultureInfo.InvariantCulture);
                 record.Succeeded = succeeded ? "True" : "False";
-                _stats.Jobs.Add(record);
+                _spool.AddJob(record);
                 foreach (var message in fileStore.LeaderMessages)
                 {
                     _stats.Workers.LogsToLeader.Add(new LeaderMessageRecord { Text = message.Text, Level = PythonLevel(message.Level) });
@@ -640,7 +651,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
             string successorId = successor.ToString();
             successor.Replace(predecessor);
-            _chain.Add(successor.MergedJobNames[^1]);
+            _spool.AddName(successor.MergedJobNames[^1].StatsName);
             WorkerLog.Chaining(_log, predecessor, successorId);
             var commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _blockFn, _jobLog));
             _blockFn = commitStore.WaitForCommitAsync;
@@ -710,20 +721,24 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 _stats.Logs = new WorkerLogsRecord
                 {
-                    Names = [.. (_chain.Count > 0 ? _chain : job.GetChain()).Select(n => n.StatsName)],
+                    Names = _spool.NameCount > 0 ? [] : [.. job.GetChain().Select(n => n.StatsName)],
                     Messages = SplitLines(logBytes),
                 };
             }
 
             try
             {
-                await store.WriteLogsAsync(_stats.ToUtf8Json(), none).ConfigureAwait(false);
+                await _spool.WriteAsync(store, _stats, none).ConfigureAwait(false);
             }
 #pragma warning disable CA1031
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 WorkerLog.StatsFailed(_owner._hostLogger, ex, _request.JobStoreId);
+            }
+            finally
+            {
+                _spool.Dispose();
             }
 
             string? retained = CleanWorkDirectory(failed) ? null : _dirs.TempDirectory;
@@ -738,6 +753,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 ExitCode = failed ? (exitCode == 0 ? WorkerExitCodes.Failed : exitCode) : WorkerExitCodes.Success,
                 Failed = failed,
                 JobsRun = [.. _jobsRun],
+                JobsRunCount = _jobsRunCount,
                 JobStoreId = _request.JobStoreId,
                 SubtreeDeleted = subtreeDeleted,
                 Error = error,
