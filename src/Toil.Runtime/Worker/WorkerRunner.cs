@@ -608,12 +608,12 @@ public sealed class WorkerRunner : IWorkerRunner
                 _spool.AddJob(record);
                 foreach (var message in fileStore.LeaderMessages)
                 {
-                    _stats.Workers.LogsToLeader.Add(new LeaderMessageRecord { Text = message.Text, Level = PythonLevel(message.Level) });
+                    _spool.AddLeaderMessage(new LeaderMessageRecord { Text = message.Text, Level = PythonLevel(message.Level) });
                 }
 
                 foreach (var stream in fileStore.UserStreams)
                 {
-                    _stats.Workers.LoggingUserStreams.Add(new UserStreamRecord { Name = stream.Name, Text = stream.Text });
+                    _spool.AddUserStream(new UserStreamRecord { Name = stream.Name, Text = stream.Text });
                 }
             }
         }

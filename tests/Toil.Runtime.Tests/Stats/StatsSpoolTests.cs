@@ -20,9 +20,10 @@ public sealed class StatsSpoolTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    [TestCase(true)]
-    [TestCase(false)]
-    public async Task WriteDocumentAsync_RecordsAndNamesPastTheInMemoryCount_SameBytesAsTheInMemoryDocument(bool withLogs)
+    [TestCase(true, true)]
+    [TestCase(false, true)]
+    [TestCase(false, false)]
+    public async Task WriteDocumentAsync_ListsPastTheInMemoryCount_SameBytesAsTheInMemoryDocument(bool withLogs, bool finished)
     {
         // Enough records for several 64 KiB spool chunks plus a tail still in memory, one of them longer than a chunk.
         var records = Records(3000);
@@ -30,16 +31,16 @@ public sealed class StatsSpoolTests
         using var spool = new StatsSpool(_dir, recordNames: true, inMemoryCount: 5);
         Fill(spool, records, names);
 
-        Directory.EnumerateFiles(_dir, "*.spool").Should().HaveCount(2, "records and names past the in-memory count are spooled to disk");
+        Directory.EnumerateFiles(_dir, "*.spool").Should().HaveCount(4, "every list past the in-memory count is spooled to disk");
         spool.JobCount.Should().Be(3000);
         spool.NameCount.Should().Be(3000);
+        spool.LeaderMessageCount.Should().BeGreaterThan(3000);
 
-        var document = Header(withLogs ? new WorkerLogsRecord { Messages = ["line one", "é \"two\"", string.Empty] } : null);
+        var document = Header(withLogs ? new WorkerLogsRecord { Messages = ["line one", "é \"two\"", string.Empty] } : null, finished);
         using var output = new MemoryStream();
         await spool.WriteDocumentAsync(output, document, CancellationToken.None);
 
-        var expected = Header(withLogs ? new WorkerLogsRecord { Names = names, Messages = ["line one", "é \"two\"", string.Empty] } : null);
-        expected.Jobs = records;
+        var expected = Expected(records, withLogs ? new WorkerLogsRecord { Names = names, Messages = ["line one", "é \"two\"", string.Empty] } : null, finished);
         output.ToArray().Should().Equal(expected.ToUtf8Json());
         var parsed = StatsDocument.Parse(output.ToArray());
         parsed.Jobs.Select(j => j.ClassName).Should().Equal(names);
@@ -57,8 +58,7 @@ public sealed class StatsSpoolTests
 
         await spool.WriteAsync(store, Header(new WorkerLogsRecord { Messages = ["m"] }), CancellationToken.None);
 
-        var expected = Header(new WorkerLogsRecord { Names = names, Messages = ["m"] });
-        expected.Jobs = records;
+        var expected = Expected(records, new WorkerLogsRecord { Names = names, Messages = ["m"] });
         (await ReadMessagesAsync(store)).Should().ContainSingle().Which.Should().Equal(expected.ToUtf8Json());
     }
 
@@ -75,8 +75,7 @@ public sealed class StatsSpoolTests
 
         spool.Spilled.Should().BeFalse();
         Directory.EnumerateFiles(_dir).Should().BeEmpty();
-        var expected = Header(new WorkerLogsRecord { Names = names, Messages = ["m"] });
-        expected.Jobs = records;
+        var expected = Expected(records, new WorkerLogsRecord { Names = names, Messages = ["m"] });
         (await ReadMessagesAsync(store)).Should().ContainSingle().Which.Should().Equal(expected.ToUtf8Json());
     }
 
@@ -92,13 +91,12 @@ public sealed class StatsSpoolTests
         await spool.WriteDocumentAsync(output, document, CancellationToken.None);
 
         spool.NameCount.Should().Be(0);
-        var expected = Header(new WorkerLogsRecord { Names = ["a", "b"], Messages = [] });
-        expected.Jobs = records;
+        var expected = Expected(records, new WorkerLogsRecord { Names = ["a", "b"], Messages = [] });
         output.ToArray().Should().Equal(expected.ToUtf8Json());
     }
 
     [Test]
-    public async Task AddJob_SpoolDirectoryMissing_KeepsEveryRecordInMemoryAndReportsOnce()
+    public async Task AddJob_SpoolDirectoryMissing_KeepsEveryRecordInMemoryAndReportsOncePerSpool()
     {
         var failures = new List<Exception>();
         var records = Records(2000);
@@ -108,9 +106,9 @@ public sealed class StatsSpoolTests
 
         await spool.WriteDocumentAsync(output, Header(null), CancellationToken.None);
 
-        failures.Should().ContainSingle().Which.Should().BeAssignableTo<IOException>();
-        var expected = Header(null);
-        expected.Jobs = records;
+        failures.Should().HaveCount(3, "the records', leader messages' and user streams' spools each failed once (names are not recorded)")
+            .And.OnlyContain(e => e is IOException);
+        var expected = Expected(records, null);
         output.ToArray().Should().Equal(expected.ToUtf8Json(), "no record is lost when the spool cannot be written");
     }
 
@@ -137,22 +135,46 @@ public sealed class StatsSpoolTests
         foreach (var record in records)
         {
             spool.AddJob(record);
+            foreach (var message in LeaderMessages(record))
+            {
+                spool.AddLeaderMessage(message);
+            }
+
+            if (UserStream(record) is { } stream)
+            {
+                spool.AddUserStream(stream);
+            }
         }
     }
 
-    private static StatsDocument Header(WorkerLogsRecord? logs) => new()
+    // What the in-memory path's document holds for these records: every job's disk message, some warnings and streams.
+    private static StatsDocument Expected(List<JobStatsRecord> records, WorkerLogsRecord? logs, bool finished = true)
     {
-        Workers = new WorkerStatsRecord
+        var document = Header(logs, finished);
+        document.Jobs = records;
+        document.Workers.LogsToLeader = [.. records.SelectMany(LeaderMessages)];
+        document.Workers.LoggingUserStreams = [.. records.Select(UserStream).OfType<UserStreamRecord>()];
+        return document;
+    }
+
+    private static IEnumerable<LeaderMessageRecord> LeaderMessages(JobStatsRecord record)
+    {
+        yield return new LeaderMessageRecord { Text = $"Job {record.ClassName} used {record.Disk} bytes of disk", Level = 10 };
+        if (record.Succeeded == "False")
         {
-            LogsToLeader = [new LeaderMessageRecord { Text = "to the leader", Level = 30 }],
-            LoggingUserStreams = [new UserStreamRecord { Name = "a.b", Text = "t" }],
-            RequestedCores = 1.5,
-            Time = "12.5",
-            Clock = "11.25",
-            Memory = "123456",
-            Disk = "0",
-            JobsRun = 3000,
-        },
+            yield return new LeaderMessageRecord { Text = "used 12.5% more CPU — ✓", Level = 30 };
+        }
+    }
+
+    private static UserStreamRecord? UserStream(JobStatsRecord record) =>
+        record.Clock is null ? new UserStreamRecord { Name = "user.stream", Text = record.Start + " \"x\"\n" + new string('s', 120) } : null;
+
+    // A failed chain's document has no time, clock, memory, disk or jobs_run (and no logs).
+    private static StatsDocument Header(WorkerLogsRecord? logs, bool finished = true) => new()
+    {
+        Workers = finished
+            ? new WorkerStatsRecord { RequestedCores = 1.5, Time = "12.5", Clock = "11.25", Memory = "123456", Disk = "0", JobsRun = 3000 }
+            : new WorkerStatsRecord { RequestedCores = 0.1 },
         Logs = logs,
     };
 
