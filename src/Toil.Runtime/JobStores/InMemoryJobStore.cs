@@ -157,6 +157,9 @@ public sealed class InMemoryJobStore : IJobStore
             ThrowIfDestroyed();
             if (jobId is not null && _jobs.Remove(jobId))
             {
+                // As in the file store, whose delete removes the job's directory: the ID is no longer valid, and a long
+                // run's store does not keep every ID it ever assigned.
+                _assigned.Remove(jobId);
                 if (_cleanupFiles.Remove(jobId, out var owned))
                 {
                     foreach (var id in owned)
