@@ -699,7 +699,10 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             StopCapture();
-            byte[]? logBytes = _logFile is null ? null : await LogTruncation.ReadTruncatedAsync(_dirs.LogPath, _options.MaxLogFileSize, none).ConfigureAwait(false);
+
+            // Read only when it is stored or sent: a long chain's log can be as large as MaxLogFileSize.
+            bool logInStats = !failed && job is not null && (Debugging || (_options.WriteLogsFromAllJobs && !job.Local));
+            byte[]? logBytes = _logFile is null || !(failed || logInStats) ? null : await LogTruncation.ReadTruncatedAsync(_dirs.LogPath, _options.MaxLogFileSize, none).ConfigureAwait(false);
 
             string? logFileId = null;
             if (failed && logBytes is not null && job is not null)
