@@ -34,6 +34,7 @@ internal static class WorkerBench
             configure?.Invoke(o);
         });
         services.AddToilJob<TrivialJob>();
+        services.AddToilJob<GrowingChainJob>();
         return services.BuildServiceProvider();
     }
 
@@ -68,6 +69,21 @@ internal static class WorkerBench
 
         await store.SetRootJobIdAsync(jobs[0].JobStoreId);
         return jobs[0].JobStoreId;
+    }
+
+    /// <summary>
+    /// Creates one <see cref="GrowingChainJob"/> that grows a chain of <paramref name="count"/> jobs as it runs (each
+    /// adds the next as its child), so that the store never holds the chain; returns its ID.
+    /// </summary>
+    public static async Task<string> CreateGrowingChainAsync(IJobStore store, int count)
+    {
+        var job = new JobDescription(GrowingChainJob.Name);
+        await store.AssignJobIdAsync(job);
+        string bodyId = await store.WriteFileAsync(GrowingChainJob.BodyDocument(count), job.JobStoreId, cleanup: true, baseName: "body");
+        job.AttachBody(new JobBody(GrowingChainJob.Name, bodyId));
+        await store.CreateJobsAsync([job]);
+        await store.SetRootJobIdAsync(job.JobStoreId);
+        return job.JobStoreId;
     }
 
     /// <summary>
