@@ -389,6 +389,20 @@ public sealed class InMemoryJobStore : IJobStore
     }
 
     /// <inheritdoc />
+    public async ValueTask WriteLogsAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+
+        // The message is kept in memory anyway: captured once, not copied again as the buffering default would.
+        byte[] message = await CaptureAsync(writer, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            _inbox.Add(message);
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask<int> ReadLogsAsync(Func<Stream, CancellationToken, ValueTask> callback, bool readAll = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
