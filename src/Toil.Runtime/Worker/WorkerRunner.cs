@@ -214,8 +214,9 @@ public sealed class WorkerRunner : IWorkerRunner
         private readonly StatsDocument _stats = new();
         private readonly List<JobNames> _jobsRun = [];
 
-        // The stats records and the whole chain's names (the record keeps only the names whose records still exist),
-        // spilled to the run's directory past the first thousand so that a long chain's memory stays flat.
+        // The stats lists that grow with the chain (job records, leader messages, user streams, and the whole chain's
+        // names: the record keeps only those whose records still exist), spooled to the run's directory past the first
+        // thousand so that a long chain's memory stays flat.
         private readonly StatsSpool _spool;
         private int _jobsRunCount;
         private StandardStreamRedirection? _redirection;
