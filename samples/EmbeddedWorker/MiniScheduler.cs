@@ -80,7 +80,13 @@ public sealed class MiniScheduler(IJobStore store, IWorkerRunner runner, TextWri
             output.WriteLine($"  {how} {names.JobName,-12} {(i == 0 ? result.JobStoreId : "(in the same worker, under " + result.JobStoreId + ")")}");
         }
 
-        if (result.JobsRun.Count == 0)
+        if (result.JobsRunCount > result.JobsRun.Count)
+        {
+            // WorkerResult lists only the first WorkerOptions.MaxJobsRunListed jobs of a long chain.
+            output.WriteLine($"  chained {result.JobsRunCount - result.JobsRun.Count} more jobs (not listed)");
+        }
+
+        if (result.JobsRunCount == 0)
         {
             output.WriteLine($"  worker on {result.JobStoreId}: no body to run, tidied its successors");
         }

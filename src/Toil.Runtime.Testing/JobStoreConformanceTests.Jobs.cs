@@ -526,6 +526,26 @@ public abstract partial class JobStoreConformanceTests
         (await ListAsync(Store).ConfigureAwait(false)).Should().BeEmpty();
     }
 
+    /// <summary>
+    /// A deleted job's ID is no longer the store's: writing a file owned by it fails with <see cref="NoSuchJobException"/>
+    /// and creating a record under it fails with <see cref="InvalidJobStoreIdException"/>.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task DeleteJobAsync_Deleted_IdTakesNoFilesAndNoNewRecord()
+    {
+        var job = NewJob("deleted");
+        string id = await CreateAsync(job).ConfigureAwait(false);
+
+        await Store.DeleteJobAsync(id, Cancellation).ConfigureAwait(false);
+
+        var write = async () => await WriteTextAsync(Store, "orphan", jobId: id, cleanup: true).ConfigureAwait(false);
+        await write.Should().ThrowAsync<NoSuchJobException>().ConfigureAwait(false);
+        var recreate = async () => await Store.CreateJobsAsync([job], Cancellation).ConfigureAwait(false);
+        await recreate.Should().ThrowAsync<InvalidJobStoreIdException>().ConfigureAwait(false);
+        (await Store.JobExistsAsync(id, Cancellation).ConfigureAwait(false)).Should().BeFalse();
+    }
+
     /// <summary>The root job is recorded for every instance; once deleted, loading it fails with <see cref="NoSuchJobException"/>.</summary>
     /// <returns>A task.</returns>
     [Test]

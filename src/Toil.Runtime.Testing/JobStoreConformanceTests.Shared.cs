@@ -157,6 +157,63 @@ public abstract partial class JobStoreConformanceTests
     }
 
     /// <summary>
+    /// A message written through the streaming overload, in many pieces, is delivered whole, on every instance, in
+    /// the order of the writes around it.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task WriteLogsAsync_StreamWriter_DeliveredWholeInWriteOrder()
+    {
+        byte[] big = new byte[3 * 1024 * 1024];
+        new Random(5).NextBytes(big);
+        await Store.WriteLogsAsync("first", Cancellation).ConfigureAwait(false);
+        await Store.WriteLogsAsync(
+            async (s, ct) =>
+            {
+                for (int offset = 0; offset < big.Length; offset += 1000)
+                {
+                    await s.WriteAsync(big.AsMemory(offset, Math.Min(1000, big.Length - offset)), ct).ConfigureAwait(false);
+                }
+            },
+            Cancellation).ConfigureAwait(false);
+        await Store.WriteLogsAsync("last", Cancellation).ConfigureAwait(false);
+        var second = await OpenSecondStoreAsync().ConfigureAwait(false);
+        List<byte[]> received = [];
+
+        int count = await second.ReadLogsAsync(
+            async (s, ct) =>
+            {
+                using var buffer = new MemoryStream();
+                await s.CopyToAsync(buffer, ct).ConfigureAwait(false);
+                received.Add(buffer.ToArray());
+            },
+            cancellationToken: Cancellation).ConfigureAwait(false);
+
+        count.Should().Be(3);
+        Encoding.UTF8.GetString(received[0]).Should().Be("first");
+        received[1].Should().Equal(big);
+        Encoding.UTF8.GetString(received[2]).Should().Be("last");
+    }
+
+    /// <summary>A streamed message whose writer throws is not delivered, not even in part, and the exception propagates.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task WriteLogsAsync_StreamWriterThrows_NothingDelivered()
+    {
+        var act = async () => await Store.WriteLogsAsync(
+            async (s, ct) =>
+            {
+                await s.WriteAsync(new byte[200_000], ct).ConfigureAwait(false);
+                throw new InvalidDataException("writer failed");
+            },
+            Cancellation).ConfigureAwait(false);
+
+        await act.Should().ThrowAsync<InvalidDataException>().ConfigureAwait(false);
+        int count = await Store.ReadLogsAsync((_, _) => ValueTask.CompletedTask, readAll: true, cancellationToken: Cancellation).ConfigureAwait(false);
+        count.Should().Be(0);
+    }
+
+    /// <summary>
     /// A callback that reads only part of a large message, in 4 KiB steps or not at all, does not block the reader
     /// (the deadlock Toil fixed in issue #1595).
     /// </summary>

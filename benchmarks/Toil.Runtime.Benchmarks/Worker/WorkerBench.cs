@@ -39,6 +39,7 @@ internal static class WorkerBench
             configure?.Invoke(o);
         });
         services.AddToilJob<TrivialJob>();
+        services.AddToilJob<GrowingChainJob>();
         return services.BuildServiceProvider();
     }
 
@@ -76,6 +77,21 @@ internal static class WorkerBench
     }
 
     /// <summary>
+    /// Creates one <see cref="GrowingChainJob"/> that grows a chain of <paramref name="count"/> jobs as it runs (each
+    /// adds the next as its child), so that the store never holds the chain; returns its ID.
+    /// </summary>
+    public static async Task<string> CreateGrowingChainAsync(IJobStore store, int count)
+    {
+        var job = new JobDescription(GrowingChainJob.Name);
+        await store.AssignJobIdAsync(job);
+        string bodyId = await store.WriteFileAsync(GrowingChainJob.BodyDocument(count), job.JobStoreId, cleanup: true, baseName: "body");
+        job.AttachBody(new JobBody(GrowingChainJob.Name, bodyId));
+        await store.CreateJobsAsync([job]);
+        await store.SetRootJobIdAsync(job.JobStoreId);
+        return job.JobStoreId;
+    }
+
+    /// <summary>
     /// Runs the worker on <paramref name="jobId"/> and checks that it ran <paramref name="expectedJobs"/> jobs and deleted
     /// them; returns the wall time and the process's CPU time (all threads) the run took. On a shared, oversubscribed
     /// machine the CPU time is the steadier measure of the work done.
@@ -87,10 +103,10 @@ internal static class WorkerBench
         var result = await runner.RunAsync(new WorkerRequest(store, jobId));
         var elapsed = Stopwatch.GetElapsedTime(start);
         cpu = Environment.CpuUsage.TotalTime - cpu;
-        if (result.Failed || result.JobsRun.Count != expectedJobs || !result.SubtreeDeleted)
+        if (result.Failed || result.JobsRunCount != expectedJobs || !result.SubtreeDeleted)
         {
             throw new InvalidOperationException(
-                $"the worker ran {result.JobsRun.Count}/{expectedJobs} jobs, failed={result.Failed}, deleted={result.SubtreeDeleted}: {result.Error}");
+                $"the worker ran {result.JobsRunCount}/{expectedJobs} jobs, failed={result.Failed}, deleted={result.SubtreeDeleted}: {result.Error}");
         }
 
         return (elapsed, cpu);

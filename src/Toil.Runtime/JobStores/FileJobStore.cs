@@ -765,12 +765,26 @@ public sealed partial class FileJobStore : IJobStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed();
+        await ReplaceAsync(NewMessagePath(), message, overwrite: false, cancellationToken).ConfigureAwait(false);
+    }
 
-        // Names sort by write time, then by this instance's sequence (a clock that does not move, or two writes in one
-        // tick), so messages are delivered in the order they were written.
+    /// <inheritdoc />
+    public async ValueTask WriteLogsAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDestroyed();
+
+        // The message goes through a temporary file that readers skip, so it appears in the inbox whole.
+        await CommitStreamAsync(NewMessagePath(), writer, overwrite: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Names sort by write time, then by this instance's sequence (a clock that does not move, or two writes in one
+    // tick), so messages are delivered in the order they were written.
+    private string NewMessagePath()
+    {
         long sequence = Interlocked.Increment(ref _messageSequence);
-        string name = $"{MessagePrefix}{_time.GetUtcNow().UtcTicks:x16}{sequence:x8}{Guid.NewGuid():N}";
-        await ReplaceAsync(Path.Join(_root, StatsDirectory, InboxDirectory, name), message, overwrite: false, cancellationToken).ConfigureAwait(false);
+        return Path.Join(_root, StatsDirectory, InboxDirectory, $"{MessagePrefix}{_time.GetUtcNow().UtcTicks:x16}{sequence:x8}{Guid.NewGuid():N}");
     }
 
     /// <inheritdoc />

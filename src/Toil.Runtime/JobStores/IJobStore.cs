@@ -193,6 +193,27 @@ public interface IJobStore : IAsyncDisposable
     ValueTask WriteLogsAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Appends a stats/log message that <paramref name="writer"/> writes to a stream, for a message too large to hold
+    /// in memory (a long chain's stats). The message is delivered whole or not at all: if the writer throws, nothing is
+    /// appended and the exception propagates.
+    /// </summary>
+    /// <remarks>
+    /// The default implementation collects the message in memory and calls
+    /// <see cref="WriteLogsAsync(ReadOnlyMemory{byte}, CancellationToken)"/>; a store that can write the message as it
+    /// comes (<see cref="FileJobStore"/>) overrides it.
+    /// </remarks>
+    /// <param name="writer">Writes the message to the stream it is given; it runs once.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the message is durable.</returns>
+    async ValueTask WriteLogsAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        using var buffer = new MemoryStream();
+        await writer(buffer, cancellationToken).ConfigureAwait(false);
+        await WriteLogsAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Delivers unread messages to <paramref name="callback"/> and archives each after its callback returns (at least
     /// once: a crash between the two re-delivers). With <paramref name="readAll"/>, archived messages are delivered
     /// first as well (and stay archived).

@@ -157,6 +157,9 @@ public sealed class InMemoryJobStore : IJobStore
             ThrowIfDestroyed();
             if (jobId is not null && _jobs.Remove(jobId))
             {
+                // As in the file store, whose delete removes the job's directory: the ID is no longer valid, and a long
+                // run's store does not keep every ID it ever assigned.
+                _assigned.Remove(jobId);
                 if (_cleanupFiles.Remove(jobId, out var owned))
                 {
                     foreach (var id in owned)
@@ -383,6 +386,20 @@ public sealed class InMemoryJobStore : IJobStore
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask WriteLogsAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+
+        // The message is kept in memory anyway: captured once, not copied again as the buffering default would.
+        byte[] message = await CaptureAsync(writer, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            _inbox.Add(message);
+        }
     }
 
     /// <inheritdoc />

@@ -94,6 +94,12 @@ internal sealed class FencedJobStore(IJobStore inner, ChaosFence fence) : IJobSt
         return inner.WriteLogsAsync(message, cancellationToken);
     }
 
+    public ValueTask WriteLogsAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
+    {
+        fence.ThrowIfTripped();
+        return inner.WriteLogsAsync(writer, cancellationToken);
+    }
+
     public ValueTask<int> ReadLogsAsync(Func<Stream, CancellationToken, ValueTask> callback, bool readAll = false, CancellationToken cancellationToken = default)
     {
         fence.ThrowIfTripped();

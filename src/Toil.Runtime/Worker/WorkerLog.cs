@@ -84,4 +84,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(26, LogLevel.Debug, "Worker {Settings}")]
     public static partial void RealtimeLogging(ILogger logger, RealtimeLoggingSettings settings);
+
+    [LoggerMessage(27, LogLevel.Warning, "Could not spool the worker's stats to its temporary directory; the rest of the chain's stats are kept in memory")]
+    public static partial void StatsSpoolFailed(ILogger logger, Exception exception);
 }

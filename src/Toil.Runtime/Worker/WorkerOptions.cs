@@ -6,6 +6,9 @@ namespace Toil.Runtime.Worker;
 /// <summary>Settings of the worker (Toil's worker-related command-line options). Bound through <c>IOptions&lt;WorkerOptions&gt;</c>.</summary>
 public sealed class WorkerOptions
 {
+    /// <summary>The default of <see cref="MaxJobsRunListed"/>: 1,000 jobs.</summary>
+    public const int DefaultMaxJobsRunListed = 1000;
+
     /// <summary>
     /// The log size policy (DESIGN D5): &gt; 0 keeps the last N bytes, &lt; 0 keeps the first |N| bytes, 0 keeps all.
     /// Cuts land on UTF-8 character boundaries. The default value is 100 MiB (Toil's default).
@@ -23,6 +26,14 @@ public sealed class WorkerOptions
 
     /// <summary>Whether successful non-local jobs send their worker log to the leader. The default value is <see langword="false"/>.</summary>
     public bool WriteLogsFromAllJobs { get; set; }
+
+    /// <summary>
+    /// The most jobs <see cref="WorkerResult.JobsRun"/> lists: the first ones run, so that a run chaining through a very
+    /// long chain keeps flat memory; <see cref="WorkerResult.JobsRunCount"/> always has the true count. 0 lists none.
+    /// The default value is <see cref="DefaultMaxJobsRunListed"/> (1,000).
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int MaxJobsRunListed { get; set; } = DefaultMaxJobsRunListed;
 
     /// <summary>The minimum level written to the worker log. The default value is <see cref="LogLevel.Information"/>.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;

@@ -26,6 +26,11 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             problems.Add($"{nameof(WorkerOptions.BadWorkerFailInterval)} must be positive and at most one day (was {options.BadWorkerFailInterval})");
         }
 
+        if (options.MaxJobsRunListed < 0)
+        {
+            problems.Add($"{nameof(WorkerOptions.MaxJobsRunListed)} must not be negative (was {options.MaxJobsRunListed})");
+        }
+
         if (options.CommitWaitTimeout <= TimeSpan.Zero)
         {
             problems.Add($"{nameof(WorkerOptions.CommitWaitTimeout)} must be positive (was {options.CommitWaitTimeout})");

@@ -5,14 +5,34 @@ namespace Toil.Runtime.Worker;
 /// <summary>The outcome of one worker invocation.</summary>
 public sealed record WorkerResult
 {
+    private readonly int? _jobsRunCount;
+
     /// <summary>0 when every job in the chain succeeded; 1 (or the code a job asked for) when the attempt failed.</summary>
     public required int ExitCode { get; init; }
 
     /// <summary>Whether the attempt failed (the last job's record then holds its log file ID and body).</summary>
     public required bool Failed { get; init; }
 
-    /// <summary>The jobs whose bodies ran, in order (the first is the issued job; later ones were chained in).</summary>
+    /// <summary>
+    /// The jobs whose bodies ran, in order (the first is the issued job; later ones were chained in): at most
+    /// <see cref="WorkerOptions.MaxJobsRunListed"/> of them, the first ones. <see cref="JobsRunCount"/> counts them all.
+    /// </summary>
     public required IReadOnlyList<JobNames> JobsRun { get; init; }
+
+    /// <summary>
+    /// How many job bodies ran, including those past the end of <see cref="JobsRun"/>. When not set, the number of
+    /// entries of <see cref="JobsRun"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is negative.</exception>
+    public int JobsRunCount
+    {
+        get => _jobsRunCount ?? JobsRun.Count;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _jobsRunCount = value;
+        }
+    }
 
     /// <summary>The job-store ID the run worked under (the issued ID).</summary>
     public required string JobStoreId { get; init; }

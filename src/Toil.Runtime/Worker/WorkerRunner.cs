@@ -214,8 +214,11 @@ public sealed class WorkerRunner : IWorkerRunner
         private readonly StatsDocument _stats = new();
         private readonly List<JobNames> _jobsRun = [];
 
-        // The whole chain this run ran through, for the stats: the record keeps only the names whose records still exist.
-        private readonly List<JobNames> _chain = [];
+        // The stats lists that grow with the chain (job records, leader messages, user streams, and the whole chain's
+        // names: the record keeps only those whose records still exist), spooled to the run's directory past the first
+        // thousand so that a long chain's memory stays flat.
+        private readonly StatsSpool _spool;
+        private int _jobsRunCount;
         private StandardStreamRedirection? _redirection;
         private ChaosFence? _fence;
         private Process? _killer;
@@ -234,6 +237,7 @@ public sealed class WorkerRunner : IWorkerRunner
             _logFile = logFile;
             _redirection = redirection;
             _store = request.JobStore;
+            _spool = new StatsSpool(dirs.TempDirectory, recordNames: logFile is not null && (options.LogLevel <= LogLevel.Debug || options.WriteLogsFromAllJobs), spillFailed: ex => WorkerLog.StatsSpoolFailed(owner._hostLogger, ex));
             _log = new WorkerRunLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time);
             _jobLog = new WorkerRunLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
 
@@ -276,7 +280,10 @@ public sealed class WorkerRunner : IWorkerRunner
                 deferred = await _owner._deferred.OpenAsync(_dirs.CoordinationDirectory, token).ConfigureAwait(false);
                 job = await _store.LoadJobAsync(_request.JobStoreId, token).ConfigureAwait(false);
                 await PrepareAsync(job, token).ConfigureAwait(false);
-                _chain.AddRange(job.GetChain());
+                foreach (var chained in job.GetChain())
+                {
+                    _spool.AddName(chained.StatsName);
+                }
 
                 _stats.Workers.RequestedCores = job.Cores;
                 chainStart = _owner._time.GetTimestamp();
@@ -306,7 +313,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 _stats.Workers.Clock = Seconds((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds);
                 _stats.Workers.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
                 _stats.Workers.Disk = _maxDisk.ToString(CultureInfo.InvariantCulture);
-                _stats.Workers.JobsRun = _jobsRun.Count;
+                _stats.Workers.JobsRun = _jobsRunCount;
                 if (_logFile is not null)
                 {
                     WorkerLog.LogLocation(_log, _dirs.TempDirectory);
@@ -377,6 +384,7 @@ public sealed class WorkerRunner : IWorkerRunner
                     Failed = true,
                     Crashed = true,
                     JobsRun = [.. _jobsRun],
+                    JobsRunCount = _jobsRunCount,
                     JobStoreId = _request.JobStoreId,
                     Error = error,
                     RetainedTempDirectory = _dirs.TempDirectory,
@@ -389,6 +397,7 @@ public sealed class WorkerRunner : IWorkerRunner
         public void Dispose()
         {
             StopCapture();
+            _spool.Dispose();
             _fence?.Dispose();
             if (_killer is not null)
             {
@@ -503,7 +512,10 @@ public sealed class WorkerRunner : IWorkerRunner
             string jobDirectory = _dirs.NextJobDirectory();
             var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog, AsynchronousCommits));
             _blockFn = fileStore.WaitForCommitAsync;
-            _jobsRun.Add(names);
+            if (_jobsRunCount++ < _options.MaxJobsRunListed)
+            {
+                _jobsRun.Add(names);
+            }
 
             var record = new JobStatsRecord
             {
@@ -608,15 +620,15 @@ public sealed class WorkerRunner : IWorkerRunner
                 record.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
                 record.Disk = disk.ToString(CultureInfo.InvariantCulture);
                 record.Succeeded = succeeded ? "True" : "False";
-                _stats.Jobs.Add(record);
+                _spool.AddJob(record);
                 foreach (var message in fileStore.LeaderMessages)
                 {
-                    _stats.Workers.LogsToLeader.Add(new LeaderMessageRecord { Text = message.Text, Level = PythonLevel(message.Level) });
+                    _spool.AddLeaderMessage(new LeaderMessageRecord { Text = message.Text, Level = PythonLevel(message.Level) });
                 }
 
                 foreach (var stream in fileStore.UserStreams)
                 {
-                    _stats.Workers.LoggingUserStreams.Add(new UserStreamRecord { Name = stream.Name, Text = stream.Text });
+                    _spool.AddUserStream(new UserStreamRecord { Name = stream.Name, Text = stream.Text });
                 }
             }
         }
@@ -668,7 +680,7 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             successor.Replace(predecessor);
-            _chain.Add(successor.MergedJobNames[^1]);
+            _spool.AddName(successor.MergedJobNames[^1].StatsName);
             WorkerLog.Chaining(_log, predecessor, successorId);
             if (commitStore is null)
             {
@@ -817,7 +829,10 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             StopCapture();
-            byte[]? logBytes = _logFile is null ? null : await LogTruncation.ReadTruncatedAsync(_dirs.LogPath, _options.MaxLogFileSize, none).ConfigureAwait(false);
+
+            // Read only when it is stored or sent: a long chain's log can be as large as MaxLogFileSize.
+            bool logInStats = !failed && job is not null && (Debugging || (_options.WriteLogsFromAllJobs && !job.Local));
+            byte[]? logBytes = _logFile is null || !(failed || logInStats) ? null : await LogTruncation.ReadTruncatedAsync(_dirs.LogPath, _options.MaxLogFileSize, none).ConfigureAwait(false);
 
             string? logFileId = null;
             if (failed && logBytes is not null && job is not null)
@@ -839,20 +854,24 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 _stats.Logs = new WorkerLogsRecord
                 {
-                    Names = [.. (_chain.Count > 0 ? _chain : job.GetChain()).Select(n => n.StatsName)],
+                    Names = _spool.NameCount > 0 ? [] : [.. job.GetChain().Select(n => n.StatsName)],
                     Messages = SplitLines(logBytes),
                 };
             }
 
             try
             {
-                await store.WriteLogsAsync(_stats.ToUtf8Json(), none).ConfigureAwait(false);
+                await _spool.WriteAsync(store, _stats, none).ConfigureAwait(false);
             }
 #pragma warning disable CA1031
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 WorkerLog.StatsFailed(_owner._hostLogger, ex, _request.JobStoreId);
+            }
+            finally
+            {
+                _spool.Dispose();
             }
 
             string? retained = CleanWorkDirectory(failed) ? null : _dirs.TempDirectory;
@@ -867,6 +886,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 ExitCode = failed ? (exitCode == 0 ? WorkerExitCodes.Failed : exitCode) : WorkerExitCodes.Success,
                 Failed = failed,
                 JobsRun = [.. _jobsRun],
+                JobsRunCount = _jobsRunCount,
                 JobStoreId = _request.JobStoreId,
                 SubtreeDeleted = subtreeDeleted,
                 Error = error,

@@ -45,6 +45,7 @@ public sealed class AddToilRuntimeTests
     [TestCase("WorkDir")]
     [TestCase("CoordinationDir")]
     [TestCase("LogLevel")]
+    [TestCase("MaxJobsRunListed")]
     public async Task AddToilRuntime_InvalidOptions_FailValidationOnStart(string field)
     {
         using var provider = new ServiceCollection().AddToilRuntime(o =>
@@ -57,6 +58,7 @@ public sealed class AddToilRuntimeTests
                 case "WorkDir": o.WorkDir = "/no/such/dir/" + Guid.NewGuid().ToString("N"); break;
                 case "CoordinationDir": o.CoordinationDir = " "; break;
                 case "LogLevel": o.LogLevel = Microsoft.Extensions.Logging.LogLevel.None; break;
+                case "MaxJobsRunListed": o.MaxJobsRunListed = -1; break;
             }
         }).BuildServiceProvider();
 
