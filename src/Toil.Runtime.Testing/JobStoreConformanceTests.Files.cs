@@ -59,6 +59,50 @@ public abstract partial class JobStoreConformanceTests
     }
 
     /// <summary>
+    /// <see cref="IJobStore.DeleteJobsAsync"/> deletes every named job with its cleanup files, skips missing and repeated
+    /// IDs, keeps every other job and file, and deleting the same batch again does nothing.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task DeleteJobsAsync_BatchWithMissingAndRepeatedIds_DeletesExactlyTheNamedJobsAndTheirCleanupFiles()
+    {
+        List<string> doomed = [];
+        List<string> doomedFiles = [];
+        for (int i = 0; i < 5; i++)
+        {
+            string id = await CreateAsync(NewJob($"doomed-{i}")).ConfigureAwait(false);
+            doomed.Add(id);
+            doomedFiles.Add(await WriteTextAsync(Store, $"body {i}", id, cleanup: true).ConfigureAwait(false));
+        }
+
+        string survivor = await CreateAsync(NewJob("survivor")).ConfigureAwait(false);
+        string survivorFile = await WriteTextAsync(Store, "survivor's", survivor, cleanup: true).ConfigureAwait(false);
+        string kept = await WriteTextAsync(Store, "kept", doomed[0], cleanup: false).ConfigureAwait(false);
+        List<string> batch = [.. doomed, doomed[1], "never-existed"];
+
+        await Store.DeleteJobsAsync(batch, Cancellation).ConfigureAwait(false);
+
+        var second = await OpenSecondStoreAsync().ConfigureAwait(false);
+        foreach (string id in doomed)
+        {
+            (await second.JobExistsAsync(id, Cancellation).ConfigureAwait(false)).Should().BeFalse();
+        }
+
+        foreach (string fileId in doomedFiles)
+        {
+            (await second.FileExistsAsync(fileId, Cancellation).ConfigureAwait(false)).Should().BeFalse();
+        }
+
+        (await ListAsync(second).ConfigureAwait(false)).Select(j => j.JobStoreId).Should().Equal(survivor);
+        (await ReadTextAsync(second, survivorFile).ConfigureAwait(false)).Should().Be("survivor's");
+        (await ReadTextAsync(second, kept).ConfigureAwait(false)).Should().Be("kept");
+
+        await Store.DeleteJobsAsync(batch, Cancellation).ConfigureAwait(false);
+        await Store.DeleteJobsAsync([], Cancellation).ConfigureAwait(false);
+        (await ListAsync(Store).ConfigureAwait(false)).Select(j => j.JobStoreId).Should().Equal(survivor);
+    }
+
+    /// <summary>
     /// Deleting a job deletes exactly the files written for it with cleanup; its other files and unowned files stay
     /// (testFileDeletion for several counts).
     /// </summary>
