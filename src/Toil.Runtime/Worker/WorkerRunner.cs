@@ -707,32 +707,30 @@ public sealed class WorkerRunner : IWorkerRunner
         private async ValueTask DeleteChainedInRecordsAsync(JobDescription predecessor, CancellationToken token)
         {
             var merged = predecessor.MergedJobNames;
-            if (_deleting is not null)
+            if (_deleting is { IsCompleted: true })
             {
-                if (!_deleting.IsCompleted)
-                {
-                    return;
-                }
-
-                if (await SettleDeletionAsync().ConfigureAwait(false) is { } deleted)
-                {
-                    var previousLast = merged[^1];
-                    merged.RemoveAll(n => !ReferenceEquals(n, previousLast) && deleted.Contains(n.JobStoreId));
-                }
+                SettleNames(merged, await SettleDeletionAsync().ConfigureAwait(false));
             }
 
             var done = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < merged.Count - 1; i++)
             {
-                if (merged[i].JobStoreId != predecessor.JobStoreId)
+                string id = merged[i].JobStoreId;
+                if (id != predecessor.JobStoreId && _deletingIds?.Contains(id) != true)
                 {
-                    done.Add(merged[i].JobStoreId);
+                    done.Add(id);
                 }
             }
 
             if (done.Count == 0 || done.Count < _options.ChainedRecordDeleteBatch)
             {
                 return;
+            }
+
+            // One batch in flight at most: the record lists at most two batches' worth of chained-in records.
+            if (_deleting is not null)
+            {
+                SettleNames(merged, await SettleDeletionAsync().ConfigureAwait(false));
             }
 
             // They were recorded done by the last write, which must be durable before their records (and body files) go.
@@ -748,14 +746,23 @@ public sealed class WorkerRunner : IWorkerRunner
             try
             {
                 await _store.DeleteJobsAsync(done, token).ConfigureAwait(false);
-                var last = merged[^1];
-                merged.RemoveAll(n => !ReferenceEquals(n, last) && done.Contains(n.JobStoreId));
+                SettleNames(merged, done);
             }
 #pragma warning disable CA1031 // As at the end of the run, a failed delete must not fail the attempt: the names stay, so a later delete retries.
             catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
             {
                 WorkerLog.DeleteFailed(_owner._hostLogger, ex, string.Join(", ", done));
+            }
+        }
+
+        private static void SettleNames(List<JobNames> merged, HashSet<string>? deleted)
+        {
+            if (deleted is not null)
+            {
+                // The last entry is the running job's own record, never part of a finished batch.
+                var last = merged[^1];
+                merged.RemoveAll(n => !ReferenceEquals(n, last) && deleted.Contains(n.JobStoreId));
             }
         }
 

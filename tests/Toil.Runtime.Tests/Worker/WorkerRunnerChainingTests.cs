@@ -108,6 +108,84 @@ public sealed class WorkerRunnerChainingTests
     }
 
     [Test]
+    public async Task RunAsync_LongChainDefaultBatch_DeletesChainedInRecordsEightAtATimeSoTheRecordStaysBounded()
+    {
+        using var t = new WorkerTestContext();
+        var ids = await ChainAsync(t, 20);
+        var persisted = new List<int>();
+        bool firstBatchGoneDuringJ10 = false;
+        foreach (var (name, _) in ids)
+        {
+            t.Invoker.On(name, async inv =>
+            {
+                persisted.Add((await t.Store.LoadJobAsync(ids[0].Id)).GetChain().Count);
+                if (name == "J10")
+                {
+                    firstBatchGoneDuringJ10 = true;
+                    for (int i = 1; i <= 8; i++)
+                    {
+                        firstBatchGoneDuringJ10 &= !await t.Store.JobExistsAsync(ids[i].Id);
+                    }
+                }
+            });
+        }
+
+        var result = await t.RunAsync(ids[0].Id);
+
+        result.ExitCode.Should().Be(0, result.Error?.ToString());
+        t.Invoker.Ran.Should().Equal(ids.Select(i => i.Name));
+        t.Options.ChainedRecordDeleteBatch.Should().Be(8, "the default");
+        persisted.Max().Should().Be(10, "the owner, eight chained-in records waiting for their batch, and the running job");
+        firstBatchGoneDuringJ10.Should().BeTrue("J1..J8 were deleted in one batch when J10 chained");
+        foreach (var (_, id) in ids)
+        {
+            (await t.Store.JobExistsAsync(id)).Should().BeFalse();
+        }
+    }
+
+    [Test]
+    public async Task RunAsync_AsynchronousCommitsOnAJobFileStore_RunsTheChainInOrderDeletesEverythingAndKeepsTheRecordBounded()
+    {
+        using var t = new WorkerTestContext { UseJobFileStore = true };
+        t.Options.AsynchronousCommits = true;
+        var ids = await ChainAsync(t, 40);
+        var persisted = new List<int>();
+        foreach (var (name, _) in ids)
+        {
+            t.Invoker.On(name, async inv => persisted.Add((await t.Store.LoadJobAsync(ids[0].Id)).GetChain().Count));
+        }
+
+        // Any store but the in-memory one gets background commits and deletions.
+        var store = new Toil.Runtime.Tests.FileStores.RecordingJobStore(t.Store);
+        var result = await t.CreateRunner().RunAsync(new WorkerRequest(store, ids[0].Id));
+
+        result.ExitCode.Should().Be(0, result.Error?.ToString());
+        result.SubtreeDeleted.Should().BeTrue();
+        t.Invoker.Ran.Should().Equal(ids.Select(i => i.Name));
+        persisted.Max().Should().BeLessThanOrEqualTo((2 * 8) + 2, "the owner, one batch in flight, the next accumulating, and the running job");
+        store.EventList.Should().Contain(e => e.StartsWith("delete-job:", StringComparison.Ordinal));
+        foreach (var (_, id) in ids)
+        {
+            (await t.Store.JobExistsAsync(id)).Should().BeFalse();
+        }
+    }
+
+    private static async Task<List<(string Name, string Id)>> ChainAsync(WorkerTestContext t, int length)
+    {
+        var ids = new List<(string Name, string Id)>();
+        for (int i = 0; i < length; i++)
+        {
+            ids.Add(($"J{i}", await t.AddJobAsync($"J{i}")));
+            if (i > 0)
+            {
+                await t.LinkAsync(ids[i - 1].Id, ids[i].Id);
+            }
+        }
+
+        return ids;
+    }
+
+    [Test]
     public async Task RunAsync_MidChainDeleteFails_ChainSucceedsAndTheRecordIsDeletedAtTheEnd()
     {
         using var t = new WorkerTestContext();
