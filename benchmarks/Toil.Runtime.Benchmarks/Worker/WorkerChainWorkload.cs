@@ -52,7 +52,7 @@ public sealed class WorkerChainWorkload : IWorkload
 
             double memoryRate = WorkerBench.Median([.. memory.Select(r => r.Wall)]);
             double memoryCpuRate = WorkerBench.Median([.. memory.Select(r => r.Cpu)]);
-            Console.WriteLine(FormattableString.Invariant($"  in-memory store : {memoryRate,10:F0} jobs/s wall, {memoryCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs}; target >= {InMemoryTarget:F0}) {Verdict(memoryRate >= InMemoryTarget)}"));
+            Console.WriteLine(FormattableString.Invariant($"  in-memory store : {memoryRate,10:F0} jobs/s wall, {memoryCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs}; target >= {InMemoryTarget:F0}) {Verdict(memoryRate >= InMemoryTarget)}; {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
 
             // Attribution: the same chain with the deferred-function manager in memory and without the worker log.
             {
@@ -101,7 +101,7 @@ public sealed class WorkerChainWorkload : IWorkload
         }
     }
 
-    private readonly record struct Rate(double Wall, double Cpu);
+    private readonly record struct Rate(double Wall, double Cpu, double AllocatedPerJob = 0);
 
     /// <summary>
     /// A profiling aid (<c>worker-chain N R file-profile</c>): warms up, prepares a file store chain of N jobs, prints
@@ -153,8 +153,10 @@ public sealed class WorkerChainWorkload : IWorkload
     {
         await using var store = new InMemoryJobStore();
         string first = await WorkerBench.CreateChainAsync(store, jobs);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var (wall, cpu) = await WorkerBench.RunAsync(runner, store, first, jobs);
-        return new Rate(jobs / wall.TotalSeconds, jobs / cpu.TotalSeconds);
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        return new Rate(jobs / wall.TotalSeconds, jobs / cpu.TotalSeconds, allocated / (double)jobs);
     }
 
     private static async Task<Rate> RunFileAsync(Toil.Runtime.Worker.IWorkerRunner runner, string root, int jobs)
