@@ -7,9 +7,17 @@ namespace Toil.Runtime.Worker;
 /// cores × wall time gets one warning to the leader. In-process the CPU time is the whole process's, so concurrent runs
 /// can trigger it for each other.
 /// </summary>
+/// <remarks>
+/// Unlike Toil, the excess must also be at least <see cref="MinimumExcessSeconds"/> of CPU: the process's CPU time counts
+/// every thread (garbage collection, the JIT, background commits), which for a job of a few milliseconds is more than
+/// the job itself, so without a floor nearly every short job was warned about.
+/// </remarks>
 internal static class CpuUsageCheck
 {
     private const double Tolerance = 1.05;
+
+    /// <summary>The smallest excess CPU time, in seconds, worth a warning.</summary>
+    internal const double MinimumExcessSeconds = 0.05;
 
     /// <summary>The warning text, or <see langword="null"/> when there is nothing to say.</summary>
     /// <param name="job">The job (its text is part of the message; formatted only when there is a warning).</param>
@@ -31,7 +39,7 @@ internal static class CpuUsageCheck
             return null;
         }
 
-        if (cpuSeconds <= wallSeconds * cores * Tolerance)
+        if (cpuSeconds <= wallSeconds * cores * Tolerance || cpuSeconds - (wallSeconds * cores) < MinimumExcessSeconds)
         {
             return null;
         }
