@@ -61,7 +61,9 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
     // The worker's stores make the job directory (with the worker's mode) only when the job first asks for local disk
     // (LocalTempDir, GetLocalTempDir, GetLocalTempFile, a read to a name under it): most jobs, chained ones above all,
     // never do, and a mkdir per job was a third of a trivial chain's CPU.
-    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false)
+    // A worker that made its temporary directory itself names each job's directory once and never makes it before the
+    // job asks (localTempKnownAbsent): it is known not to exist, so the store neither stats nor normalizes the path.
+    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false, bool localTempKnownAbsent = false)
     {
         _asynchronousCommit = asynchronousCommit;
         _jobStore = jobStore ?? throw new ArgumentNullException(nameof(jobStore));
@@ -69,9 +71,9 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
         ArgumentException.ThrowIfNullOrEmpty(jobTempDirectory);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _waitForPreviousCommit = waitForPreviousCommit;
-        _localTempPath = Path.GetFullPath(jobTempDirectory);
+        _localTempPath = localTempKnownAbsent ? jobTempDirectory : Path.GetFullPath(jobTempDirectory);
         _localTempMode = localTempMode;
-        _localTempCreated = Directory.Exists(_localTempPath);
+        _localTempCreated = !localTempKnownAbsent && Directory.Exists(_localTempPath);
     }
 
     /// <inheritdoc />
@@ -154,6 +156,9 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
 
     /// <summary>The bytes used under <see cref="LocalTempDir"/> at the last <see cref="CheckDiskUse"/>; 0 before.</summary>
     public long DiskUsed { get; private set; }
+
+    /// <summary>Whether <see cref="LocalTempDir"/> existed when the store was created or has been made since.</summary>
+    internal bool LocalTempDirExists => _localTempCreated;
 
     /// <inheritdoc />
     public string GetLocalTempDir()

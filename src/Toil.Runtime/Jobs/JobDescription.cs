@@ -41,6 +41,16 @@ public class JobDescription
         JobStoreId = NewTemporaryId();
     }
 
+    // For a record read back from a store, which has its ID: no temporary ID is made (a GUID costs a read of the
+    // kernel's random source) only to be overwritten.
+    internal JobDescription(string jobName, string jobStoreId)
+    {
+        _jobName = jobName ?? string.Empty;
+        _displayName = _jobName;
+        Requirements = JobRequirements.None;
+        JobStoreId = jobStoreId;
+    }
+
     /// <summary>The job name.</summary>
     public string JobName { get => _jobName; set => _jobName = value ?? string.Empty; }
 

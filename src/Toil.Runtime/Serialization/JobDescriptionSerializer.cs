@@ -292,8 +292,8 @@ public static class JobDescriptionSerializer
 
         JobDescription job = doc.Kind switch
         {
-            "job" => new JobDescription(doc.JobName ?? string.Empty),
-            "checkpoint" => new CheckpointJobDescription(doc.JobName ?? string.Empty),
+            "job" => new JobDescription(doc.JobName ?? string.Empty, doc.JobStoreId),
+            "checkpoint" => new CheckpointJobDescription(doc.JobName ?? string.Empty, doc.JobStoreId),
             null => throw new FormatException("the record has no kind"),
             _ => throw new FormatException($"unknown job kind '{doc.Kind}'"),
         };
