@@ -488,13 +488,20 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
             // A non-empty journal was left by a commit of this job that was interrupted after its journal write (a
             // killed worker): those files were meant to go with an already durable version, so finish them now.
             // Toil raises here and leaves them to a restart's clean-up (reference §F.2 #8).
-            List<string> leftovers = [.. Job.FilesToDelete];
-            if (leftovers.Count > 0)
+            List<string> deletes;
+            if (Job.FilesToDelete.Count > 0)
             {
-                FileStoreLog.ReplayingJournal(_logger, leftovers.Count, Job.ToString());
+                FileStoreLog.ReplayingJournal(_logger, Job.FilesToDelete.Count, Job.ToString());
+                deletes = [.. Job.FilesToDelete.Union(PendingDeletes, StringComparer.Ordinal)];
+            }
+            else
+            {
+                lock (_lock)
+                {
+                    deletes = _pendingDeletes.Count == 0 ? [] : [.. _pendingDeletes.Distinct(StringComparer.Ordinal)];
+                }
             }
 
-            List<string> deletes = [.. leftovers.Union(PendingDeletes, StringComparer.Ordinal)];
             Job.FilesToDelete.Clear();
 
             // Chaining writes the successor that replaced this job: the one write records both (docs/worker-algorithm.md).
@@ -507,7 +514,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
                 JobDescription snapshot = live.Clone();
                 live.FilesToDelete.Clear();
                 live.ReserveVersions(deletes.Count > 0 ? 2 : 1);
-                commit = Task.Run(() => CommitAsync(previous, snapshot, deletes, cancellationToken), CancellationToken.None);
+                commit = CommitInBackground(previous, snapshot, deletes, cancellationToken);
             }
             else
             {
@@ -548,6 +555,10 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
 
         return previous?.Invoke(cancellationToken) ?? ValueTask.CompletedTask;
     }
+
+    // Its own method: a lambda in StartCommitCoreAsync would make every commit allocate the closure, background or not.
+    private Task CommitInBackground(Func<CancellationToken, ValueTask>? previous, JobDescription snapshot, List<string> deletes, CancellationToken cancellationToken) =>
+        Task.Run(() => CommitAsync(previous, snapshot, deletes, cancellationToken), CancellationToken.None);
 
     private async Task CommitAsync(Func<CancellationToken, ValueTask>? previous, JobDescription? written, List<string> deletes, CancellationToken cancellationToken)
     {

@@ -33,9 +33,9 @@ public static class JobStoreIds
             }
         }
 
-        foreach (string segment in id.Split('/'))
+        foreach (Range range in id.AsSpan().Split('/'))
         {
-            if (segment is "" or "." or "..")
+            if (id.AsSpan(range) is "" or "." or "..")
             {
                 throw new InvalidJobStoreIdException(id, $"a {kind} ID cannot contain empty, '.' or '..' segments");
             }

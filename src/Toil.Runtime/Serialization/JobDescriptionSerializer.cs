@@ -194,12 +194,13 @@ public static class JobDescriptionSerializer
                 NonNegative(backoff, "retryBackoffSeconds");
             }
 
+            // Loops, not LINQ: every commit of a chain runs this.
             string? nullIn =
-                job.FilesToDelete.Any(f => f is null) ? "filesToDelete"
-                : job.FilesToUse.Any(f => f is null) ? "filesToUse"
-                : job.PredecessorsFinished.Any(f => f is null) ? "predecessorsFinished"
-                : job.ServiceTree.Values.Any(c => c is null || c.Any(f => f is null)) ? "serviceTree"
-                : job is CheckpointJobDescription c && c.CheckpointFilesToDelete.Any(f => f is null) ? "checkpointFilesToDelete"
+                HasNull(job.FilesToDelete) ? "filesToDelete"
+                : HasNull(job.FilesToUse) ? "filesToUse"
+                : HasNull(job.PredecessorsFinished) ? "predecessorsFinished"
+                : job.ServiceTree.Count > 0 && job.ServiceTree.Values.Any(c => c is null || c.Any(f => f is null)) ? "serviceTree"
+                : job is CheckpointJobDescription c && HasNull(c.CheckpointFilesToDelete) ? "checkpointFilesToDelete"
                 : null;
             if (nullIn is not null)
             {
@@ -212,6 +213,32 @@ public static class JobDescriptionSerializer
         {
             throw new InvalidOperationException($"Job {job} cannot be persisted: {ex.Message}.", ex);
         }
+    }
+
+    private static bool HasNull(List<string> ids)
+    {
+        foreach (string? id in ids)
+        {
+            if (id is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasNull(HashSet<string> ids)
+    {
+        foreach (string? id in ids)
+        {
+            if (id is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static long NonNegative(long value, string field) =>
@@ -242,6 +269,11 @@ public static class JobDescriptionSerializer
     /// </summary>
     private static void ValidateServiceTree(Dictionary<string, List<string>> tree)
     {
+        if (tree.Count == 0)
+        {
+            return;
+        }
+
         var parentOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (host, children) in tree)
         {

@@ -685,7 +685,9 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             await DeleteChainedInRecordsAsync(predecessor, token).ConfigureAwait(false);
-            string successorId = successor.ToString();
+
+            // Its text before it takes the issued ID, for a debug line most runs do not write.
+            string? successorId = _log.IsEnabled(LogLevel.Debug) ? successor.ToString() : null;
             IChainingFileStore? commitStore = null;
             if (predecessor.FilesToDelete.Count > 0)
             {
@@ -699,7 +701,10 @@ public sealed class WorkerRunner : IWorkerRunner
 
             successor.Replace(predecessor);
             _spool.AddName(successor.MergedJobNames[^1].StatsName);
-            WorkerLog.Chaining(_log, predecessor, successorId);
+            if (successorId is not null)
+            {
+                WorkerLog.Chaining(_log, predecessor, successorId);
+            }
             if (commitStore is null)
             {
                 await fileStore.StartCommitAsync(successor, token).ConfigureAwait(false);
@@ -728,6 +733,23 @@ public sealed class WorkerRunner : IWorkerRunner
             if (_deleting is { IsCompleted: true })
             {
                 SettleNames(merged, await SettleDeletionAsync().ConfigureAwait(false));
+            }
+
+            // Most jobs of a chain have fewer candidates than a batch: counted first (an upper bound of the distinct
+            // IDs below), they cost no set.
+            int candidates = 0;
+            for (int i = 0; i < merged.Count - 1; i++)
+            {
+                string id = merged[i].JobStoreId;
+                if (id != predecessor.JobStoreId && _deletingIds?.Contains(id) != true)
+                {
+                    candidates++;
+                }
+            }
+
+            if (candidates == 0 || candidates < _options.ChainedRecordDeleteBatch)
+            {
+                return;
             }
 
             var done = new HashSet<string>(StringComparer.Ordinal);
