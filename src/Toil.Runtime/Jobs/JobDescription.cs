@@ -476,6 +476,14 @@ public class JobDescription
         return copy;
     }
 
+    /// <summary>A deep copy of the same kind, as a store reads a record back: a plain or a checkpoint description.</summary>
+    internal JobDescription CopyAsRecord()
+    {
+        JobDescription copy = this is CheckpointJobDescription ? new CheckpointJobDescription(JobName, JobStoreId) : new JobDescription(JobName, JobStoreId);
+        copy.CopyFrom(this);
+        return copy;
+    }
+
     /// <summary>Replaces the phases (used by deserialization). At least two phases are required.</summary>
     /// <param name="phases">The phases, leftmost first; the last two are the job's own follow-ons and children.</param>
     /// <exception cref="ArgumentException">Fewer than two phases.</exception>

@@ -21,7 +21,59 @@ public static class JobDescriptionSerializer
     /// The description could not be read back (a null ID, a negative counter, an invalid service tree); nothing is
     /// serialized, so a store never persists a record it would later report as corrupt.
     /// </exception>
-    public static byte[] Serialize(JobDescription job)
+    public static byte[] Serialize(JobDescription job) =>
+        JsonSerializer.SerializeToUtf8Bytes(ToDocument(job), ToilJsonContext.Default.JobDocument);
+
+    /// <summary>
+    /// Serializes <paramref name="job"/> as <see cref="Serialize"/> does and throws what it throws, without keeping the
+    /// bytes (the serializer's pooled buffer is written to nowhere).
+    /// </summary>
+    internal static void Validate(JobDescription job) =>
+        JsonSerializer.Serialize(Stream.Null, ToDocument(job), ToilJsonContext.Default.JobDocument);
+
+    /// <summary>
+    /// Whether a copy of <paramref name="job"/> (<see cref="JobDescription.CopyAsRecord"/>) equals what
+    /// <see cref="Deserialize"/> gives back for <see cref="Serialize"/>'s bytes, for a job that serializes. It does for
+    /// the two kinds this serializer writes, unless the job holds what the JSON does not carry exactly (a walltime, whose
+    /// seconds are a double; accelerators, whose kind defaults on reading) or what reading rejects (a null ID or name).
+    /// </summary>
+    internal static bool CopyRoundTrips(JobDescription job)
+    {
+        Type type = job.GetType();
+        if ((type != typeof(JobDescription) && type != typeof(CheckpointJobDescription))
+            || job.Requirements.Walltime is not null
+            || job.Requirements.Accelerators is { Count: > 0 }
+            || !Readable(job.Body)
+            || (job is CheckpointJobDescription c && !Readable(c.Checkpoint)))
+        {
+            return false;
+        }
+
+        foreach (var phase in job.SuccessorPhases)
+        {
+            foreach (string? id in phase)
+            {
+                if (id is null)
+                {
+                    return false;
+                }
+            }
+        }
+
+        foreach (var n in job.MergedJobNames)
+        {
+            if (n is null || n.JobName is null || n.UnitName is null || n.DisplayName is null || n.StatsName is null || n.JobStoreId is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        static bool Readable(JobBody? body) => body is null || (body.TypeName is not null && body.FileId is not null);
+    }
+
+    private static JobDocument ToDocument(JobDescription job)
     {
         ArgumentNullException.ThrowIfNull(job);
         EnsureReadableBack(job);
@@ -55,7 +107,7 @@ public static class JobDescriptionSerializer
             doc.CheckpointFilesToDelete = c.CheckpointFilesToDelete.Count == 0 ? null : [.. c.CheckpointFilesToDelete];
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(doc, ToilJsonContext.Default.JobDocument);
+        return doc;
     }
 
     /// <summary>Deserializes a job description.</summary>
