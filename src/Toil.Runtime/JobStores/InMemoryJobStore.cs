@@ -10,9 +10,10 @@ namespace Toil.Runtime.JobStores;
 /// persistence would keep.
 /// </summary>
 /// <remarks>
-/// Every write serializes the job (a job the JSON cannot carry is refused as the file store refuses it). Where a deep copy
-/// of the job is provably what reading that JSON back gives (<see cref="JobDescriptionSerializer.CopyRoundTrips"/>: the
-/// usual job), the store keeps the copy instead of the bytes and loads copy it, which spares a parse per load.
+/// Every write checks the job as serializing it does (a job the JSON cannot carry is refused as the file store refuses
+/// it). Where a deep copy of the job is provably what its JSON reads back as
+/// (<see cref="JobDescriptionSerializer.CopyRoundTrips"/>: the usual job), the store keeps the copy instead of the bytes
+/// and loads copy it, which spares writing and parsing the JSON per write and load.
 /// </remarks>
 public sealed class InMemoryJobStore : IJobStore
 {
@@ -510,7 +511,7 @@ public sealed class InMemoryJobStore : IJobStore
         {
             if (JobDescriptionSerializer.CopyRoundTrips(job))
             {
-                JobDescriptionSerializer.Validate(job);
+                JobDescriptionSerializer.EnsureSerializable(job);
                 return null;
             }
 

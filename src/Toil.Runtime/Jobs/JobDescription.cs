@@ -541,7 +541,13 @@ public class JobDescription
         FilesToUse.UnionWith(source.FilesToUse);
         Version = source.Version;
         VersionWriter = source.VersionWriter;
-        SetSuccessorPhases(source._phases);
+
+        // A set copied from a set with the same comparer takes its buckets as they are: no LINQ, no rehash.
+        _phases.Clear();
+        foreach (var phase in source._phases)
+        {
+            _phases.Add(new HashSet<string>(phase, StringComparer.Ordinal));
+        }
     }
 
     private WorkflowConfig RequireConfig() =>

@@ -25,17 +25,23 @@ public static class JobDescriptionSerializer
         JsonSerializer.SerializeToUtf8Bytes(ToDocument(job), ToilJsonContext.Default.JobDocument);
 
     /// <summary>
-    /// Serializes <paramref name="job"/> as <see cref="Serialize"/> does and throws what it throws, without keeping the
-    /// bytes (the serializer's pooled buffer is written to nowhere).
+    /// Checks <paramref name="job"/> as <see cref="Serialize"/> does before it writes, and throws what it throws there.
+    /// For a job that <see cref="CopyRoundTrips"/>, nothing else can make <see cref="Serialize"/> throw: its strings hold
+    /// no surrogates, its numbers are finite.
     /// </summary>
-    internal static void Validate(JobDescription job) =>
-        JsonSerializer.Serialize(Stream.Null, ToDocument(job), ToilJsonContext.Default.JobDocument);
+    internal static void EnsureSerializable(JobDescription job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        EnsureReadableBack(job);
+    }
 
     /// <summary>
     /// Whether a copy of <paramref name="job"/> (<see cref="JobDescription.CopyAsRecord"/>) equals what
-    /// <see cref="Deserialize"/> gives back for <see cref="Serialize"/>'s bytes, for a job that serializes. It does for
-    /// the two kinds this serializer writes, unless the job holds what the JSON does not carry exactly (a walltime, whose
-    /// seconds are a double; accelerators, whose kind defaults on reading) or what reading rejects (a null ID or name).
+    /// <see cref="Deserialize"/> gives back for <see cref="Serialize"/>'s bytes, for a job that passes
+    /// <see cref="EnsureSerializable"/>. It does for the two kinds this serializer writes, unless the job holds what the
+    /// JSON does not carry exactly: a walltime (its seconds are a double), accelerators (a kind defaults on reading), a
+    /// string with a surrogate (a lone one is written as U+FFFD; pairs are refused too, to keep the check simple), or what
+    /// reading rejects (a null ID or name).
     /// </summary>
     internal static bool CopyRoundTrips(JobDescription job)
     {
@@ -43,8 +49,15 @@ public static class JobDescriptionSerializer
         if ((type != typeof(JobDescription) && type != typeof(CheckpointJobDescription))
             || job.Requirements.Walltime is not null
             || job.Requirements.Accelerators is { Count: > 0 }
+            || !Plain(job.JobName) || !Plain(job.UnitName) || !Plain(job.DisplayName) || !Plain(job.JobStoreId)
+            || (job.LogJobStoreFileId is { } log && !Plain(log))
             || !Readable(job.Body)
-            || (job is CheckpointJobDescription c && !Readable(c.Checkpoint)))
+            || !PlainIds(job.PredecessorsFinished) || !PlainIds(job.FilesToDelete) || !PlainIds(job.FilesToUse))
+        {
+            return false;
+        }
+
+        if (job is CheckpointJobDescription c && (!Readable(c.Checkpoint) || !PlainIds(c.CheckpointFilesToDelete)))
         {
             return false;
         }
@@ -53,16 +66,25 @@ public static class JobDescriptionSerializer
         {
             foreach (string? id in phase)
             {
-                if (id is null)
+                if (id is null || !Plain(id))
                 {
                     return false;
                 }
             }
         }
 
+        foreach (var (host, children) in job.ServiceTree)
+        {
+            if (!Plain(host) || children is null || !PlainIds(children))
+            {
+                return false;
+            }
+        }
+
         foreach (var n in job.MergedJobNames)
         {
-            if (n is null || n.JobName is null || n.UnitName is null || n.DisplayName is null || n.StatsName is null || n.JobStoreId is null)
+            if (n is null || n.JobName is null || n.UnitName is null || n.DisplayName is null || n.StatsName is null || n.JobStoreId is null
+                || !Plain(n.JobName) || !Plain(n.UnitName) || !Plain(n.DisplayName) || !Plain(n.StatsName) || !Plain(n.JobStoreId))
             {
                 return false;
             }
@@ -70,7 +92,49 @@ public static class JobDescriptionSerializer
 
         return true;
 
-        static bool Readable(JobBody? body) => body is null || (body.TypeName is not null && body.FileId is not null);
+        static bool Readable(JobBody? body) => body is null || (body.TypeName is not null && body.FileId is not null && Plain(body.TypeName) && Plain(body.FileId));
+
+        static bool Plain(string text) => NoSurrogate(text);
+    }
+
+    private static bool NoSurrogate(string text)
+    {
+        // IDs and names are short: a plain loop (the generic range search boxed its bounds here).
+        foreach (char c in text)
+        {
+            if (char.IsSurrogate(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool PlainIds(List<string> ids)
+    {
+        foreach (string? id in ids)
+        {
+            if (id is not null && !NoSurrogate(id))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool PlainIds(HashSet<string> ids)
+    {
+        foreach (string? id in ids)
+        {
+            if (id is not null && !NoSurrogate(id))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static JobDocument ToDocument(JobDescription job)

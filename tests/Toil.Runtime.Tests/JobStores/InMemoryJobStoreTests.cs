@@ -93,9 +93,10 @@ public sealed class InMemoryJobStoreTests
         };
         var timed = new JobDescription("timed", new JobRequirements { Walltime = TimeSpan.FromTicks(123_456_789), Accelerators = [new AcceleratorRequirement(2, "gpu", "a100")] });
         var checkpoint = new CheckpointJobDescription("checkpoint");
+        var lone = new JobDescription("lone \uD800 surrogate", unitName: "pair \uD83D\uDE00");
         var chained = new JobDescription("chained");
         var successor = new JobDescription("successor");
-        foreach (var job in new[] { plain, timed, checkpoint, chained, successor })
+        foreach (var job in new[] { plain, timed, checkpoint, lone, chained, successor })
         {
             await store.AssignJobIdAsync(job);
         }
@@ -109,14 +110,14 @@ public sealed class InMemoryJobStoreTests
         checkpoint.AttachBody(new JobBody("type", "files/body"));
         checkpoint.SetCheckpoint();
         checkpoint.CheckpointFilesToDelete.Add("files/promise");
-        await store.CreateJobsAsync([plain, timed, checkpoint, chained, successor]);
+        await store.CreateJobsAsync([plain, timed, checkpoint, lone, chained, successor]);
         chained.AddChild(successor.JobStoreId);
         successor.PredecessorNumber = 1;
         successor.Replace(chained);
         successor.FilesToDelete.Add("files/gone");
         await store.UpdateJobAsync(successor);
 
-        foreach (var job in new[] { plain, timed, checkpoint, successor })
+        foreach (var job in new[] { plain, timed, checkpoint, lone, successor })
         {
             byte[] written = JobDescriptionSerializer.Serialize(job);
             var expected = JobDescriptionSerializer.Deserialize(written, job.JobStoreId);
@@ -127,6 +128,8 @@ public sealed class InMemoryJobStoreTests
             JobDescriptionSerializer.Serialize(loaded).Should().Equal(JobDescriptionSerializer.Serialize(expected), $"{job.JobName} reads back as its record does");
             loaded.Config.Should().BeSameAs(store.Config);
         }
+
+        (await store.LoadJobAsync(lone.JobStoreId)).JobName.Should().Be("lone \uFFFD surrogate", "JSON writes a lone surrogate as U+FFFD");
 
         // Loads are copies: changing one changes neither the store nor the next load.
         var first = await store.LoadJobAsync(plain.JobStoreId);
