@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -13,6 +14,8 @@ public static class JobDescriptionSerializer
 {
     /// <summary>The schema version this library writes and reads.</summary>
     public const int SchemaVersion = 1;
+
+    private static readonly SearchValues<char> Surrogates = SearchValues.Create(Enumerable.Range(0xD800, 0x800).Select(c => (char)c).ToArray());
 
     /// <summary>Serializes a job description to UTF-8 JSON.</summary>
     /// <param name="job">The description.</param>
@@ -97,19 +100,8 @@ public static class JobDescriptionSerializer
         static bool Plain(string text) => NoSurrogate(text);
     }
 
-    private static bool NoSurrogate(string text)
-    {
-        // IDs and names are short: a plain loop (the generic range search boxed its bounds here).
-        foreach (char c in text)
-        {
-            if (char.IsSurrogate(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    // Every write of a chained job scans a few dozen IDs and names: a vectorized range search.
+    private static bool NoSurrogate(string text) => !text.AsSpan().ContainsAny(Surrogates);
 
     private static bool PlainIds(List<string> ids)
     {
