@@ -24,6 +24,7 @@ public class JobDescription
     private string _jobName;
     private string _unitName = string.Empty;
     private string _displayName;
+    private TextCache? _text;
 
     /// <summary>Creates a description with a new temporary ID and no body.</summary>
     /// <param name="jobName">The job name (for a registered job type, usually its type name).</param>
@@ -333,13 +334,41 @@ public class JobDescription
             throw new InvalidOperationException($"Cannot chain {this} into {other}: a commit is in flight (files to delete are pending).");
         }
 
-        var adopted = other._phases
-            .Select(p => new HashSet<string>(p.Where(id => id != JobStoreId), StringComparer.Ordinal))
-            .Where(p => p.Count > 0)
-            .ToList();
-        _phases.InsertRange(0, adopted);
+        // Loops, not LINQ: every chained job runs this. Empty phases (most of a chain's) cost nothing.
+        List<HashSet<string>>? adopted = null;
+        foreach (var phase in other._phases)
+        {
+            if (phase.Count == 0 || (phase.Count == 1 && phase.Contains(JobStoreId)))
+            {
+                continue;
+            }
 
-        List<JobNames> merged = [];
+            HashSet<string> kept;
+            if (phase.Contains(JobStoreId))
+            {
+                kept = new HashSet<string>(StringComparer.Ordinal);
+                foreach (string id in phase)
+                {
+                    if (id != JobStoreId)
+                    {
+                        kept.Add(id);
+                    }
+                }
+            }
+            else
+            {
+                kept = new HashSet<string>(phase, StringComparer.Ordinal);
+            }
+
+            (adopted ??= []).Add(kept);
+        }
+
+        if (adopted is not null)
+        {
+            _phases.InsertRange(0, adopted);
+        }
+
+        List<JobNames> merged = new(other.MergedJobNames.Count + MergedJobNames.Count + 2);
         if (other.MergedJobNames.Count == 0)
         {
             merged.Add(other.GetNames());
@@ -502,7 +531,20 @@ public class JobDescription
 
     /// <summary><c>'jobName' [unitName] id vVersion</c>.</summary>
     /// <returns>The text.</returns>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"'{JobName}' [{UnitName}] {JobStoreId} v{Version}");
+    public override string ToString()
+    {
+        // The worker's log lines and leader messages name a job several times per version: formatted once per version.
+        TextCache? cache = _text;
+        if (cache is not null && cache.Version == Version && ReferenceEquals(cache.JobStoreId, JobStoreId)
+            && ReferenceEquals(cache.JobName, _jobName) && ReferenceEquals(cache.UnitName, _unitName))
+        {
+            return cache.Text;
+        }
+
+        string text = string.Create(CultureInfo.InvariantCulture, $"'{_jobName}' [{_unitName}] {JobStoreId} v{Version}");
+        _text = new TextCache(_jobName, _unitName, JobStoreId, Version, text);
+        return text;
+    }
 
     /// <summary>Creates an empty instance of the same concrete type, for <see cref="Clone"/>.</summary>
     /// <returns>The instance.</returns>
@@ -549,6 +591,9 @@ public class JobDescription
             _phases.Add(new HashSet<string>(phase, StringComparer.Ordinal));
         }
     }
+
+    /// <summary>The text of <see cref="ToString"/> and the fields it was made from, replaced as one object.</summary>
+    private sealed record TextCache(string JobName, string UnitName, string JobStoreId, long Version, string Text);
 
     private WorkflowConfig RequireConfig() =>
         _config ?? throw new InvalidOperationException($"Job {this} has no workflow configuration attached; load it through a job store or call AssignConfig.");
