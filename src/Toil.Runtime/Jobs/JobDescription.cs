@@ -112,6 +112,9 @@ public class JobDescription
     /// <summary>The successor phases, leftmost first; the rightmost non-empty phase runs first.</summary>
     public IReadOnlyList<IReadOnlySet<string>> SuccessorPhases => _phases;
 
+    /// <summary>The phases themselves, for the serializer's checks (no interface enumerators).</summary>
+    internal List<HashSet<string>> Phases => _phases;
+
     /// <summary>The job's own children (a view of the last phase).</summary>
     public IReadOnlySet<string> Children => _phases[^1];
 

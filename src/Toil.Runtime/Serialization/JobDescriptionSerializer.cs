@@ -65,7 +65,7 @@ public static class JobDescriptionSerializer
             return false;
         }
 
-        foreach (var phase in job.SuccessorPhases)
+        foreach (var phase in job.Phases)
         {
             foreach (string? id in phase)
             {
