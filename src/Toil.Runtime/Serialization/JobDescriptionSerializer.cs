@@ -51,7 +51,7 @@ public static class JobDescriptionSerializer
         Type type = job.GetType();
         if ((type != typeof(JobDescription) && type != typeof(CheckpointJobDescription))
             || job.Requirements.Walltime is not null
-            || job.Requirements.Accelerators is { Count: > 0 }
+            || job.Requirements.Accelerators is not null
             || !Plain(job.JobName) || !Plain(job.UnitName) || !Plain(job.DisplayName) || !Plain(job.JobStoreId)
             || (job.LogJobStoreFileId is { } log && !Plain(log))
             || !Readable(job.Body)

@@ -705,6 +705,7 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 WorkerLog.Chaining(_log, predecessor, successorId);
             }
+
             if (commitStore is null)
             {
                 await fileStore.StartCommitAsync(successor, token).ConfigureAwait(false);
