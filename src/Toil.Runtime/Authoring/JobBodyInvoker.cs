@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Toil.Runtime.FileStores;
 using Toil.Runtime.JobStores;
 
@@ -34,7 +35,11 @@ public sealed class JobBodyInvoker : IJobBodyInvoker
             throw new UnknownJobTypeException(body.TypeName, job.JobStoreId);
         }
 
-        AuthoringLog.Running(invocation.Logger, body.TypeName, job.ToString());
+        if (invocation.Logger.IsEnabled(LogLevel.Debug))
+        {
+            AuthoringLog.Running(invocation.Logger, body.TypeName, job.ToString());
+        }
+
         var fileStore = invocation.FileStore as JobFileStore;
         try
         {
@@ -69,7 +74,11 @@ public sealed class JobBodyInvoker : IJobBodyInvoker
             }
 
             int created = await graph.SaveAsync(invocation.JobStore, cancellationToken).ConfigureAwait(false);
-            AuthoringLog.Saved(invocation.Logger, created, job.ToString());
+            if (invocation.Logger.IsEnabled(LogLevel.Debug))
+            {
+                AuthoringLog.Saved(invocation.Logger, created, job.ToString());
+            }
+
             if (output is not null)
             {
                 await FulfilAsync(invocation, document.Promises, output, cancellationToken).ConfigureAwait(false);
@@ -120,6 +129,9 @@ public sealed class JobBodyInvoker : IJobBodyInvoker
             }
         }
 
-        AuthoringLog.Fulfilled(invocation.Logger, fulfilled, promiseFiles.Count, invocation.Job.ToString());
+        if (invocation.Logger.IsEnabled(LogLevel.Debug))
+        {
+            AuthoringLog.Fulfilled(invocation.Logger, fulfilled, promiseFiles.Count, invocation.Job.ToString());
+        }
     }
 }

@@ -79,13 +79,15 @@ internal sealed class DeferredFunctionRunner(string directory, DeferredFunctionI
     }
 
     /// <summary>Repeats passes over the directory until a pass claims no dead worker's state.</summary>
-    public async Task<DeferredFunctionRunResult> RunOrphansAsync(string? ownWorkerId, CancellationToken cancellationToken)
+    /// <remarks>A worker scans at every job's start and end; with no directory (the usual case) that costs no task.</remarks>
+    public Task<DeferredFunctionRunResult> RunOrphansAsync(string? ownWorkerId, CancellationToken cancellationToken) =>
+        System.IO.Directory.Exists(Directory) ? RunOrphansCoreAsync(ownWorkerId, cancellationToken) : NothingRun;
+
+    private static readonly Task<DeferredFunctionRunResult> NothingRun = Task.FromResult(default(DeferredFunctionRunResult));
+
+    private async Task<DeferredFunctionRunResult> RunOrphansCoreAsync(string? ownWorkerId, CancellationToken cancellationToken)
     {
         var total = default(DeferredFunctionRunResult);
-        if (!System.IO.Directory.Exists(Directory))
-        {
-            return total;
-        }
 
         bool claimedAny;
         do

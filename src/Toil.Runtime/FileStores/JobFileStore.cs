@@ -61,7 +61,9 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
     // The worker's stores make the job directory (with the worker's mode) only when the job first asks for local disk
     // (LocalTempDir, GetLocalTempDir, GetLocalTempFile, a read to a name under it): most jobs, chained ones above all,
     // never do, and a mkdir per job was a third of a trivial chain's CPU.
-    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false)
+    // A worker that made its temporary directory itself names each job's directory once and never makes it before the
+    // job asks (localTempKnownAbsent): it is known not to exist, so the store neither stats nor normalizes the path.
+    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false, bool localTempKnownAbsent = false)
     {
         _asynchronousCommit = asynchronousCommit;
         _jobStore = jobStore ?? throw new ArgumentNullException(nameof(jobStore));
@@ -69,9 +71,9 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
         ArgumentException.ThrowIfNullOrEmpty(jobTempDirectory);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _waitForPreviousCommit = waitForPreviousCommit;
-        _localTempPath = Path.GetFullPath(jobTempDirectory);
+        _localTempPath = localTempKnownAbsent ? jobTempDirectory : Path.GetFullPath(jobTempDirectory);
         _localTempMode = localTempMode;
-        _localTempCreated = Directory.Exists(_localTempPath);
+        _localTempCreated = !localTempKnownAbsent && Directory.Exists(_localTempPath);
     }
 
     /// <inheritdoc />
@@ -154,6 +156,9 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
 
     /// <summary>The bytes used under <see cref="LocalTempDir"/> at the last <see cref="CheckDiskUse"/>; 0 before.</summary>
     public long DiskUsed { get; private set; }
+
+    /// <summary>Whether <see cref="LocalTempDir"/> existed when the store was created or has been made since.</summary>
+    internal bool LocalTempDirExists => _localTempCreated;
 
     /// <inheritdoc />
     public string GetLocalTempDir()
@@ -483,13 +488,20 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
             // A non-empty journal was left by a commit of this job that was interrupted after its journal write (a
             // killed worker): those files were meant to go with an already durable version, so finish them now.
             // Toil raises here and leaves them to a restart's clean-up (reference §F.2 #8).
-            List<string> leftovers = [.. Job.FilesToDelete];
-            if (leftovers.Count > 0)
+            List<string> deletes;
+            if (Job.FilesToDelete.Count > 0)
             {
-                FileStoreLog.ReplayingJournal(_logger, leftovers.Count, Job.ToString());
+                FileStoreLog.ReplayingJournal(_logger, Job.FilesToDelete.Count, Job.ToString());
+                deletes = [.. Job.FilesToDelete.Union(PendingDeletes, StringComparer.Ordinal)];
+            }
+            else
+            {
+                lock (_lock)
+                {
+                    deletes = _pendingDeletes.Count == 0 ? [] : [.. _pendingDeletes.Distinct(StringComparer.Ordinal)];
+                }
             }
 
-            List<string> deletes = [.. leftovers.Union(PendingDeletes, StringComparer.Ordinal)];
             Job.FilesToDelete.Clear();
 
             // Chaining writes the successor that replaced this job: the one write records both (docs/worker-algorithm.md).
@@ -502,7 +514,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
                 JobDescription snapshot = live.Clone();
                 live.FilesToDelete.Clear();
                 live.ReserveVersions(deletes.Count > 0 ? 2 : 1);
-                commit = Task.Run(() => CommitAsync(previous, snapshot, deletes, cancellationToken), CancellationToken.None);
+                commit = CommitInBackground(previous, snapshot, deletes, cancellationToken);
             }
             else
             {
@@ -543,6 +555,10 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
 
         return previous?.Invoke(cancellationToken) ?? ValueTask.CompletedTask;
     }
+
+    // Its own method: a lambda in StartCommitCoreAsync would make every commit allocate the closure, background or not.
+    private Task CommitInBackground(Func<CancellationToken, ValueTask>? previous, JobDescription snapshot, List<string> deletes, CancellationToken cancellationToken) =>
+        Task.Run(() => CommitAsync(previous, snapshot, deletes, cancellationToken), CancellationToken.None);
 
     private async Task CommitAsync(Func<CancellationToken, ValueTask>? previous, JobDescription? written, List<string> deletes, CancellationToken cancellationToken)
     {

@@ -9,10 +9,16 @@ namespace Toil.Runtime.JobStores;
 /// alias the store's state; records round-trip through the same JSON as the file store, so a test sees exactly what
 /// persistence would keep.
 /// </summary>
+/// <remarks>
+/// Every write checks the job as serializing it does (a job the JSON cannot carry is refused as the file store refuses
+/// it). Where a deep copy of the job is provably what its JSON reads back as
+/// (<see cref="JobDescriptionSerializer.CopyRoundTrips"/>: the usual job), the store keeps the copy instead of the bytes
+/// and loads copy it, which spares writing and parsing the JSON per write and load.
+/// </remarks>
 public sealed class InMemoryJobStore : IJobStore
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (long Version, byte[] Record)> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StoredJob> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _assigned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredFile> _files = new(StringComparer.Ordinal);
 
@@ -82,7 +88,7 @@ public sealed class InMemoryJobStore : IJobStore
             }
 
             // Serialize every job before storing any, so a job that cannot be persisted leaves the batch unwritten.
-            var records = new List<byte[]>(jobs.Count);
+            var records = new List<byte[]?>(jobs.Count);
             foreach (var job in jobs)
             {
                 records.Add(SerializeNextVersion(job));
@@ -93,7 +99,7 @@ public sealed class InMemoryJobStore : IJobStore
             {
                 job.IncrementVersion();
                 job.AssignConfig(Config);
-                _jobs[job.JobStoreId] = (job.Version, records[i++]);
+                _jobs[job.JobStoreId] = Stored(job, records[i++]);
             }
         }
 
@@ -104,19 +110,18 @@ public sealed class InMemoryJobStore : IJobStore
     public ValueTask<JobDescription> LoadJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        byte[] record;
+        StoredJob entry;
         lock (_lock)
         {
             ThrowIfDestroyed();
-            if (jobId is null || !_jobs.TryGetValue(jobId, out var entry))
+            if (jobId is null || !_jobs.TryGetValue(jobId, out entry))
             {
                 throw new NoSuchJobException(jobId ?? "<null>");
             }
-
-            record = entry.Record;
         }
 
-        var job = JobDescriptionSerializer.Deserialize(record, jobId);
+        // The stored copy is never handed out or changed, so copying it outside the lock is safe.
+        var job = entry.Copy?.CopyAsRecord() ?? JobDescriptionSerializer.Deserialize(entry.Record, jobId);
         job.AssignConfig(Config);
         return ValueTask.FromResult(job);
     }
@@ -140,9 +145,9 @@ public sealed class InMemoryJobStore : IJobStore
                 throw new ConcurrentJobModificationException(job.JobStoreId, job.Version, stored);
             }
 
-            byte[] record = SerializeNextVersion(job);
+            byte[]? record = SerializeNextVersion(job);
             job.IncrementVersion();
-            _jobs[job.JobStoreId] = (job.Version, record);
+            _jobs[job.JobStoreId] = Stored(job, record);
         }
 
         return ValueTask.CompletedTask;
@@ -486,17 +491,30 @@ public sealed class InMemoryJobStore : IJobStore
         {
             ThrowIfDestroyed();
             var current = _jobs.TryGetValue(jobId, out var entry) ? entry : throw new NoSuchJobException(jobId);
-            _jobs[jobId] = (current.Version, record);
+            _jobs[jobId] = new StoredJob(current.Version, record, null);
         }
     }
 
-    /// <summary>The record of <paramref name="job"/> at its next version, leaving <paramref name="job"/> unchanged if that throws.</summary>
-    private static byte[] SerializeNextVersion(JobDescription job)
+    /// <summary>What to keep for <paramref name="job"/>, just written at its current version: a copy, or else its record.</summary>
+    private static StoredJob Stored(JobDescription job, byte[]? record) =>
+        record is null ? new StoredJob(job.Version, [], job.CopyAsRecord()) : new StoredJob(job.Version, record, null);
+
+    /// <summary>
+    /// The record of <paramref name="job"/> at its next version, or <see langword="null"/> when the job serializes and a
+    /// copy will be kept instead; leaves <paramref name="job"/> unchanged if serializing throws.
+    /// </summary>
+    private static byte[]? SerializeNextVersion(JobDescription job)
     {
         var (version, writer) = (job.Version, job.VersionWriter);
         job.IncrementVersion();
         try
         {
+            if (JobDescriptionSerializer.CopyRoundTrips(job))
+            {
+                JobDescriptionSerializer.EnsureSerializable(job);
+                return null;
+            }
+
             return JobDescriptionSerializer.Serialize(job);
         }
         finally
@@ -522,4 +540,7 @@ public sealed class InMemoryJobStore : IJobStore
     }
 
     private sealed record StoredFile(byte[] Content, string? JobId, bool Cleanup);
+
+    /// <summary>A stored job: a copy of the description when it round-trips exactly, else its serialized record.</summary>
+    private readonly record struct StoredJob(long Version, byte[] Record, JobDescription? Copy);
 }

@@ -171,9 +171,29 @@ public static class JobStoreExtensions
     /// <returns>The bytes.</returns>
     public static async ValueTask<byte[]> ReadAllBytesAsync(this IJobStore store, string fileId, CancellationToken cancellationToken = default)
     {
-        using var buffer = new MemoryStream();
-        await store.ReadFileAsync(fileId, buffer, cancellationToken).ConfigureAwait(false);
-        return buffer.ToArray();
+        ArgumentNullException.ThrowIfNull(store);
+        var source = await store.OpenReadFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            // A stream that knows its length is read straight into one array (a job body is read so for every job).
+            if (source.CanSeek && source.Length - source.Position is var length and >= 0 and <= 1 << 20)
+            {
+                byte[] bytes = new byte[length];
+                int read = await source.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                if (read == bytes.Length)
+                {
+                    using var rest = new MemoryStream();
+                    await source.CopyToAsync(rest, cancellationToken).ConfigureAwait(false);
+                    return rest.Length == 0 ? bytes : [.. bytes, .. rest.ToArray()];
+                }
+
+                return bytes[..read];
+            }
+
+            using var buffer = new MemoryStream();
+            await source.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
     }
 
     /// <summary>Replaces a file's content with a stream's (atomic).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Toil.Runtime.JobStores;
@@ -5,6 +6,10 @@ namespace Toil.Runtime.JobStores;
 /// <summary>Validation and shaping of job and file IDs, shared by the built-in stores.</summary>
 public static class JobStoreIds
 {
+    // A backslash and every char.IsControl character (U+0000-U+001F, U+007F-U+009F): one vectorized search per ID.
+    private static readonly SearchValues<char> Forbidden = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c), '\\']);
+
     /// <summary>
     /// Throws unless <paramref name="id"/> is a relative, normalized path-like ID: not empty, not rooted, no empty,
     /// <c>.</c> or <c>..</c> segment, no backslash or control character.
@@ -25,17 +30,14 @@ public static class JobStoreIds
             throw new InvalidJobStoreIdException(id, $"a {kind} ID cannot be an absolute path");
         }
 
-        foreach (char c in id)
+        if (id.AsSpan().ContainsAny(Forbidden))
         {
-            if (c == '\\' || char.IsControl(c))
-            {
-                throw new InvalidJobStoreIdException(id, $"a {kind} ID cannot contain backslashes or control characters");
-            }
+            throw new InvalidJobStoreIdException(id, $"a {kind} ID cannot contain backslashes or control characters");
         }
 
-        foreach (string segment in id.Split('/'))
+        foreach (Range range in id.AsSpan().Split('/'))
         {
-            if (segment is "" or "." or "..")
+            if (id.AsSpan(range) is "" or "." or "..")
             {
                 throw new InvalidJobStoreIdException(id, $"a {kind} ID cannot contain empty, '.' or '..' segments");
             }

@@ -17,6 +17,11 @@ public sealed class CheckpointJobDescription : JobDescription
     {
     }
 
+    internal CheckpointJobDescription(string jobName, string jobStoreId)
+        : base(jobName, jobStoreId)
+    {
+    }
+
     /// <summary>The snapshot of the body taken when the body first ran, or <see langword="null"/> before that.</summary>
     public JobBody? Checkpoint { get; set; }
 

@@ -24,6 +24,7 @@ public class JobDescription
     private string _jobName;
     private string _unitName = string.Empty;
     private string _displayName;
+    private TextCache? _text;
 
     /// <summary>Creates a description with a new temporary ID and no body.</summary>
     /// <param name="jobName">The job name (for a registered job type, usually its type name).</param>
@@ -39,6 +40,16 @@ public class JobDescription
         Requirements = requirements ?? JobRequirements.None;
         Local = local;
         JobStoreId = NewTemporaryId();
+    }
+
+    // For a record read back from a store, which has its ID: no temporary ID is made (a GUID costs a read of the
+    // kernel's random source) only to be overwritten.
+    internal JobDescription(string jobName, string jobStoreId)
+    {
+        _jobName = jobName ?? string.Empty;
+        _displayName = _jobName;
+        Requirements = JobRequirements.None;
+        JobStoreId = jobStoreId;
     }
 
     /// <summary>The job name.</summary>
@@ -100,6 +111,9 @@ public class JobDescription
 
     /// <summary>The successor phases, leftmost first; the rightmost non-empty phase runs first.</summary>
     public IReadOnlyList<IReadOnlySet<string>> SuccessorPhases => _phases;
+
+    /// <summary>The phases themselves, for the serializer's checks (no interface enumerators).</summary>
+    internal List<HashSet<string>> Phases => _phases;
 
     /// <summary>The job's own children (a view of the last phase).</summary>
     public IReadOnlySet<string> Children => _phases[^1];
@@ -323,13 +337,41 @@ public class JobDescription
             throw new InvalidOperationException($"Cannot chain {this} into {other}: a commit is in flight (files to delete are pending).");
         }
 
-        var adopted = other._phases
-            .Select(p => new HashSet<string>(p.Where(id => id != JobStoreId), StringComparer.Ordinal))
-            .Where(p => p.Count > 0)
-            .ToList();
-        _phases.InsertRange(0, adopted);
+        // Loops, not LINQ: every chained job runs this. Empty phases (most of a chain's) cost nothing.
+        List<HashSet<string>>? adopted = null;
+        foreach (var phase in other._phases)
+        {
+            if (phase.Count == 0 || (phase.Count == 1 && phase.Contains(JobStoreId)))
+            {
+                continue;
+            }
 
-        List<JobNames> merged = [];
+            HashSet<string> kept;
+            if (phase.Contains(JobStoreId))
+            {
+                kept = new HashSet<string>(StringComparer.Ordinal);
+                foreach (string id in phase)
+                {
+                    if (id != JobStoreId)
+                    {
+                        kept.Add(id);
+                    }
+                }
+            }
+            else
+            {
+                kept = new HashSet<string>(phase, StringComparer.Ordinal);
+            }
+
+            (adopted ??= []).Add(kept);
+        }
+
+        if (adopted is not null)
+        {
+            _phases.InsertRange(0, adopted);
+        }
+
+        List<JobNames> merged = new(other.MergedJobNames.Count + MergedJobNames.Count + 2);
         if (other.MergedJobNames.Count == 0)
         {
             merged.Add(other.GetNames());
@@ -466,6 +508,14 @@ public class JobDescription
         return copy;
     }
 
+    /// <summary>A deep copy of the same kind, as a store reads a record back: a plain or a checkpoint description.</summary>
+    internal JobDescription CopyAsRecord()
+    {
+        JobDescription copy = this is CheckpointJobDescription ? new CheckpointJobDescription(JobName, JobStoreId) : new JobDescription(JobName, JobStoreId);
+        copy.CopyFrom(this);
+        return copy;
+    }
+
     /// <summary>Replaces the phases (used by deserialization). At least two phases are required.</summary>
     /// <param name="phases">The phases, leftmost first; the last two are the job's own follow-ons and children.</param>
     /// <exception cref="ArgumentException">Fewer than two phases.</exception>
@@ -484,7 +534,20 @@ public class JobDescription
 
     /// <summary><c>'jobName' [unitName] id vVersion</c>.</summary>
     /// <returns>The text.</returns>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"'{JobName}' [{UnitName}] {JobStoreId} v{Version}");
+    public override string ToString()
+    {
+        // The worker's log lines and leader messages name a job several times per version: formatted once per version.
+        TextCache? cache = _text;
+        if (cache is not null && cache.Version == Version && ReferenceEquals(cache.JobStoreId, JobStoreId)
+            && ReferenceEquals(cache.JobName, _jobName) && ReferenceEquals(cache.UnitName, _unitName))
+        {
+            return cache.Text;
+        }
+
+        string text = string.Create(CultureInfo.InvariantCulture, $"'{_jobName}' [{_unitName}] {JobStoreId} v{Version}");
+        _text = new TextCache(_jobName, _unitName, JobStoreId, Version, text);
+        return text;
+    }
 
     /// <summary>Creates an empty instance of the same concrete type, for <see cref="Clone"/>.</summary>
     /// <returns>The instance.</returns>
@@ -523,8 +586,17 @@ public class JobDescription
         FilesToUse.UnionWith(source.FilesToUse);
         Version = source.Version;
         VersionWriter = source.VersionWriter;
-        SetSuccessorPhases(source._phases);
+
+        // A set copied from a set with the same comparer takes its buckets as they are: no LINQ, no rehash.
+        _phases.Clear();
+        foreach (var phase in source._phases)
+        {
+            _phases.Add(new HashSet<string>(phase, StringComparer.Ordinal));
+        }
     }
+
+    /// <summary>The text of <see cref="ToString"/> and the fields it was made from, replaced as one object.</summary>
+    private sealed record TextCache(string JobName, string UnitName, string JobStoreId, long Version, string Text);
 
     private WorkflowConfig RequireConfig() =>
         _config ?? throw new InvalidOperationException($"Job {this} has no workflow configuration attached; load it through a job store or call AssignConfig.");

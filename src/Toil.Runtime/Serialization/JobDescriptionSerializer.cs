@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -14,6 +15,8 @@ public static class JobDescriptionSerializer
     /// <summary>The schema version this library writes and reads.</summary>
     public const int SchemaVersion = 1;
 
+    private static readonly SearchValues<char> Surrogates = SearchValues.Create(Enumerable.Range(0xD800, 0x800).Select(c => (char)c).ToArray());
+
     /// <summary>Serializes a job description to UTF-8 JSON.</summary>
     /// <param name="job">The description.</param>
     /// <returns>The JSON bytes.</returns>
@@ -21,7 +24,112 @@ public static class JobDescriptionSerializer
     /// The description could not be read back (a null ID, a negative counter, an invalid service tree); nothing is
     /// serialized, so a store never persists a record it would later report as corrupt.
     /// </exception>
-    public static byte[] Serialize(JobDescription job)
+    public static byte[] Serialize(JobDescription job) =>
+        JsonSerializer.SerializeToUtf8Bytes(ToDocument(job), ToilJsonContext.Default.JobDocument);
+
+    /// <summary>
+    /// Checks <paramref name="job"/> as <see cref="Serialize"/> does before it writes, and throws what it throws there.
+    /// For a job that <see cref="CopyRoundTrips"/>, nothing else can make <see cref="Serialize"/> throw: its strings hold
+    /// no surrogates, its numbers are finite.
+    /// </summary>
+    internal static void EnsureSerializable(JobDescription job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        EnsureReadableBack(job);
+    }
+
+    /// <summary>
+    /// Whether a copy of <paramref name="job"/> (<see cref="JobDescription.CopyAsRecord"/>) equals what
+    /// <see cref="Deserialize"/> gives back for <see cref="Serialize"/>'s bytes, for a job that passes
+    /// <see cref="EnsureSerializable"/>. It does for the two kinds this serializer writes, unless the job holds what the
+    /// JSON does not carry exactly: a walltime (its seconds are a double), accelerators (a kind defaults on reading), a
+    /// string with a surrogate (a lone one is written as U+FFFD; pairs are refused too, to keep the check simple), or what
+    /// reading rejects (a null ID or name).
+    /// </summary>
+    internal static bool CopyRoundTrips(JobDescription job)
+    {
+        Type type = job.GetType();
+        if ((type != typeof(JobDescription) && type != typeof(CheckpointJobDescription))
+            || job.Requirements.Walltime is not null
+            || job.Requirements.Accelerators is not null
+            || !Plain(job.JobName) || !Plain(job.UnitName) || !Plain(job.DisplayName) || !Plain(job.JobStoreId)
+            || (job.LogJobStoreFileId is { } log && !Plain(log))
+            || !Readable(job.Body)
+            || !PlainIds(job.PredecessorsFinished) || !PlainIds(job.FilesToDelete) || !PlainIds(job.FilesToUse))
+        {
+            return false;
+        }
+
+        if (job is CheckpointJobDescription c && (!Readable(c.Checkpoint) || !PlainIds(c.CheckpointFilesToDelete)))
+        {
+            return false;
+        }
+
+        foreach (var phase in job.Phases)
+        {
+            foreach (string? id in phase)
+            {
+                if (id is null || !Plain(id))
+                {
+                    return false;
+                }
+            }
+        }
+
+        foreach (var (host, children) in job.ServiceTree)
+        {
+            if (!Plain(host) || children is null || !PlainIds(children))
+            {
+                return false;
+            }
+        }
+
+        foreach (var n in job.MergedJobNames)
+        {
+            if (n is null || n.JobName is null || n.UnitName is null || n.DisplayName is null || n.StatsName is null || n.JobStoreId is null
+                || !Plain(n.JobName) || !Plain(n.UnitName) || !Plain(n.DisplayName) || !Plain(n.StatsName) || !Plain(n.JobStoreId))
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        static bool Readable(JobBody? body) => body is null || (body.TypeName is not null && body.FileId is not null && Plain(body.TypeName) && Plain(body.FileId));
+
+        static bool Plain(string text) => NoSurrogate(text);
+    }
+
+    // Every write of a chained job scans a few dozen IDs and names: a vectorized range search.
+    private static bool NoSurrogate(string text) => !text.AsSpan().ContainsAny(Surrogates);
+
+    private static bool PlainIds(List<string> ids)
+    {
+        foreach (string? id in ids)
+        {
+            if (id is not null && !NoSurrogate(id))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool PlainIds(HashSet<string> ids)
+    {
+        foreach (string? id in ids)
+        {
+            if (id is not null && !NoSurrogate(id))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static JobDocument ToDocument(JobDescription job)
     {
         ArgumentNullException.ThrowIfNull(job);
         EnsureReadableBack(job);
@@ -55,7 +163,7 @@ public static class JobDescriptionSerializer
             doc.CheckpointFilesToDelete = c.CheckpointFilesToDelete.Count == 0 ? null : [.. c.CheckpointFilesToDelete];
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(doc, ToilJsonContext.Default.JobDocument);
+        return doc;
     }
 
     /// <summary>Deserializes a job description.</summary>
@@ -194,12 +302,13 @@ public static class JobDescriptionSerializer
                 NonNegative(backoff, "retryBackoffSeconds");
             }
 
+            // Loops, not LINQ: every commit of a chain runs this.
             string? nullIn =
-                job.FilesToDelete.Any(f => f is null) ? "filesToDelete"
-                : job.FilesToUse.Any(f => f is null) ? "filesToUse"
-                : job.PredecessorsFinished.Any(f => f is null) ? "predecessorsFinished"
-                : job.ServiceTree.Values.Any(c => c is null || c.Any(f => f is null)) ? "serviceTree"
-                : job is CheckpointJobDescription c && c.CheckpointFilesToDelete.Any(f => f is null) ? "checkpointFilesToDelete"
+                HasNull(job.FilesToDelete) ? "filesToDelete"
+                : HasNull(job.FilesToUse) ? "filesToUse"
+                : HasNull(job.PredecessorsFinished) ? "predecessorsFinished"
+                : job.ServiceTree.Count > 0 && job.ServiceTree.Values.Any(c => c is null || c.Any(f => f is null)) ? "serviceTree"
+                : job is CheckpointJobDescription c && HasNull(c.CheckpointFilesToDelete) ? "checkpointFilesToDelete"
                 : null;
             if (nullIn is not null)
             {
@@ -212,6 +321,32 @@ public static class JobDescriptionSerializer
         {
             throw new InvalidOperationException($"Job {job} cannot be persisted: {ex.Message}.", ex);
         }
+    }
+
+    private static bool HasNull(List<string> ids)
+    {
+        foreach (string? id in ids)
+        {
+            if (id is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasNull(HashSet<string> ids)
+    {
+        foreach (string? id in ids)
+        {
+            if (id is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static long NonNegative(long value, string field) =>
@@ -242,6 +377,11 @@ public static class JobDescriptionSerializer
     /// </summary>
     private static void ValidateServiceTree(Dictionary<string, List<string>> tree)
     {
+        if (tree.Count == 0)
+        {
+            return;
+        }
+
         var parentOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (host, children) in tree)
         {
@@ -292,8 +432,8 @@ public static class JobDescriptionSerializer
 
         JobDescription job = doc.Kind switch
         {
-            "job" => new JobDescription(doc.JobName ?? string.Empty),
-            "checkpoint" => new CheckpointJobDescription(doc.JobName ?? string.Empty),
+            "job" => new JobDescription(doc.JobName ?? string.Empty, doc.JobStoreId),
+            "checkpoint" => new CheckpointJobDescription(doc.JobName ?? string.Empty, doc.JobStoreId),
             null => throw new FormatException("the record has no kind"),
             _ => throw new FormatException($"unknown job kind '{doc.Kind}'"),
         };

@@ -41,10 +41,10 @@ internal sealed class StatsSpool : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(inMemoryCount);
         _recordNames = recordNames;
         InMemoryCount = inMemoryCount;
-        _jobs = new(directory, "jobs", inMemoryCount, StatsJsonContext.Default.JobStatsRecord, spillFailed);
-        _names = new(directory, "names", inMemoryCount, StatsJsonContext.Default.String, spillFailed);
-        _leaderMessages = new(directory, "leader", inMemoryCount, StatsJsonContext.Default.LeaderMessageRecord, spillFailed);
-        _userStreams = new(directory, "streams", inMemoryCount, StatsJsonContext.Default.UserStreamRecord, spillFailed);
+        _jobs = new(directory, "jobs", inMemoryCount, StatsJsonContext.Default.JobStatsRecord, StatsJsonContext.Default.ListJobStatsRecord, spillFailed);
+        _names = new(directory, "names", inMemoryCount, StatsJsonContext.Default.String, StatsJsonContext.Default.ListString, spillFailed);
+        _leaderMessages = new(directory, "leader", inMemoryCount, StatsJsonContext.Default.LeaderMessageRecord, StatsJsonContext.Default.ListLeaderMessageRecord, spillFailed);
+        _userStreams = new(directory, "streams", inMemoryCount, StatsJsonContext.Default.UserStreamRecord, StatsJsonContext.Default.ListUserStreamRecord, spillFailed);
     }
 
     /// <summary>How many items of each list stay objects.</summary>
@@ -206,7 +206,7 @@ internal sealed class StatsSpool : IDisposable
         writer.BytesPending >= ChunkSize ? new ValueTask(writer.FlushAsync(cancellationToken)) : ValueTask.CompletedTask;
 
     /// <summary>One list of the document: the first items as objects, the rest serialized to a spool file.</summary>
-    private sealed class SpooledList<T>(string directory, string kind, int inMemoryCount, JsonTypeInfo<T> typeInfo, Action<Exception>? spillFailed) : IDisposable
+    private sealed class SpooledList<T>(string directory, string kind, int inMemoryCount, JsonTypeInfo<T> typeInfo, JsonTypeInfo<List<T>> listTypeInfo, Action<Exception>? spillFailed) : IDisposable
     {
         private JsonLines? _spilled;
 
@@ -231,6 +231,13 @@ internal sealed class StatsSpool : IDisposable
 
         public async ValueTask WriteArrayAsync(Utf8JsonWriter writer, CancellationToken cancellationToken)
         {
+            if (_spilled is null)
+            {
+                // The same bytes in one call (a serializer call flushes the writer to the stream: once, not per item).
+                JsonSerializer.Serialize(writer, Head, listTypeInfo);
+                return;
+            }
+
             writer.WriteStartArray();
             foreach (var item in Head)
             {

@@ -12,6 +12,7 @@ namespace Toil.Runtime.Worker;
 /// <param name="WaitForPreviousCommit">Completes when the previous job's commit is durable; rethrows its failure.</param>
 /// <param name="Logger">The run's job logger.</param>
 /// <param name="AsynchronousCommit">Whether the store commits in the background (<see cref="WorkerOptions.AsynchronousCommits"/>).</param>
+/// <param name="LocalTempKnownAbsent">Whether <paramref name="LocalTempDirectory"/> is a full path known not to exist yet (a fresh name in a directory the run made).</param>
 internal sealed record FileStoreRequest(
     IJobStore JobStore,
     JobDescription Job,
@@ -19,4 +20,5 @@ internal sealed record FileStoreRequest(
     string WorkerTempDirectory,
     Func<CancellationToken, ValueTask> WaitForPreviousCommit,
     ILogger Logger,
-    bool AsynchronousCommit = false);
+    bool AsynchronousCommit = false,
+    bool LocalTempKnownAbsent = false);

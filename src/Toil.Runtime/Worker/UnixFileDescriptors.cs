@@ -73,6 +73,30 @@ internal static partial class UnixFileDescriptors
         return OperatingSystem.IsMacOS() ? maxRss / 1024 : maxRss;
     }
 
+    /// <summary>
+    /// The process's CPU time (user and system, all threads, as <see cref="Environment.CpuUsage"/> reports it) and peak
+    /// resident set in KiB from one <c>getrusage</c>, or <see langword="null"/> where it is not available.
+    /// </summary>
+    public static unsafe (TimeSpan Cpu, long PeakResidentKib)? ResourceUsage()
+    {
+        if (!IsSupported || !Environment.Is64BitProcess)
+        {
+            return null;
+        }
+
+        // struct rusage on 64-bit Linux and macOS: ru_utime and ru_stime (seconds, microseconds), then ru_maxrss.
+        long* usage = stackalloc long[18];
+        if (GetRusage(0, usage) != 0)
+        {
+            return null;
+        }
+
+        // tv_usec is 32 bits on macOS (padded to 8 bytes): read only its low half, which holds it on both.
+        long micros = ((usage[0] + usage[2]) * 1_000_000) + (int)usage[1] + (int)usage[3];
+        long maxRss = usage[4];
+        return (TimeSpan.FromTicks(micros * TimeSpan.TicksPerMicrosecond), OperatingSystem.IsMacOS() ? maxRss / 1024 : maxRss);
+    }
+
     private static IOException Error(string what) => new($"{what} failed (errno {Marshal.GetLastPInvokeError()})");
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]

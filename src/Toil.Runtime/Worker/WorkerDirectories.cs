@@ -75,7 +75,11 @@ internal sealed class WorkerDirectories
     public string NextJobDirectory()
     {
         int n = Interlocked.Increment(ref _jobs);
-        return Path.Combine(TempDirectory, n == 1 ? "job" : "job-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return n == 1
+            ? Path.Combine(TempDirectory, "job")
+            : Path.EndsInDirectorySeparator(TempDirectory)
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{TempDirectory}job-{n}")
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{TempDirectory}{Path.DirectorySeparatorChar}job-{n}");
     }
 
     /// <summary>The same name on every worker of the workflow on this node, and a different one on another node sharing the work directory.</summary>

@@ -152,7 +152,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
     // A chaining step's store only commits: it gets the run's directory instead of a job directory of its own.
     private static IChainingFileStore DefaultFileStore(FileStoreRequest request) =>
-        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit, WorkerDirectories.DirectoryMode, request.AsynchronousCommit);
+        new JobFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit, WorkerDirectories.DirectoryMode, request.AsynchronousCommit, request.LocalTempDirectory is not null && request.LocalTempKnownAbsent);
 
     private static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -166,6 +166,15 @@ public sealed class WorkerRunner : IWorkerRunner
         LogLevel.Critical => 50,
         _ => 0,
     };
+
+    private static TimeSpan CpuTime() =>
+        UnixFileDescriptors.ResourceUsage() is { } usage ? usage.Cpu : Environment.CpuUsage.TotalTime;
+
+    /// <summary>The process's CPU time (all threads) and peak resident memory in KiB, from one system call where there is one.</summary>
+    private static (TimeSpan Cpu, long PeakKib) ResourceUsage() =>
+        UnixFileDescriptors.ResourceUsage() is { } usage
+            ? (usage.Cpu, usage.PeakResidentKib)
+            : (Environment.CpuUsage.TotalTime, PeakMemoryKib());
 
     private static long PeakMemoryKib()
     {
@@ -510,7 +519,7 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             string jobDirectory = _dirs.NextJobDirectory();
-            var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog, AsynchronousCommits));
+            var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _blockFn, _jobLog, AsynchronousCommits, LocalTempKnownAbsent: _dirs.TempDirectoryCreated));
             _blockFn = fileStore.WaitForCommitAsync;
             if (_jobsRunCount++ < _options.MaxJobsRunListed)
             {
@@ -524,7 +533,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 RequestedCores = job.Cores.ToString(CultureInfo.InvariantCulture),
             };
             long start = _owner._time.GetTimestamp();
-            TimeSpan cpu = Environment.CpuUsage.TotalTime;
+            TimeSpan cpu = CpuTime();
             bool succeeded = false;
             try
             {
@@ -602,10 +611,19 @@ public sealed class WorkerRunner : IWorkerRunner
             }
             finally
             {
-                long disk = fileStore is JobFileStore { DiskUsed: > 0 } measured ? measured.DiskUsed : DirectorySize(jobDirectory);
+                // A job directory that was never made holds nothing: no need to look.
+                long disk = fileStore switch
+                {
+                    JobFileStore { DiskUsed: > 0 } measured => measured.DiskUsed,
+                    JobFileStore { LocalTempDirExists: false } => 0,
+                    _ => DirectorySize(jobDirectory),
+                };
                 _maxDisk = Math.Max(_maxDisk, disk);
                 double wall = _owner._time.GetElapsedTime(start).TotalSeconds;
-                double cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
+
+                // One getrusage gives both the job's CPU time and the peak memory its record reports.
+                var (cpuEnd, peakKib) = ResourceUsage();
+                double cpuSeconds = (cpuEnd - cpu).TotalSeconds;
                 record.Time = Seconds(wall);
                 record.Clock = Seconds(cpuSeconds);
                 if (CpuUsageCheck.Evaluate(job, wall, cpuSeconds, job.Cores, out bool invalidCores) is { } warning)
@@ -617,7 +635,7 @@ public sealed class WorkerRunner : IWorkerRunner
                     WorkerLog.InvalidCores(_log, job.Cores, job);
                 }
 
-                record.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
+                record.Memory = peakKib.ToString(CultureInfo.InvariantCulture);
                 record.Disk = disk.ToString(CultureInfo.InvariantCulture);
                 record.Succeeded = succeeded ? "True" : "False";
                 _spool.AddJob(record);
@@ -667,7 +685,9 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             await DeleteChainedInRecordsAsync(predecessor, token).ConfigureAwait(false);
-            string successorId = successor.ToString();
+
+            // Its text before it takes the issued ID, for a debug line most runs do not write.
+            string? successorId = _log.IsEnabled(LogLevel.Debug) ? successor.ToString() : null;
             IChainingFileStore? commitStore = null;
             if (predecessor.FilesToDelete.Count > 0)
             {
@@ -681,7 +701,11 @@ public sealed class WorkerRunner : IWorkerRunner
 
             successor.Replace(predecessor);
             _spool.AddName(successor.MergedJobNames[^1].StatsName);
-            WorkerLog.Chaining(_log, predecessor, successorId);
+            if (successorId is not null)
+            {
+                WorkerLog.Chaining(_log, predecessor, successorId);
+            }
+
             if (commitStore is null)
             {
                 await fileStore.StartCommitAsync(successor, token).ConfigureAwait(false);
@@ -710,6 +734,23 @@ public sealed class WorkerRunner : IWorkerRunner
             if (_deleting is { IsCompleted: true })
             {
                 SettleNames(merged, await SettleDeletionAsync().ConfigureAwait(false));
+            }
+
+            // Most jobs of a chain have fewer candidates than a batch: counted first (an upper bound of the distinct
+            // IDs below), they cost no set.
+            int candidates = 0;
+            for (int i = 0; i < merged.Count - 1; i++)
+            {
+                string id = merged[i].JobStoreId;
+                if (id != predecessor.JobStoreId && _deletingIds?.Contains(id) != true)
+                {
+                    candidates++;
+                }
+            }
+
+            if (candidates == 0 || candidates < _options.ChainedRecordDeleteBatch)
+            {
+                return;
             }
 
             var done = new HashSet<string>(StringComparer.Ordinal);

@@ -80,4 +80,63 @@ public sealed class InMemoryJobStoreTests
         good.Version.Should().Be(0);
         bad.Version.Should().Be(0);
     }
+
+    [Test]
+    public async Task LoadJobAsync_AnyKindOfJob_GivesWhatItsRecordReadsBackAs()
+    {
+        await using var store = new InMemoryJobStore();
+        var plain = new JobDescription("plain", new JobRequirements { Memory = "1Gi", Cores = 2, Disk = "5Mi", Preemptible = true }, unitName: "u", displayName: "d", local: true)
+        {
+            RemainingTryCountOverride = 3,
+            RetryBackoffSecondsOverride = 0.1,
+            LogJobStoreFileId = "files/log",
+        };
+        var timed = new JobDescription("timed", new JobRequirements { Walltime = TimeSpan.FromTicks(123_456_789), Accelerators = [new AcceleratorRequirement(2, "gpu", "a100")] });
+        var checkpoint = new CheckpointJobDescription("checkpoint");
+        var lone = new JobDescription("lone \uD800 surrogate", unitName: "pair \uD83D\uDE00");
+        var chained = new JobDescription("chained");
+        var successor = new JobDescription("successor");
+        foreach (var job in new[] { plain, timed, checkpoint, lone, chained, successor })
+        {
+            await store.AssignJobIdAsync(job);
+        }
+
+        plain.AddChild(chained.JobStoreId);
+        plain.AddFollowOn(successor.JobStoreId);
+        plain.AddServiceHostJob("svc-a");
+        plain.AddServiceHostJob("svc-b", "svc-a");
+        plain.PredecessorsFinished.Add("p1");
+        plain.FilesToUse.Add("files/in");
+        checkpoint.AttachBody(new JobBody("type", "files/body"));
+        checkpoint.SetCheckpoint();
+        checkpoint.CheckpointFilesToDelete.Add("files/promise");
+        await store.CreateJobsAsync([plain, timed, checkpoint, lone, chained, successor]);
+        chained.AddChild(successor.JobStoreId);
+        successor.PredecessorNumber = 1;
+        successor.Replace(chained);
+        successor.FilesToDelete.Add("files/gone");
+        await store.UpdateJobAsync(successor);
+
+        foreach (var job in new[] { plain, timed, checkpoint, lone, successor })
+        {
+            byte[] written = JobDescriptionSerializer.Serialize(job);
+            var expected = JobDescriptionSerializer.Deserialize(written, job.JobStoreId);
+            var loaded = await store.LoadJobAsync(job.JobStoreId);
+
+            loaded.Should().BeOfType(expected.GetType());
+            loaded.Should().NotBeSameAs(job);
+            JobDescriptionSerializer.Serialize(loaded).Should().Equal(JobDescriptionSerializer.Serialize(expected), $"{job.JobName} reads back as its record does");
+            loaded.Config.Should().BeSameAs(store.Config);
+        }
+
+        (await store.LoadJobAsync(lone.JobStoreId)).JobName.Should().Be("lone \uFFFD surrogate", "JSON writes a lone surrogate as U+FFFD");
+
+        // Loads are copies: changing one changes neither the store nor the next load.
+        var first = await store.LoadJobAsync(plain.JobStoreId);
+        first.AddChild("kind-x/instance-ffffffff");
+        first.MergedJobNames.Add(first.GetNames());
+        first.ServiceTree["svc-a"].Clear();
+        var second = await store.LoadJobAsync(plain.JobStoreId);
+        JobDescriptionSerializer.Serialize(second).Should().Equal(JobDescriptionSerializer.Serialize(plain));
+    }
 }
