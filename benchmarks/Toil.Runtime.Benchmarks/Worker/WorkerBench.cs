@@ -31,9 +31,15 @@ internal static class WorkerBench
         services.AddToilRuntime(o =>
         {
             o.WorkDir = workDir;
+            // Attribution knobs (docs/performance.md, "Worker"): the delete batch and the commit mode.
             if (Environment.GetEnvironmentVariable("TOIL_BENCH_DELETE_BATCH") is { } batch)
             {
                 o.ChainedRecordDeleteBatch = int.Parse(batch, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (Environment.GetEnvironmentVariable("TOIL_BENCH_ASYNCHRONOUS_COMMITS") is { } asynchronous)
+            {
+                o.AsynchronousCommits = asynchronous != "0";
             }
 
             configure?.Invoke(o);
