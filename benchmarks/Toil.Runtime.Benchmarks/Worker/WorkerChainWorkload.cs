@@ -42,7 +42,7 @@ public sealed class WorkerChainWorkload : IWorkload
 
             // Warm-up: JIT the whole path once on each store.
             await RunInMemoryAsync(runner, 100);
-            await RunFileAsync(runner, root, 300);
+            await RunFileAsync(runner, root, 1000);
 
             var memory = new List<Rate>();
             for (int r = 0; r < rounds; r++)

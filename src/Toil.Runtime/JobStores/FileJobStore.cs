@@ -431,49 +431,15 @@ public sealed partial class FileJobStore : IJobStore
     }
 
     /// <inheritdoc />
-    public async ValueTask DeleteJobAsync(string jobId, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ThrowIfDestroyed();
-        if (!IsJobId(jobId) || !Directory.Exists(JobDirectory(jobId)))
-        {
-            return;
-        }
-
-        List<string> trash = [];
-        try
-        {
-            using var held = await LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-            if (!File.Exists(JobFile(jobId)))
-            {
-                return;
-            }
-
-            // Cleanup files first: if we crash in between, the job still exists and deleting it again finishes.
-            string cleanup = Path.Join(_root, JobFilesDirectory, jobId, CleanupDirectory);
-            if (Directory.Exists(cleanup))
-            {
-                trash.Add(await MoveToTrashAsync(cleanup, cancellationToken).ConfigureAwait(false));
-            }
-
-            trash.Add(await MoveToTrashAsync(JobDirectory(jobId), cancellationToken).ConfigureAwait(false));
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Deleted by someone else meanwhile.
-        }
-        finally
-        {
-            // The deletion is already durable; what is left in tmp/ is swept on a later open or destroy.
-            trash.ForEach(TryDeleteTree);
-        }
-    }
+    public ValueTask DeleteJobAsync(string jobId, CancellationToken cancellationToken = default) =>
+        DeleteJobsAsync([jobId], cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>
-    /// The batch costs two directory syncs per parent directory instead of two per job: every job's cleanup files are
-    /// moved to the trash, their directories synced, then every job's directory is moved and its parent synced. The
-    /// first sync of each step commits the file system's journal for all the moves; the rest find nothing left to do.
+    /// Two passes, each ending with one sync per directory it changed: first every job's files are moved to the trash
+    /// (its whole <c>job-files/&lt;id&gt;/</c> when that holds only cleanup files, the usual case, else just its
+    /// <c>cleanup/</c>), then every job's directory. A batch of jobs of one kind so costs two directory syncs, not two
+    /// per job.
     /// </remarks>
     public async ValueTask DeleteJobsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
     {
@@ -481,13 +447,8 @@ public sealed partial class FileJobStore : IJobStore
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed();
         List<string> ids = [.. jobIds.Where(id => IsJobId(id) && Directory.Exists(JobDirectory(id))).Distinct(StringComparer.Ordinal)];
-        if (ids.Count <= 1)
+        if (ids.Count == 0)
         {
-            foreach (string id in ids)
-            {
-                await DeleteJobAsync(id, cancellationToken).ConfigureAwait(false);
-            }
-
             return;
         }
 
@@ -499,12 +460,11 @@ public sealed partial class FileJobStore : IJobStore
             var synced = new HashSet<string>(StringComparer.Ordinal);
             foreach (string id in ids)
             {
-                string cleanup = Path.Join(_root, JobFilesDirectory, id, CleanupDirectory);
-                string? moved = await MoveUnderLockAsync(id, cleanup, cancellationToken).ConfigureAwait(false);
+                var (moved, parent) = await MoveFilesUnderLockAsync(id, cancellationToken).ConfigureAwait(false);
                 if (moved is not null)
                 {
                     trash.Add(moved);
-                    synced.Add(Path.GetDirectoryName(cleanup)!);
+                    synced.Add(parent!);
                 }
             }
 
@@ -1163,6 +1123,66 @@ public sealed partial class FileJobStore : IJobStore
         await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(target)!), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Moves a job's cleanup files to the trash under its lock, if the job exists; no sync. When <c>job-files/&lt;id&gt;/</c>
+    /// holds nothing but <c>cleanup/</c> the whole directory goes (its parent is shared by the job's kind, so a batch syncs
+    /// one directory, and no empty directory is left behind). Files without cleanup that a concurrent writer added after
+    /// the listing are moved back: they outlive the job.
+    /// </summary>
+    /// <returns>The trash directory and the directory that changed, or nulls when there was nothing to move.</returns>
+    private async ValueTask<(string? Trash, string? Parent)> MoveFilesUnderLockAsync(string jobId, CancellationToken cancellationToken)
+    {
+        string files = Path.Join(_root, JobFilesDirectory, jobId);
+        string cleanup = Path.Join(files, CleanupDirectory);
+        try
+        {
+            using var held = await LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (!File.Exists(JobFile(jobId)) || !Directory.Exists(files))
+            {
+                return (null, null);
+            }
+
+            string[] entries = Directory.GetFileSystemEntries(files);
+            bool whole = entries.Length == 0 || (entries.Length == 1 && Path.GetFileName(entries[0]) == CleanupDirectory);
+            string source = whole ? files : cleanup;
+            if (!whole && !Directory.Exists(cleanup))
+            {
+                return (null, null);
+            }
+
+            string trash = Path.Join(_root, TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
+            await IoAsync("move-to-trash", () => Directory.Move(source, trash), cancellationToken).ConfigureAwait(false);
+            if (whole)
+            {
+                await IoAsync("rescue-owned-files", () => RescueOwnedFiles(trash, files), cancellationToken).ConfigureAwait(false);
+            }
+
+            return (trash, Path.GetDirectoryName(source));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return (null, null); // Deleted by someone else meanwhile.
+        }
+    }
+
+    /// <summary>Puts back into <paramref name="files"/> every entry of a moved job-files directory but its cleanup files.</summary>
+    private static void RescueOwnedFiles(string trash, string files)
+    {
+        foreach (string entry in Directory.GetFileSystemEntries(trash))
+        {
+            string name = Path.GetFileName(entry);
+            if (name == CleanupDirectory)
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(files);
+            Directory.Move(entry, Path.Join(files, name));
+            DurableFile.FsyncDirectory(files);
+            DurableFile.FsyncDirectory(Path.GetDirectoryName(files)!);
+        }
+    }
+
     /// <summary>Moves <paramref name="directory"/> to the trash under the job's lock, if the job and the directory exist; no sync.</summary>
     private async ValueTask<string?> MoveUnderLockAsync(string jobId, string directory, CancellationToken cancellationToken)
     {
@@ -1190,17 +1210,6 @@ public sealed partial class FileJobStore : IJobStore
         {
             await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(directory), cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private async ValueTask<string> MoveToTrashAsync(string directory, CancellationToken cancellationToken)
-    {
-        string trash = Path.Join(_root, TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
-        await IoAsync("move-to-trash", () =>
-        {
-            Directory.Move(directory, trash);
-            DurableFile.FsyncDirectory(Path.GetDirectoryName(directory)!);
-        }, cancellationToken).ConfigureAwait(false);
-        return trash;
     }
 
     private async ValueTask<bool> DeliverAsync(string path, Func<Stream, CancellationToken, ValueTask> callback, CancellationToken cancellationToken)

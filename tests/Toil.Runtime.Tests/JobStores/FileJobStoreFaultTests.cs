@@ -239,4 +239,53 @@ public sealed class FileJobStoreFaultTests
             return n <= failures ? ValueTask.FromException(make()) : ValueTask.CompletedTask;
         }
     }
+
+    [Test]
+    public async Task DeleteJobAsync_FileWithoutCleanupWrittenAfterTheListing_SurvivesTheJob()
+    {
+        // The job's files directory holds only cleanup files when it is listed, so the whole directory is moved; a file
+        // a concurrent writer adds before the move must be put back, since files without cleanup outlive their job.
+        FileJobStore? store = null;
+        string? raced = null;
+        string id = null!;
+        await using var writer = await _t.CreateAsync();
+        store = await _t.OpenAsync(o => o.FaultInjector = async step =>
+        {
+            if (step == "move-to-trash" && raced is null)
+            {
+                raced = "pending";
+                raced = await writer.WriteFileAsync((s, ct) => s.WriteAsync("outlives"u8.ToArray(), ct), id, cleanup: false);
+            }
+        });
+        await using (store)
+        {
+            id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+            string body = await store.WriteFileAsync((s, ct) => s.WriteAsync("body"u8.ToArray(), ct), id, cleanup: true);
+
+            await store.DeleteJobAsync(id);
+
+            (await store.JobExistsAsync(id)).Should().BeFalse();
+            (await store.FileExistsAsync(body)).Should().BeFalse("cleanup files go with the job");
+            raced.Should().StartWith("job-files/");
+            (await store.FileExistsAsync(raced!)).Should().BeTrue("a file without cleanup outlives its job, even one written during the delete");
+        }
+    }
+
+    [Test]
+    public async Task DeleteJobsAsync_JobsWithOnlyCleanupFiles_LeaveNoDirectoryBehind()
+    {
+        await using var store = await _t.CreateAsync();
+        List<string> ids = [];
+        for (int i = 0; i < 3; i++)
+        {
+            string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+            await store.WriteFileAsync((s, ct) => s.WriteAsync("body"u8.ToArray(), ct), id, cleanup: true);
+            ids.Add(id);
+        }
+
+        await store.DeleteJobsAsync(ids);
+
+        Directory.EnumerateDirectories(Path.Combine(_t.StorePath, "job-files"), "instance-*", SearchOption.AllDirectories)
+            .Should().BeEmpty("a job's files directory that held only cleanup files goes with the job");
+    }
 }

@@ -102,8 +102,8 @@ public sealed class WorkerChainCrashTests
                 Assert.Fail($"round {round}: job {left} ({left.JobName}) was left in the store");
             }
 
-            Directory.EnumerateFiles(Path.Combine(storeDir, "job-files"), "*", SearchOption.AllDirectories)
-                .Should().BeEmpty($"round {round}: every body file goes with its job's record");
+            Directory.EnumerateFileSystemEntries(Path.Combine(storeDir, "job-files"), "instance-*", SearchOption.AllDirectories)
+                .Should().BeEmpty($"round {round}: every body file, and its job's files directory, goes with its job's record");
         }
 
         killedMidChain.Should().BeGreaterThan(6, "most kills must land inside the chain for the test to mean anything");
