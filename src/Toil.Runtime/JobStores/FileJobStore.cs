@@ -472,7 +472,7 @@ public sealed partial class FileJobStore : IJobStore
             synced.Clear();
             foreach (string id in ids)
             {
-                string? moved = await MoveUnderLockAsync(id, JobDirectory(id), cancellationToken).ConfigureAwait(false);
+                string? moved = await MoveJobDirectoryUnderLockAsync(id, cancellationToken).ConfigureAwait(false);
                 if (moved is not null)
                 {
                     trash.Add(moved);
@@ -1150,8 +1150,7 @@ public sealed partial class FileJobStore : IJobStore
                 return (null, null);
             }
 
-            string trash = Path.Join(_root, TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
-            await IoAsync("move-to-trash", () => Directory.Move(source, trash), cancellationToken).ConfigureAwait(false);
+            string trash = await MoveToTrashAsync(source, cancellationToken).ConfigureAwait(false);
             if (whole)
             {
                 await IoAsync("rescue-owned-files", () => RescueOwnedFiles(trash, files), cancellationToken).ConfigureAwait(false);
@@ -1183,25 +1182,26 @@ public sealed partial class FileJobStore : IJobStore
         }
     }
 
-    /// <summary>Moves <paramref name="directory"/> to the trash under the job's lock, if the job and the directory exist; no sync.</summary>
-    private async ValueTask<string?> MoveUnderLockAsync(string jobId, string directory, CancellationToken cancellationToken)
+    /// <summary>Moves the job's directory (record and lock file) to the trash under its lock, if the job exists; no sync.</summary>
+    private async ValueTask<string?> MoveJobDirectoryUnderLockAsync(string jobId, CancellationToken cancellationToken)
     {
         try
         {
             using var held = await LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-            if (!File.Exists(JobFile(jobId)) || !Directory.Exists(directory))
-            {
-                return null;
-            }
-
-            string trash = Path.Join(_root, TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
-            await IoAsync("move-to-trash", () => Directory.Move(directory, trash), cancellationToken).ConfigureAwait(false);
-            return trash;
+            return File.Exists(JobFile(jobId)) ? await MoveToTrashAsync(JobDirectory(jobId), cancellationToken).ConfigureAwait(false) : null;
         }
         catch (DirectoryNotFoundException)
         {
             return null; // Deleted by someone else meanwhile.
         }
+    }
+
+    /// <summary>Renames <paramref name="directory"/> into a new trash directory under <c>tmp/</c>; no sync.</summary>
+    private async ValueTask<string> MoveToTrashAsync(string directory, CancellationToken cancellationToken)
+    {
+        string trash = Path.Join(_root, TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
+        await IoAsync("move-to-trash", () => Directory.Move(directory, trash), cancellationToken).ConfigureAwait(false);
+        return trash;
     }
 
     private async ValueTask SyncDirectoriesAsync(IEnumerable<string> directories, CancellationToken cancellationToken)
