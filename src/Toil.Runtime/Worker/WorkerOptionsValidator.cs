@@ -31,6 +31,11 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             problems.Add($"{nameof(WorkerOptions.MaxJobsRunListed)} must not be negative (was {options.MaxJobsRunListed})");
         }
 
+        if (options.ChainedRecordDeleteBatch is < 1 or > 1024)
+        {
+            problems.Add($"{nameof(WorkerOptions.ChainedRecordDeleteBatch)} must be between 1 and 1024 (was {options.ChainedRecordDeleteBatch})");
+        }
+
         if (options.CommitWaitTimeout <= TimeSpan.Zero)
         {
             problems.Add($"{nameof(WorkerOptions.CommitWaitTimeout)} must be positive (was {options.CommitWaitTimeout})");

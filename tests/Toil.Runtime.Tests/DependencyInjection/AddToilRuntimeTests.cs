@@ -46,6 +46,7 @@ public sealed class AddToilRuntimeTests
     [TestCase("CoordinationDir")]
     [TestCase("LogLevel")]
     [TestCase("MaxJobsRunListed")]
+    [TestCase("ChainedRecordDeleteBatch")]
     public async Task AddToilRuntime_InvalidOptions_FailValidationOnStart(string field)
     {
         using var provider = new ServiceCollection().AddToilRuntime(o =>
@@ -59,6 +60,7 @@ public sealed class AddToilRuntimeTests
                 case "CoordinationDir": o.CoordinationDir = " "; break;
                 case "LogLevel": o.LogLevel = Microsoft.Extensions.Logging.LogLevel.None; break;
                 case "MaxJobsRunListed": o.MaxJobsRunListed = -1; break;
+                case "ChainedRecordDeleteBatch": o.ChainedRecordDeleteBatch = 0; break;
             }
         }).BuildServiceProvider();
 
