@@ -27,6 +27,9 @@ internal sealed class IncomingDatagram
     [JsonPropertyName("exc_text")]
     public JsonElement? ExcText { get; set; }
 
+    [JsonPropertyName("stack_info")]
+    public JsonElement? StackInfo { get; set; }
+
     [JsonPropertyName("created")]
     public JsonElement? Created { get; set; }
 

@@ -10,10 +10,13 @@ namespace Toil.Runtime.Logging;
 /// formatting when <c>args</c> is empty or false-y; a JSON array is the tuple of arguments; a JSON object is a mapping
 /// for <c>%(key)s</c> (and the single argument of a plain <c>%s</c>). Conversions <c>s r a d i u f F e E g G x X o c %</c>
 /// with flags <c>-+ #0</c>, width and precision (numbers or <c>*</c>). Errors Python would raise throw <see cref="FormatException"/>.
+/// A result longer than the caller's limit is not built whole: widths and precisions are clamped to the limit and the
+/// rendering stops once the text is longer than it, so a datagram of a few bytes (<c>%999999999s</c>) cannot make the
+/// leader allocate gigabytes; the caller cuts the text to the limit.
 /// </summary>
 internal static class PythonPercentFormatter
 {
-    public static string Format(string format, JsonElement? args)
+    public static string Format(string format, JsonElement? args, int maxLength = int.MaxValue)
     {
         if (args is not { } a || !PythonText.IsTruthy(a))
         {
@@ -82,13 +85,14 @@ internal static class PythonPercentFormatter
             if (spec.Width < 0)
             {
                 spec.Left = true;
-                spec.Width = -spec.Width;
+                spec.Width = spec.Width == int.MinValue ? int.MaxValue : -spec.Width;
             }
 
+            spec.Width = Math.Min(spec.Width, maxLength);
             if (i < format.Length && format[i] == '.')
             {
                 i++;
-                spec.Precision = ReadNumber(format, ref i, positional, ref next, keyed is not null) ?? 0;
+                spec.Precision = Math.Min(ReadNumber(format, ref i, positional, ref next, keyed is not null) ?? 0, maxLength);
             }
 
             while (i < format.Length && format[i] is 'h' or 'l' or 'L')
@@ -110,6 +114,11 @@ internal static class PythonPercentFormatter
 
             JsonElement value = keyed ?? (next < positional.Length ? positional[next++] : throw new FormatException("not enough arguments for format string"));
             sb.Append(Convert(type, value, spec, i - 1));
+            if (sb.Length > maxLength)
+            {
+                // The caller cuts the text at the limit: what follows would not be shown.
+                return sb.ToString();
+            }
         }
 
         if ((isTuple && next < positional.Length) || (!isTuple && mapping is null && next == 0))
@@ -140,7 +149,15 @@ internal static class PythonPercentFormatter
             i++;
         }
 
-        return i == begin ? null : int.Parse(format.AsSpan(begin, i - begin), NumberStyles.None, CultureInfo.InvariantCulture);
+        if (i == begin)
+        {
+            return null;
+        }
+
+        // Python says "width too big" (or "precision too big") past its own limit; one message for both is enough.
+        return int.TryParse(format.AsSpan(begin, i - begin), NumberStyles.None, CultureInfo.InvariantCulture, out int number)
+            ? number
+            : throw new FormatException("width or precision too big");
     }
 
     private static string Convert(char type, JsonElement value, Spec spec, int index)

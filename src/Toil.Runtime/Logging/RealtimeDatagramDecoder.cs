@@ -6,11 +6,15 @@ namespace Toil.Runtime.Logging;
 /// <summary>
 /// Turns one received datagram into a <see cref="RealtimeLogRecord"/> with Toil's rules (missing fields keep a
 /// LogRecord's defaults, <c>%</c>-arguments are rendered). Throws <see cref="FormatException"/> for a datagram that is
-/// not a JSON object or carries no level.
+/// not a JSON object or carries no level. Text fields are cut to a limit (names to <see cref="MaxNameLength"/>), so
+/// what one datagram can make the leader hold and log is bounded whatever it asks for.
 /// </summary>
 internal static class RealtimeDatagramDecoder
 {
-    public static RealtimeLogRecord Decode(ReadOnlySpan<byte> payload, string sender)
+    /// <summary>The most characters of a logger, thread or level name; a longer one is cut (and marked).</summary>
+    public const int MaxNameLength = 256;
+
+    public static RealtimeLogRecord Decode(ReadOnlySpan<byte> payload, string sender, int maxTextLength = int.MaxValue)
     {
         if (!Utf8.IsValid(payload))
         {
@@ -33,18 +37,18 @@ internal static class RealtimeDatagramDecoder
         }
 
         int levelNumber = LevelOf(d);
-        string levelName = d.LevelName is { ValueKind: JsonValueKind.String } ln ? ln.GetString()! : ToilLogLevel.GetName(levelNumber);
-        string name = d.Name switch
+        string levelName = Cut(d.LevelName is { ValueKind: JsonValueKind.String } ln ? ln.GetString()! : ToilLogLevel.GetName(levelNumber), MaxNameLength);
+        string name = Cut(d.Name switch
         {
             { ValueKind: JsonValueKind.String } n => n.GetString()!,
             null or { ValueKind: JsonValueKind.Null } => RealtimeLogger.CategoryName,
             { } other => PythonText.Str(other),
-        };
+        }, MaxNameLength);
         string msg = d.Msg is { ValueKind: not JsonValueKind.Null } m ? PythonText.Str(m) : "";
         string message;
         try
         {
-            message = PythonPercentFormatter.Format(msg, d.Args);
+            message = PythonPercentFormatter.Format(msg, d.Args, maxTextLength);
         }
         catch (FormatException ex)
         {
@@ -56,12 +60,25 @@ internal static class RealtimeDatagramDecoder
             name,
             levelNumber,
             levelName,
-            message,
-            d.ExcText is { ValueKind: JsonValueKind.String } et ? et.GetString() : null,
+            Cut(message, maxTextLength),
+            d.ExcText is { ValueKind: JsonValueKind.String } et ? Cut(et.GetString()!, maxTextLength) : null,
+            d.StackInfo is { ValueKind: JsonValueKind.String } si ? Cut(si.GetString()!, maxTextLength) : null,
             CreatedOf(d.Created),
-            d.ThreadName is { ValueKind: JsonValueKind.String } tn ? tn.GetString() : null,
+            d.ThreadName is { ValueKind: JsonValueKind.String } tn ? Cut(tn.GetString()!, MaxNameLength) : null,
             d.Process is { ValueKind: JsonValueKind.Number } p && p.TryGetInt64(out long pid) ? pid : null,
             sender);
+    }
+
+    /// <summary>Cuts a text to <paramref name="max"/> characters (not inside a surrogate pair) and says so at its end.</summary>
+    internal static string Cut(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        int keep = max > 0 && char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        return string.Concat(text.AsSpan(0, keep), " [cut to ", max.ToString(System.Globalization.CultureInfo.InvariantCulture), " characters]");
     }
 
     private static int LevelOf(IncomingDatagram d)

@@ -6,7 +6,8 @@ namespace Toil.Runtime.Logging;
 
 /// <summary>
 /// Sends datagrams to the leader from one lazily created, unconnected UDP socket (as Toil's handler does). Never
-/// throws: a failure is counted and the first one is written to standard error, like Python's "--- Logging error ---".
+/// throws and never writes to the console: a failure is counted and reported through <see cref="RealtimeLoggingEventSource"/>
+/// (Python prints "--- Logging error ---" on standard error; a library must not).
 /// </summary>
 internal sealed class RealtimeDatagramSender : IDisposable
 {
@@ -99,17 +100,21 @@ internal sealed class RealtimeDatagramSender : IDisposable
 
     private void Fail(Exception ex)
     {
-        if (Interlocked.Increment(ref _failures) != 1)
+        long failures = Interlocked.Increment(ref _failures);
+        var source = RealtimeLoggingEventSource.Log;
+        if (!source.IsEnabled())
         {
             return;
         }
 
         try
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"--- Logging error --- toil-rt: could not send a real-time log record to {_host}:{_port}: {ex.GetType().Name}: {ex.Message}. Later failures are counted, not printed."));
+            source.SendFailed(
+                string.Create(CultureInfo.InvariantCulture, $"{_host}:{_port}"),
+                ex.GetType().Name + ": " + ex.Message,
+                failures);
         }
-#pragma warning disable CA1031 // Standard error may be closed; reporting must not throw either.
+#pragma warning disable CA1031 // A listener that throws must not reach the code that logs either.
         catch (Exception)
 #pragma warning restore CA1031
         {

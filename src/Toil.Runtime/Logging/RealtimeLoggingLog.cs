@@ -24,4 +24,7 @@ internal static partial class RealtimeLoggingLog
 
     [LoggerMessage(7, LogLevel.Warning, "Real-time logging could not receive a datagram; still serving")]
     public static partial void ReceiveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Warning, "Dropped {Dropped} real-time log records in the last {Seconds} s from {Senders} sender(s) over the limit of {RecordsPerSecond} records/s (burst {Burst}); most from {TopSender} ({TopDropped})")]
+    public static partial void Dropped(ILogger logger, long dropped, long seconds, int senders, double recordsPerSecond, int burst, string topSender, long topDropped);
 }

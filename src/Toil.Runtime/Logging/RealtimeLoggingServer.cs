@@ -12,7 +12,12 @@ namespace Toil.Runtime.Logging;
 /// <summary>
 /// The leader side of real-time logging: a UDP server that receives the records workers send and re-emits each into
 /// <see cref="ILogger"/> under the worker's logger name, with a <see cref="RealtimeLogRecord"/> as state (the worker's
-/// timestamp, thread and process). The sender already filtered by level, so the leader's level must not filter again:
+/// timestamp, thread and process). The text of what it re-emits (the message, and the logger name it logs under) is
+/// escaped with <see cref="TerminalText"/>, so a datagram cannot drive the operator's terminal or forge a log line;
+/// the record's properties keep the values sent. One sender (<c>ip:port</c>) is bounded in rate
+/// (<see cref="RealtimeLoggingServerOptions.SenderRecordsPerSecond"/>) and every text in size
+/// (<see cref="RealtimeLoggingServerOptions.MaxTextLength"/>); see docs/security.md.
+/// The sender already filtered by level, so the leader's level must not filter again:
 /// give the <c>toil-rt</c> category <see cref="LogLevel.Trace"/> (<c>AddToilRealtimeLoggingServer</c> does); a
 /// provider's own rules still apply. A malformed datagram produces one error naming its sender and is discarded; the
 /// server keeps serving. Starts are counted: each <see cref="Start"/> needs one <see cref="StopAsync"/>, and the last
@@ -45,6 +50,7 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
     private IReadOnlyDictionary<string, string> _variables = NoVariables;
     private long _received;
     private long _malformed;
+    private long _dropped;
 
     /// <summary>Initializes a new instance of the <see cref="RealtimeLoggingServer"/> class.</summary>
     /// <param name="options">The options (read once, here).</param>
@@ -64,6 +70,11 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
             AdvertisedHost = o.AdvertisedHost,
             SetProcessEnvironment = o.SetProcessEnvironment,
             StopTimeout = o.StopTimeout,
+            SenderRecordsPerSecond = o.SenderRecordsPerSecond,
+            SenderRecordBurst = o.SenderRecordBurst,
+            MaxTextLength = o.MaxTextLength,
+            DropSummaryInterval = o.DropSummaryInterval,
+            TimeProvider = o.TimeProvider,
         };
         _loggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger<RealtimeLoggingServer>();
@@ -96,6 +107,13 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the number of datagrams rejected as malformed since the server was created.</summary>
     public long MalformedCount => Interlocked.Read(ref _malformed);
+
+    /// <summary>
+    /// Gets the number of datagrams dropped since the server was created because their sender exceeded
+    /// <see cref="RealtimeLoggingServerOptions.SenderRecordsPerSecond"/>; the server summarizes them in one warning per
+    /// <see cref="RealtimeLoggingServerOptions.DropSummaryInterval"/>.
+    /// </summary>
+    public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>
     /// Starts the server: the first start binds the socket (the OS picks a free port when <see cref="RealtimeLoggingServerOptions.Port"/>
@@ -311,8 +329,14 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
         var from = new SocketAddress(AddressFamily.InterNetwork);
         SocketAddress? lastFrom = null;
         string lastSender = "";
+        var limiter = new SenderRateLimiter(_options.SenderRecordsPerSecond, _options.SenderRecordBurst, _options.TimeProvider);
         while (!cancellationToken.IsCancellationRequested)
         {
+            if (limiter.SummaryDue(_options.DropSummaryInterval))
+            {
+                SummarizeDrops(limiter);
+            }
+
             int length;
             try
             {
@@ -342,8 +366,27 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
                 lastSender = new IPEndPoint(IPAddress.Any, 0).Create(from).ToString() ?? "unknown sender";
             }
 
+            // Before decoding: a flood costs the leader a bucket look-up per datagram, not a parse.
+            if (!limiter.TryAcquire(lastSender))
+            {
+                Interlocked.Increment(ref _dropped);
+                continue;
+            }
+
             Handle(buffer.AsSpan(0, length), lastSender);
         }
+
+        if (limiter.HasDrops)
+        {
+            SummarizeDrops(limiter);
+        }
+    }
+
+    private void SummarizeDrops(SenderRateLimiter limiter)
+    {
+        var s = limiter.TakeSummary();
+        RealtimeLoggingLog.Dropped(_log, s.Dropped, (long)Math.Round(s.Period.TotalSeconds), s.Senders,
+            _options.SenderRecordsPerSecond, _options.SenderRecordBurst, s.TopSender, s.TopDropped);
     }
 
     private void Handle(ReadOnlySpan<byte> payload, string sender)
@@ -351,20 +394,22 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
         RealtimeLogRecord record;
         try
         {
-            record = RealtimeDatagramDecoder.Decode(payload, sender);
+            record = RealtimeDatagramDecoder.Decode(payload, sender, _options.MaxTextLength);
         }
 #pragma warning disable CA1031 // Whatever a datagram holds, the server reports it and keeps serving.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             Interlocked.Increment(ref _malformed);
-            RealtimeLoggingLog.Malformed(_log, sender, ex.Message);
+            // The reason may quote the datagram.
+            RealtimeLoggingLog.Malformed(_log, sender, TerminalText.EscapeLine(RealtimeDatagramDecoder.Cut(ex.Message, RealtimeDatagramDecoder.MaxNameLength)));
             return;
         }
 
         try
         {
-            LoggerFor(record.Name).Log(record.Level, default, record, null, static (r, _) => r.ToString());
+            // The category is printed by text sinks: escaped, on one line. The record keeps the name sent.
+            LoggerFor(TerminalText.EscapeLine(record.Name)).Log(record.Level, default, record, null, static (r, _) => r.ToString());
         }
 #pragma warning disable CA1031 // A failing sink of the leader must not stop the server.
         catch (Exception ex)

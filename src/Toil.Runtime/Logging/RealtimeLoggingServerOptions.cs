@@ -45,6 +45,37 @@ public sealed class RealtimeLoggingServerOptions
     /// <value>The default value is 10 seconds. It must be positive and at most 5 minutes.</value>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets or sets how many records per second one sender (one <c>ip:port</c>) may make the leader log on average;
+    /// further datagrams are dropped before they are decoded, counted in <see cref="RealtimeLoggingServer.DroppedCount"/>,
+    /// and summarized in one warning per <see cref="DropSummaryInterval"/>. 0 removes the limit.
+    /// </summary>
+    /// <value>The default value is 200 (a worker logging at INFO sends a handful; a flood from one worker or a
+    /// stranger cannot drown the leader's log). It must be from 0 to 1000000.</value>
+    public double SenderRecordsPerSecond { get; set; } = 200;
+
+    /// <summary>Gets or sets how many records one sender may send at once before <see cref="SenderRecordsPerSecond"/> applies (the size of its token bucket).</summary>
+    /// <value>The default value is 2000. It must be from 1 to 1000000.</value>
+    public int SenderRecordBurst { get; set; } = 2000;
+
+    /// <summary>
+    /// Gets or sets the most characters of each text a record carries (the rendered message, the exception text, the
+    /// stack); a longer one is cut and ends with <c> [cut to N characters]</c>. Logger, thread and level names are cut
+    /// at 256 characters.
+    /// </summary>
+    /// <value>The default value is 16384: twice the 8192-byte datagram Toil's senders (and ours) send, so no record a
+    /// Toil worker can send is cut, while a short format such as <c>%999999999s</c> cannot make the leader build a
+    /// gigabyte of text. It must be from 256 to 1048576.</value>
+    public int MaxTextLength { get; set; } = 16384;
+
+    /// <summary>Gets or sets how often the server logs one warning summarizing the records it dropped (none when nothing was dropped).</summary>
+    /// <value>The default value is 10 seconds. It must be from 1 second to 1 hour.</value>
+    public TimeSpan DropSummaryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the clock of the rate limit and of the drop summaries.</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     internal bool Enabled => !string.IsNullOrEmpty(Level);
 
     internal IEnumerable<string> Problems()
@@ -72,6 +103,31 @@ public sealed class RealtimeLoggingServerOptions
         if (StopTimeout <= TimeSpan.Zero || StopTimeout > TimeSpan.FromMinutes(5))
         {
             yield return $"{nameof(StopTimeout)} must be positive and at most 5 minutes (was {StopTimeout})";
+        }
+
+        if (!(SenderRecordsPerSecond is >= 0 and <= 1_000_000))
+        {
+            yield return $"{nameof(SenderRecordsPerSecond)} must be from 0 (no limit) to 1000000 (was {SenderRecordsPerSecond})";
+        }
+
+        if (SenderRecordBurst is < 1 or > 1_000_000)
+        {
+            yield return $"{nameof(SenderRecordBurst)} must be from 1 to 1000000 (was {SenderRecordBurst})";
+        }
+
+        if (MaxTextLength is < 256 or > 1_048_576)
+        {
+            yield return $"{nameof(MaxTextLength)} must be from 256 to 1048576 characters (was {MaxTextLength})";
+        }
+
+        if (DropSummaryInterval < TimeSpan.FromSeconds(1) || DropSummaryInterval > TimeSpan.FromHours(1))
+        {
+            yield return $"{nameof(DropSummaryInterval)} must be from 1 second to 1 hour (was {DropSummaryInterval})";
+        }
+
+        if (TimeProvider is null)
+        {
+            yield return $"{nameof(TimeProvider)} is required";
         }
     }
 

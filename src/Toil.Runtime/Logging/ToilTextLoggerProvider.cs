@@ -5,7 +5,8 @@ namespace Toil.Runtime.Logging;
 /// <summary>
 /// Writes records as Toil's log lines (<see cref="ToilLogFormat"/>) to a <see cref="TextWriter"/> — a worker log, or
 /// the leader's standard error. A record a worker sent (<see cref="RealtimeLogRecord"/> state) shows the worker's
-/// timestamp and thread, as on Toil's leader. Minimum level and category rules come from the logger factory (Toil's
+/// timestamp and thread, as on Toil's leader. Text is escaped as <see cref="ToilLogFormat"/> does (see docs/security.md):
+/// no record can write a control character or a line that passes as another record. Minimum level and category rules come from the logger factory (Toil's
 /// default is INFO, <see cref="ToilLogFormat.DefaultLevel"/>). Thread-safe; a failing writer never throws into the caller.
 /// </summary>
 [ProviderAlias("ToilText")]
