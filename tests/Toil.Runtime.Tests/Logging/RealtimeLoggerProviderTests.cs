@@ -145,6 +145,34 @@ public sealed class RealtimeLoggerProviderTests
     }
 
     [Test]
+    public void Log_SendFails_ReportedThroughTheEventSourceAndNothingWrittenToStandardError()
+    {
+        using var listener = new RealtimeLoggingListener();
+        var error = new StringWriter();
+        TextWriter original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", "255.255.255.255:9"));
+            var logger = provider.CreateLogger("toil-rt");
+            logger.LogInformation("first");
+            logger.LogInformation("second");
+            provider.FailedCount.Should().Be(2);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        error.ToString().Should().BeEmpty("a library never writes to the console (Python's \"--- Logging error ---\")");
+        var failures = listener.Events.Where(e => e.EventId == 1 && (string?)e.Payload![0] == "255.255.255.255:9").ToList();
+        failures.Select(e => e.Payload![2]).Should().Equal(1L, 2L);
+        failures[0].Level.Should().Be(System.Diagnostics.Tracing.EventLevel.Warning);
+        failures[0].EventSource.Name.Should().Be("Toil-Runtime-RealtimeLogging");
+        ((string)failures[0].Payload![1]!).Should().StartWith("SocketException: ");
+    }
+
+    [Test]
     public void Log_UnresolvableHost_NeverThrows()
     {
         using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", "no-such-host.invalid:9"));
@@ -264,4 +292,23 @@ public sealed class RealtimeLoggerProviderTests
         UdpCapture.Send(_leader.Port, "canary"u8.ToArray());
         Encoding.UTF8.GetString(await _leader.ReceiveAsync()).Should().Be("canary");
     }
+}
+
+/// <summary>Collects the events of the real-time logging event source.</summary>
+internal sealed class RealtimeLoggingListener : System.Diagnostics.Tracing.EventListener
+{
+    // Initialized before the base constructor, which already reports the sources that exist.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Tracing.EventWrittenEventArgs> _events = new();
+
+    public IReadOnlyList<System.Diagnostics.Tracing.EventWrittenEventArgs> Events => [.. _events];
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+    {
+        if (eventSource.Name == "Toil-Runtime-RealtimeLogging")
+        {
+            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose);
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData) => _events.Enqueue(eventData);
 }

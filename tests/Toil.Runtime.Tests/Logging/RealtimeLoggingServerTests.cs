@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -265,6 +266,44 @@ public sealed class RealtimeLoggingServerTests
         var first = (RealtimeLogRecord)seen.First(x => x.Message == "interop x 3").State!;
         first.Created.Should().Be(DateTimeOffset.UnixEpoch.AddTicks((long)(1795547040.5914798 * TimeSpan.TicksPerSecond)));
         (first.ThreadName, first.ProcessId, first.LevelName).Should().Be(("MainThread", 19693L, "INFO"));
+    }
+
+    [Test]
+    public async Task Reemit_PythonDatagramWithStackInfo_TextIsWhatPythonsFormatterPrintsAndStateCarriesTheStack()
+    {
+        // Captured from Python 3.11 by Python/toil_rt_stack_sender.py (the script's directory removed from the paths).
+        using var fixture = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Logging", "Fixtures", "toil-rt-stack-info.json")));
+        string datagram = fixture.RootElement.GetProperty("datagram").GetString()!;
+        string python = fixture.RootElement.GetProperty("message").GetString()!;
+        string stack = JsonDocument.Parse(datagram).RootElement.GetProperty("stack_info").GetString()!;
+        var server = NewServer();
+        server.Start();
+
+        UdpCapture.Send(server.LocalEndPoint!.Port, Encoding.UTF8.GetBytes(datagram));
+
+        var seen = await _leaderLog.WaitForAsync(r => r.Any(x => x.Category == "toil-rt"));
+        var log = seen.Single(x => x.Category == "toil-rt");
+        var record = (RealtimeLogRecord)log.State!;
+        python.Should().StartWith("sorting f1\nStack (most recent call last):\n");
+        record.RawText.Should().Be(python);
+        log.Message.Should().Be(TerminalText.Escape(python));
+        (record.Message, record.ExceptionText, record.StackInfo).Should().Be(("sorting f1", null, stack));
+        record.Should().Contain(new KeyValuePair<string, object?>("StackInfo", stack));
+    }
+
+    [TestCase("m", null, null, "m")]
+    [TestCase("m", "", "", "m")]
+    [TestCase("m", "E", null, "m\nE")]
+    [TestCase("m", null, "S", "m\nS")]
+    [TestCase("m", "E", "S", "m\nE\nS")]
+    [TestCase("m\n", "E\n", "S", "m\nE\nS")]
+    [TestCase("", "E", null, "\nE")]
+    public void ToString_MessageExceptionTextAndStack_InPythonsFormatterOrder(string message, string? exceptionText, string? stackInfo, string expected)
+    {
+        var record = new RealtimeLogRecord("toil-rt", 20, "INFO", message, exceptionText, stackInfo, null, null, null, "127.0.0.1:1");
+
+        record.RawText.Should().Be(expected);
+        record.ToString().Should().Be(TerminalText.Escape(expected));
     }
 
     [TestCase("not json at all", "not valid JSON")]

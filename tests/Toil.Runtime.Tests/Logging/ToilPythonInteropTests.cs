@@ -79,6 +79,51 @@ public sealed class ToilPythonInteropTests
         results[0].GetProperty("line").GetString().Should().MatchRegex(@"^\[2026-07-0[12]T\d\d:\d\d:13[+-]\d{4}\] \[[^\]]+\] \[T\] \[toil-rt\] trace 100% kept$");
     }
 
+    [Test]
+    public async Task PythonStackInfoSender_ToOurServer_TextIsWhatPythonsFormatterPrints()
+    {
+        var leaderLog = new CapturingLoggerProvider();
+        await using var services = new ServiceCollection()
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(leaderLog))
+            .AddToilRealtimeLoggingServer()
+            .BuildServiceProvider();
+        var server = services.GetRequiredService<RealtimeLoggingServer>();
+        server.Start();
+        var settings = RealtimeLoggingSettings.FromVariables(server.EnvironmentVariables);
+
+        var (exit, stdout, stderr) = await RunPythonAsync("toil_rt_stack_sender.py", null, settings.Host!, settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        exit.Should().Be(0, stderr);
+        string python = JsonDocument.Parse(stdout).RootElement.GetProperty("message").GetString()!;
+        python.Should().Contain("\nStack (most recent call last):\n").And.Contain("in sort_files");
+        var seen = await leaderLog.WaitForAsync(r => r.Any(x => x.Category == "toil-rt"));
+        var log = seen.Single(x => x.Category == "toil-rt");
+        ((RealtimeLogRecord)log.State!).RawText.Should().Be(python);
+        log.Message.Should().Be(TerminalText.Escape(python));
+        leaderLog.Dispose();
+    }
+
+    [Test]
+    public async Task DatagramsWithExceptionTextAndStack_PythonsFormatterGivesOurText()
+    {
+        string[] datagrams =
+        [
+            """{"name":"toil-rt","msg":"m %s","args":["x"],"levelno":40,"exc_text":"Traceback (most recent call last):\n  boom","stack_info":"Stack (most recent call last):\n  here"}""",
+            """{"name":"toil-rt","msg":"ends with newline\n","args":[],"levelno":20,"exc_text":"E\n","stack_info":"S"}""",
+            """{"name":"toil-rt","msg":"empty parts","args":[],"levelno":20,"exc_text":"","stack_info":""}""",
+            """{"name":"toil-rt","msg":"","args":[],"levelno":20,"exc_text":null,"stack_info":"only a stack"}""",
+        ];
+        string input = string.Join("\n", datagrams.Select(d => Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(d)))) + "\n";
+
+        var (exit, stdout, stderr) = await RunPythonAsync("toil_rt_server_rules.py", input);
+
+        exit.Should().Be(0, stderr);
+        var python = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("message").GetString()).ToList();
+        var ours = datagrams.Select(d => RealtimeDatagramDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(d), "127.0.0.1:1").RawText).ToList();
+        ours.Should().Equal(python);
+        ours[0].Should().Be("m x\nTraceback (most recent call last):\n  boom\nStack (most recent call last):\n  here");
+    }
+
     private static async Task<(int ExitCode, string StdOut, string StdErr)> RunPythonAsync(string script, string? stdin, params string[] args)
     {
         var psi = new ProcessStartInfo("python3")

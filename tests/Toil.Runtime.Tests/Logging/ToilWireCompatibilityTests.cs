@@ -47,7 +47,9 @@ public sealed class ToilWireCompatibilityTests
         byte[] datagram = await _leader.ReceiveAsync();
         string toil = ToilServerRules.Handle(datagram).Message;
         toil.Should().Be("copy failed\n" + exception);
-        RealtimeDatagramDecoder.Decode(datagram, "127.0.0.1:1").ToString().Should().Be(toil, "our leader shows it as Toil's does");
+        var record = RealtimeDatagramDecoder.Decode(datagram, "127.0.0.1:1");
+        record.RawText.Should().Be(toil, "our leader renders it as Toil's does");
+        record.ToString().Should().Be(TerminalText.Escape(toil), "and escapes it for a terminal: the exception's lines are continuations");
     }
 
     [Test]
