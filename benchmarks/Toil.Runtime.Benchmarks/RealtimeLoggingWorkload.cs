@@ -33,7 +33,8 @@ public sealed class RealtimeLoggingWorkload : IWorkload
 
         var counter = new CountingProvider();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddFilter(RealtimeLogger.CategoryName, LogLevel.Trace).AddProvider(counter));
-        await using var server = new RealtimeLoggingServer(Options.Create(new RealtimeLoggingServerOptions()), factory);
+        // No per-sender rate limit: this measures how fast one sender can go.
+        await using var server = new RealtimeLoggingServer(Options.Create(new RealtimeLoggingServerOptions { SenderRecordsPerSecond = 0 }), factory);
         server.Start();
         var settings = RealtimeLoggingSettings.FromVariables(server.EnvironmentVariables);
         using var provider = new RealtimeLoggerProvider(settings);

@@ -15,6 +15,30 @@ public sealed class ToilLogFormatTests
             .Should().Be("[2026-07-01T19:23:13-0400] [MainThread] [I] [toil-rt] hello");
     }
 
+    [Test]
+    public void FormatLine_ControlCharactersInEveryField_EscapedAndContinuationLinesMarked()
+    {
+        string line = ToilLogFormat.FormatLine(DateTimeOffset.UnixEpoch, "t\u001b[2J", LogLevel.Information, "toil-rt\nINFO x", "a\rb\nINFO toil.leader: fake");
+
+        line.Should().Be("[1970-01-01T00:00:00+0000] [t\\x1b[2J  ] [I] [toil-rt\\nINFO x] a\\rb\n  | INFO toil.leader: fake");
+    }
+
+    [Test]
+    public void ToilTextLoggerProvider_ExceptionAndHostileMessage_WrittenEscapedWithContinuationLines()
+    {
+        var writer = new StringWriter();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        time.SetLocalTimeZone(TimeZoneInfo.Utc);
+        using (var factory = LoggerFactory.Create(b => b.AddProvider(new ToilTextLoggerProvider(writer, time))))
+        {
+            factory.CreateLogger("job").LogError(new InvalidOperationException("bad\u0007"), "title\u001b]0;x\u0007");
+        }
+
+        string text = writer.ToString();
+        text.Should().NotContainAny("\u001b", "\u0007", "\r");
+        text.Should().StartWith("[1970-01-01T00:00:00+0000] [").And.Contain("] [E] [job] title\\x1b]0;x\\x07\n  | System.InvalidOperationException: bad\\x07");
+    }
+
     [TestCase(LogLevel.Trace, 'T')]
     [TestCase(LogLevel.Debug, 'D')]
     [TestCase(LogLevel.Warning, 'W')]
