@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Toil.Runtime.Logging;
 
-/// <summary>Source-generated JSON for real-time log datagrams (DESIGN D13). Non-ASCII is escaped, as Python's <c>json.dumps</c> does.</summary>
+/// <summary>Source-generated JSON for real-time log datagrams (trim- and AOT-safe). Non-ASCII is escaped, as Python's <c>json.dumps</c> does.</summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]

@@ -4,7 +4,7 @@ using Toil.Runtime.Logging;
 namespace Toil.Runtime.Tests.Logging;
 
 /// <summary>
-/// Reference §E scenario 10: a Python sender's <c>msg % args</c> rendered as Python renders it. Every expected value
+/// A Python sender's <c>msg % args</c> rendered as Python renders it. Every expected value
 /// below was produced by CPython 3 (<c>fmt % tuple(args)</c>, or <c>fmt % mapping</c>) from the same JSON.
 /// </summary>
 public sealed class PythonPercentFormatterTests

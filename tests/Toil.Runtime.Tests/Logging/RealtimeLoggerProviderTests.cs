@@ -8,7 +8,7 @@ using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Tests.Logging;
 
-/// <summary>The worker side: what goes on the wire, and that logging never throws (reference §A.3, §A.4, §E 8, 9, 13).</summary>
+/// <summary>The worker side: what goes on the wire, and that logging never throws.</summary>
 [CancelAfter(60_000)]
 public sealed class RealtimeLoggerProviderTests
 {

@@ -7,7 +7,7 @@ using Toil.Runtime.Testing.Processes;
 namespace Toil.Runtime.Tests.Logging;
 
 /// <summary>
-/// Reference §A.8 / §E scenario 6 across processes: the leader publishes the variables into a worker process's
+/// Across processes: the leader publishes the variables into a worker process's
 /// environment; the worker's job logs at info and debug; the leader at INFO sees the info record only, and the worker's
 /// own log has it too.
 /// </summary>

@@ -10,7 +10,7 @@ using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Tests.Logging;
 
-/// <summary>The leader side (reference §A.2, §A.5; §E scenarios 1–7, 11, 12, 14). UDP on 127.0.0.1 only.</summary>
+/// <summary>The leader side. UDP on 127.0.0.1 only.</summary>
 [CancelAfter(120_000)]
 [NonParallelizable]
 public sealed class RealtimeLoggingServerTests

@@ -3,7 +3,7 @@ using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Tests.Logging;
 
-/// <summary>How a worker reads the leader's two variables (reference §A.3).</summary>
+/// <summary>How a worker reads the leader's two variables.</summary>
 public sealed class RealtimeLoggingSettingsTests
 {
     [Test]

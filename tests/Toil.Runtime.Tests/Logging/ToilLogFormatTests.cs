@@ -4,7 +4,7 @@ using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Tests.Logging;
 
-/// <summary>Reference §E scenario 16: Toil's root log line and default level.</summary>
+/// <summary>Toil's root log line and default level.</summary>
 public sealed class ToilLogFormatTests
 {
     [Test]

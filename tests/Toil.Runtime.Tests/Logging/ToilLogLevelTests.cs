@@ -3,7 +3,7 @@ using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Tests.Logging;
 
-/// <summary>Reference §E scenario 15: Toil's <c>set_log_level</c> names, and their mapping onto <see cref="LogLevel"/>.</summary>
+/// <summary>Toil's <c>set_log_level</c> names, and their mapping onto <see cref="LogLevel"/>.</summary>
 public sealed class ToilLogLevelTests
 {
     [TestCase("CRITICAL", 50, LogLevel.Critical)]

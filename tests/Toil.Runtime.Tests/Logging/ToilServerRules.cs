@@ -4,7 +4,7 @@ using Toil.Runtime.Logging;
 
 namespace Toil.Runtime.Tests.Logging;
 
-/// <summary>What Toil's Python leader makes of a datagram (reference §A.4, §A.5), written down as checks.</summary>
+/// <summary>What Toil's Python leader makes of a datagram, written down as checks.</summary>
 public static class ToilServerRules
 {
     /// <summary>Python 3.11 <c>LogRecord</c> attributes (plus 3.12's <c>taskName</c>): a key outside this set would be a surprise to Toil.</summary>
