@@ -27,7 +27,11 @@ internal static class AccessModes
     /// <summary>Whether the umask could remove bits of <paramref name="mode"/> that matter (any beyond the owner's).</summary>
     public static bool NeedsChmod(UnixFileMode mode) => (mode & ~PrivateDirectory) != 0;
 
-    /// <summary>Creates one directory (its parent must exist) with exactly <paramref name="mode"/>; an existing one is left as it is.</summary>
+    /// <summary>
+    /// Creates <paramref name="path"/> and each missing parent with exactly <paramref name="mode"/> (.NET's
+    /// <c>Directory.CreateDirectory(path, mode)</c> gives missing parents the default mode); an existing directory is left
+    /// as it is.
+    /// </summary>
     public static void CreateDirectory(string path, UnixFileMode mode)
     {
         if (OperatingSystem.IsWindows())
@@ -36,9 +40,19 @@ internal static class AccessModes
             return;
         }
 
-        bool existed = NeedsChmod(mode) && Directory.Exists(path);
+        if (Directory.Exists(path))
+        {
+            return;
+        }
+
+        string? parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path));
+        if (parent is not null && !Directory.Exists(parent))
+        {
+            CreateDirectory(parent, mode);
+        }
+
         Directory.CreateDirectory(path, mode);
-        if (NeedsChmod(mode) && !existed)
+        if (NeedsChmod(mode))
         {
             File.SetUnixFileMode(path, mode);
         }

@@ -91,15 +91,7 @@ internal sealed class WorkerDirectories
 
     private static string CreatePrivate(string path)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, PrivateDirectory);
-        }
-
+        IO.AccessModes.CreateDirectory(path, PrivateDirectory);
         return path;
     }
 
