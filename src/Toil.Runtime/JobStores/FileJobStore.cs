@@ -109,9 +109,11 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         string parent = Path.GetDirectoryName(root) ?? throw new JobStoreException($"The job store '{locator}' cannot be the filesystem root.");
-        DurableFile.CreateDirectory(parent);
-        string staging = Path.Join(parent, $".{Path.GetFileName(root)}.{Guid.NewGuid():N}.initializing");
         var (directoryMode, fileMode) = Modes(options);
+
+        // Missing parents get the store's directory mode: a group that shares the store must be able to reach it.
+        DurableFile.CreateDirectory(parent, directoryMode);
+        string staging = Path.Join(parent, $".{Path.GetFileName(root)}.{Guid.NewGuid():N}.initializing");
         try
         {
             // Every directory and file with the store's mode (private by default), whatever the umask.

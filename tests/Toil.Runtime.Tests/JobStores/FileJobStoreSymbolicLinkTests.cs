@@ -70,6 +70,21 @@ public sealed class FileJobStoreSymbolicLinkTests
     }
 
     [Test]
+    public async Task EveryOperation_RootItselfIsALink_Works()
+    {
+        // The locator is not resolved: a store reached through a linked root (or a linked parent) is the operator's choice.
+        string real = Path.Combine(_t.Parent, "real-store");
+        await (await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = "file:" + real })).DisposeAsync();
+        Directory.CreateSymbolicLink(_t.StorePath, real);
+        await using var store = await _t.OpenAsync();
+        var fixture = await PopulateAsync(store);
+
+        var outcomes = await RunEveryOperationAsync(store, fixture);
+
+        outcomes.Where(o => !o.Value!.StartsWith("ok", StringComparison.Ordinal)).Should().BeEmpty();
+    }
+
+    [Test]
     public async Task OpenAsync_LayoutDirectoryIsALink_ThrowsSymbolicLinkInJobStore()
     {
         await (await _t.CreateAsync()).DisposeAsync();
