@@ -40,6 +40,14 @@ public sealed partial class FileJobStore
     private string Contained(string path) =>
         SymbolicLinks.FindBelow(_root, path) is { } link ? throw new SymbolicLinkInJobStoreException(link, Locator) : path;
 
+    /// <summary>
+    /// Returns <paramref name="path"/> after checking only its last entry for a link: for a path whose directories the
+    /// same operation has just checked (the job's lock path is checked whole when the lock is taken).
+    /// </summary>
+    /// <exception cref="SymbolicLinkInJobStoreException">The entry is a link.</exception>
+    private string LeafContained(string path) =>
+        SymbolicLinks.FindBelow(Path.GetDirectoryName(path)!, path) is { } link ? throw new SymbolicLinkInJobStoreException(link, Locator) : path;
+
     /// <summary>Creates (or opens, when a retried step made it already) a job's empty lock file with the store's file mode.</summary>
     private void CreateLockFile(string path)
     {
@@ -62,12 +70,12 @@ public sealed partial class FileJobStore
     /// not a readable regular file, or one shorter than its length is corrupt: <see cref="CorruptJobRecordException"/>,
     /// which the retry pipeline never retries (it is not an <see cref="IOException"/>).
     /// </summary>
-    private byte[] ReadJobRecord(string path, string jobId)
+    private byte[] ReadJobRecord(string path, string jobId, bool underLock)
     {
         Microsoft.Win32.SafeHandles.SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(Contained(path), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            handle = File.OpenHandle(underLock ? LeafContained(path) : Contained(path), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (UnauthorizedAccessException ex)
         {

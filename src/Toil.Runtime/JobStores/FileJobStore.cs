@@ -328,7 +328,7 @@ public sealed partial class FileJobStore : IJobStore
         await IoAsync("assign", () =>
         {
             DurableFile.CreateDirectory(Contained(dir), _directoryMode);
-            CreateLockFile(Contained(Path.Join(dir, LockFileName)));
+            CreateLockFile(LeafContained(Path.Join(dir, LockFileName)));
         }, cancellationToken).ConfigureAwait(false);
         job.JobStoreId = id;
         return id;
@@ -423,7 +423,7 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         using var unlock = held;
-        byte[] stored = await ReadJobRecordAsync(id, waitForVisibility: true, cancellationToken).ConfigureAwait(false);
+        byte[] stored = await ReadJobRecordAsync(id, waitForVisibility: true, cancellationToken, underLock: true).ConfigureAwait(false);
         long current = JobDescriptionSerializer.Deserialize(stored, id).Version;
         if (current != job.Version)
         {
@@ -1037,12 +1037,12 @@ public sealed partial class FileJobStore : IJobStore
         return job;
     }
 
-    private async ValueTask<byte[]> ReadJobRecordAsync(string jobId, bool waitForVisibility, CancellationToken cancellationToken)
+    private async ValueTask<byte[]> ReadJobRecordAsync(string jobId, bool waitForVisibility, CancellationToken cancellationToken, bool underLock = false)
     {
         string path = JobFile(jobId);
         try
         {
-            var read = () => IoAsync("read-job", () => ReadJobRecord(path, jobId), cancellationToken);
+            var read = () => IoAsync("read-job", () => ReadJobRecord(path, jobId, underLock), cancellationToken);
             return waitForVisibility
                 ? await WhenVisibleAsync(path, read, cancellationToken).ConfigureAwait(false)
                 : await read().ConfigureAwait(false);
@@ -1071,7 +1071,7 @@ public sealed partial class FileJobStore : IJobStore
             throw new JobStoreException($"The job '{id}' already exists.");
         }
 
-        await ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken).ConfigureAwait(false);
+        await ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken, directoryVerified: true).ConfigureAwait(false);
     }
 
     private async ValueTask WriteJobAsync(JobDescription job, CancellationToken cancellationToken)
@@ -1081,7 +1081,7 @@ public sealed partial class FileJobStore : IJobStore
         job.IncrementVersion();
         try
         {
-            await ReplaceAsync(JobFile(job.JobStoreId), CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)), overwrite: true, cancellationToken).ConfigureAwait(false);
+            await ReplaceAsync(JobFile(job.JobStoreId), CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)), overwrite: true, cancellationToken, directoryVerified: true).ConfigureAwait(false);
         }
         catch
         {
@@ -1094,14 +1094,19 @@ public sealed partial class FileJobStore : IJobStore
     }
 
     /// <summary>temp (unique name) → write + fsync → rename → fsync(directory); each step retried on transient errors.</summary>
-    private async ValueTask ReplaceAsync(string target, ReadOnlyMemory<byte> bytes, bool overwrite, CancellationToken cancellationToken)
+    /// <remarks>With <c>directoryVerified</c> the caller has checked the target's directory for links (taking the job's lock does).</remarks>
+    private async ValueTask ReplaceAsync(string target, ReadOnlyMemory<byte> bytes, bool overwrite, CancellationToken cancellationToken, bool directoryVerified = false)
     {
         string temp = DurableFile.NewTempPath(target);
         await IoAsync("write-temp", () =>
         {
             // The rename replaces whatever is at the target (a link too) without following it; the directories on the way
             // must be the store's own.
-            Contained(Path.GetDirectoryName(target)!);
+            if (!directoryVerified)
+            {
+                Contained(Path.GetDirectoryName(target)!);
+            }
+
             DurableFile.WriteNewFile(temp, bytes.Span, _fileMode);
         }, cancellationToken).ConfigureAwait(false);
         await CommitTempAsync(temp, target, overwrite, cancellationToken).ConfigureAwait(false);
@@ -1219,11 +1224,11 @@ public sealed partial class FileJobStore : IJobStore
         }
     }
 
-    /// <summary>Renames <paramref name="directory"/> into a new trash directory under <c>tmp/</c>; no sync.</summary>
+    /// <summary>Renames <paramref name="directory"/> (which the caller checked for links) into a new trash directory under <c>tmp/</c>; no sync.</summary>
     private async ValueTask<string> MoveToTrashAsync(string directory, CancellationToken cancellationToken)
     {
         string trash = Path.Join(_root, TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
-        await IoAsync("move-to-trash", () => Directory.Move(Contained(directory), Contained(trash)), cancellationToken).ConfigureAwait(false);
+        await IoAsync("move-to-trash", () => Directory.Move(directory, Contained(trash)), cancellationToken).ConfigureAwait(false);
         return trash;
     }
 
