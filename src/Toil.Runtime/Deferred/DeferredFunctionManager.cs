@@ -83,13 +83,13 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
 
     private static async ValueTask<DeferredFunctionManager> CreateLockedAsync(DeferredFunctionRunner runner, string workerId)
     {
-        System.IO.Directory.CreateDirectory(runner.Directory);
+        AccessModes.CreateDirectory(runner.Directory, AccessModes.PrivateDirectory);
         string lockPath = runner.LockPath(workerId);
 
         // Lock under a .tmp name (scanners skip it), then rename: a scanner can never take the lock in
         // the moment between creating the file and locking it and mistake a live worker for a dead one.
         string temp = lockPath + DurableFile.TempSuffix;
-        var held = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        var held = AccessModes.Create(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.None, AccessModes.PrivateFile);
         try
         {
             EnsureLockIsEnforced(temp);

@@ -170,7 +170,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
         }
         else
         {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            Directory.CreateDirectory(path, IO.AccessModes.PrivateDirectory);
         }
 
         return path;
@@ -186,7 +186,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
             string path = Path.Combine(LocalTempDir, prefix + Guid.NewGuid().ToString("N")[..12] + suffix);
             try
             {
-                using (new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                using (IO.AccessModes.Create(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None, IO.AccessModes.PrivateFile))
                 {
                 }
 

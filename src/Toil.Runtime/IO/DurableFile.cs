@@ -17,13 +17,14 @@ internal static class DurableFile
 
     /// <summary>Atomically and durably replaces (or creates) <paramref name="path"/> with <paramref name="bytes"/>.</summary>
     /// <remarks>The temporary file is <c>&lt;name&gt;.&lt;random&gt;.tmp</c> beside the target, so a crashed
-    /// writer's leftovers can be found by the target's name prefix.</remarks>
-    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    /// writer's leftovers can be found by the target's name prefix. The file is created with <paramref name="mode"/>
+    /// (private, 0600, unless told otherwise).</remarks>
+    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken, UnixFileMode mode = AccessModes.PrivateFile)
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
         string temp = NewTempPath(full);
-        await WriteNewFileAsync(temp, (stream, ct) => stream.WriteAsync(bytes, ct), cancellationToken).ConfigureAwait(false);
+        await WriteNewFileAsync(temp, (stream, ct) => stream.WriteAsync(bytes, ct), cancellationToken, mode).ConfigureAwait(false);
         try
         {
             File.Move(temp, full, overwrite: true);
@@ -40,13 +41,13 @@ internal static class DurableFile
     /// <summary>A unique temporary name beside <paramref name="fullPath"/> (<c>&lt;name&gt;.&lt;random&gt;.tmp</c>): one per writer, never shared (D3).</summary>
     public static string NewTempPath(string fullPath) => $"{fullPath}.{Guid.NewGuid():N}{TempSuffix}";
 
-    /// <summary>Creates <paramref name="path"/> (which must not exist), writes <paramref name="bytes"/> and fsyncs it.</summary>
+    /// <summary>Creates <paramref name="path"/> (which must not exist) with <paramref name="mode"/>, writes <paramref name="bytes"/> and fsyncs it.</summary>
     /// <remarks>Synchronous on purpose: for small records the thread-pool hop of async file I/O costs more than the write.</remarks>
-    public static void WriteNewFile(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteNewFile(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode = AccessModes.PrivateFile)
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            using var stream = AccessModes.Create(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.None, mode);
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
         }
@@ -61,12 +62,13 @@ internal static class DurableFile
     /// Creates <paramref name="path"/> (which must not exist), lets <paramref name="writer"/> fill it and fsyncs it. If the
     /// writer throws, the file is deleted and the exception propagates.
     /// </summary>
-    /// <remarks>The writer may dispose the stream it is given; the file is then reopened to be fsynced.</remarks>
-    public static async Task WriteNewFileAsync(string path, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken)
+    /// <remarks>The writer may dispose the stream it is given; the file is then reopened to be fsynced. The file is created
+    /// with <paramref name="mode"/>.</remarks>
+    public static async Task WriteNewFileAsync(string path, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken, UnixFileMode mode = AccessModes.PrivateFile)
     {
         try
         {
-            var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.None);
+            var stream = AccessModes.Create(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.None, mode);
             await using (stream.ConfigureAwait(false))
             {
                 await writer(stream, cancellationToken).ConfigureAwait(false);
@@ -87,9 +89,12 @@ internal static class DurableFile
         }
     }
 
-    /// <summary>Creates <paramref name="directory"/> and any missing parents, fsyncing the parent of each one created so the new entries survive a power loss.</summary>
+    /// <summary>
+    /// Creates <paramref name="directory"/> and any missing parents with <paramref name="mode"/>, fsyncing the parent of
+    /// each one created so the new entries survive a power loss.
+    /// </summary>
     /// <returns><see langword="true"/> if a directory was created.</returns>
-    public static bool CreateDirectory(string directory)
+    public static bool CreateDirectory(string directory, UnixFileMode mode = AccessModes.PrivateDirectory)
     {
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         var missing = new Stack<string>();
@@ -103,9 +108,9 @@ internal static class DurableFile
             return false;
         }
 
-        Directory.CreateDirectory(full);
         while (missing.TryPop(out string? created))
         {
+            AccessModes.CreateDirectory(created, mode);
             FsyncDirectory(Path.GetDirectoryName(created)!);
         }
 

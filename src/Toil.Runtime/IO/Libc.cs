@@ -2,9 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace Toil.Runtime.IO;
 
-/// <summary>The libc calls shared by the durable-write helper and the worker's descriptor redirection (Linux and macOS).</summary>
+/// <summary>The libc calls shared by the durable-write helper, the job store's link checks and the worker's descriptor redirection (Linux and macOS).</summary>
 internal static partial class Libc
 {
+    /// <summary><c>EINVAL</c>: from <c>readlink</c>, the path is not a symbolic link.</summary>
+    public const int EInval = 22;
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);
 
@@ -13,4 +16,12 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    /// <summary><c>readlink(2)</c> on a NUL-terminated UTF-8 path: the link's length, or -1 (<c>EINVAL</c>: not a link).</summary>
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
+    public static partial nint ReadLink(ref byte path, ref byte buffer, nint size);
+
+    /// <summary><c>umask(2)</c>: sets the process's file-creation mask and returns the previous one (process-wide).</summary>
+    [LibraryImport("libc", EntryPoint = "umask")]
+    public static partial uint Umask(uint mask);
 }

@@ -55,6 +55,8 @@ public sealed partial class FileJobStore : IJobStore
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
     private readonly SemaphoreSlim[] _stripes;
+    private readonly UnixFileMode _directoryMode;
+    private readonly UnixFileMode _fileMode;
     private volatile bool _destroyed;
     private long _messageSequence;
 
@@ -68,6 +70,7 @@ public sealed partial class FileJobStore : IJobStore
         _retry = BuildRetryPipeline(options, _logger);
         _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
         Locator = "file:" + root;
+        (_directoryMode, _fileMode) = Modes(options);
     }
 
     /// <summary>The canonical locator: <c>file:</c> followed by the store's absolute path (symbolic links not resolved).</summary>
@@ -106,22 +109,26 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         string parent = Path.GetDirectoryName(root) ?? throw new JobStoreException($"The job store '{locator}' cannot be the filesystem root.");
-        DurableFile.CreateDirectory(parent);
+        var (directoryMode, fileMode) = Modes(options);
+
+        // Missing parents get the store's directory mode: a group that shares the store must be able to reach it.
+        DurableFile.CreateDirectory(parent, directoryMode);
         string staging = Path.Join(parent, $".{Path.GetFileName(root)}.{Guid.NewGuid():N}.initializing");
         try
         {
-            Directory.CreateDirectory(staging);
-            foreach (string dir in new[] { JobsDirectory, JobFilesDirectory, FlatFilesDirectory, SharedDirectory, TempDirectory, Path.Join(StatsDirectory, InboxDirectory), Path.Join(StatsDirectory, ArchiveDirectory) })
+            // Every directory and file with the store's mode (private by default), whatever the umask.
+            AccessModes.CreateDirectory(staging, directoryMode);
+            foreach (string dir in new[] { JobsDirectory, JobFilesDirectory, FlatFilesDirectory, SharedDirectory, TempDirectory, StatsDirectory, Path.Join(StatsDirectory, InboxDirectory), Path.Join(StatsDirectory, ArchiveDirectory) })
             {
-                Directory.CreateDirectory(Path.Join(staging, dir));
+                AccessModes.CreateDirectory(Path.Join(staging, dir), directoryMode);
             }
 
-            DurableFile.WriteNewFile(Path.Join(staging, SharedDirectory, SharedFileNames.Config), JobDescriptionSerializer.SerializeConfig(config));
+            DurableFile.WriteNewFile(Path.Join(staging, SharedDirectory, SharedFileNames.Config), JobDescriptionSerializer.SerializeConfig(config), fileMode);
             DurableFile.FsyncDirectory(Path.Join(staging, SharedDirectory));
             DurableFile.FsyncDirectory(Path.Join(staging, StatsDirectory));
 
             // Written last: a directory with format.json is a complete store.
-            DurableFile.WriteNewFile(Path.Join(staging, FileJobStoreFormat.FileName), FileJobStoreFormat.Serialize());
+            DurableFile.WriteNewFile(Path.Join(staging, FileJobStoreFormat.FileName), FileJobStoreFormat.Serialize(), fileMode);
             DurableFile.FsyncDirectory(staging);
             try
             {
@@ -163,6 +170,7 @@ public sealed partial class FileJobStore : IJobStore
             throw new NoSuchJobStoreException(locator);
         }
 
+        RefuseLinkedLayout(root, locator);
         byte[] format;
         byte[] config;
         try
@@ -178,6 +186,7 @@ public sealed partial class FileJobStore : IJobStore
 
         FileJobStoreFormat.Check(format, locator);
         var store = new FileJobStore(root, JobDescriptionSerializer.DeserializeConfig(config, locator), options, logger);
+        store.WarnIfRootIsLoose();
         store.EnsureLocksAreEnforced();
         store.SweepTrash();
         return store;
@@ -318,8 +327,8 @@ public sealed partial class FileJobStore : IJobStore
         string dir = JobDirectory(id);
         await IoAsync("assign", () =>
         {
-            DurableFile.CreateDirectory(dir);
-            new FileStream(Path.Join(dir, LockFileName), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0).Dispose();
+            DurableFile.CreateDirectory(Contained(dir), _directoryMode);
+            CreateLockFile(LeafContained(Path.Join(dir, LockFileName)));
         }, cancellationToken).ConfigureAwait(false);
         job.JobStoreId = id;
         return id;
@@ -360,7 +369,7 @@ public sealed partial class FileJobStore : IJobStore
             {
                 records.Add((job, job.Version, job.VersionWriter, []));
                 job.IncrementVersion();
-                records[^1] = records[^1] with { Record = JobDescriptionSerializer.Serialize(job) };
+                records[^1] = records[^1] with { Record = CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)) };
             }
         }
         catch
@@ -414,7 +423,7 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         using var unlock = held;
-        byte[] stored = await ReadJobRecordAsync(id, waitForVisibility: true, cancellationToken).ConfigureAwait(false);
+        byte[] stored = await ReadJobRecordAsync(id, waitForVisibility: true, cancellationToken, underLock: true).ConfigureAwait(false);
         long current = JobDescriptionSerializer.Deserialize(stored, id).Version;
         if (current != job.Version)
         {
@@ -504,7 +513,7 @@ public sealed partial class FileJobStore : IJobStore
         List<string> ids = [];
         try
         {
-            foreach (string kind in Directory.EnumerateDirectories(Path.Join(_root, JobsDirectory), "kind-*"))
+            foreach (string kind in Directory.EnumerateDirectories(Contained(Path.Join(_root, JobsDirectory)), "kind-*"))
             {
                 try
                 {
@@ -558,7 +567,7 @@ public sealed partial class FileJobStore : IJobStore
         string path = Path.Join(_root, SharedDirectory, SharedFileNames.RootJobId);
         try
         {
-            byte[] bytes = await IoAsync("read-shared", () => File.ReadAllBytes(path), cancellationToken).ConfigureAwait(false);
+            byte[] bytes = await IoAsync("read-shared", () => File.ReadAllBytes(Contained(path)), cancellationToken).ConfigureAwait(false);
             return Encoding.UTF8.GetString(bytes);
         }
         catch (FileNotFoundException)
@@ -593,7 +602,7 @@ public sealed partial class FileJobStore : IJobStore
         string id = $"{relativeDir}/{JobStoreIds.SafeBaseName(baseName)}";
         string dir = Path.Join(_root, relativeDir);
         string target = Path.Join(_root, id);
-        await IoAsync("create-file-directory", () => DurableFile.CreateDirectory(dir), cancellationToken).ConfigureAwait(false);
+        await IoAsync("create-file-directory", () => DurableFile.CreateDirectory(Contained(dir), _directoryMode), cancellationToken).ConfigureAwait(false);
         try
         {
             await CommitStreamAsync(target, writer, overwrite: false, cancellationToken).ConfigureAwait(false);
@@ -658,6 +667,7 @@ public sealed partial class FileJobStore : IJobStore
         if (Path.GetFileName(dir).StartsWith("file-", StringComparison.Ordinal))
         {
             TryDeleteEmptyDirectory(dir);
+            RemoveDeletedJobsFilesDirectory(fileId);
         }
     }
 
@@ -688,21 +698,24 @@ public sealed partial class FileJobStore : IJobStore
     /// <inheritdoc />
     public async ValueTask WriteSharedFileAsync(string name, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
     {
-        SharedFileNames.Validate(name);
+        JobStoreLimits.ValidateSharedFileName(name);
         ArgumentNullException.ThrowIfNull(writer);
         ThrowIfDestroyed();
-        await CommitStreamAsync(SharedPath(name), writer, overwrite: true, cancellationToken).ConfigureAwait(false);
+
+        // The leader's environment often carries credentials: it is private even in a store shared with a group.
+        UnixFileMode mode = name == SharedFileNames.Environment ? AccessModes.PrivateFile : _fileMode;
+        await CommitStreamAsync(SharedPath(name), writer, overwrite: true, cancellationToken, mode: mode).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async ValueTask<Stream> OpenReadSharedFileAsync(string name, CancellationToken cancellationToken = default)
     {
-        SharedFileNames.Validate(name);
+        JobStoreLimits.ValidateSharedFileName(name);
         ThrowIfDestroyed();
         string path = SharedPath(name);
         try
         {
-            return await IoAsync("open-shared", () => OpenRead(path), cancellationToken).ConfigureAwait(false);
+            return await IoAsync("open-shared", () => OpenRead(Contained(path)), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
@@ -713,9 +726,9 @@ public sealed partial class FileJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<bool> SharedFileExistsAsync(string name, CancellationToken cancellationToken = default)
     {
-        SharedFileNames.Validate(name);
+        JobStoreLimits.ValidateSharedFileName(name);
         ThrowIfDestroyed();
-        return ValueTask.FromResult(File.Exists(SharedPath(name)));
+        return ValueTask.FromResult(File.Exists(Contained(SharedPath(name))));
     }
 
     // ---- Stats and log messages ----
@@ -752,8 +765,8 @@ public sealed partial class FileJobStore : IJobStore
     {
         ArgumentNullException.ThrowIfNull(callback);
         ThrowIfDestroyed();
-        string inbox = Path.Join(_root, StatsDirectory, InboxDirectory);
-        string archive = Path.Join(_root, StatsDirectory, ArchiveDirectory);
+        string inbox = Contained(Path.Join(_root, StatsDirectory, InboxDirectory));
+        string archive = Contained(Path.Join(_root, StatsDirectory, ArchiveDirectory));
         int count = 0;
         if (readAll)
         {
@@ -1024,12 +1037,12 @@ public sealed partial class FileJobStore : IJobStore
         return job;
     }
 
-    private async ValueTask<byte[]> ReadJobRecordAsync(string jobId, bool waitForVisibility, CancellationToken cancellationToken)
+    private async ValueTask<byte[]> ReadJobRecordAsync(string jobId, bool waitForVisibility, CancellationToken cancellationToken, bool underLock = false)
     {
         string path = JobFile(jobId);
         try
         {
-            var read = () => IoAsync("read-job", () => File.ReadAllBytes(path), cancellationToken);
+            var read = () => IoAsync("read-job", () => ReadJobRecord(path, jobId, underLock), cancellationToken);
             return waitForVisibility
                 ? await WhenVisibleAsync(path, read, cancellationToken).ConfigureAwait(false)
                 : await read().ConfigureAwait(false);
@@ -1058,7 +1071,7 @@ public sealed partial class FileJobStore : IJobStore
             throw new JobStoreException($"The job '{id}' already exists.");
         }
 
-        await ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken).ConfigureAwait(false);
+        await ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken, directoryVerified: true).ConfigureAwait(false);
     }
 
     private async ValueTask WriteJobAsync(JobDescription job, CancellationToken cancellationToken)
@@ -1068,7 +1081,7 @@ public sealed partial class FileJobStore : IJobStore
         job.IncrementVersion();
         try
         {
-            await ReplaceAsync(JobFile(job.JobStoreId), JobDescriptionSerializer.Serialize(job), overwrite: true, cancellationToken).ConfigureAwait(false);
+            await ReplaceAsync(JobFile(job.JobStoreId), CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)), overwrite: true, cancellationToken, directoryVerified: true).ConfigureAwait(false);
         }
         catch
         {
@@ -1081,19 +1094,31 @@ public sealed partial class FileJobStore : IJobStore
     }
 
     /// <summary>temp (unique name) → write + fsync → rename → fsync(directory); each step retried on transient errors.</summary>
-    private async ValueTask ReplaceAsync(string target, ReadOnlyMemory<byte> bytes, bool overwrite, CancellationToken cancellationToken)
+    /// <remarks>With <c>directoryVerified</c> the caller has checked the target's directory for links (taking the job's lock does).</remarks>
+    private async ValueTask ReplaceAsync(string target, ReadOnlyMemory<byte> bytes, bool overwrite, CancellationToken cancellationToken, bool directoryVerified = false)
     {
         string temp = DurableFile.NewTempPath(target);
-        await IoAsync("write-temp", () => DurableFile.WriteNewFile(temp, bytes.Span), cancellationToken).ConfigureAwait(false);
+        await IoAsync("write-temp", () =>
+        {
+            // The rename replaces whatever is at the target (a link too) without following it; the directories on the way
+            // must be the store's own.
+            if (!directoryVerified)
+            {
+                Contained(Path.GetDirectoryName(target)!);
+            }
+
+            DurableFile.WriteNewFile(temp, bytes.Span, _fileMode);
+        }, cancellationToken).ConfigureAwait(false);
         await CommitTempAsync(temp, target, overwrite, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask CommitStreamAsync(string target, Func<Stream, CancellationToken, ValueTask> writer, bool overwrite, CancellationToken cancellationToken, bool mustExist = false)
+    private async ValueTask CommitStreamAsync(string target, Func<Stream, CancellationToken, ValueTask> writer, bool overwrite, CancellationToken cancellationToken, bool mustExist = false, UnixFileMode? mode = null)
     {
         string temp = DurableFile.NewTempPath(target);
+        Contained(Path.GetDirectoryName(target)!);
 
         // The caller's writer runs once (it may consume a stream that cannot be replayed); only the commit is retried.
-        await DurableFile.WriteNewFileAsync(temp, writer, cancellationToken).ConfigureAwait(false);
+        await DurableFile.WriteNewFileAsync(temp, writer, cancellationToken, mode ?? _fileMode).ConfigureAwait(false);
         if (mustExist && !File.Exists(target))
         {
             DurableFile.TryDelete(temp);
@@ -1137,6 +1162,9 @@ public sealed partial class FileJobStore : IJobStore
         try
         {
             using var held = await LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+
+            // A linked job-files directory would make the rescue below move files from outside into the store.
+            Contained(cleanup);
             if (!File.Exists(JobFile(jobId)) || !Directory.Exists(files))
             {
                 return (null, null);
@@ -1153,7 +1181,7 @@ public sealed partial class FileJobStore : IJobStore
             string trash = await MoveToTrashAsync(source, cancellationToken).ConfigureAwait(false);
             if (whole)
             {
-                await IoAsync("rescue-owned-files", () => RescueOwnedFiles(trash, files), cancellationToken).ConfigureAwait(false);
+                await IoAsync("rescue-owned-files", () => RescueOwnedFiles(trash, files, _directoryMode), cancellationToken).ConfigureAwait(false);
             }
 
             return (trash, Path.GetDirectoryName(source));
@@ -1165,7 +1193,7 @@ public sealed partial class FileJobStore : IJobStore
     }
 
     /// <summary>Puts back into <paramref name="files"/> every entry of a moved job-files directory but its cleanup files.</summary>
-    private static void RescueOwnedFiles(string trash, string files)
+    private static void RescueOwnedFiles(string trash, string files, UnixFileMode directoryMode)
     {
         foreach (string entry in Directory.GetFileSystemEntries(trash))
         {
@@ -1175,7 +1203,7 @@ public sealed partial class FileJobStore : IJobStore
                 continue;
             }
 
-            Directory.CreateDirectory(files);
+            AccessModes.CreateDirectory(files, directoryMode);
             Directory.Move(entry, Path.Join(files, name));
             DurableFile.FsyncDirectory(files);
             DurableFile.FsyncDirectory(Path.GetDirectoryName(files)!);
@@ -1196,11 +1224,11 @@ public sealed partial class FileJobStore : IJobStore
         }
     }
 
-    /// <summary>Renames <paramref name="directory"/> into a new trash directory under <c>tmp/</c>; no sync.</summary>
+    /// <summary>Renames <paramref name="directory"/> (which the caller checked for links) into a new trash directory under <c>tmp/</c>; no sync.</summary>
     private async ValueTask<string> MoveToTrashAsync(string directory, CancellationToken cancellationToken)
     {
         string trash = Path.Join(_root, TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
-        await IoAsync("move-to-trash", () => Directory.Move(directory, trash), cancellationToken).ConfigureAwait(false);
+        await IoAsync("move-to-trash", () => Directory.Move(directory, Contained(trash)), cancellationToken).ConfigureAwait(false);
         return trash;
     }
 
@@ -1217,7 +1245,7 @@ public sealed partial class FileJobStore : IJobStore
         FileStream stream;
         try
         {
-            stream = await IoAsync("open-message", () => OpenRead(path), cancellationToken).ConfigureAwait(false);
+            stream = await IoAsync("open-message", () => OpenRead(Contained(path)), cancellationToken).ConfigureAwait(false);
         }
         catch (FileNotFoundException)
         {
@@ -1239,7 +1267,7 @@ public sealed partial class FileJobStore : IJobStore
     /// </summary>
     private string? ResolveFile(string fileId)
     {
-        JobStoreIds.ValidateRelative(fileId, "file");
+        JobStoreLimits.ValidateFileId(fileId);
         if (!fileId.StartsWith(FlatFilesDirectory + "/", StringComparison.Ordinal) && !fileId.StartsWith(JobFilesDirectory + "/", StringComparison.Ordinal))
         {
             return null;
@@ -1252,12 +1280,9 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         // The store never makes symbolic links, so one on the way can only lead out of it.
-        for (string? p = full; p is not null && p.Length > _root.Length; p = Path.GetDirectoryName(p))
+        if (SymbolicLinks.FindBelow(_root, full) is not null)
         {
-            if (new FileInfo(p).LinkTarget is not null)
-            {
-                throw new InvalidJobStoreIdException(fileId, "the ID passes through a symbolic link");
-            }
+            throw new InvalidJobStoreIdException(fileId, "the ID passes through a symbolic link");
         }
 
         return full;
@@ -1310,7 +1335,7 @@ public sealed partial class FileJobStore : IJobStore
     /// <exception cref="DirectoryNotFoundException">The job's directory does not exist.</exception>
     private async ValueTask<JobLock> LockJobAsync(string jobId, CancellationToken cancellationToken)
     {
-        string path = LockFile(jobId);
+        string path = Contained(LockFile(jobId));
         long start = _time.GetTimestamp();
         var stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(jobId) % (uint)_stripes.Length];
         if (!await stripe.WaitAsync(_options.LockTimeout, cancellationToken).ConfigureAwait(false))
@@ -1326,7 +1351,7 @@ public sealed partial class FileJobStore : IJobStore
                 await InjectAsync("lock").ConfigureAwait(false);
                 try
                 {
-                    return new JobLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0), stripe);
+                    return new JobLock(AccessModes.Create(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.None, _fileMode), stripe);
                 }
                 catch (IOException ex) when (IsLockContention(ex))
                 {
@@ -1371,10 +1396,10 @@ public sealed partial class FileJobStore : IJobStore
 
     private void EnsureLocksAreEnforced()
     {
-        string probe = Path.Join(_root, TempDirectory, $"lock-probe-{Guid.NewGuid():N}");
+        string probe = Contained(Path.Join(_root, TempDirectory, $"lock-probe-{Guid.NewGuid():N}"));
         try
         {
-            using var first = new FileStream(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            using var first = AccessModes.Create(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.None, _fileMode);
             try
             {
                 using var second = new FileStream(probe, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
@@ -1398,7 +1423,7 @@ public sealed partial class FileJobStore : IJobStore
     {
         try
         {
-            foreach (string trash in Directory.EnumerateDirectories(Path.Join(_root, TempDirectory), TrashPrefix + "*"))
+            foreach (string trash in Directory.EnumerateDirectories(Contained(Path.Join(_root, TempDirectory)), TrashPrefix + "*"))
             {
                 TryDeleteTree(trash);
             }

@@ -5,6 +5,8 @@ namespace Toil.Runtime.JobStores;
 /// <summary>Options of a <see cref="FileJobStore"/>: where it lives and how it waits for and retries the filesystem.</summary>
 public sealed class FileJobStoreOptions
 {
+    /// <summary>The default of <see cref="MaxJobRecordBytes"/>: 64 MiB, far above any real job description (a few KiB).</summary>
+    public const int DefaultMaxJobRecordBytes = 64 * 1024 * 1024;
     /// <summary>
     /// Gets or sets the store's locator: <c>file:/path</c>, or a bare path (absolute, or relative to the current
     /// directory when the store is opened).
@@ -44,6 +46,22 @@ public sealed class FileJobStoreOptions
     /// <summary>Gets or sets the delay before the first retry of a transient I/O error; later delays grow exponentially, with jitter.</summary>
     /// <value>The default value is 50 milliseconds. It must be between zero and one minute.</value>
     public TimeSpan TransientRetryDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Gets or sets whether what the store creates is readable by the owner's group: directories 0750 and files 0640
+    /// instead of the private 0700 and 0600, whatever the process's umask. The leader's environment shared file
+    /// (<see cref="SharedFileNames.Environment"/>) stays 0600 either way. See <c>docs/job-store-format.md</c>.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/> (private: only the owner can read or enter the store).</value>
+    public bool ShareWithGroup { get; set; }
+
+    /// <summary>
+    /// Gets or sets the largest job record, in bytes, the store writes or reads. A larger record (or one that cannot be
+    /// read whole) is refused when loaded with <see cref="CorruptJobRecordException"/> naming the job, and never retried;
+    /// writing one fails with <see cref="JobStoreException"/> and writes nothing.
+    /// </summary>
+    /// <value>The default value is <see cref="DefaultMaxJobRecordBytes"/> (64 MiB). It must be between 4 KiB and 1 GiB.</value>
+    public int MaxJobRecordBytes { get; set; } = DefaultMaxJobRecordBytes;
 
     /// <summary>Gets or sets the clock used for visibility polls, lock waits and retry delays.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
@@ -87,6 +105,11 @@ public sealed class FileJobStoreOptions
         if (TransientRetryDelay < TimeSpan.Zero || TransientRetryDelay > TimeSpan.FromMinutes(1))
         {
             yield return $"{nameof(TransientRetryDelay)} must be between zero and one minute (was {TransientRetryDelay})";
+        }
+
+        if (MaxJobRecordBytes is < 4096 or > 1024 * 1024 * 1024)
+        {
+            yield return $"{nameof(MaxJobRecordBytes)} must be between 4096 and 1073741824 (was {MaxJobRecordBytes})";
         }
 
         if (TimeProvider is null)

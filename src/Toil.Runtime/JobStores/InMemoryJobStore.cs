@@ -269,7 +269,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<Stream> OpenReadFileAsync(string fileId, CancellationToken cancellationToken = default)
     {
-        JobStoreIds.ValidateRelative(fileId, "file");
+        JobStoreLimits.ValidateFileId(fileId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
@@ -283,7 +283,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public async ValueTask UpdateFileAsync(string fileId, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
     {
-        JobStoreIds.ValidateRelative(fileId, "file");
+        JobStoreLimits.ValidateFileId(fileId);
         ArgumentNullException.ThrowIfNull(writer);
         lock (_lock)
         {
@@ -309,7 +309,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask DeleteFileAsync(string fileId, CancellationToken cancellationToken = default)
     {
-        JobStoreIds.ValidateRelative(fileId, "file");
+        JobStoreLimits.ValidateFileId(fileId);
         lock (_lock)
         {
             ThrowIfDestroyed();
@@ -325,7 +325,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<bool> FileExistsAsync(string fileId, CancellationToken cancellationToken = default)
     {
-        JobStoreIds.ValidateRelative(fileId, "file");
+        JobStoreLimits.ValidateFileId(fileId);
         lock (_lock)
         {
             ThrowIfDestroyed();
@@ -336,7 +336,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<long> GetFileSizeAsync(string fileId, CancellationToken cancellationToken = default)
     {
-        JobStoreIds.ValidateRelative(fileId, "file");
+        JobStoreLimits.ValidateFileId(fileId);
         lock (_lock)
         {
             ThrowIfDestroyed();
@@ -347,7 +347,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public async ValueTask WriteSharedFileAsync(string name, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
     {
-        SharedFileNames.Validate(name);
+        JobStoreLimits.ValidateSharedFileName(name);
         ArgumentNullException.ThrowIfNull(writer);
         byte[] content = await CaptureAsync(writer, cancellationToken).ConfigureAwait(false);
         lock (_lock)
@@ -360,7 +360,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<Stream> OpenReadSharedFileAsync(string name, CancellationToken cancellationToken = default)
     {
-        SharedFileNames.Validate(name);
+        JobStoreLimits.ValidateSharedFileName(name);
         lock (_lock)
         {
             ThrowIfDestroyed();
@@ -373,7 +373,7 @@ public sealed class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<bool> SharedFileExistsAsync(string name, CancellationToken cancellationToken = default)
     {
-        SharedFileNames.Validate(name);
+        JobStoreLimits.ValidateSharedFileName(name);
         lock (_lock)
         {
             ThrowIfDestroyed();

@@ -26,7 +26,7 @@ internal static partial class UnixFileDescriptors
     /// <summary>Opens (creating) <paramref name="path"/> for appending: every write lands at the end, whoever writes.</summary>
     public static int OpenAppend(string path)
     {
-        int fd = Libc.Open(path, OWrOnly | OCreat | OAppend | OCloexec, Convert.ToInt32("644", 8));
+        int fd = Libc.Open(path, OWrOnly | OCreat | OAppend | OCloexec, Convert.ToInt32("600", 8));
         return fd >= 0 ? fd : throw Error($"open '{path}'");
     }
 

@@ -9,8 +9,8 @@ namespace Toil.Runtime.Worker;
 /// </summary>
 internal sealed class WorkerDirectories
 {
-    private const UnixFileMode PublicDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+    // Private whatever the umask (docs/job-store-format.md, "Who can read a store"): jobs keep their inputs here.
+    private const UnixFileMode PrivateDirectory = IO.AccessModes.PrivateDirectory;
 
     private static readonly Lazy<string> NodeId = new(ReadNodeId);
     private int _jobs;
@@ -43,7 +43,7 @@ internal sealed class WorkerDirectories
         }
 
         string component = "toilwf-" + WorkflowComponent(workflowId);
-        string workflowDir = CreatePublic(Path.Combine(workDir, component));
+        string workflowDir = CreatePrivate(Path.Combine(workDir, component));
 
         string coordinationBase = options.CoordinationDir
             ?? (Environment.GetEnvironmentVariable("TOIL_COORDINATION_DIR") is { Length: > 0 } c ? c : null)
@@ -51,22 +51,22 @@ internal sealed class WorkerDirectories
                 ? Path.Combine(xdg, "toil")
                 : workDir);
         string coordinationDir = Path.GetFullPath(Path.Combine(coordinationBase, component));
-        Directory.CreateDirectory(coordinationDir);
+        CreatePrivate(coordinationDir);
 
         if (requestedTempDirectory is not null)
         {
             string full = Path.GetFullPath(requestedTempDirectory);
             bool existed = Directory.Exists(full);
-            Directory.CreateDirectory(full);
+            CreatePrivate(full);
             return new WorkerDirectories(workflowDir, coordinationDir, full, tempCreated: !existed);
         }
 
-        string temp = CreatePublic(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
+        string temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
         return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true);
     }
 
     /// <summary>The mode the run's directories are made with (Unix).</summary>
-    public static UnixFileMode DirectoryMode => PublicDirectory;
+    public static UnixFileMode DirectoryMode => PrivateDirectory;
 
     /// <summary>
     /// Names the next job's own directory under the run's temporary directory without making it: the job's file store
@@ -89,17 +89,9 @@ internal sealed class WorkerDirectories
         return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 
-    private static string CreatePublic(string path)
+    private static string CreatePrivate(string path)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, PublicDirectory);
-        }
-
+        IO.AccessModes.CreateDirectory(path, PrivateDirectory);
         return path;
     }
 
