@@ -2,8 +2,9 @@ using System.Diagnostics;
 using Toil.Runtime.Fuzz;
 using Toil.Runtime.Fuzz.Targets;
 
-// dotnet run -c Release --project tests/Toil.Runtime.Fuzz -- --iterations N --parser all|NAME [--seed S] [--strict-long-names] [--list]
+// dotnet run -c Release --project tests/Toil.Runtime.Fuzz -- [--iterations N | --scale K] --parser all|NAME [--seed S] [--strict-long-names] [--list]
 long iterations = 0;
+long scale = 1;
 string parser = "all";
 string? seed = null;
 bool strict = false;
@@ -13,6 +14,10 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--iterations" when i + 1 < args.Length && long.TryParse(args[i + 1], out long n) && n > 0:
             iterations = n;
+            i++;
+            break;
+        case "--scale" when i + 1 < args.Length && long.TryParse(args[i + 1], out long k) && k > 0:
+            scale = k;
             i++;
             break;
         case "--parser" when i + 1 < args.Length:
@@ -33,7 +38,8 @@ for (int i = 0; i < args.Length; i++)
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'");
-            Console.Error.WriteLine("usage: Toil.Runtime.Fuzz [--iterations N] [--parser all|NAME] [--seed S] [--strict-long-names] [--list]");
+            Console.Error.WriteLine("usage: Toil.Runtime.Fuzz [--iterations N | --scale K] [--parser all|NAME] [--seed S] [--strict-long-names] [--list]");
+            Console.Error.WriteLine("  --iterations N  inputs per target; --scale K  K times each target's CI count (default 1)");
             return 2;
     }
 }
@@ -47,7 +53,7 @@ foreach (FuzzTarget target in targets)
         names.StrictLongNames = strict;
     }
 
-    long count = iterations > 0 ? iterations : target.CiIterations;
+    long count = iterations > 0 ? iterations : target.CiIterations * scale;
     var watch = Stopwatch.StartNew();
     try
     {

@@ -4,6 +4,7 @@ using Toil.Runtime.Executors.Contained;
 namespace Toil.Runtime.Fuzz.Targets;
 
 /// <summary>The contained executor's argument: base64 of a JSON payload (mutated), or a damaged/hostile argument.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ContainedPayloadTarget : FuzzTarget<string>
 {
     /// <inheritdoc />
@@ -13,7 +14,7 @@ public sealed class ContainedPayloadTarget : FuzzTarget<string>
     public override string Property => "ContainedExecutorPayload.Decode: a validated payload or ContainedExecutorPayloadException; an accepted payload encodes and decodes again";
 
     /// <inheritdoc />
-    public override long CiIterations => 3000;
+    public override long CiIterations => 8000;
 
     /// <inheritdoc />
     protected override Gen<string> Inputs { get; } = Gen.Frequency(

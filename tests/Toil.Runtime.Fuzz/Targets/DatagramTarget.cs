@@ -13,7 +13,7 @@ public sealed class DatagramTarget : FuzzTarget<byte[]>
     public override string Property => "RealtimeDatagramDecoder.Decode: a record or FormatException (the server logs it and goes on)";
 
     /// <inheritdoc />
-    public override long CiIterations => 3000;
+    public override long CiIterations => 10000;
 
     /// <inheritdoc />
     protected override Gen<byte[]> Inputs { get; } = JsonMutation.Documents(ValidDocuments.Datagrams());

@@ -23,7 +23,7 @@ public sealed class DeferredStateTarget : FuzzTarget<byte[]>
     public override string Property => "DeferredFunctionManager.CleanupAsync on a dead worker's state: completes, the state is run or set aside, nothing written beside the coordination directory";
 
     /// <inheritdoc />
-    public override long CiIterations => 300;
+    public override long CiIterations => 400;
 
     /// <inheritdoc />
     protected override int Threads => 1;

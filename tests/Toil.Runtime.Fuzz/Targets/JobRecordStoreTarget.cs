@@ -18,7 +18,7 @@ public sealed class JobRecordStoreTarget : FuzzTarget<byte[]>
     public override string Property => "LoadJobAsync of both stores on a replaced record: a description or CorruptJobRecordException; nothing written beside the store";
 
     /// <inheritdoc />
-    public override long CiIterations => 300;
+    public override long CiIterations => 600;
 
     /// <inheritdoc />
     protected override int Threads => 1;

@@ -16,7 +16,7 @@ public sealed class JobRecordTarget : FuzzTarget<byte[]>
     public override string Property => "JobDescriptionSerializer.Deserialize: a description or CorruptJobRecordException; a description it returns serializes and reads back";
 
     /// <inheritdoc />
-    public override long CiIterations => 3000;
+    public override long CiIterations => 10000;
 
     /// <inheritdoc />
     protected override Gen<byte[]> Inputs { get; } = JsonMutation.Documents(ValidDocuments.JobRecords(Id));

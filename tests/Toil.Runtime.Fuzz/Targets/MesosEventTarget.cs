@@ -8,6 +8,7 @@ namespace Toil.Runtime.Fuzz.Targets;
 /// Mesos executor events as the executor reads them: the event, then for LAUNCH and LAUNCH_GROUP each task's view. The
 /// executor logs a <see cref="JsonException"/> and skips the event; anything else would end its event loop.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class MesosEventTarget : FuzzTarget<byte[]>
 {
     /// <inheritdoc />
@@ -17,7 +18,7 @@ public sealed class MesosEventTarget : FuzzTarget<byte[]>
     public override string Property => "MesosEvent and MesosTaskInfoView deserialization: a value or JsonException";
 
     /// <inheritdoc />
-    public override long CiIterations => 3000;
+    public override long CiIterations => 10000;
 
     /// <inheritdoc />
     protected override Gen<byte[]> Inputs { get; } = JsonMutation.Documents(ValidDocuments.MesosEvents());

@@ -9,6 +9,7 @@ namespace Toil.Runtime.Fuzz.Targets;
 /// Every stream ends in records or <see cref="MesosProtocolException"/>; undamaged streams give back exactly the records
 /// framed, whatever the chunking; each record is then parsed as an event.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class RecordIoTarget : FuzzTarget<RecordIoTarget.Stream>
 {
     private const int MaxRecord = 1 << 20;
@@ -23,7 +24,7 @@ public sealed class RecordIoTarget : FuzzTarget<RecordIoTarget.Stream>
     public override string Property => "RecordIoReader.ReadAsync: the framed records (any chunking) or MesosProtocolException; each record parses as an event or JsonException";
 
     /// <inheritdoc />
-    public override long CiIterations => 1500;
+    public override long CiIterations => 4000;
 
     /// <inheritdoc />
     protected override Gen<Stream> Inputs { get; } = Gen.Select(

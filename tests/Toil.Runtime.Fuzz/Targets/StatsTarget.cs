@@ -14,7 +14,7 @@ public sealed class StatsTarget : FuzzTarget<byte[]>
     public override string Property => "StatsDocument.Parse: a document with no null list or list element, or JsonException; what it returns serializes";
 
     /// <inheritdoc />
-    public override long CiIterations => 2000;
+    public override long CiIterations => 5000;
 
     /// <inheritdoc />
     protected override Gen<byte[]> Inputs { get; } = JsonMutation.Documents(ValidDocuments.Stats());

@@ -32,7 +32,7 @@ public sealed class StoreNameTarget : FuzzTarget<StoreNameTarget.Call>
     public override string Property => "file IDs, shared-file names and job IDs in the IJobStore calls of both stores: success or a JobStoreException; nothing written beside the store; a shared file written is shared/<name> with a [A-Za-z0-9._-] name";
 
     /// <inheritdoc />
-    public override long CiIterations => 600;
+    public override long CiIterations => 1500;
 
     /// <summary>Whether a raw <see cref="PathTooLongException"/> for a name over <see cref="LongName"/> characters fails the property.</summary>
     public bool StrictLongNames { get; set; }

@@ -41,7 +41,7 @@ public sealed class DataSizeTarget : FuzzTarget<string>
     public override string Property => "DataSize.Parse: a non-negative byte count or FormatException; TryParse agrees and never throws";
 
     /// <inheritdoc />
-    public override long CiIterations => 5000;
+    public override long CiIterations => 20000;
 
     /// <inheritdoc />
     protected override Gen<string> Inputs { get; } = TextMutation.From("2Gi", "100M", "3000000000", "1.5Ki", "0", "512 MiB", "1e3", "8EiB", "7.99999999999999999999Ei", "9223372036854775807");
@@ -69,7 +69,7 @@ public sealed class LogLevelTarget : FuzzTarget<string>
     public override string Property => "ToilLogLevel.Parse/ParseLogLevel: a level or UnknownLogLevelException; TryParse agrees and never throws";
 
     /// <inheritdoc />
-    public override long CiIterations => 5000;
+    public override long CiIterations => 20000;
 
     /// <inheritdoc />
     protected override Gen<string> Inputs { get; } = TextMutation.From("INFO", "debug", "Warning", "WARN", "CRITICAL", "FATAL", "ERROR", "TRACE", "NOTSET", "OFF");
@@ -101,7 +101,7 @@ public sealed class WorkerArgumentsTarget : FuzzTarget<string[]>
     public override string Property => "WorkerArguments.TryParse: never throws; accepted means exactly three non-blank positional arguments, refused means an error message";
 
     /// <inheritdoc />
-    public override long CiIterations => 5000;
+    public override long CiIterations => 20000;
 
     /// <inheritdoc />
     protected override Gen<string[]> Inputs { get; } = Gen.Frequency(

@@ -15,7 +15,7 @@ public sealed class WorkflowConfigTarget : FuzzTarget<byte[]>
     public override string Property => "JobDescriptionSerializer.DeserializeConfig: a configuration or CorruptJobRecordException; what it returns serializes";
 
     /// <inheritdoc />
-    public override long CiIterations => 1500;
+    public override long CiIterations => 3000;
 
     /// <inheritdoc />
     protected override Gen<byte[]> Inputs { get; } = JsonMutation.Documents(ValidDocuments.Configs());
