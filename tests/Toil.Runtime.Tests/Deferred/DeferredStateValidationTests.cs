@@ -111,6 +111,36 @@ public sealed class DeferredStateValidationTests
     }
 
     [Test]
+    public async Task RunOrphansAsync_CancellingRunOverAStateWithACallWithoutArguments_SetsItAsideAndLaterWorkersSucceed()
+    {
+        // Before whole-document validation, the call without arguments was set aside in memory, the next call cancelled
+        // the run, and rewriting the rest threw InvalidOperationException instead of keeping the state.
+        using var cts = new CancellationTokenSource();
+        _t.Registry.Register("cancel-run", DeferredTestJson.Default.Note, (_, _) =>
+        {
+            cts.Cancel();
+            return ValueTask.CompletedTask;
+        });
+        string dead = _t.WriteDeadWorker("""{"schemaVersion":1,"workerId":"WORKER","functions":[{"name":"note"},{"name":"cancel-run","arguments":{"Text":"c"}},{"name":"note","arguments":{"Text":"after"}}]}""");
+        byte[] original = await File.ReadAllBytesAsync(Path.Combine(_t.DeferredDirectory, dead + ".json"));
+
+        await using (var manager = await _t.OpenAsync())
+        {
+            (await manager.RunOrphansAsync(cts.Token)).Should().Be(new DeferredFunctionRunResult(0, 0, 1));
+        }
+
+        for (int worker = 0; worker < 3; worker++)
+        {
+            await using var next = await _t.OpenAsync();
+            (await next.RunOrphansAsync()).Should().Be(default(DeferredFunctionRunResult));
+        }
+
+        _t.Ran.Should().BeEmpty();
+        (await File.ReadAllBytesAsync(Directory.GetFiles(_t.SetAsideDirectory).Should().ContainSingle().Subject)).Should().Equal(original);
+        _t.TopLevelFiles().Should().BeEmpty();
+    }
+
+    [Test]
     public async Task CleanupAsync_MalformedStateBesideAHealthyOne_RunsTheHealthyOneAndSetsTheOtherAside()
     {
         _t.WriteDeadWorker("""{"schemaVersion":1,"workerId":"WORKER","functions":[{"name":"note"}]}""");
