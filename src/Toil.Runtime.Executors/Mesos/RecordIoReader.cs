@@ -10,6 +10,9 @@ internal sealed class RecordIoReader
     // A uint64 has at most 20 decimal digits.
     private const int MaxHeaderDigits = 20;
 
+    // What a record's buffer starts at before its bytes arrive; it doubles up to the announced length as they do.
+    private const int InitialRecordCapacity = 4 * 1024;
+
     private readonly Stream stream;
     private readonly int maxRecordSize;
     private readonly byte[] buffer;
@@ -72,20 +75,29 @@ internal sealed class RecordIoReader
             throw new MesosProtocolException(digits == 0 ? "RecordIO header is empty" : "RecordIO record has length 0");
         }
 
-        var record = new byte[(int)length];
+        // The header is the peer's word, not data: allocate what has arrived (at least a buffer's worth) and grow the
+        // record by doubling as more comes, so a header announcing the maximum followed by a few bytes costs a few
+        // bytes, and a record that does arrive costs at most twice its size in allocations.
+        int expected = (int)length;
+        var record = new byte[Math.Min(expected, Math.Max(InitialRecordCapacity, end - start))];
         int filled = 0;
-        while (filled < record.Length)
+        while (filled < expected)
         {
+            if (filled == record.Length)
+            {
+                Array.Resize(ref record, (int)Math.Min(expected, 2L * record.Length));
+            }
+
             if (start == end)
             {
                 // Large remainders go straight into the record, small ones through the buffer.
-                int want = record.Length - filled;
-                if (want >= buffer.Length)
+                int room = record.Length - filled;
+                if (room >= buffer.Length)
                 {
-                    int n = await stream.ReadAsync(record.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                    int n = await stream.ReadAsync(record.AsMemory(filled, room), cancellationToken).ConfigureAwait(false);
                     if (n == 0)
                     {
-                        throw Truncated(filled, record.Length);
+                        throw Truncated(filled, expected);
                     }
 
                     filled += n;
@@ -94,7 +106,7 @@ internal sealed class RecordIoReader
 
                 if (!await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    throw Truncated(filled, record.Length);
+                    throw Truncated(filled, expected);
                 }
             }
 

@@ -308,7 +308,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
                 throw;
             }
 
-            await _runner.SetAsideAsync(WorkerId, setAside, CancellationToken.None).ConfigureAwait(false);
+            await _runner.SetAsideAsync(WorkerId, setAside, originalStatePath: null, CancellationToken.None).ConfigureAwait(false);
             _pending = [];
             await _runner.WriteStateAsync(WorkerId, _pending, CancellationToken.None).ConfigureAwait(false);
         }

@@ -41,12 +41,21 @@ internal sealed class DeferredFunctionRunner(string directory, DeferredFunctionI
         await DurableFile.WriteAllBytesAsync(StatePath(workerId), bytes, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes calls that cannot run to <c>set-aside/&lt;workerId&gt;-&lt;n&gt;.json</c> and logs each.</summary>
-    public async Task SetAsideAsync(string workerId, List<(DeferredCall Call, DeferredFunctionException Error)> setAside, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes calls that cannot run to <c>set-aside/&lt;workerId&gt;[-&lt;n&gt;].json</c> and logs each. If they cannot be
+    /// written back as JSON and <paramref name="originalStatePath"/> is given, that file (the bytes the calls came from) is
+    /// moved there instead.
+    /// </summary>
+    /// <returns>Whether <paramref name="originalStatePath"/> was moved (the caller must then not delete it).</returns>
+    public async Task<bool> SetAsideAsync(
+        string workerId,
+        List<(DeferredCall Call, DeferredFunctionException Error)> setAside,
+        string? originalStatePath,
+        CancellationToken cancellationToken)
     {
         if (setAside.Count == 0)
         {
-            return;
+            return false;
         }
 
         string path = NewSetAsidePath(workerId);
@@ -56,13 +65,49 @@ internal sealed class DeferredFunctionRunner(string directory, DeferredFunctionI
             Reason = string.Join("; ", setAside.Select(s => s.Error.Message).Distinct(StringComparer.Ordinal)),
             Functions = [.. setAside.Select(s => s.Call)],
         };
-        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(document, DeferredJsonContext.Default.DeferredStateDocument);
-        await DurableFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        byte[]? bytes = TrySerialize(document, out Exception? problem);
+        bool movedOriginal = false;
+        if (bytes is not null)
+        {
+            await DurableFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        }
+        else if (originalStatePath is not null)
+        {
+            // Never reached for a document that passed ReadOrSetAsideAsync; kept so a set-aside can never fail to happen.
+            DurableFile.Move(originalStatePath, path);
+            movedOriginal = true;
+        }
+        else
+        {
+            throw new DeferredFunctionException($"the calls of worker {workerId} to set aside cannot be written: {problem!.Message}", problem);
+        }
+
         foreach (var (call, error) in setAside)
         {
             DeferredLog.SetAside(Logger, error, call.Name, workerId, path);
         }
+
+        return movedOriginal;
     }
+
+    /// <summary>Serializes <paramref name="document"/>, or gives <see langword="null"/> and why not.</summary>
+    private static byte[]? TrySerialize(DeferredStateDocument document, out Exception? problem)
+    {
+        try
+        {
+            problem = null;
+            return JsonSerializer.SerializeToUtf8Bytes(document, DeferredJsonContext.Default.DeferredStateDocument);
+        }
+        catch (Exception ex) when (IsParseFailure(ex))
+        {
+            problem = ex;
+            return null;
+        }
+    }
+
+    /// <summary>Every failure to read or write a state document, except those that say nothing about the document.</summary>
+    private static bool IsParseFailure(Exception ex) =>
+        ex is not (OutOfMemoryException or InsufficientExecutionStackException or OperationCanceledException);
 
     private string NewSetAsidePath(string workerId)
     {
@@ -119,9 +164,9 @@ internal sealed class DeferredFunctionRunner(string directory, DeferredFunctionI
                 {
                     result = await TryRunOrphanAsync(workerId, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    // One unreadable worker must not stop the others; its files stay for a later attempt.
+                    // One unreadable worker must not stop the others (nor this worker); its files stay for a later attempt.
                     DeferredLog.OrphanFailed(Logger, ex, workerId);
                     continue;
                 }
@@ -201,13 +246,23 @@ internal sealed class DeferredFunctionRunner(string directory, DeferredFunctionI
         }
         catch (OperationCanceledException)
         {
-            // Keep what did not finish (and what cannot run) for the next cleaner; the lock is released on return.
-            await WriteStateAsync(workerId, [.. setAside.Select(s => s.Item1), .. document.Functions.Skip(done)], CancellationToken.None).ConfigureAwait(false);
+            // Keep what did not finish (and what cannot run) for the next cleaner; the lock is released on return. A
+            // document that passed validation always serializes; should it not, the original file stays as it is (every
+            // call kept: at least once).
+            List<DeferredCall> left = [.. setAside.Select(s => s.Item1), .. document.Functions.Skip(done)];
+            if (TrySerialize(new DeferredStateDocument { WorkerId = workerId, Functions = left }, out _) is not null)
+            {
+                await WriteStateAsync(workerId, left, CancellationToken.None).ConfigureAwait(false);
+            }
+
             throw;
         }
 
-        await SetAsideAsync(workerId, setAside, cancellationToken).ConfigureAwait(false);
-        DurableFile.Delete(statePath);
+        if (!await SetAsideAsync(workerId, setAside, statePath, cancellationToken).ConfigureAwait(false))
+        {
+            DurableFile.Delete(statePath);
+        }
+
         return result;
     }
 
@@ -219,20 +274,15 @@ internal sealed class DeferredFunctionRunner(string directory, DeferredFunctionI
         {
             byte[] bytes = await File.ReadAllBytesAsync(statePath, cancellationToken).ConfigureAwait(false);
             DeferredStateDocument? document = JsonSerializer.Deserialize(bytes, DeferredJsonContext.Default.DeferredStateDocument);
-            problem = document switch
-            {
-                null => new InvalidDataException("the document is null"),
-                { SchemaVersion: not DeferredStateDocument.CurrentSchemaVersion } => new InvalidDataException($"unsupported schema version {document.SchemaVersion}"),
-                _ when document.WorkerId != workerId => new InvalidDataException($"worker ID '{document.WorkerId}' does not match the file name"),
-                _ when document.Functions is null || document.Functions.Any(f => f is null || string.IsNullOrEmpty(f.Name)) => new InvalidDataException("a function entry is missing or has no name"),
-                _ => null,
-            };
-            if (problem is null)
+            string? invalid = Validate(document, workerId);
+            if (invalid is null)
             {
                 return (document, false);
             }
+
+            problem = new InvalidDataException(invalid);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is not IOException and not UnauthorizedAccessException && IsParseFailure(ex))
         {
             problem = ex;
         }
@@ -257,6 +307,58 @@ internal sealed class DeferredFunctionRunner(string directory, DeferredFunctionI
         };
         DeferredLog.Corrupt(Logger, error, statePath, moved);
         return (null, moved is not null);
+    }
+
+    /// <summary>
+    /// Checks everything the runner needs before it acts on a document: the schema version, the worker ID, a list of
+    /// calls, each with a valid registered-name shape and arguments present, and that the whole document can be written
+    /// back (what is not run is rewritten or set aside).
+    /// </summary>
+    /// <returns>What is wrong, or <see langword="null"/>.</returns>
+    internal static string? Validate(DeferredStateDocument? document, string workerId)
+    {
+        if (document is null)
+        {
+            return "the document is null";
+        }
+
+        if (document.SchemaVersion != DeferredStateDocument.CurrentSchemaVersion)
+        {
+            return $"unsupported schema version {document.SchemaVersion}";
+        }
+
+        if (document.WorkerId != workerId)
+        {
+            return $"worker ID '{document.WorkerId}' does not match the file name";
+        }
+
+        if (document.Functions is null)
+        {
+            return "the document has no function list";
+        }
+
+        for (int i = 0; i < document.Functions.Count; i++)
+        {
+            DeferredCall? call = document.Functions[i];
+            if (call is null)
+            {
+                return $"function entry {i} is null";
+            }
+
+            if (string.IsNullOrWhiteSpace(call.Name) || call.Name.Length > DeferredFunctionRegistry.MaxNameLength || call.Name.Any(char.IsControl))
+            {
+                return $"function entry {i} has no valid name (1 to {DeferredFunctionRegistry.MaxNameLength} characters, no control characters)";
+            }
+
+            if (call.Arguments.ValueKind == JsonValueKind.Undefined)
+            {
+                return $"function entry {i} ('{call.Name}') has no arguments";
+            }
+        }
+
+        return TrySerialize(document, out Exception? problem) is null
+            ? $"the document cannot be written back ({problem!.Message})"
+            : null;
     }
 
     private void RemoveAbandonedLockTemp(string path)

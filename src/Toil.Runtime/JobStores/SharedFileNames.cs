@@ -17,7 +17,10 @@ public static partial class SharedFileNames
     /// <summary>The leader's environment, applied by workers (JSON object of strings).</summary>
     public const string Environment = "environment.json";
 
-    /// <summary>Throws unless <paramref name="name"/> matches <c>^[A-Za-z0-9._-]+$</c> and is not <c>.</c> or <c>..</c>.</summary>
+    /// <summary>
+    /// Throws unless <paramref name="name"/> is made only of <c>[A-Za-z0-9._-]</c> (at least one; the whole string, so not
+    /// even a final newline) and is not <c>.</c> or <c>..</c>.
+    /// </summary>
     /// <param name="name">The name.</param>
     /// <returns>The name.</returns>
     /// <exception cref="InvalidJobStoreIdException">The name is not valid.</exception>
@@ -25,12 +28,13 @@ public static partial class SharedFileNames
     {
         if (name is null || !NamePattern().IsMatch(name) || name is "." or "..")
         {
-            throw new InvalidJobStoreIdException(name ?? "<null>", "a shared file name must match ^[A-Za-z0-9._-]+$");
+            throw new InvalidJobStoreIdException(name ?? "<null>", "a shared file name must match \\A[A-Za-z0-9._-]+\\z");
         }
 
         return name;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]+$", RegexOptions.CultureInvariant)]
+    // \A and \z, not ^ and $: in .NET, $ also matches before a final "\n", which would let "config.json\n" through.
+    [GeneratedRegex(@"\A[A-Za-z0-9._-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

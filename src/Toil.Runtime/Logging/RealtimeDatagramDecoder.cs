@@ -16,6 +16,19 @@ internal static class RealtimeDatagramDecoder
 
     public static RealtimeLogRecord Decode(ReadOnlySpan<byte> payload, string sender, int maxTextLength = int.MaxValue)
     {
+        try
+        {
+            return DecodeCore(payload, sender);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A string field with an escaped lone surrogate ("\ud800") parses as JSON but cannot be read as text.
+            throw new FormatException($"a field is not valid text ({ex.Message})", ex);
+        }
+    }
+
+    private static RealtimeLogRecord DecodeCore(ReadOnlySpan<byte> payload, string sender)
+    {
         if (!Utf8.IsValid(payload))
         {
             throw new FormatException("not valid UTF-8");
@@ -50,7 +63,7 @@ internal static class RealtimeDatagramDecoder
         {
             message = PythonPercentFormatter.Format(msg, d.Args, maxTextLength);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or OverflowException)
         {
             // Toil prints a logging error and loses the record; we keep the text and say why it is not rendered.
             message = $"{msg} [args: {PythonText.Repr(d.Args!.Value, ascii: false)}; not rendered: {ex.Message}]";

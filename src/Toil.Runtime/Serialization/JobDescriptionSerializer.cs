@@ -182,6 +182,10 @@ public static class JobDescriptionSerializer
         {
             throw new CorruptJobRecordException(jobId, utf8Json.IsEmpty ? "the record is empty" : $"the record is not valid JSON ({ex.Message})", ex);
         }
+        catch (Exception ex) when (IsParseFailure(ex))
+        {
+            throw new CorruptJobRecordException(jobId, $"the record cannot be parsed ({ex.Message})", ex);
+        }
 
         if (doc is null)
         {
@@ -197,10 +201,12 @@ public static class JobDescriptionSerializer
 
         try
         {
+            ValidateShape(doc);
             return FromDocument(doc, jobId);
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or OverflowException)
+        catch (Exception ex) when (IsParseFailure(ex))
         {
+            // The shape check above names what it knows; anything else the model refuses is still the record's fault.
             throw new CorruptJobRecordException(jobId, ex.Message, ex);
         }
     }
@@ -245,7 +251,7 @@ public static class JobDescriptionSerializer
         {
             doc = JsonSerializer.Deserialize(utf8Json, ToilJsonContext.Default.WorkflowConfigDocument);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (IsParseFailure(ex))
         {
             throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} is not valid JSON ({ex.Message})", ex);
         }
@@ -257,6 +263,8 @@ public static class JobDescriptionSerializer
 
         try
         {
+            NoNullElements(doc.DefaultAccelerators, "defaultAccelerators");
+            NoNullElements(doc.JobAssemblies, "jobAssemblies");
             return new WorkflowConfig
             {
                 WorkflowId = doc.WorkflowId,
@@ -275,9 +283,44 @@ public static class JobDescriptionSerializer
                 JobAssemblies = [.. doc.JobAssemblies ?? []],
             };
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        catch (Exception ex) when (IsParseFailure(ex))
         {
             throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} is invalid: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> is a failure to turn bytes into the model, which makes the record corrupt. Every
+    /// exception is, except those that say nothing about the record: running out of memory, a stack overflow guard, a
+    /// cancellation, and this serializer's own typed error.
+    /// </summary>
+    private static bool IsParseFailure(Exception ex) =>
+        ex is not (CorruptJobRecordException or OutOfMemoryException or InsufficientExecutionStackException or OperationCanceledException);
+
+    /// <summary>
+    /// Checks what the source-generated contract cannot say: no list holds a JSON <c>null</c> where the model needs an
+    /// object or a string. Lists of IDs are checked where they are copied (<see cref="NoNulls"/>).
+    /// </summary>
+    private static void ValidateShape(JobDocument doc)
+    {
+        NoNullElements(doc.MergedJobNames, "mergedJobNames");
+        NoNullElements(doc.Requirements?.Accelerators, "requirements.accelerators");
+    }
+
+    private static void NoNullElements<T>(List<T>? items, string field)
+        where T : class?
+    {
+        if (items is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (items[i] is null)
+            {
+                throw new FormatException($"{field}[{i}] is null");
+            }
         }
     }
 

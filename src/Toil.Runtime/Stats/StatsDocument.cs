@@ -32,9 +32,29 @@ public sealed class StatsDocument
     /// <summary>Parses a stats message (source-generated JSON).</summary>
     /// <param name="utf8Json">The message bytes.</param>
     /// <returns>The document.</returns>
-    /// <exception cref="JsonException">The message is not a stats document.</exception>
-    public static StatsDocument Parse(ReadOnlySpan<byte> utf8Json) =>
-        JsonSerializer.Deserialize(utf8Json, StatsJsonContext.Default.StatsDocument) ?? throw new JsonException("The stats message is null.");
+    /// <exception cref="JsonException">The message is not a stats document (also: a list or list element that is JSON
+    /// <c>null</c>, or a string that is not valid text).</exception>
+    public static StatsDocument Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        StatsDocument document;
+        try
+        {
+            document = JsonSerializer.Deserialize(utf8Json, StatsJsonContext.Default.StatsDocument) ?? throw new JsonException("The stats message is null.");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new JsonException($"The stats message holds a string that is not valid text ({ex.Message}).", ex);
+        }
+
+        // The types promise non-null lists of non-null entries; a message from another writer may not keep that promise.
+        WorkerStatsRecord? workers = document.Workers;
+        bool valid = document.Jobs is { } jobs && !jobs.Contains(null!)
+            && workers is not null && (workers.RequestedCores is not { } cores || double.IsFinite(cores))
+            && workers.LogsToLeader is { } messages && messages.TrueForAll(m => m?.Text is not null)
+            && workers.LoggingUserStreams is { } streams && streams.TrueForAll(s => s?.Name is not null && s.Text is not null)
+            && (document.Logs is null || (document.Logs.Names is { } names && !names.Contains(null!) && document.Logs.Messages is { } lines && !lines.Contains(null!)));
+        return valid ? document : throw new JsonException("The stats message has a null where a list, an entry or a text is required, or a number out of range.");
+    }
 
     /// <summary>Serializes the document to UTF-8 JSON.</summary>
     /// <returns>The JSON bytes.</returns>

@@ -135,6 +135,49 @@ public class RecordIoReaderTests
         await read.Should().ThrowAsync<MesosProtocolException>();
     }
 
+    [Test]
+    public async Task ReadAsync_HeaderAnnouncingTheMaximumThenAFewBytes_AllocatesLittle()
+    {
+        const int Announced = 64 * 1024 * 1024;
+        byte[] bytes = [.. Encoding.ASCII.GetBytes($"{Announced}\n"), .. "{\"type\""u8];
+        var reader = new RecordIoReader(new MemoryStream(bytes), maxRecordSize: Announced);
+
+        // MemoryStream completes every read synchronously, so the whole read runs on this thread.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var read = async () => await reader.ReadAsync(CancellationToken.None);
+        (await read.Should().ThrowAsync<MesosProtocolException>()).Which.Message.Should().Contain($"7 of {Announced} bytes");
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.Should().BeLessThan(256 * 1024, "the record buffer grows with the data, not with the header's claim");
+    }
+
+    [Test]
+    public async Task ReadAsync_LargeRecordsInRandomChunks_ReturnsThemWhole()
+    {
+        var random = new Random(11);
+        string[] records = [new string('a', 70_000), "{}", new string('b', 16 * 1024), new string('c', 4096), new string('d', 4097), new string('e', 300_001)];
+        byte[] bytes = Frame(records);
+        for (int round = 0; round < 20; round++)
+        {
+            var sizes = new List<int>();
+            for (int left = bytes.Length; left > 0;)
+            {
+                int n = Math.Min(left, random.Next(1, 50_000));
+                sizes.Add(n);
+                left -= n;
+            }
+
+            var reader = new RecordIoReader(new ChunkedStream(bytes, sizes), maxRecordSize: 1 << 20, bufferSize: random.Next(1, 20_000));
+            var got = new List<string>();
+            while (await reader.ReadAsync(CancellationToken.None) is { } record)
+            {
+                got.Add(Encoding.UTF8.GetString(record));
+            }
+
+            got.Should().Equal(records, $"round {round}");
+        }
+    }
+
     /// <summary>A stream that returns its bytes in the given chunk sizes (zero-sized chunks are skipped).</summary>
     private sealed class ChunkedStream(byte[] bytes, IEnumerable<int> chunks) : Stream
     {
