@@ -2,12 +2,11 @@ using System.Diagnostics;
 using Toil.Runtime.Fuzz;
 using Toil.Runtime.Fuzz.Targets;
 
-// dotnet run -c Release --project tests/Toil.Runtime.Fuzz -- [--iterations N | --scale K] --parser all|NAME [--seed S] [--strict-long-names] [--list]
+// dotnet run -c Release --project tests/Toil.Runtime.Fuzz -- [--iterations N | --scale K] --parser all|NAME [--seed S] [--list]
 long iterations = 0;
 long scale = 1;
 string parser = "all";
 string? seed = null;
-bool strict = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,9 +25,6 @@ for (int i = 0; i < args.Length; i++)
         case "--seed" when i + 1 < args.Length:
             seed = args[++i];
             break;
-        case "--strict-long-names":
-            strict = true;
-            break;
         case "--list":
             foreach (FuzzTarget t in FuzzTargets.Create())
             {
@@ -38,7 +34,7 @@ for (int i = 0; i < args.Length; i++)
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'");
-            Console.Error.WriteLine("usage: Toil.Runtime.Fuzz [--iterations N | --scale K] [--parser all|NAME] [--seed S] [--strict-long-names] [--list]");
+            Console.Error.WriteLine("usage: Toil.Runtime.Fuzz [--iterations N | --scale K] [--parser all|NAME] [--seed S] [--list]");
             Console.Error.WriteLine("  --iterations N  inputs per target; --scale K  K times each target's CI count (default 1)");
             return 2;
     }
@@ -48,20 +44,12 @@ IReadOnlyList<FuzzTarget> targets = parser == "all" ? FuzzTargets.Create() : [Fu
 int failed = 0;
 foreach (FuzzTarget target in targets)
 {
-    if (target is StoreNameTarget names)
-    {
-        names.StrictLongNames = strict;
-    }
-
     long count = iterations > 0 ? iterations : target.CiIterations * scale;
     var watch = Stopwatch.StartNew();
     try
     {
         target.Run(count, seed, _ => { });
-        string extra = target is StoreNameTarget s && s.KnownLongNameFailures > 0
-            ? $" ({s.KnownLongNameFailures} long names ended in PathTooLongException: issue #11 item 4)"
-            : string.Empty;
-        Console.WriteLine($"{target.Name,-20} {count,8} inputs  held   {watch.Elapsed.TotalSeconds,7:F1} s{extra}");
+        Console.WriteLine($"{target.Name,-20} {count,8} inputs  held   {watch.Elapsed.TotalSeconds,7:F1} s");
     }
 #pragma warning disable CA1031 // The command reports every target's failure and goes on to the next.
     catch (Exception ex)

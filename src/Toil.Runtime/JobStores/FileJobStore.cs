@@ -1004,7 +1004,7 @@ public sealed partial class FileJobStore : IJobStore
         }
     }
 
-    [GeneratedRegex("^kind-[A-Za-z0-9._-]{1,240}/instance-[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Akind-[A-Za-z0-9._-]{1,240}/instance-[0-9a-f]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex JobIdPattern();
 
     private static bool IsJobId([NotNullWhen(true)] string? id) => id is not null && JobIdPattern().IsMatch(id);

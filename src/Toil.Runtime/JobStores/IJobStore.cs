@@ -162,7 +162,7 @@ public interface IJobStore : IAsyncDisposable
     // ---- Shared files ----
 
     /// <summary>Writes (or atomically replaces) a shared file.</summary>
-    /// <param name="name">The name; must match <c>^[A-Za-z0-9._-]+$</c>.</param>
+    /// <param name="name">The name; must match <c>\A[A-Za-z0-9._-]+\z</c>, at most <see cref="JobStoreLimits.MaxSharedFileNameLength"/> characters.</param>
     /// <param name="writer">Writes the content.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the write is durable.</returns>

@@ -18,7 +18,7 @@ internal static class RealtimeDatagramDecoder
     {
         try
         {
-            return DecodeCore(payload, sender);
+            return DecodeCore(payload, sender, maxTextLength);
         }
         catch (InvalidOperationException ex)
         {
@@ -27,7 +27,7 @@ internal static class RealtimeDatagramDecoder
         }
     }
 
-    private static RealtimeLogRecord DecodeCore(ReadOnlySpan<byte> payload, string sender)
+    private static RealtimeLogRecord DecodeCore(ReadOnlySpan<byte> payload, string sender, int maxTextLength)
     {
         if (!Utf8.IsValid(payload))
         {

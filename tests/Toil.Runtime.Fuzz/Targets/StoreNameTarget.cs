@@ -9,18 +9,16 @@ namespace Toil.Runtime.Fuzz.Targets;
 /// <see cref="JobStoreException"/> (invalid ID, no such file), and nothing is written beside the store.
 /// </summary>
 /// <remarks>
-/// Names longer than <see cref="LongName"/> characters are generated too. Until the stores enforce their documented length
-/// limits (issue #11, item 4), a raw <see cref="PathTooLongException"/> from the file store for such a name is counted in
-/// <see cref="KnownLongNameFailures"/> instead of failing the property; <c>--strict-long-names</c> fails it.
+/// Names around and beyond the stores' length limits (<see cref="JobStoreLimits"/>) are generated too: over-long input is
+/// an <see cref="InvalidJobStoreIdException"/> like any other invalid name, never a raw <see cref="PathTooLongException"/>.
 /// </remarks>
 public sealed class StoreNameTarget : FuzzTarget<StoreNameTarget.Call>
 {
-    /// <summary>Names longer than this may meet the length-limit defects of issue #11 (item 4).</summary>
+    /// <summary>The shortest of the "long name" inputs is ten characters below this (the shared-file name limit).</summary>
     public const int LongName = 200;
 
     private StoreHarness? _stores;
     private readonly List<string> _issued = [];
-    private int _knownLongNameFailures;
 
     /// <summary>An input: which call, and the name or ID it gets.</summary>
     public sealed record Call(int Operation, string Name);
@@ -33,12 +31,6 @@ public sealed class StoreNameTarget : FuzzTarget<StoreNameTarget.Call>
 
     /// <inheritdoc />
     public override long CiIterations => 1500;
-
-    /// <summary>Whether a raw <see cref="PathTooLongException"/> for a name over <see cref="LongName"/> characters fails the property.</summary>
-    public bool StrictLongNames { get; set; }
-
-    /// <summary>How many calls with a long name ended in a raw <see cref="PathTooLongException"/> (issue #11, item 4).</summary>
-    public int KnownLongNameFailures => _knownLongNameFailures;
 
     /// <inheritdoc />
     protected override int Threads => 1;
@@ -82,10 +74,6 @@ public sealed class StoreNameTarget : FuzzTarget<StoreNameTarget.Call>
             }
             catch (JobStoreException)
             {
-            }
-            catch (PathTooLongException) when (name.Length > LongName && !StrictLongNames)
-            {
-                Interlocked.Increment(ref _knownLongNameFailures);
             }
             catch (Exception ex) when (ex is not FuzzPropertyException)
             {
