@@ -29,7 +29,7 @@ public class JobTestRun
         int jobsCreated,
         IReadOnlyList<string> filesWritten,
         IReadOnlyList<LeaderMessage> leaderMessages,
-        IReadOnlyList<DeferredCall> deferredCalls,
+        IReadOnlyList<RecordedDeferredCall> deferredCalls,
         DeferredFunctionRunResult deferredRun,
         IReadOnlyList<JobTestLogEntry> logs)
     {
@@ -70,7 +70,7 @@ public class JobTestRun
     public IReadOnlyList<LeaderMessage> LeaderMessages { get; }
 
     /// <summary>Gets the deferred functions the job registered, in order.</summary>
-    public IReadOnlyList<DeferredCall> DeferredCalls { get; }
+    public IReadOnlyList<RecordedDeferredCall> DeferredCalls { get; }
 
     /// <summary>Gets what happened when the deferred functions ran at the end of the job, as a worker runs them.</summary>
     public DeferredFunctionRunResult DeferredRun { get; }

@@ -5,9 +5,9 @@ namespace Toil.Runtime.Testing;
 /// <summary>The job's deferred-function scope, passing every call through and noting each call a job registers.</summary>
 internal sealed class RecordingDeferredScope(IDeferredFunctionScope inner) : IDeferredFunctionScope
 {
-    private readonly List<DeferredCall> _calls = [];
+    private readonly List<RecordedDeferredCall> _calls = [];
 
-    public IReadOnlyList<DeferredCall> Calls
+    public IReadOnlyList<RecordedDeferredCall> Calls
     {
         get
         {
@@ -23,7 +23,7 @@ internal sealed class RecordingDeferredScope(IDeferredFunctionScope inner) : IDe
         await inner.DeferAsync(name, arguments, cancellationToken).ConfigureAwait(false);
         lock (_calls)
         {
-            _calls.Add(new DeferredCall(name, arguments));
+            _calls.Add(new RecordedDeferredCall(name, arguments));
         }
     }
 

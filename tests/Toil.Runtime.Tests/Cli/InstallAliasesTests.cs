@@ -3,6 +3,8 @@ using Toil.Runtime.Cli;
 namespace Toil.Runtime.Tests.Cli;
 
 [TestFixture]
+[Platform(Exclude = "Win", Reason = "The toil tool is a Unix program (its executors use process groups and signals).")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class InstallAliasesTests
 {
     private string _root = null!;
