@@ -8,11 +8,11 @@ namespace Toil.Runtime.Worker;
 internal static partial class WorkerLog
 {
     /// <summary>
-    /// The per-job lines of Toil's worker log (banner, start, working on, completed, finished): Debug for the host, which
+    /// The per-job lines of Toil's worker log (banner, start, working on, completed, log location, finished): Debug for the host, which
     /// keeps Information for what an operator acts on, but written into the worker log at Information, where Toil has
     /// them, so a failed job's log read by the leader still shows them (docs/decisions.md, "Quiet by default").
     /// </summary>
-    public static bool IsWorkerLogLine(EventId id) => id.Id is 1 or 2 or 4 or 5 or 6 or 12;
+    public static bool IsWorkerLogLine(EventId id) => id.Id is 1 or 2 or 4 or 5 or 6 or 11 or 12;
 
     [LoggerMessage(1, LogLevel.Debug, "---TOIL WORKER OUTPUT LOG---")]
     public static partial void Banner(ILogger logger);
@@ -44,7 +44,7 @@ internal static partial class WorkerLog
     [LoggerMessage(10, LogLevel.Error, "Exiting the worker because of a failed job on host {Host}")]
     public static partial void ExitingOnFailure(ILogger logger, string host);
 
-    [LoggerMessage(11, LogLevel.Information, "Worker log can be found at {TempDirectory}. Set CleanWorkDir to retain this log")]
+    [LoggerMessage(11, LogLevel.Debug, "Worker log can be found at {TempDirectory}. Set CleanWorkDir to retain this log")]
     public static partial void LogLocation(ILogger logger, string tempDirectory);
 
     [LoggerMessage(12, LogLevel.Debug, "Finished running the chain of jobs on this node, we ran for a total of {Seconds} seconds")]

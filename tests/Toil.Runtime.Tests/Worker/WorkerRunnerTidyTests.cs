@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Toil.Runtime.Authoring;
 using Toil.Runtime.FileStores;
 using Toil.Runtime.JobStores;
@@ -21,8 +22,14 @@ public sealed class WorkerRunnerTidyTests
     [TearDown]
     public void TearDown() => Directory.Delete(_root, recursive: true);
 
-    private ServiceProvider Provider(string workDir, string? coordinationDir) => new ServiceCollection()
-        .AddLogging()
+    private ServiceProvider Provider(string workDir, string? coordinationDir, FakeLoggerProvider? host = null) => new ServiceCollection()
+        .AddLogging(b =>
+        {
+            if (host is not null)
+            {
+                b.AddProvider(host).SetMinimumLevel(LogLevel.Trace);
+            }
+        })
         .AddToilRuntime(o =>
         {
             o.WorkDir = workDir;
@@ -73,6 +80,27 @@ public sealed class WorkerRunnerTidyTests
 
         result.ExitCode.Should().Be(0, result.Error?.ToString());
         Directory.Exists(other).Should().BeTrue();
+    }
+
+    [Test]
+    public async Task RunAsync_SuccessfulTwoJobWorkflow_WritesNothingAtInformationToTheHostLog()
+    {
+        string workDir = Directory.CreateDirectory(Path.Combine(_root, "work")).FullName;
+        using var host = new FakeLoggerProvider();
+        await using var provider = Provider(workDir, workDir, host);
+        var store = new InMemoryJobStore();
+        var runner = provider.GetRequiredService<IWorkerRunner>();
+        string root = await store.CreateRootJobAsync<HarnessSplit, PartsInput>(provider.GetRequiredService<JobTypeRegistry>(), new PartsInput(["a b", "c"]));
+        (await runner.RunAsync(new WorkerRequest(store, root))).ExitCode.Should().Be(0);
+        string child = (await store.LoadJobAsync(root)).Children.First();
+
+        (await runner.RunAsync(new WorkerRequest(store, child))).ExitCode.Should().Be(0);
+
+        var records = host.Collector.GetSnapshot();
+        records.Where(r => r.Message.StartsWith("Working on job", StringComparison.Ordinal)).Should().HaveCount(2, "per-job lines reach the host at Debug");
+        records.Where(r => r.Level >= LogLevel.Information && r.Category != "Toil.Runtime.Job")
+            .Select(r => $"{r.Level} {r.Category}: {r.Message}")
+            .Should().BeEmpty("Information is for what an operator acts on; the jobs' own entries (Toil.Runtime.Job) are theirs");
     }
 
     [Test]
