@@ -13,10 +13,16 @@ internal static class Program
         root.Subcommands.Add(ContainedExecutorCommand.Create());
         root.Subcommands.Add(MesosExecutorCommand.Create());
         root.Subcommands.Add(WorkerCommand.Create());
+        root.Subcommands.Add(InstallAliasesCommand.Create());
 
         args = EntryPointAlias.Apply(root, args, EntryPointAlias.InvokedNames());
         // Payloads are opaque tokens: an '@' must not be read as a response file.
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parseResult.Errors.Count > 0 && parseResult.CommandResult.Command.Name == WorkerCommand.Name)
+        {
+            return Task.FromResult(WorkerCommand.ReportUsageError(parseResult, Console.Error));
+        }
+
         // Entry points handle SIGTERM/SIGINT themselves (the executors forward them to their child's process group);
         // System.CommandLine's own handler would end the process after a fixed timeout.
         return parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,26 +1,35 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Cli;
 
 /// <summary>
-/// <c>toil worker JOBNAME JOBSTORELOCATOR JOBSTOREID</c> (also <c>toil-worker</c>; Toil's <c>_toil_worker</c>): runs one
-/// job of a workflow whose job types live in the assemblies named by the job store's
-/// <see cref="Jobs.WorkflowConfig.JobAssemblies"/>. JIT only; a NativeAOT host calls <see cref="ToilWorkerEntryPoint"/>.
+/// <c>toil worker JOBNAME JOBSTORELOCATOR JOBSTOREID</c> (Toil's <c>_toil_worker</c>): runs one job of a workflow whose
+/// job types live in the assemblies named by the job store's <see cref="Jobs.WorkflowConfig.JobAssemblies"/>. JIT only;
+/// a NativeAOT host calls <see cref="ToilWorkerEntryPoint"/>. The arguments are parsed here, once, by System.CommandLine;
+/// a parse error is a usage error with exit code <see cref="ToilWorkerEntryPoint.UsageErrorExitCode"/> (see <see cref="Program"/>).
 /// </summary>
 internal static class WorkerCommand
 {
+    /// <summary>The sub-command's name.</summary>
+    public const string Name = "worker";
+
+    /// <summary>The one-line usage printed with every argument error.</summary>
+    public const string Usage = "usage: toil worker JOBNAME JOBSTORELOCATOR JOBSTOREID";
+
     /// <summary>Creates the sub-command.</summary>
     /// <returns>The <c>worker</c> command.</returns>
     public static Command Create()
     {
-        // Arity is checked by the library's parser so that every argument error is a usage error with Toil's exit code 2.
-        var jobName = new Argument<string>("JOBNAME") { Description = "The job's name (for logging only).", Arity = ArgumentArity.ZeroOrOne };
-        var locator = new Argument<string>("JOBSTORELOCATOR") { Description = "The job store, e.g. file:/shared/store.", Arity = ArgumentArity.ZeroOrOne };
-        var jobStoreId = new Argument<string>("JOBSTOREID") { Description = "The ID of the job to run.", Arity = ArgumentArity.ZeroOrOne };
+        var jobName = Required("JOBNAME", "The job's name (for logging only).");
+        var locator = Required("JOBSTORELOCATOR", "The job store, e.g. file:/shared/store.");
+        var jobStoreId = Required("JOBSTOREID", "The ID of the job to run.");
+        // Toil's --context carries pickled Python context managers, which a .NET worker cannot load (docs/decisions.md);
+        // named here so that the refusal says why instead of "unrecognized argument".
+        var context = new Option<string[]>("--context") { Hidden = true, Arity = ArgumentArity.ZeroOrMore };
+        context.Validators.Add(r => r.AddError("the option '--context' (pickled Python context managers) is not supported by a .NET worker"));
         var command = new Command(
-            "worker",
+            Name,
             "Runs one job (and the successors it can chain) from a job store, as a batch system's worker process. Job types " +
             "come from the assemblies in the workflow's JobAssemblies; each names its IToilJobModule with " +
             "[assembly: ToilJobModule(typeof(...))]. Exit codes: 0 success, 1 job failed, N a job asked for N, " +
@@ -29,25 +38,45 @@ internal static class WorkerCommand
             jobName,
             locator,
             jobStoreId,
+            context,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction((parse, cancellationToken) =>
-        {
-            string[] args =
-            [
-                .. new[] { parse.GetValue(jobName), parse.GetValue(locator), parse.GetValue(jobStoreId) }.OfType<string>(),
-                .. parse.UnmatchedTokens,
-            ];
-            return ToilWorkerEntryPoint.RunAsync(
-                args,
-                (services, config) =>
-                {
-                    // No console logger: the runtime's capture provider already writes the jobs' own ILogger<T> entries
-                    // into the worker log, and in process mode a console logger would write each of them there twice.
-                    JobAssemblyLoader.Register(config.JobAssemblies, services);
-                },
-                cancellationToken);
-        });
+        command.SetAction((parse, cancellationToken) => ToilWorkerEntryPoint.RunAsync(
+            new WorkerArguments(parse.GetRequiredValue(jobName), parse.GetRequiredValue(locator), parse.GetRequiredValue(jobStoreId)),
+            // No console logger: the runtime's capture provider already writes the jobs' own ILogger<T> entries into the
+            // worker log, and in process mode a console logger would write each of them there twice.
+            (services, config) => JobAssemblyLoader.Register(config.JobAssemblies, services),
+            Console.Error,
+            cancellationToken));
         return command;
+    }
+
+    /// <summary>Writes a parse result's errors as a usage error (Toil's argument parser exits 2 after one).</summary>
+    /// <param name="parseResult">A parse result of the <c>worker</c> command with at least one error.</param>
+    /// <param name="error">Where the usage goes (standard error).</param>
+    /// <returns><see cref="ToilWorkerEntryPoint.UsageErrorExitCode"/>.</returns>
+    public static int ReportUsageError(ParseResult parseResult, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        ArgumentNullException.ThrowIfNull(error);
+        error.WriteLine(Usage);
+        foreach (var problem in parseResult.Errors)
+        {
+            error.WriteLine("error: " + problem.Message);
+        }
+
+        return ToilWorkerEntryPoint.UsageErrorExitCode;
+    }
+
+    private static Argument<string> Required(string name, string description)
+    {
+        var argument = new Argument<string>(name) { Description = description, Arity = ArgumentArity.ExactlyOne };
+        argument.Validators.Add(r =>
+        {
+            if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>()))
+            {
+                r.AddError($"{name} must not be empty");
+            }
+        });
+        return argument;
     }
 }

@@ -16,6 +16,6 @@ internal static partial class AuthoringLog
     [LoggerMessage(204, LogLevel.Warning, "Could not measure the disk use of {Job}")]
     public static partial void DiskCheckFailed(ILogger logger, Exception exception, string job);
 
-    [LoggerMessage(205, LogLevel.Information, "Starting child process {FileName} for {Job}")]
+    [LoggerMessage(205, LogLevel.Debug, "Starting child process {FileName} for {Job}")]
     public static partial void StartingProcess(ILogger logger, string fileName, string job);
 }

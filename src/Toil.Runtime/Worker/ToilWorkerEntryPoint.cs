@@ -46,15 +46,25 @@ public static class ToilWorkerEntryPoint
     public static Task<int> RunAsync(string[] args, Action<IServiceCollection, WorkflowConfig> configureServices, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configureServices);
-        return RunCoreAsync(args, config =>
-        {
-            var services = new ServiceCollection();
-            services.AddLogging();
-            services.AddToilRuntime();
-            configureServices(services, config);
-            return services.BuildServiceProvider();
-        }, ownsProvider: true, Console.Error, cancellationToken);
+        return RunCoreAsync(args, ServiceBuilder(configureServices), ownsProvider: true, Console.Error, cancellationToken);
     }
+
+    /// <summary>Runs one worker process on arguments a caller already parsed (the <c>toil worker</c> command parses them
+    /// once, with System.CommandLine); otherwise as <see cref="RunAsync(string[], Action{IServiceCollection, WorkflowConfig}, CancellationToken)"/>.</summary>
+    internal static Task<int> RunAsync(WorkerArguments arguments, Action<IServiceCollection, WorkflowConfig> configureServices, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configureServices);
+        return RunParsedAsync(arguments, ServiceBuilder(configureServices), ownsProvider: true, error, cancellationToken);
+    }
+
+    private static Func<WorkflowConfig, IServiceProvider> ServiceBuilder(Action<IServiceCollection, WorkflowConfig> configureServices) => config =>
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddToilRuntime();
+        configureServices(services, config);
+        return services.BuildServiceProvider();
+    };
 
     /// <summary>
     /// Runs one worker process with services the host already built (they must hold an <see cref="IWorkerRunner"/>,
@@ -81,10 +91,17 @@ public static class ToilWorkerEntryPoint
             return UsageErrorExitCode;
         }
 
+        return await RunParsedAsync(arguments!, buildServices, ownsProvider, error, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunParsedAsync(
+        WorkerArguments arguments, Func<WorkflowConfig, IServiceProvider> buildServices, bool ownsProvider, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
         IJobStore store;
         try
         {
-            store = await WorkerJobStoreLocator.OpenAsync(arguments!.JobStoreLocator, cancellationToken).ConfigureAwait(false);
+            store = await WorkerJobStoreLocator.OpenAsync(arguments.JobStoreLocator, cancellationToken).ConfigureAwait(false);
         }
         catch (UnsupportedJobStoreLocatorException e)
         {
@@ -95,7 +112,7 @@ public static class ToilWorkerEntryPoint
         {
             string detail = e is NoSuchJobStoreException ? string.Empty : $" ({e.Message})";
             await error.WriteLineAsync(
-                $"Could not access the job store at '{arguments!.JobStoreLocator}'{detail}. If you are running with a grid batch " +
+                $"Could not access the job store at '{arguments.JobStoreLocator}'{detail}. If you are running with a grid batch " +
                 "system (e.g. Slurm), the job store path must be on a shared filesystem that every node mounts at the same path.")
                 .ConfigureAwait(false);
             return WorkerExitCodes.NoJobStore;
@@ -103,7 +120,7 @@ public static class ToilWorkerEntryPoint
         catch (Exception e)
         {
             // The store is there but unusable (corrupt format or configuration, no file locks): not a mount problem.
-            await error.WriteLineAsync($"Could not open the job store at '{arguments!.JobStoreLocator}': {e}").ConfigureAwait(false);
+            await error.WriteLineAsync($"Could not open the job store at '{arguments.JobStoreLocator}': {e}").ConfigureAwait(false);
             return WorkerExitCodes.Failed;
         }
 

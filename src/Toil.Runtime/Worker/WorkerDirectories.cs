@@ -65,6 +65,27 @@ internal sealed class WorkerDirectories
         return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true);
     }
 
+    /// <summary>
+    /// After the run removed the temporary directory it made: removes this node's workflow directory and coordination
+    /// directory when nothing else is in them (another worker of the workflow keeps them, and one that starts meanwhile
+    /// makes them again: <see cref="Directory.CreateDirectory(string)"/> creates parents), so a finished in-process run
+    /// leaves nothing in the work directory (docs/decisions.md, "Nothing left behind").
+    /// </summary>
+    public void RemoveIfEmpty()
+    {
+        foreach (string directory in new[] { Path.Combine(CoordinationDirectory, Deferred.DeferredFunctionManager.DirectoryName), CoordinationDirectory, WorkflowDirectory })
+        {
+            try
+            {
+                // Not recursive: a directory that is not empty is another worker's and stays.
+                Directory.Delete(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
     /// <summary>The mode the run's directories are made with (Unix).</summary>
     public static UnixFileMode DirectoryMode => PrivateDirectory;
 

@@ -7,22 +7,29 @@ namespace Toil.Runtime.Worker;
 /// <summary>The worker's log messages (source-generated; the texts follow Toil's where a user may grep for them).</summary>
 internal static partial class WorkerLog
 {
-    [LoggerMessage(1, LogLevel.Information, "---TOIL WORKER OUTPUT LOG---")]
+    /// <summary>
+    /// The per-job lines of Toil's worker log (banner, start, working on, completed, log location, finished): Debug for the host, which
+    /// keeps Information for what an operator acts on, but written into the worker log at Information, where Toil has
+    /// them, so a failed job's log read by the leader still shows them (docs/decisions.md, "Quiet by default").
+    /// </summary>
+    public static bool IsWorkerLogLine(EventId id) => id.Id is 1 or 2 or 4 or 5 or 6 or 11 or 12;
+
+    [LoggerMessage(1, LogLevel.Debug, "---TOIL WORKER OUTPUT LOG---")]
     public static partial void Banner(ILogger logger);
 
-    [LoggerMessage(2, LogLevel.Information, "Toil.Runtime {Version} worker running job {JobStoreId} ({JobName}) on host {Host} in {Mode} mode")]
+    [LoggerMessage(2, LogLevel.Debug, "Toil.Runtime {Version} worker running job {JobStoreId} ({JobName}) on host {Host} in {Mode} mode")]
     public static partial void Starting(ILogger logger, string version, string jobStoreId, string? jobName, string host, WorkerMode mode);
 
     [LoggerMessage(3, LogLevel.Debug, "Worker options: max log size {MaxLogFileSize}, clean work dir {CleanWorkDir}, chaining disabled {DisableChaining}, temp dir {TempDirectory}, coordination dir {CoordinationDirectory}")]
     public static partial void Options(ILogger logger, long maxLogFileSize, CleanWorkDirPolicy cleanWorkDir, bool disableChaining, string tempDirectory, string coordinationDirectory);
 
-    [LoggerMessage(4, LogLevel.Information, "Working on job {Job}")]
+    [LoggerMessage(4, LogLevel.Debug, "Working on job {Job}")]
     public static partial void WorkingOn(ILogger logger, JobDescription job);
 
-    [LoggerMessage(5, LogLevel.Information, "No user job to run, so finishing")]
+    [LoggerMessage(5, LogLevel.Debug, "No user job to run, so finishing")]
     public static partial void NoBody(ILogger logger);
 
-    [LoggerMessage(6, LogLevel.Information, "Completed body for {Job}")]
+    [LoggerMessage(6, LogLevel.Debug, "Completed body for {Job}")]
     public static partial void CompletedBody(ILogger logger, JobDescription job);
 
     [LoggerMessage(7, LogLevel.Debug, "Not chaining from job {Job}: {Reason}")]
@@ -37,10 +44,10 @@ internal static partial class WorkerLog
     [LoggerMessage(10, LogLevel.Error, "Exiting the worker because of a failed job on host {Host}")]
     public static partial void ExitingOnFailure(ILogger logger, string host);
 
-    [LoggerMessage(11, LogLevel.Information, "Worker log can be found at {TempDirectory}. Set CleanWorkDir to retain this log")]
+    [LoggerMessage(11, LogLevel.Debug, "Worker log can be found at {TempDirectory}. Set CleanWorkDir to retain this log")]
     public static partial void LogLocation(ILogger logger, string tempDirectory);
 
-    [LoggerMessage(12, LogLevel.Information, "Finished running the chain of jobs on this node, we ran for a total of {Seconds} seconds")]
+    [LoggerMessage(12, LogLevel.Debug, "Finished running the chain of jobs on this node, we ran for a total of {Seconds} seconds")]
     public static partial void Finished(ILogger logger, double seconds);
 
     [LoggerMessage(13, LogLevel.Debug, "Removed {Count} successors of {Job} that no longer exist")]

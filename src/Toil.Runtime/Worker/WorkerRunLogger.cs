@@ -6,12 +6,15 @@ namespace Toil.Runtime.Worker;
 /// The logger of one run: every entry goes to the host's logger (as the host configured it) and, at or above the
 /// worker's level, to the worker log. The host's console is never touched (DESIGN D6).
 /// </summary>
-internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time) : ILogger
+/// <remarks>Entries that <paramref name="workerLogLine"/> picks are written into the worker log at Information whatever
+/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerLog.IsWorkerLogLine"/>).</remarks>
+internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => host.BeginScope(state);
 
-    public bool IsEnabled(LogLevel logLevel) => host.IsEnabled(logLevel) || FileEnabled(logLevel);
+    public bool IsEnabled(LogLevel logLevel) =>
+        host.IsEnabled(logLevel) || FileEnabled(logLevel) || (workerLogLine is not null && logLevel == LogLevel.Debug && FileEnabled(LogLevel.Information));
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
@@ -22,11 +25,12 @@ internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLeve
             WorkerLogCapture.Forward(host, logLevel, eventId, state, exception, formatter);
         }
 
-        if (file is not null && FileEnabled(logLevel))
+        LogLevel fileEntryLevel = logLevel == LogLevel.Debug && workerLogLine is not null && workerLogLine(eventId) ? LogLevel.Information : logLevel;
+        if (file is not null && FileEnabled(fileEntryLevel))
         {
             try
             {
-                file.Write(time, logLevel, category, formatter(state, exception), exception);
+                file.Write(time, fileEntryLevel, category, formatter(state, exception), exception);
             }
             catch (IOException)
             {

@@ -247,7 +247,7 @@ public sealed class WorkerRunner : IWorkerRunner
             _redirection = redirection;
             _store = request.JobStore;
             _spool = new StatsSpool(dirs.TempDirectory, recordNames: logFile is not null && (options.LogLevel <= LogLevel.Debug || options.WriteLogsFromAllJobs), spillFailed: ex => WorkerLog.StatsSpoolFailed(owner._hostLogger, ex));
-            _log = new WorkerRunLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time);
+            _log = new WorkerRunLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time, WorkerLog.IsWorkerLogLine);
             _jobLog = new WorkerRunLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
 
             // Toil's toil-rt logger propagates to the worker log's handler, which has no level of its own: only the
@@ -923,6 +923,11 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             string? retained = CleanWorkDirectory(failed) ? null : _dirs.TempDirectory;
+            if (retained is null && _dirs.TempDirectoryCreated)
+            {
+                _dirs.RemoveIfEmpty();
+            }
+
             bool subtreeDeleted = false;
             if (job is not null)
             {

@@ -150,22 +150,27 @@ public class ContainedExecutorProcessTests
     }
 
     [Test]
-    public async Task Build_CliOutput_HasEntryPointSymlinksThatRunTheirCommand()
+    public async Task InstallAliases_IntoADirectory_MakesLinksThatRunTheirCommand()
     {
-        // The Cli project's own output directory (same configuration as this test assembly).
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        string cliOutput = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Toil.Runtime.Cli/bin", configuration, "net10.0"));
-        string alias = Path.Combine(cliOutput, "toil-contained-executor");
-        if (!File.Exists(Path.Combine(cliOutput, "toil")))
+        string bin = Path.Combine(Path.GetTempPath(), "toil-aliases-" + Guid.NewGuid().ToString("N"));
+        try
         {
-            Assert.Ignore($"the Cli project's output is not at {cliOutput}; build src/Toil.Runtime.Cli to run this test");
-        }
+            var (installed, stdout, stderr) = await RunToCompletionAsync(Toil, "install-aliases", bin);
 
-        new FileInfo(alias).LinkTarget.Should().Be("toil");
-        new FileInfo(Path.Combine(cliOutput, "toil-mesos-executor")).LinkTarget.Should().Be("toil");
-        new FileInfo(Path.Combine(cliOutput, "toil-worker")).LinkTarget.Should().Be("toil");
-        var (code, _, _) = await RunToCompletionAsync(alias, Pack("exit 7"));
-        code.Should().Be(7);
+            installed.Should().Be(0, stderr);
+            stdout.Should().Contain("toil-contained-executor -> " + Toil);
+            new FileInfo(Path.Combine(bin, "toil-worker")).LinkTarget.Should().Be(Toil);
+            new FileInfo(Path.Combine(bin, "toil-mesos-executor")).LinkTarget.Should().Be(Toil);
+            var (code, _, _) = await RunToCompletionAsync(Path.Combine(bin, "toil-contained-executor"), Pack("exit 7"));
+            code.Should().Be(7);
+        }
+        finally
+        {
+            if (Directory.Exists(bin))
+            {
+                Directory.Delete(bin, recursive: true);
+            }
+        }
     }
 
     private static string Pack(string command) => ContainedExecutor.PackJob(command)[1];

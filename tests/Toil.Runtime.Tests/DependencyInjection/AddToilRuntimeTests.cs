@@ -64,15 +64,15 @@ public sealed class AddToilRuntimeTests
             }
         }).BuildServiceProvider();
 
-        var validate = async () => await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
-        await validate.Should().ThrowAsync<OptionsValidationException>().WithMessage($"*{field}*");
+        var validate = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        validate.Should().Throw<OptionsValidationException>().WithMessage($"*{field}*");
     }
 
     [Test]
     public async Task AddToilRuntime_DefaultOptions_AreValid()
     {
         using var provider = new ServiceCollection().AddToilRuntime().BuildServiceProvider();
-        var validate = async () => await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
-        await validate.Should().NotThrowAsync();
+        var validate = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        validate.Should().NotThrow();
     }
 }

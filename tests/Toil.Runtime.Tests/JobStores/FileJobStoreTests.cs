@@ -147,7 +147,7 @@ public sealed class FileJobStoreTests
         static ServiceProvider Provider(Action<FileJobStoreOptions> configure)
         {
             var services = new ServiceCollection();
-            services.AddOptions<FileJobStoreOptions>().Configure(configure).ValidateDataAnnotations();
+            services.AddOptions<FileJobStoreOptions>().Configure(configure);
             services.AddSingleton<IValidateOptions<FileJobStoreOptions>, FileJobStoreOptionsValidator>();
             return services.BuildServiceProvider();
         }

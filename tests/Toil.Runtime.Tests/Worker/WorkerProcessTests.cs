@@ -183,7 +183,7 @@ public sealed class WorkerProcessTests
         var (code, _, stderr) = await RunToolAsync("worker", "a", "file:/x", "id", "extra");
 
         code.Should().Be(2);
-        stderr.Should().Contain("unexpected argument 'extra'");
+        stderr.Should().Contain("usage: toil worker JOBNAME JOBSTORELOCATOR JOBSTOREID").And.Contain("'extra'");
     }
 
     private async Task<string> CreateJobAsync<TJob, TInput>(TInput input, IReadOnlyList<string>? jobAssemblies = null)

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Toil.Runtime.Testing.Processes;
 
 /// <summary>Starts the <c>Toil.Runtime.TestHost</c> program (copied beside the test assembly) as a child process.</summary>
-public static class TestHostProcess
+internal static class TestHostProcess
 {
     /// <summary>The path of <c>Toil.Runtime.TestHost.dll</c> beside the running test assembly.</summary>
     public static string HostPath => Path.Combine(AppContext.BaseDirectory, "Toil.Runtime.TestHost.dll");
