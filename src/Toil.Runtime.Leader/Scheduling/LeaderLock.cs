@@ -6,7 +6,7 @@ namespace Toil.Runtime.Leader.Scheduling;
 
 /// <summary>
 /// The one-leader-per-store lock (see <c>docs/leader.md</c>). For a file job store it is an exclusive OS lock on
-/// <c>leader.lock</c> in the store's directory: held while the leader's process lives, released by the kernel when it
+/// <c>leader.lock</c> among the store's shared files: held while the leader's process lives, released by the kernel when it
 /// dies however it dies (so a SIGKILLed leader never blocks its restart). For any other store it is held in this
 /// process only (an in-memory store cannot be reached from another one).
 /// </summary>
@@ -50,12 +50,12 @@ internal sealed class LeaderLock : IDisposable
 
     private static LeaderLock? TryTake(IJobStore store)
     {
-        if (FileJobStore.TryParseLocator(store.Locator, out string? path) && Directory.Exists(path))
+        if (FileJobStore.TryParseLocator(store.Locator, out string? path) && Directory.Exists(Path.Combine(path, FileJobStore.SharedDirectory)))
         {
             try
             {
                 // FileShare.None takes an exclusive flock on Unix, also against other handles in this process.
-                var file = new FileStream(Path.Combine(path, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                var file = new FileStream(Path.Combine(path, FileJobStore.SharedDirectory, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 file.SetLength(0);
                 file.Write(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.ProcessId}@{Environment.MachineName}\n")));
                 file.Flush();
