@@ -47,6 +47,28 @@ public static class ToilLeaderServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Makes the <see cref="LocalProcessBatchSystem"/> the leader's batch system: each job a worker process (replaces any
+    /// <see cref="IBatchSystem"/> registered before). Call it before or after <see cref="AddToilLeader"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the worker program and the slots.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddLocalProcessBatchSystem(this IServiceCollection services, Action<LocalProcessBatchSystemOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.Configure(configure);
+        services.RemoveAll<IBatchSystem>();
+        services.AddTransient<IBatchSystem>(sp => new LocalProcessBatchSystem(
+            sp.GetRequiredService<IOptions<LocalProcessBatchSystemOptions>>(),
+            sp.GetService<IOptions<WorkerOptions>>(),
+            sp.GetService<DeferredFunctionRegistry>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<LocalProcessBatchSystem>>()));
+        return services;
+    }
+
     /// <summary>Configures the in-process batch system's slots.</summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the slots.</param>

@@ -38,6 +38,9 @@ internal static partial class LeaderLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Received Toil worker log. Disable debug level logging to hide this output\n{Text}")]
     public static partial void WorkerLog(ILogger logger, string text, string originalText);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "The batch system reported for job {JobStoreId}:\n{Detail}")]
+    public static partial void BatchDetail(ILogger logger, string jobStoreId, string detail, string originalDetail);
 #pragma warning restore SYSLIB1015
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "No log file is present, despite job failing: {Job}")]

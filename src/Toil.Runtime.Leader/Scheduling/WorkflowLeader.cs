@@ -385,6 +385,12 @@ internal sealed class WorkflowLeader
                 LeaderLog.NoLogFile(_log, TerminalText.EscapeLine(job.ToString()));
             }
 
+            if (!string.IsNullOrEmpty(update.Detail))
+            {
+                LeaderLog.BatchDetail(_log, job.JobStoreId, TerminalText.Escape(update.Detail), update.Detail);
+                log ??= update.Detail;
+            }
+
             _lastFailure[job.JobStoreId] = (status, reason, log);
             job.SetupJobAfterFailure(reason);
             await _store.UpdateJobAsync(job, cancellationToken).ConfigureAwait(false);
