@@ -343,7 +343,7 @@ internal sealed class WorkflowLeader
         int status = update.ExitCode;
         var reason = update.ExitReason;
         LeaderLog.Ended(_log, update.BatchJobId, issued.JobId, status, reason);
-        var job = await TryLoadAsync(issued.JobId, cancellationToken).ConfigureAwait(false);
+        var job = await TryLoadIfExistsAsync(issued.JobId, cancellationToken).ConfigureAwait(false);
         if (issued.HadBody && status == 0 && job is not null && job.Version <= issued.Version)
         {
             // Success is what the store says: wait (bounded) for the attempt's commit to become visible.
@@ -353,7 +353,7 @@ internal sealed class WorkflowLeader
             {
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay *= 2;
-                job = await TryLoadAsync(issued.JobId, cancellationToken).ConfigureAwait(false);
+                job = await TryLoadIfExistsAsync(issued.JobId, cancellationToken).ConfigureAwait(false);
             }
 
             if (job is not null && job.Version <= issued.Version)
@@ -700,7 +700,7 @@ internal sealed class WorkflowLeader
         {
             var seen = new HashSet<string>(StringComparer.Ordinal) { failedId };
             var walk = new Stack<string>();
-            var failedJob = await TryLoadAsync(failedId, cancellationToken).ConfigureAwait(false);
+            var failedJob = await TryLoadIfExistsAsync(failedId, cancellationToken).ConfigureAwait(false);
             foreach (string s in failedJob?.SuccessorsAndServiceHosts() ?? [])
             {
                 walk.Push(s);
@@ -713,7 +713,7 @@ internal sealed class WorkflowLeader
                     continue;
                 }
 
-                var descendantJob = await TryLoadAsync(descendant, cancellationToken).ConfigureAwait(false);
+                var descendantJob = await TryLoadIfExistsAsync(descendant, cancellationToken).ConfigureAwait(false);
                 if (descendantJob is null)
                 {
                     continue;
@@ -790,6 +790,15 @@ internal sealed class WorkflowLeader
             }
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Loads a job that may well be gone (a finished attempt's, a failed job's descendants): the existence check answers
+    /// at once, where a load of a missing job waits out the store's visibility timeout first.
+    /// </summary>
+    private async Task<JobDescription?> TryLoadIfExistsAsync(string id, CancellationToken cancellationToken) =>
+        await _store.JobExistsAsync(id, cancellationToken).ConfigureAwait(false)
+            ? await TryLoadAsync(id, cancellationToken).ConfigureAwait(false)
+            : null;
 
     private async Task<JobDescription?> TryLoadAsync(string id, CancellationToken cancellationToken)
     {
