@@ -9,7 +9,7 @@ namespace Toil.Runtime.Leader.TestHost;
 public static class HostJobs
 {
     public static void Register(IServiceCollection services) =>
-        services.AddToilJob<FanJob>().AddToilJob<SquareJob>().AddToilJob<TotalJob>().AddToilJob<EchoJob>();
+        WorkflowTestJobs.Register(services.AddToilJob<FanJob>().AddToilJob<SquareJob>().AddToilJob<TotalJob>().AddToilJob<EchoJob>());
 }
 
 /// <summary>Fans out one square per number and a follow-on that adds them up; returns how many it fanned out.</summary>

@@ -41,6 +41,8 @@ await using var provider = services
         o.Restart = true;
         o.Config = new WorkflowConfig { RetryCount = 5, RetryBackoffSeconds = 0 };
         o.StatsPollInterval = TimeSpan.FromMilliseconds(100);
+        o.WorkerEnvironment["TOIL_WORKDIR"] = workDir;
+        o.WorkerEnvironment["TOIL_COORDINATION_DIR"] = workDir;
     })
     .AddLocalProcessBatchSystem(o =>
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.Leader.BatchSystems;
+using Toil.Runtime.Leader.TestHost;
 using Toil.Runtime.Leader.Workflows;
 using Toil.Runtime.Worker;
 
@@ -30,7 +31,7 @@ internal sealed class LeaderHost : IAsyncDisposable
 
     public string Locator => "file:" + Path.Combine(Directory, "store");
 
-    public static LeaderHost Create(Action<LeaderOptions>? leader = null, Action<WorkerOptions>? worker = null, Action<InProcessBatchSystemOptions>? slots = null, TimeProvider? time = null, bool fileStore = false)
+    public static LeaderHost Create(Action<LeaderOptions>? leader = null, Action<WorkerOptions>? worker = null, Action<InProcessBatchSystemOptions>? slots = null, TimeProvider? time = null, bool fileStore = false, bool localProcess = false)
     {
         string directory = System.IO.Directory.CreateTempSubdirectory("toil-leader-test-").FullName;
         string work = System.IO.Directory.CreateDirectory(Path.Combine(directory, "work")).FullName;
@@ -46,7 +47,9 @@ internal sealed class LeaderHost : IAsyncDisposable
         {
             o.Config = new WorkflowConfig { RetryCount = 1, RetryBackoffSeconds = 0 };
             o.StatsPollInterval = TimeSpan.FromMilliseconds(100);
-            if (fileStore)
+            o.WorkerEnvironment["TOIL_WORKDIR"] = work;
+            o.WorkerEnvironment["TOIL_COORDINATION_DIR"] = work;
+            if (fileStore || localProcess)
             {
                 o.JobStore = "file:" + Path.Combine(directory, "store");
             }
@@ -66,11 +69,20 @@ internal sealed class LeaderHost : IAsyncDisposable
             o.MaxDisk = 64L << 30;
             slots?.Invoke(o);
         });
-        services.AddToilJob<LetterJob>().AddToilJob<StaticGraphJob>().AddToilJob<CheckRetryCountJob>().AddToilJob<AlwaysFailJob>()
-            .AddToilJob<GuardedCheckpointJob>().AddToilJob<FailUnlessAllowedJob>().AddToilJob<StampAndFailJob>().AddToilJob<TouchJob>()
-            .AddToilJob<TouchAndFailJob>().AddToilJob<DagShapeJob>().AddToilJob<NoopJob>().AddToilJob<GraphCaseJob>()
-            .AddToilJob<DagNodeJob>().AddToilJob<DagBuildJob>().AddToilJob<TellLeaderJob>().AddToilJob<SumJob>()
-            .AddToilJob<GateJob>().AddToilJob<FanGateJob>();
+        WorkflowTestJobs.Register(services);
+        if (localProcess)
+        {
+            // Each job a worker process: the test host, whose entry point hands "worker" arguments to ToilWorkerEntryPoint.
+            services.AddLocalProcessBatchSystem(o =>
+            {
+                o.WorkerProgram = "dotnet";
+                o.WorkerProgramArguments.Add(typeof(WorkflowTestJobs).Assembly.Location);
+                o.WorkerProgramArguments.Add("worker");
+                o.MaxCores = 4;
+                o.MaxMemory = 64L << 30;
+                o.MaxDisk = 64L << 30;
+            });
+        }
         return new LeaderHost(services.BuildServiceProvider(), directory, collector);
     }
 

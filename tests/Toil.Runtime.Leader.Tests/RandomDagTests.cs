@@ -1,4 +1,5 @@
 using Toil.Runtime.Jobs;
+using Toil.Runtime.Leader.TestHost;
 
 namespace Toil.Runtime.Leader.Tests;
 

@@ -1,12 +1,25 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Toil.Runtime.Authoring;
 
-namespace Toil.Runtime.Leader.Tests;
+namespace Toil.Runtime.Leader.TestHost;
 
-// Jobs of the ported Toil workflow tests (jobTest, checkpointTest, restartDAGTest) and the random DAGs.
+// Jobs of the ported Toil workflow tests (jobTest, checkpointTest, restartDAGTest) and the random DAGs; registered by
+// the tests' in-process leader and by this host as a worker program (WorkflowTestJobs.Register).
+
+/// <summary>Registers every workflow test job.</summary>
+public static class WorkflowTestJobs
+{
+    public static IServiceCollection Register(IServiceCollection services) =>
+        services.AddToilJob<LetterJob>().AddToilJob<StaticGraphJob>().AddToilJob<CheckRetryCountJob>().AddToilJob<AlwaysFailJob>()
+            .AddToilJob<GuardedCheckpointJob>().AddToilJob<FailUnlessAllowedJob>().AddToilJob<StampAndFailJob>().AddToilJob<TouchJob>()
+            .AddToilJob<TouchAndFailJob>().AddToilJob<DagShapeJob>().AddToilJob<NoopJob>().AddToilJob<GraphCaseJob>()
+            .AddToilJob<DagNodeJob>().AddToilJob<DagBuildJob>().AddToilJob<TellLeaderJob>().AddToilJob<SumJob>()
+            .AddToilJob<GateJob>().AddToilJob<FanGateJob>();
+}
 
 /// <summary>Toil's fn1Test: appends the next letter to the promised string, overwrites the output file with it, returns it.</summary>
 public sealed class LetterJob : IJob<LetterInput, string>, IToilJobType
@@ -388,7 +401,7 @@ public sealed class FanGateJob : IJob<string[]>, IToilJobType
     }
 }
 
-internal static class Counter
+public static class Counter
 {
     private static readonly Lock Gate = new();
 
