@@ -58,4 +58,14 @@ public sealed class ResourcePoolTests
         why.Should().Contain("3 cores").And.Contain("memory").And.Contain("disk");
         pool.WhyNeverFits(new JobResources { Cores = 2, Memory = "1Gi", Disk = "1Gi" }).Should().BeNull();
     }
+
+    [Test]
+    public void ForThisMachine_NothingGiven_TakesTheMachineTotals()
+    {
+        var pool = ResourcePool.ForThisMachine(null, null, null, [], Path.GetTempPath());
+
+        pool.TotalMilliCores.Should().Be(Environment.ProcessorCount * 1000L);
+        pool.TotalMemory.Should().Be(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        pool.TotalDisk.Should().BePositive();
+    }
 }

@@ -59,11 +59,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         _workDirectory = Path.GetFullPath(options.WorkDirectory ?? Path.GetTempPath());
         _coordinationRoot = Path.GetFullPath(options.CoordinationDirectory ?? Path.Combine(_workDirectory, "toil-coordination"));
         _outputDirectory = Path.Combine(_workDirectory, "toil-local-process-" + Guid.NewGuid().ToString("N")[..12]);
-        _pool = new ResourcePool(
-            options.Cores ?? Environment.ProcessorCount,
-            options.Memory ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
-            options.Disk ?? FreeDiskSpace(_workDirectory),
-            options.Accelerators);
+        _pool = ResourcePool.ForThisMachine(options.Cores, options.Memory, options.Disk, options.Accelerators, _workDirectory);
     }
 
     /// <inheritdoc />
@@ -311,7 +307,9 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         attempt.StandardOutput = AttemptOutput.Start(process.StandardOutput.BaseStream, prefix + ".stdout");
         attempt.StandardError = AttemptOutput.Start(process.StandardError.BaseStream, prefix + ".stderr");
         LocalProcessLog.Started(_logger, attempt.Id, request.JobStoreId, request.JobName, attempt.ProcessId);
-        _ = WatchAsync(attempt);
+
+        // Never inline: a worker that already exited would otherwise re-enter StartWhatFits while it walks the queue.
+        _ = Task.Run(() => WatchAsync(attempt));
     }
 
     private void EnsureOutputDirectory()
@@ -393,8 +391,14 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
     private async Task KillAsync(WorkerAttempt attempt, CancellationToken cancellationToken)
     {
         var grace = _options.KillGracePeriod;
+        if (attempt.Ended.Task.IsCompleted)
+        {
+            return;
+        }
+
         if (grace > TimeSpan.Zero)
         {
+            // Checked above: once reaped, the process ID may belong to another process.
             LocalProcessLog.Terminating(_logger, attempt.Id, attempt.ProcessId, grace);
             ProcessSignals.Send(attempt.ProcessId, ProcessSignals.Terminate);
             if (await EndsWithinAsync(attempt, grace, cancellationToken).ConfigureAwait(false))
@@ -442,19 +446,6 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         bool plain = workflowId.Length is > 0 and <= 64 && workflowId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
         string name = plain ? workflowId : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workflowId)).AsSpan(0, 16));
         return Path.Combine(_coordinationRoot, "workflow-" + name);
-    }
-
-    private static long FreeDiskSpace(string directory)
-    {
-        try
-        {
-            Directory.CreateDirectory(directory);
-            return new DriveInfo(directory).AvailableFreeSpace;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            throw new InvalidOperationException($"The free disk space of '{directory}' cannot be read; set {nameof(LocalProcessBatchSystemOptions)}.{nameof(LocalProcessBatchSystemOptions.Disk)}.", e);
-        }
     }
 
     private static void TryDeleteEmpty(string directory)

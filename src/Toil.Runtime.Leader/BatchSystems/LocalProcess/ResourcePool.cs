@@ -29,6 +29,13 @@ internal sealed class ResourcePool
         _freeDisk = TotalDisk;
     }
 
+    /// <summary>
+    /// Creates the pool of this machine: each total given, or else the processor count, the memory available to this
+    /// process (its cgroup limit or the machine's), and the free space of <paramref name="diskDirectory"/>'s file system.
+    /// </summary>
+    public static ResourcePool ForThisMachine(double? cores, DataSize? memory, DataSize? disk, IEnumerable<AcceleratorRequirement> accelerators, string diskDirectory) =>
+        new(cores ?? Environment.ProcessorCount, memory ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, disk ?? FreeDiskSpace(diskDirectory), accelerators);
+
     public long TotalMilliCores { get; }
 
     public long TotalMemory { get; }
@@ -119,6 +126,19 @@ internal sealed class ResourcePool
             {
                 _freeAccelerators[i] += reservation.Accelerators[i];
             }
+        }
+    }
+
+    private static long FreeDiskSpace(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            return new DriveInfo(directory).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InvalidOperationException($"The free disk space of '{directory}' cannot be read; give the disk to use explicitly.", e);
         }
     }
 
