@@ -126,6 +126,27 @@ public sealed class LocalProcessBatchSystemTests
         await ExpectOnlyTheNextJobReportedAsync(context, batch);
     }
 
+    [TestCase(9)]
+    [TestCase(15)]
+    public async Task IssueJobAsync_WorkerSignalledFromOutside_ReportsKilledWith128PlusTheSignal(int signal)
+    {
+        await using var context = await ProcessTestContext.CreateAsync();
+        await using var batch = new LocalProcessBatchSystem(context.Options());
+        string ready = context.PathOf("ready");
+        var hang = await context.RequestAsync<ProcessTestJobs.HangJob, ProcessTestJobs.HangInput>(ProcessTestJobs.Hang, new(ready, context.PathOf("term"), IgnoreTerm: false));
+        long id = await batch.IssueJobAsync(hang);
+        await ProcessTestContext.WaitForFileAsync(ready);
+        int pid = int.Parse(await File.ReadAllTextAsync(ready), CultureInfo.InvariantCulture);
+
+        ProcessSignals.Send(pid, signal).Should().BeTrue();
+        var update = await batch.WaitForUpdateAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+
+        update.BatchJobId.Should().Be(id);
+        update.ExitCode.Should().Be(128 + signal);
+        update.ExitReason.Should().Be(BatchJobExitReason.Killed);
+        update.Detail.Should().Contain($"signal {signal}");
+    }
+
     [Test]
     public async Task KillJobsAsync_QueuedAttempt_LeavesTheQueueWithoutAProcess()
     {
