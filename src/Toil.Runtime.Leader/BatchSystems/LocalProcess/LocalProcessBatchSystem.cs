@@ -257,6 +257,9 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         var psi = new ProcessStartInfo(_options.WorkerCommand[0])
         {
             UseShellExecute = false,
+
+            // A worker reads nothing; an empty standard input keeps it off the leader's terminal.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -299,6 +302,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             return;
         }
 
+        process.StandardInput.Close();
         attempt.Process = process;
         attempt.ProcessId = process.Id;
         _running.Add(attempt.Id, attempt);
