@@ -148,6 +148,28 @@ public sealed class LocalProcessBatchSystemTests
     }
 
     [Test]
+    public async Task IssueJobAsync_JobOutlivesItsWalltime_IsStoppedAndReportedMaxJobDuration()
+    {
+        await using var context = await ProcessTestContext.CreateAsync();
+        var options = context.Options();
+        options.KillGracePeriod = TimeSpan.FromSeconds(30);
+        await using var batch = new LocalProcessBatchSystem(options);
+        string term = context.PathOf("term");
+        var hang = await context.RequestAsync<ProcessTestJobs.HangJob, ProcessTestJobs.HangInput>(
+            ProcessTestJobs.Hang, new(context.PathOf("ready"), term, IgnoreTerm: false), new JobResources { Cores = 1, Walltime = TimeSpan.FromSeconds(3) });
+
+        long id = await batch.IssueJobAsync(hang);
+        var update = await batch.WaitForUpdateAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+
+        update.BatchJobId.Should().Be(id);
+        update.ExitReason.Should().Be(BatchJobExitReason.MaxJobDuration);
+        update.ExitCode.Should().Be(128 + 15, "the worker was stopped with SIGTERM");
+        update.WallTime.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3)).And.BeLessThan(TimeSpan.FromSeconds(30));
+        update.Detail.Should().Contain("walltime");
+        (await File.ReadAllTextAsync(term)).Should().Be("term");
+    }
+
+    [Test]
     public async Task KillJobsAsync_QueuedAttempt_LeavesTheQueueWithoutAProcess()
     {
         await using var context = await ProcessTestContext.CreateAsync();

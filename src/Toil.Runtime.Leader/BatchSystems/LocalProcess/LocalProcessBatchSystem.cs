@@ -130,7 +130,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             }
         }
 
-        await Task.WhenAll(running.Select(a => KillAsync(a, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(running.Select(a => KillAsync(a, a.Ended.Task, cancellationToken))).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -328,7 +328,24 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
     private async Task WatchAsync(WorkerAttempt attempt)
     {
         var process = attempt.Process!;
-        await process.WaitForExitAsync().ConfigureAwait(false);
+        var exit = process.WaitForExitAsync();
+        var walltime = attempt.Request.Resources.Walltime;
+        if (walltime > TimeSpan.Zero)
+        {
+            try
+            {
+                await exit.WaitAsync(walltime, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                attempt.OverWalltime = true;
+                LocalProcessLog.OverWalltime(_logger, attempt.Id, attempt.ProcessId, walltime);
+                _ = StopOverlongAsync(attempt);
+            }
+        }
+
+        await exit.ConfigureAwait(false);
+        attempt.Exited.TrySetResult();
         var wallTime = _time.GetElapsedTime(attempt.StartTimestamp);
         int exitCode = process.ExitCode;
         var outputs = new[] { attempt.StandardOutput!, attempt.StandardError! };
@@ -345,7 +362,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             LocalProcessLog.OutputFailed(_logger, e, attempt.Id, _outputDirectory);
         }
 
-        var reason = ExitCodeMapping.Reason(exitCode);
+        var reason = attempt.OverWalltime ? BatchJobExitReason.MaxJobDuration : ExitCodeMapping.Reason(exitCode);
         bool keep = exitCode != 0 && !attempt.KillRequested;
         var kept = new List<string>(2);
         foreach (var output in outputs)
@@ -377,7 +394,9 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
                 _updates.Writer.TryWrite(new BatchJobUpdate(attempt.Id, exitCode, reason)
                 {
                     WallTime = wallTime,
-                    Detail = ExitCodeMapping.Describe(exitCode),
+                    Detail = attempt.OverWalltime
+                        ? $"the job outlived its walltime of {walltime}; {ExitCodeMapping.Describe(exitCode)}"
+                        : ExitCodeMapping.Describe(exitCode),
                     OutputFiles = kept,
                 });
             }
@@ -392,11 +411,15 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
     }
 
     /// <summary>SIGTERM, then SIGKILL to the process and its descendants after the grace period; bounded.</summary>
-    private async Task KillAsync(WorkerAttempt attempt, CancellationToken cancellationToken)
+    /// <param name="attempt">The attempt.</param>
+    /// <param name="stopped">What "stopped" means: the attempt ended (a leader's kill), or its process was reaped (walltime).</param>
+    /// <param name="cancellationToken">Ends the waits (the signals already sent stay sent).</param>
+    private async Task KillAsync(WorkerAttempt attempt, Task stopped, CancellationToken cancellationToken)
     {
         var grace = _options.KillGracePeriod;
-        if (attempt.Ended.Task.IsCompleted)
+        if (attempt.Exited.Task.IsCompleted)
         {
+            await EndsWithinAsync(stopped, _options.KillTimeout, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -405,7 +428,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             // Checked above: once reaped, the process ID may belong to another process.
             LocalProcessLog.Terminating(_logger, attempt.Id, attempt.ProcessId, grace);
             ProcessSignals.Send(attempt.ProcessId, ProcessSignals.Terminate);
-            if (await EndsWithinAsync(attempt, grace, cancellationToken).ConfigureAwait(false))
+            if (await EndsWithinAsync(stopped, grace, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -422,17 +445,30 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             // It exited (and may have been disposed) meanwhile.
         }
 
-        if (!await EndsWithinAsync(attempt, _options.KillTimeout, cancellationToken).ConfigureAwait(false))
+        if (!await EndsWithinAsync(stopped, _options.KillTimeout, cancellationToken).ConfigureAwait(false))
         {
             throw new TimeoutException($"The worker process {attempt.ProcessId} of attempt {attempt.Id} did not end within {_options.KillTimeout} of SIGKILL.");
         }
     }
 
-    private async Task<bool> EndsWithinAsync(WorkerAttempt attempt, TimeSpan bound, CancellationToken cancellationToken)
+    /// <summary>Stops a worker that outlived its job's walltime (SIGTERM, then SIGKILL); its end is reported as usual.</summary>
+    private async Task StopOverlongAsync(WorkerAttempt attempt)
     {
         try
         {
-            await attempt.Ended.Task.WaitAsync(bound, _time, cancellationToken).ConfigureAwait(false);
+            await KillAsync(attempt, attempt.Exited.Task, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            LocalProcessLog.StopFailed(_logger, e, attempt.Id, attempt.ProcessId);
+        }
+    }
+
+    private async Task<bool> EndsWithinAsync(Task stopped, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stopped.WaitAsync(bound, _time, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)

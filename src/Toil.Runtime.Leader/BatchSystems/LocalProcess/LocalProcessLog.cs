@@ -30,4 +30,10 @@ internal static partial class LocalProcessLog
 
     [LoggerMessage(9, LogLevel.Warning, "The output pipes of attempt {BatchJobId} stayed open {Bound} after its worker exited (a process it started still holds them); their rest is dropped")]
     public static partial void OutputAbandoned(ILogger logger, long batchJobId, TimeSpan bound);
+
+    [LoggerMessage(10, LogLevel.Warning, "Attempt {BatchJobId} (process {ProcessId}) outlived its job's walltime of {Walltime}; stopping it")]
+    public static partial void OverWalltime(ILogger logger, long batchJobId, int processId, TimeSpan walltime);
+
+    [LoggerMessage(11, LogLevel.Error, "The worker process {ProcessId} of attempt {BatchJobId} could not be stopped")]
+    public static partial void StopFailed(ILogger logger, Exception exception, long batchJobId, int processId);
 }

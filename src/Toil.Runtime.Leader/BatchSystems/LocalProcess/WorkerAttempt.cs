@@ -25,6 +25,12 @@ internal sealed class WorkerAttempt(long id, BatchJobRequest request)
     /// <summary>Gets or sets whether the leader killed the attempt (it is then not reported).</summary>
     public bool KillRequested { get; set; }
 
+    /// <summary>Gets or sets whether the batch system stopped the worker because it outlived the job's walltime.</summary>
+    public bool OverWalltime { get; set; }
+
+    /// <summary>Gets a task that completes when the worker process has been reaped.</summary>
+    public TaskCompletionSource Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Gets a task that completes when the attempt has ended (its process reaped, or it left the queue).</summary>
     public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
