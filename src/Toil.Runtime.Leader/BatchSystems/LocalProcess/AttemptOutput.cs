@@ -33,9 +33,19 @@ internal sealed class AttemptOutput
     {
         if (_file is not null)
         {
-            File.Delete(Path);
+            try
+            {
+                File.Delete(Path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                WriteError ??= e;
+            }
         }
     }
+
+    /// <summary>Gets the error that stopped writing the file, if any (the stream was still drained).</summary>
+    public Exception? WriteError { get; private set; }
 
     /// <summary>Gets whether the file exists (after <see cref="Completion"/>).</summary>
     public bool HasFile => _file is not null;
@@ -46,10 +56,25 @@ internal sealed class AttemptOutput
         try
         {
             int n;
+            bool discard = false;
             while ((n = await _source.ReadAsync(buffer).ConfigureAwait(false)) > 0)
             {
-                _file ??= new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0, useAsync: false);
-                _file.Write(buffer, 0, n);
+                if (discard)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    _file ??= new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0, useAsync: false);
+                    _file.Write(buffer, 0, n);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Keep draining (a full pipe would block the worker); the rest of the output is lost.
+                    WriteError = e;
+                    discard = true;
+                }
             }
         }
         finally

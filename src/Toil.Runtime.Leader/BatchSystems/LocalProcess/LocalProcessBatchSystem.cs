@@ -380,6 +380,11 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             {
                 output.Delete();
             }
+
+            if (output.WriteError is { } error)
+            {
+                LocalProcessLog.OutputFailed(_logger, error, attempt.Id, output.Path);
+            }
         }
 
         process.Dispose();
