@@ -3,7 +3,6 @@ using Toil.Runtime.Authoring;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Leader.BatchSystems;
-using Toil.Runtime.Leader.BatchSystems.LocalProcess;
 using Toil.Runtime.Leader.ProcessTests.Host;
 
 namespace Toil.Runtime.Leader.ProcessTests;

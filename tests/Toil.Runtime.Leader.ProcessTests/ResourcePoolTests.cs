@@ -1,6 +1,5 @@
 using Toil.Runtime.Jobs;
 using Toil.Runtime.Leader.BatchSystems;
-using Toil.Runtime.Leader.BatchSystems.LocalProcess;
 
 namespace Toil.Runtime.Leader.ProcessTests;
 

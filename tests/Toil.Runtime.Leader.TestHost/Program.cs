@@ -46,15 +46,10 @@ await using var provider = services
     })
     .AddLocalProcessBatchSystem(o =>
     {
-        o.WorkerProgram = program;
-        foreach (string p in prefix)
-        {
-            o.WorkerProgramArguments.Add(p);
-        }
-
-        o.MaxCores = 4;
-        o.MaxMemory = 16L << 30;
-        o.MaxDisk = 16L << 30;
+        o.WorkerCommand = [program, .. prefix];
+        o.Cores = 4;
+        o.Memory = 16L << 30;
+        o.Disk = 16L << 30;
         o.KillGracePeriod = TimeSpan.FromSeconds(5);
     })
     .Configure<WorkerOptions>(o => { o.WorkDir = workDir; o.CoordinationDir = workDir; })

@@ -75,12 +75,10 @@ internal sealed class LeaderHost : IAsyncDisposable
             // Each job a worker process: the test host, whose entry point hands "worker" arguments to ToilWorkerEntryPoint.
             services.AddLocalProcessBatchSystem(o =>
             {
-                o.WorkerProgram = "dotnet";
-                o.WorkerProgramArguments.Add(typeof(WorkflowTestJobs).Assembly.Location);
-                o.WorkerProgramArguments.Add("worker");
-                o.MaxCores = 4;
-                o.MaxMemory = 64L << 30;
-                o.MaxDisk = 64L << 30;
+                o.WorkerCommand = ["dotnet", typeof(WorkflowTestJobs).Assembly.Location, "worker"];
+                o.Cores = 4;
+                o.Memory = 64L << 30;
+                o.Disk = 64L << 30;
             });
         }
         return new LeaderHost(services.BuildServiceProvider(), directory, collector);

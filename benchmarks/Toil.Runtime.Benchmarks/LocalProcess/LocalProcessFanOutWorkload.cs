@@ -5,7 +5,6 @@ using Toil.Runtime.Benchmarks.Worker;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Leader.BatchSystems;
-using Toil.Runtime.Leader.BatchSystems.LocalProcess;
 
 namespace Toil.Runtime.Benchmarks.LocalProcess;
 

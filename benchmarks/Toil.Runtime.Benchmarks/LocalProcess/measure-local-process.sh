@@ -2,7 +2,7 @@
 # Fan-out of N trivial jobs on the local-process batch system, with the AotWorkerHost sample published with NativeAOT
 # and with the JIT `toil worker` tool, each beside cores / (one trivial worker's time) measured in the same run.
 #   benchmarks/Toil.Runtime.Benchmarks/LocalProcess/measure-local-process.sh [N] [ROUNDS]   (defaults 100, 1)
-# Slow (the AOT publish takes minutes); never run by the build or CI. See docs/local-process-batch-system.md.
+# Slow (the AOT publish takes minutes); never run by the build or CI. See docs/batch-systems.md.
 set -euo pipefail
 n=${1:-100}
 rounds=${2:-1}

@@ -47,18 +47,21 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
         _time = time ?? TimeProvider.System;
         _log = (ILogger?)logger ?? NullLogger.Instance;
         _deferredFunctions = deferredFunctions ?? new DeferredFunctionRegistry();
-        _pool = new ResourcePool(
-            _options.MaxCores,
-            _options.MaxMemory ?? ResourcePool.DefaultMemory(),
-            _options.MaxDisk ?? ResourcePool.DefaultDisk(Path.GetTempPath()),
-            _options.MaxAccelerators);
+        _pool = ResourcePool.ForCounts(_options.MaxCores, _options.MaxMemory, _options.MaxDisk, _options.MaxAccelerators);
     }
 
     /// <inheritdoc />
     public string Name => "in-process";
 
     /// <inheritdoc />
-    public void CheckResourceRequest(JobResources resources) => _pool.Check(resources, Name);
+    public void CheckResourceRequest(JobResources resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        if (_pool.WhyNeverFits(resources) is { } why)
+        {
+            throw new InsufficientResourcesException(why + $" The {Name} batch system can never hold it; lower the job's requirements or raise the batch system's limits.");
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask<long> IssueJobAsync(BatchJobRequest request, CancellationToken cancellationToken = default)
@@ -176,23 +179,23 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
         while (node is not null)
         {
             var next = node.Next;
-            if (_pool.TryTake(node.Value.Request.Resources))
+            if (_pool.TryReserve(node.Value.Request.Resources) is { } reservation)
             {
                 _queue.Remove(node);
-                Start(node.Value);
+                Start(node.Value, reservation);
             }
 
             node = next;
         }
     }
 
-    private void Start(Queued queued)
+    private void Start(Queued queued, ResourcePool.Reservation reservation)
     {
         var request = queued.Request;
         var cancellation = new CancellationTokenSource();
         var walltime = request.Resources.Walltime;
         CancellationTokenSource? limit = walltime > TimeSpan.Zero ? new CancellationTokenSource(walltime, _time) : null;
-        var running = new Running(queued.Id, request, cancellation, _time.GetTimestamp());
+        var running = new Running(queued.Id, request, cancellation, _time.GetTimestamp()) { Reservation = reservation };
         _running[queued.Id] = running;
         running.Task = Task.Run(() => RunAsync(running, limit));
     }
@@ -233,7 +236,7 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
         lock (_lock)
         {
             _running.Remove(running.Id);
-            _pool.Release(request.Resources);
+            _pool.Release(running.Reservation);
             if (!running.Killed)
             {
                 _updates.Writer.TryWrite(update);
@@ -264,6 +267,8 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
         public long Started { get; } = started;
 
         public Task Task { get; set; } = Task.CompletedTask;
+
+        public ResourcePool.Reservation Reservation { get; init; } = null!;
 
         public bool Killed { get; set; }
     }

@@ -1,119 +1,149 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Toil.Runtime.Deferred;
 using Toil.Runtime.Jobs;
-using Toil.Runtime.Worker;
+using Toil.Runtime.Leader.BatchSystems.LocalProcess;
 
 namespace Toil.Runtime.Leader.BatchSystems;
 
 /// <summary>
-/// Runs each attempt as a worker process on this machine (<see cref="LocalProcessBatchSystemOptions.WorkerProgram"/>
-/// with the worker arguments), several at once, admitted by cores, memory, disk and accelerators like the in-process
-/// batch system. The leader's environment and the request's (real-time logging address included) are passed on. Exit
-/// code 0 is <see cref="BatchJobExitReason.Finished"/>; any other is <see cref="BatchJobExitReason.Failed"/>, or
-/// <see cref="BatchJobExitReason.MaxJobDuration"/> when the job's walltime killed it. A kill sends SIGTERM, then
-/// SIGKILL after <see cref="LocalProcessBatchSystemOptions.KillGracePeriod"/>.
+/// Runs each attempt as a worker process on this machine (Toil's <c>single_machine</c> batch system): the configured
+/// <see cref="LocalProcessBatchSystemOptions.WorkerCommand"/> (<c>toil worker</c>, or the host's own executable through
+/// <c>ToilWorkerEntryPoint</c>) with the request's worker arguments and environment, admitted when its cores, memory,
+/// disk and accelerators fit in the machine's. See <c>docs/batch-systems.md</c>.
 /// </summary>
-public sealed partial class LocalProcessBatchSystem : IBatchSystem
+/// <remarks>
+/// A worker's standard output and error are drained into files under the work directory, kept for a failed attempt
+/// (<see cref="BatchJobUpdate.OutputFiles"/>) and deleted otherwise. A kill sends SIGTERM, then SIGKILL (to the process
+/// and its descendants) after <see cref="LocalProcessBatchSystemOptions.KillGracePeriod"/>. Linux and macOS.
+/// </remarks>
+public sealed class LocalProcessBatchSystem : IBatchSystem
 {
-    private const int SigTerm = 15;
+    private const string WorkDirVariable = "TOIL_WORKDIR";
+    private const string CoordinationDirVariable = "TOIL_COORDINATION_DIR";
+
+    /// <summary>How long a worker's output pipes may stay open after it exited (a process it started may hold them).</summary>
+    private static readonly TimeSpan OutputDrainBound = TimeSpan.FromSeconds(5);
 
     private readonly LocalProcessBatchSystemOptions _options;
-    private readonly WorkerOptions _workerOptions;
-    private readonly DeferredFunctionRegistry _deferredFunctions;
+    private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ILogger _log;
+    private readonly DeferredFunctionRegistry? _deferredFunctions;
     private readonly ResourcePool _pool;
-    private readonly Channel<BatchJobUpdate> _updates = Channel.CreateUnbounded<BatchJobUpdate>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly LinkedList<(long Id, BatchJobRequest Request)> _queue = new();
-    private readonly Dictionary<long, Running> _running = [];
-    private readonly HashSet<string> _workflows = new(StringComparer.Ordinal);
+    private readonly string _workDirectory;
+    private readonly string _coordinationRoot;
+    private readonly string _outputDirectory;
+    private readonly Channel<BatchJobUpdate> _updates = Channel.CreateUnbounded<BatchJobUpdate>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly Lock _lock = new();
-    private long _nextId;
+    private readonly Dictionary<long, WorkerAttempt> _issued = [];
+    private readonly LinkedList<WorkerAttempt> _queue = new();
+    private readonly Dictionary<long, WorkerAttempt> _running = [];
+    private readonly HashSet<string> _coordinationDirectories = new(StringComparer.Ordinal);
+    private long _lastId;
     private bool _shutDown;
+    private Task? _shutdown;
 
     /// <summary>Creates the batch system.</summary>
-    /// <param name="options">The worker program and the slots.</param>
-    /// <param name="workerOptions">The workers' options (their directories, cleaned at shut-down); defaults to the defaults.</param>
-    /// <param name="deferredFunctions">The deferred functions orphans may name, run at shut-down; defaults to none registered.</param>
-    /// <param name="time">The clock for walltime limits, kill grace periods and run times; defaults to the system clock.</param>
-    /// <param name="logger">Receives start failures and kills; defaults to none.</param>
-    /// <exception cref="ArgumentException"><see cref="LocalProcessBatchSystemOptions.WorkerProgram"/> is not set.</exception>
-    public LocalProcessBatchSystem(IOptions<LocalProcessBatchSystemOptions> options, IOptions<WorkerOptions>? workerOptions = null, DeferredFunctionRegistry? deferredFunctions = null, TimeProvider? time = null, ILogger<LocalProcessBatchSystem>? logger = null)
+    /// <param name="options">The worker command, the machine's resources and the kill's timing.</param>
+    /// <param name="logger">Receives start, end and kill records; defaults to none.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public LocalProcessBatchSystem(LocalProcessBatchSystemOptions options, ILogger<LocalProcessBatchSystem>? logger = null)
+        : this(options, deferredFunctions: null, time: null, logger)
+    {
+    }
+
+    /// <summary>Creates the batch system with the registry and clock of a service provider as fallbacks (<c>AddLocalProcessBatchSystem</c>).</summary>
+    /// <param name="options">The worker command, the machine's resources and the kill's timing.</param>
+    /// <param name="deferredFunctions">The registry used when <see cref="LocalProcessBatchSystemOptions.DeferredFunctions"/> is not set.</param>
+    /// <param name="time">The clock used when <see cref="LocalProcessBatchSystemOptions.TimeProvider"/> is the system clock.</param>
+    /// <param name="logger">Receives start, end and kill records; defaults to none.</param>
+    internal LocalProcessBatchSystem(LocalProcessBatchSystemOptions options, DeferredFunctionRegistry? deferredFunctions, TimeProvider? time, ILogger<LocalProcessBatchSystem>? logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
-        if (string.IsNullOrWhiteSpace(_options.WorkerProgram))
-        {
-            throw new ArgumentException("LocalProcessBatchSystemOptions.WorkerProgram must name the worker program (toil, dotnet, or the host's own executable).", nameof(options));
-        }
-
-        _workerOptions = workerOptions?.Value ?? new WorkerOptions();
-        _deferredFunctions = deferredFunctions ?? new DeferredFunctionRegistry();
-        _time = time ?? TimeProvider.System;
-        _log = (ILogger?)logger ?? NullLogger.Instance;
-        _pool = new ResourcePool(
-            _options.MaxCores,
-            _options.MaxMemory ?? ResourcePool.DefaultMemory(),
-            _options.MaxDisk ?? ResourcePool.DefaultDisk(Path.GetTempPath()),
-            _options.MaxAccelerators);
+        options.Validate();
+        _options = options;
+        _deferredFunctions = options.DeferredFunctions ?? deferredFunctions;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _time = ReferenceEquals(options.TimeProvider, TimeProvider.System) && time is not null ? time : options.TimeProvider;
+        _workDirectory = Path.GetFullPath(options.WorkDirectory ?? Path.GetTempPath());
+        _coordinationRoot = Path.GetFullPath(options.CoordinationDirectory ?? Path.Combine(_workDirectory, "toil-coordination"));
+        _outputDirectory = Path.Combine(_workDirectory, "toil-local-process-" + Guid.NewGuid().ToString("N")[..12]);
+        _pool = ResourcePool.ForThisMachine(options.Cores, options.Memory, options.Disk, options.Accelerators, _workDirectory);
     }
 
     /// <inheritdoc />
     public string Name => "local-process";
 
+    /// <summary>Gets the cores free now (for tests and diagnostics).</summary>
+    internal double FreeCores => _pool.FreeCores;
+
+    /// <summary>Gets the directory the attempts' kept standard output and error files are written to.</summary>
+    internal string OutputDirectory => _outputDirectory;
+
     /// <inheritdoc />
-    public void CheckResourceRequest(JobResources resources) => _pool.Check(resources, Name);
+    public void CheckResourceRequest(JobResources resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        if (_pool.WhyNeverFits(resources) is { } why)
+        {
+            throw new InsufficientResourcesException(why + " No local process can ever hold it.");
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask<long> IssueJobAsync(BatchJobRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
         CheckResourceRequest(request.Resources);
+        string coordination = CoordinationDirectoryFor(request.JobStore.Config.WorkflowId);
+        long id;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_shutDown, this);
-            long id = ++_nextId;
-            _queue.AddLast((id, request));
-            _workflows.Add(request.JobStore.Config.WorkflowId);
+            id = ++_lastId;
+            var attempt = new WorkerAttempt(id, request);
+            _issued.Add(id, attempt);
+            _queue.AddLast(attempt);
+            _coordinationDirectories.Add(coordination);
             StartWhatFits();
-            return ValueTask.FromResult(id);
         }
+
+        return ValueTask.FromResult(id);
     }
 
     /// <inheritdoc />
     public async ValueTask KillJobsAsync(IReadOnlyCollection<long> batchJobIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batchJobIds);
-        List<Running> killed = [];
+        var running = new List<WorkerAttempt>();
         lock (_lock)
         {
             foreach (long id in batchJobIds)
             {
-                var node = _queue.First;
-                while (node is not null && node.Value.Id != id)
+                if (!_issued.Remove(id, out var attempt))
                 {
-                    node = node.Next;
+                    continue;
                 }
 
-                if (node is not null)
+                attempt.KillRequested = true;
+                if (attempt.Process is null)
                 {
-                    _queue.Remove(node);
+                    _queue.Remove(attempt);
+                    attempt.Ended.TrySetResult();
                 }
-                else if (_running.TryGetValue(id, out var running))
+                else
                 {
-                    running.Killed = true;
-                    killed.Add(running);
+                    running.Add(attempt);
                 }
             }
         }
 
-        await Task.WhenAll(killed.Select(r => TerminateAsync(r, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(running.Select(a => KillAsync(a, a.Ended.Task, cancellationToken))).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -121,7 +151,7 @@ public sealed partial class LocalProcessBatchSystem : IBatchSystem
     {
         lock (_lock)
         {
-            return [.. _queue.Select(q => q.Id), .. _running.Keys];
+            return [.. _issued.Keys];
         }
     }
 
@@ -130,132 +160,273 @@ public sealed partial class LocalProcessBatchSystem : IBatchSystem
     {
         lock (_lock)
         {
-            return _running.ToDictionary(r => r.Key, r => _time.GetElapsedTime(r.Value.Started));
+            return _running.Values.Where(a => !a.KillRequested).ToDictionary(a => a.Id, a => _time.GetElapsedTime(a.StartTimestamp));
         }
     }
 
     /// <inheritdoc />
-    public ValueTask<BatchJobUpdate> WaitForUpdateAsync(CancellationToken cancellationToken = default) => _updates.Reader.ReadAsync(cancellationToken);
+    public async ValueTask<BatchJobUpdate> WaitForUpdateAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _updates.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new ObjectDisposedException("The local-process batch system was shut down and every update was read.", e);
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken = default)
     {
-        List<long> running;
-        List<string> workflows;
+        Task shutdown;
         lock (_lock)
         {
-            if (_shutDown)
-            {
-                return;
-            }
-
             _shutDown = true;
-            _queue.Clear();
-            running = [.. _running.Keys];
-            workflows = [.. _workflows];
+            shutdown = _shutdown ??= ShutdownCoreAsync(cancellationToken);
         }
 
-        await KillJobsAsync(running, cancellationToken).ConfigureAwait(false);
-        foreach (string workflowId in workflows)
-        {
-            await WorkerCleanup.CleanAsync(_workerOptions, workflowId, _deferredFunctions, _log, cancellationToken).ConfigureAwait(false);
-        }
+        await shutdown.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => ShutdownAsync(CancellationToken.None);
+    public ValueTask DisposeAsync() => ShutdownAsync();
 
+    private async Task ShutdownCoreAsync(CancellationToken cancellationToken)
+    {
+        List<long> all;
+        lock (_lock)
+        {
+            all = [.. _issued.Keys];
+        }
+
+        await KillJobsAsync(all, cancellationToken).ConfigureAwait(false);
+        _updates.Writer.TryComplete();
+
+        string[] coordination;
+        lock (_lock)
+        {
+            coordination = [.. _coordinationDirectories];
+        }
+
+        foreach (string workflowDirectory in coordination)
+        {
+            await RunOrphanedDeferredFunctionsAsync(workflowDirectory, cancellationToken).ConfigureAwait(false);
+        }
+
+        TryDeleteEmpty(_outputDirectory);
+    }
+
+    /// <summary>Runs what killed workers of one workflow left in its coordination directory (one subdirectory per node).</summary>
+    private async Task RunOrphanedDeferredFunctionsAsync(string workflowDirectory, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(workflowDirectory))
+        {
+            return;
+        }
+
+        foreach (string node in Directory.EnumerateDirectories(workflowDirectory, "toilwf-*"))
+        {
+            if (!Directory.Exists(Path.Combine(node, "deferred")))
+            {
+                continue;
+            }
+
+            if (_deferredFunctions is not { } registry)
+            {
+                LocalProcessLog.OrphansLeft(_logger, node);
+                continue;
+            }
+
+            var result = await DeferredFunctionManager.CleanupAsync(
+                new DeferredFunctionManagerOptions { CoordinationDirectory = node, TimeProvider = _time }, registry, _logger, cancellationToken: cancellationToken).ConfigureAwait(false);
+            LocalProcessLog.OrphansRan(_logger, node, result.Ran, result.Failed, result.SetAside);
+            TryDeleteEmpty(node);
+        }
+
+        // Toil's workerCleanup: the workflow's directories on this node go once nothing is left in them.
+        TryDeleteEmpty(workflowDirectory);
+    }
+
+    /// <summary>Starts every queued attempt that fits now, in issue order (a small job may pass a large one). Under the lock.</summary>
     private void StartWhatFits()
     {
-        var node = _queue.First;
-        while (node is not null)
+        for (var node = _queue.First; node is not null;)
         {
             var next = node.Next;
-            if (_pool.TryTake(node.Value.Request.Resources))
+            var attempt = node.Value;
+            if (_pool.TryReserve(attempt.Request.Resources) is { } reservation)
             {
                 _queue.Remove(node);
-                Start(node.Value.Id, node.Value.Request);
+                attempt.Reservation = reservation;
+                Start(attempt);
             }
 
             node = next;
         }
     }
 
-    private void Start(long id, BatchJobRequest request)
+    /// <summary>Starts an attempt's worker process and watches it. Under the lock.</summary>
+    private void Start(WorkerAttempt attempt)
     {
-        var start = new ProcessStartInfo(_options.WorkerProgram!)
+        var request = attempt.Request;
+        var psi = new ProcessStartInfo(_options.WorkerCommand[0])
         {
             UseShellExecute = false,
+
+            // A worker reads nothing; an empty standard input keeps it off the leader's terminal.
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in _options.WorkerProgramArguments.Concat(request.WorkerArguments))
+        for (int i = 1; i < _options.WorkerCommand.Count; i++)
         {
-            start.ArgumentList.Add(argument);
+            psi.ArgumentList.Add(_options.WorkerCommand[i]);
+        }
+
+        foreach (string argument in request.WorkerArguments)
+        {
+            psi.ArgumentList.Add(argument);
         }
 
         foreach (var (name, value) in request.Environment)
         {
-            start.Environment[name] = value;
+            psi.Environment[name] = value;
         }
 
-        var running = new Running(id, request, _time.GetTimestamp(), new OutputTail(_options.OutputTailBytes));
-        _running[id] = running;
+        psi.Environment[WorkDirVariable] = _workDirectory;
+        psi.Environment[CoordinationDirVariable] = CoordinationDirectoryFor(request.JobStore.Config.WorkflowId);
+
+        attempt.StartTimestamp = _time.GetTimestamp();
+        Process process;
         try
         {
-            running.Process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null.");
-            running.Process.StandardInput.Close();
+            Directory.CreateDirectory(_workDirectory);
+            process = Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned no process");
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            LogStartFailed(_log, e, _options.WorkerProgram!, request.JobStoreId);
-            _running.Remove(id);
-            _pool.Release(request.Resources);
-            _updates.Writer.TryWrite(new BatchJobUpdate(id, 255, BatchJobExitReason.Error) { Detail = $"the worker program could not start: {e.Message}" });
+            LocalProcessLog.StartFailed(_logger, e, attempt.Id, request.JobStoreId, psi.FileName);
+            _pool.Release(attempt.Reservation!);
+            _issued.Remove(attempt.Id);
+            attempt.Ended.TrySetResult();
+            _updates.Writer.TryWrite(new BatchJobUpdate(attempt.Id, 255, BatchJobExitReason.Error)
+            {
+                WallTime = TimeSpan.Zero,
+                Detail = $"the worker program '{psi.FileName}' could not be started: {e.Message}",
+            });
             return;
         }
 
-        running.Waiter = Task.Run(() => WaitAsync(running));
+        process.StandardInput.Close();
+        attempt.Process = process;
+        attempt.ProcessId = process.Id;
+        _running.Add(attempt.Id, attempt);
+        string prefix = Path.Combine(_outputDirectory, "attempt-" + attempt.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        EnsureOutputDirectory();
+        attempt.StandardOutput = AttemptOutput.Start(process.StandardOutput.BaseStream, prefix + ".stdout");
+        attempt.StandardError = AttemptOutput.Start(process.StandardError.BaseStream, prefix + ".stderr");
+        LocalProcessLog.Started(_logger, attempt.Id, request.JobStoreId, request.JobName, attempt.ProcessId);
+
+        // Never inline: a worker that already exited would otherwise re-enter StartWhatFits while it walks the queue.
+        _ = Task.Run(() => WatchAsync(attempt));
     }
 
-    private async Task WaitAsync(Running running)
+    private void EnsureOutputDirectory()
     {
-        var process = running.Process!;
-        var output = PumpAsync(process.StandardOutput, running.Output);
-        var error = PumpAsync(process.StandardError, running.Output);
-        var walltime = running.Request.Resources.Walltime;
-        Task? limit = null;
-        using var limitCancel = new CancellationTokenSource();
+        if (!Directory.Exists(_outputDirectory))
+        {
+            Directory.CreateDirectory(_outputDirectory);
+        }
+    }
+
+    /// <summary>Waits for an attempt's process to end, reports it (unless it was killed) and starts what now fits.</summary>
+    private async Task WatchAsync(WorkerAttempt attempt)
+    {
+        var process = attempt.Process!;
+        var exit = process.WaitForExitAsync();
+        var walltime = attempt.Request.Resources.Walltime;
         if (walltime > TimeSpan.Zero)
         {
-            limit = Task.Run(async () =>
+            try
             {
-                await Task.Delay(walltime, _time, limitCancel.Token).ConfigureAwait(false);
-                running.OverWalltime = true;
-                await TerminateAsync(running, CancellationToken.None).ConfigureAwait(false);
-            });
+                await exit.WaitAsync(walltime, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                attempt.OverWalltime = true;
+                LocalProcessLog.OverWalltime(_logger, attempt.Id, attempt.ProcessId, walltime);
+                _ = StopOverlongAsync(attempt);
+            }
         }
 
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        await limitCancel.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(output, error).ConfigureAwait(false);
+        await exit.ConfigureAwait(false);
+        attempt.Exited.TrySetResult();
+        var wallTime = _time.GetElapsedTime(attempt.StartTimestamp);
         int exitCode = process.ExitCode;
-        process.Dispose();
-        var reason = exitCode == 0 ? BatchJobExitReason.Finished : running.OverWalltime ? BatchJobExitReason.MaxJobDuration : BatchJobExitReason.Failed;
-        string tail = running.Output.ToString();
-        var update = new BatchJobUpdate(running.Id, exitCode, reason)
+        var outputs = new[] { attempt.StandardOutput!, attempt.StandardError! };
+        try
         {
-            WallTime = _time.GetElapsedTime(running.Started),
-            Detail = exitCode == 0 || tail.Length == 0 ? null : tail,
-        };
+            await Task.WhenAll(outputs.Select(o => o.Completion)).WaitAsync(OutputDrainBound, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LocalProcessLog.OutputAbandoned(_logger, attempt.Id, OutputDrainBound);
+        }
+        catch (IOException e)
+        {
+            LocalProcessLog.OutputFailed(_logger, e, attempt.Id, _outputDirectory);
+        }
+
+        var reason = attempt.OverWalltime ? BatchJobExitReason.MaxJobDuration : ExitCodeMapping.Reason(exitCode);
+        bool keep = exitCode != 0 && !attempt.KillRequested;
+        var kept = new List<string>(2);
+        foreach (var output in outputs)
+        {
+            if (!output.Completion.IsCompleted)
+            {
+                continue;
+            }
+
+            if (keep && output.HasFile)
+            {
+                kept.Add(output.Path);
+            }
+            else
+            {
+                output.Delete();
+            }
+
+            if (output.WriteError is { } error)
+            {
+                LocalProcessLog.OutputFailed(_logger, error, attempt.Id, output.Path);
+            }
+        }
+
+        process.Dispose();
+        string detail = attempt.OverWalltime
+            ? $"the job outlived its walltime of {walltime}; {ExitCodeMapping.Describe(exitCode)}"
+            : ExitCodeMapping.Describe(exitCode);
+        if (kept.Count > 0 && _options.OutputTailBytes > 0)
+        {
+            detail += AttemptOutput.Tail(kept, _options.OutputTailBytes);
+        }
+
+        LocalProcessLog.Ended(_logger, attempt.Id, exitCode, reason, wallTime);
         lock (_lock)
         {
-            _running.Remove(running.Id);
-            _pool.Release(running.Request.Resources);
-            if (!running.Killed)
+            _running.Remove(attempt.Id);
+            _pool.Release(attempt.Reservation!);
+            if (!attempt.KillRequested)
             {
-                _updates.Writer.TryWrite(update);
+                _issued.Remove(attempt.Id);
+                _updates.Writer.TryWrite(new BatchJobUpdate(attempt.Id, exitCode, reason)
+                {
+                    WallTime = wallTime,
+                    Detail = detail,
+                    OutputFiles = kept,
+                });
             }
 
             if (!_shutDown)
@@ -264,116 +435,99 @@ public sealed partial class LocalProcessBatchSystem : IBatchSystem
             }
         }
 
-        if (limit is not null)
-        {
-            try
-            {
-                await limit.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // The worker ended within its walltime.
-            }
-        }
+        attempt.Ended.TrySetResult();
     }
 
-    /// <summary>SIGTERM, then SIGKILL (the whole tree) after the grace period; returns once the process has ended.</summary>
-    private async Task TerminateAsync(Running running, CancellationToken cancellationToken)
+    /// <summary>SIGTERM, then SIGKILL to the process and its descendants after the grace period; bounded.</summary>
+    /// <param name="attempt">The attempt.</param>
+    /// <param name="stopped">What "stopped" means: the attempt ended (a leader's kill), or its process was reaped (walltime).</param>
+    /// <param name="cancellationToken">Ends the waits (the signals already sent stay sent).</param>
+    private async Task KillAsync(WorkerAttempt attempt, Task stopped, CancellationToken cancellationToken)
     {
-        var process = running.Process;
-        if (process is null)
+        var grace = _options.KillGracePeriod;
+        if (attempt.Exited.Task.IsCompleted)
         {
+            await EndsWithinAsync(stopped, _options.KillTimeout, cancellationToken).ConfigureAwait(false);
             return;
+        }
+
+        if (grace > TimeSpan.Zero)
+        {
+            // Checked above: once reaped, the process ID may belong to another process.
+            LocalProcessLog.Terminating(_logger, attempt.Id, attempt.ProcessId, grace);
+            ProcessSignals.Send(attempt.ProcessId, ProcessSignals.Terminate);
+            if (await EndsWithinAsync(stopped, grace, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            LocalProcessLog.Escalating(_logger, attempt.Id, attempt.ProcessId, grace);
         }
 
         try
         {
-            if (process.HasExited)
-            {
-                await running.Waiter.ConfigureAwait(false);
-                return;
-            }
-
-            _ = Kill(process.Id, SigTerm);
-            try
-            {
-                await process.WaitForExitAsync(cancellationToken).WaitAsync(_options.KillGracePeriod, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                LogKillEscalated(_log, running.Id, process.Id, _options.KillGracePeriod);
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            attempt.Process?.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
-            // Already ended and disposed.
+            // It exited (and may have been disposed) meanwhile.
+        }
+
+        if (!await EndsWithinAsync(stopped, _options.KillTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new TimeoutException($"The worker process {attempt.ProcessId} of attempt {attempt.Id} did not end within {_options.KillTimeout} of SIGKILL.");
         }
     }
 
-    private static async Task PumpAsync(StreamReader reader, OutputTail tail)
+    /// <summary>Stops a worker that outlived its job's walltime (SIGTERM, then SIGKILL); its end is reported as usual.</summary>
+    private async Task StopOverlongAsync(WorkerAttempt attempt)
     {
-        char[] buffer = new char[4096];
-        int read;
-        while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        try
         {
-            tail.Append(buffer.AsSpan(0, read));
+            await KillAsync(attempt, attempt.Exited.Task, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            LocalProcessLog.StopFailed(_logger, e, attempt.Id, attempt.ProcessId);
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
-    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Could not start the worker program {Program} for job {JobStoreId}")]
-    private static partial void LogStartFailed(ILogger logger, Exception exception, string program, string jobStoreId);
-
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Batch job {BatchJobId} (process {ProcessId}) did not stop within {GracePeriod} of SIGTERM; sending SIGKILL")]
-    private static partial void LogKillEscalated(ILogger logger, long batchJobId, int processId, TimeSpan gracePeriod);
-
-    private sealed class Running(long id, BatchJobRequest request, long started, OutputTail output)
+    private async Task<bool> EndsWithinAsync(Task stopped, TimeSpan bound, CancellationToken cancellationToken)
     {
-        public long Id { get; } = id;
-
-        public BatchJobRequest Request { get; } = request;
-
-        public long Started { get; } = started;
-
-        public OutputTail Output { get; } = output;
-
-        public Process? Process { get; set; }
-
-        public Task Waiter { get; set; } = Task.CompletedTask;
-
-        public bool Killed { get; set; }
-
-        public bool OverWalltime { get; set; }
+        try
+        {
+            await stopped.WaitAsync(bound, _time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
-    /// <summary>The last characters a worker wrote to its standard streams.</summary>
-    private sealed class OutputTail(int capacity)
+    /// <summary>
+    /// The coordination directory the workers of one workflow get (their <c>TOIL_COORDINATION_DIR</c>): one per workflow,
+    /// so shutting down runs only this workflow's orphans. Workers make a subdirectory per node in it.
+    /// </summary>
+    private string CoordinationDirectoryFor(string workflowId)
     {
-        private readonly StringBuilder _text = new();
-        private readonly Lock _lock = new();
+        bool plain = workflowId.Length is > 0 and <= 64 && workflowId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+        string name = plain ? workflowId : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workflowId)).AsSpan(0, 16));
+        return Path.Combine(_coordinationRoot, "workflow-" + name);
+    }
 
-        public void Append(ReadOnlySpan<char> chars)
+    private static void TryDeleteEmpty(string directory)
+    {
+        try
         {
-            lock (_lock)
+            if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
             {
-                _text.Append(chars);
-                if (_text.Length > capacity)
-                {
-                    _text.Remove(0, _text.Length - capacity);
-                }
+                Directory.Delete(directory);
             }
         }
-
-        public override string ToString()
+        catch (IOException)
         {
-            lock (_lock)
-            {
-                return _text.ToString();
-            }
+            // Something was written meanwhile; it stays.
         }
     }
 }

@@ -49,10 +49,14 @@ public static class ToilLeaderServiceCollectionExtensions
 
     /// <summary>
     /// Makes the <see cref="LocalProcessBatchSystem"/> the leader's batch system: each job a worker process (replaces any
-    /// <see cref="IBatchSystem"/> registered before). Call it before or after <see cref="AddToilLeader"/>.
+    /// <see cref="IBatchSystem"/> registered before; a new one per run). Call it before or after <see cref="AddToilLeader"/>.
+    /// Options left unset come from the container: <see cref="LocalProcessBatchSystemOptions.DeferredFunctions"/> from
+    /// its <see cref="DeferredFunctionRegistry"/>, the clock from its <see cref="TimeProvider"/>, and
+    /// <see cref="LocalProcessBatchSystemOptions.WorkDirectory"/> and
+    /// <see cref="LocalProcessBatchSystemOptions.CoordinationDirectory"/> from <see cref="WorkerOptions"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets the worker program and the slots.</param>
+    /// <param name="configure">Sets the worker command and the machine's resources.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     public static IServiceCollection AddLocalProcessBatchSystem(this IServiceCollection services, Action<LocalProcessBatchSystemOptions> configure)
     {
@@ -60,12 +64,18 @@ public static class ToilLeaderServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.Configure(configure);
         services.RemoveAll<IBatchSystem>();
-        services.AddTransient<IBatchSystem>(sp => new LocalProcessBatchSystem(
-            sp.GetRequiredService<IOptions<LocalProcessBatchSystemOptions>>(),
-            sp.GetService<IOptions<WorkerOptions>>(),
-            sp.GetService<DeferredFunctionRegistry>(),
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<LocalProcessBatchSystem>>()));
+        services.AddTransient<IBatchSystem>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<LocalProcessBatchSystemOptions>>().Value;
+            var worker = sp.GetService<IOptions<WorkerOptions>>()?.Value;
+            options.WorkDirectory ??= worker?.WorkDir;
+            options.CoordinationDirectory ??= worker?.CoordinationDir;
+            return new LocalProcessBatchSystem(
+                options,
+                sp.GetService<DeferredFunctionRegistry>(),
+                sp.GetService<TimeProvider>(),
+                sp.GetService<ILogger<LocalProcessBatchSystem>>());
+        });
         return services;
     }
 

@@ -50,6 +50,33 @@ internal sealed class AttemptOutput
     /// <summary>Gets whether the file exists (after <see cref="Completion"/>).</summary>
     public bool HasFile => _file is not null;
 
+    /// <summary>
+    /// Gets the last <paramref name="maxBytes"/> bytes of each file, framed for <see cref="BatchJobUpdate.Detail"/> (what
+    /// a worker wrote before or outside its log capture); a file that cannot be read is named instead.
+    /// </summary>
+    public static string Tail(IEnumerable<string> paths, int maxBytes)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (string path in paths)
+        {
+            try
+            {
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                long start = Math.Max(0, file.Length - maxBytes);
+                file.Position = start;
+                using var reader = new StreamReader(file, System.Text.Encoding.UTF8);
+                string tail = reader.ReadToEnd();
+                text.Append('\n').Append("--- ").Append(System.IO.Path.GetFileName(path)).Append(start > 0 ? " (last bytes) ---\n" : " ---\n").Append(tail);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                text.Append('\n').Append("--- ").Append(System.IO.Path.GetFileName(path)).Append(" could not be read: ").Append(e.Message);
+            }
+        }
+
+        return text.ToString();
+    }
+
     private async Task DrainAsync()
     {
         byte[] buffer = new byte[16 * 1024];

@@ -4,7 +4,7 @@ namespace Toil.Runtime.Leader.BatchSystems.LocalProcess;
 
 /// <summary>
 /// Maps a worker process's exit code to the reason the leader gets. .NET reports a process ended by signal N as
-/// 128 + N (as the shell does), so a code of 129..192 is read as a signal. See <c>docs/local-process-batch-system.md</c>.
+/// 128 + N (as the shell does), so a code of 129..192 is read as a signal. See <c>docs/batch-systems.md</c>.
 /// </summary>
 internal static class ExitCodeMapping
 {
