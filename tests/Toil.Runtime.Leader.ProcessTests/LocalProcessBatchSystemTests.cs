@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.Leader.BatchSystems;
 using Toil.Runtime.Leader.BatchSystems.LocalProcess;
 using Toil.Runtime.Leader.ProcessTests.Host;
+using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Leader.ProcessTests;
 
@@ -59,6 +61,37 @@ public sealed class LocalProcessBatchSystemTests
         update.ExitReason.Should().Be(BatchJobExitReason.Failed);
         update.OutputFiles.Should().ContainSingle(f => f.EndsWith(".stderr", StringComparison.Ordinal));
         (await File.ReadAllTextAsync(update.OutputFiles[0])).Should().Contain("Could not access the job store");
+    }
+
+    [Test]
+    public async Task IssueJobAsync_WorkerCannotOpenTheStore_PutsTheTailOfItsOutputInDetail()
+    {
+        await using var context = await ProcessTestContext.CreateAsync();
+        await using var batch = new LocalProcessBatchSystem(context.Options());
+        var request = await context.RequestAsync<ProcessTestJobs.TouchJob, ProcessTestJobs.MarkerInput>(ProcessTestJobs.Touch, new(context.PathOf("x")));
+        Directory.Move(Path.Combine(context.Root, "store"), Path.Combine(context.Root, "moved"));
+
+        await batch.IssueJobAsync(request);
+        var update = await batch.WaitForUpdateAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+
+        update.Detail.Should().Contain("exited with code 76").And.Contain(".stderr").And.Contain("Could not access the job store");
+    }
+
+    [Test]
+    public async Task IssueJobAsync_OutputTailBytesZero_DetailOnlySaysHowTheWorkerEnded()
+    {
+        await using var context = await ProcessTestContext.CreateAsync();
+        var options = context.Options();
+        options.OutputTailBytes = 0;
+        await using var batch = new LocalProcessBatchSystem(options);
+        var request = await context.RequestAsync<ProcessTestJobs.TouchJob, ProcessTestJobs.MarkerInput>(ProcessTestJobs.Touch, new(context.PathOf("x")));
+        Directory.Move(Path.Combine(context.Root, "store"), Path.Combine(context.Root, "moved"));
+
+        await batch.IssueJobAsync(request);
+        var update = await batch.WaitForUpdateAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+
+        update.Detail.Should().Be("the worker process exited with code 76");
+        update.OutputFiles.Should().ContainSingle();
     }
 
     [Test]
@@ -297,6 +330,36 @@ public sealed class LocalProcessBatchSystemTests
         var late = await context.RequestAsync<ProcessTestJobs.TouchJob, ProcessTestJobs.MarkerInput>(ProcessTestJobs.Touch, new(context.PathOf("x")));
         await batch.Awaiting(b => b.IssueJobAsync(late).AsTask()).Should().ThrowAsync<ObjectDisposedException>();
         await batch.ShutdownAsync();   // idempotent
+    }
+
+    [Test]
+    public async Task AddLocalProcessBatchSystem_RegistryAndDirectoriesFromTheContainer_ShutdownRunsKilledWorkersDeferredFunctions()
+    {
+        await using var context = await ProcessTestContext.CreateAsync();
+        string coordination = context.PathOf("coordination");
+        var services = new ServiceCollection()
+            .AddSingleton(ProcessTestJobs.CreateDeferredFunctions())
+            .Configure<WorkerOptions>(o => { o.WorkDir = context.WorkDirectory; o.CoordinationDir = coordination; })
+            .AddLocalProcessBatchSystem(o =>
+            {
+                o.WorkerCommand = ProcessTestContext.HostCommand;
+                o.Cores = 2;
+                o.Memory = "4Gi";
+                o.Disk = "4Gi";
+                o.KillGracePeriod = TimeSpan.Zero;
+            });
+        await using var provider = services.BuildServiceProvider();
+        var batch = provider.GetRequiredService<IBatchSystem>();
+        batch.Should().BeOfType<LocalProcessBatchSystem>();
+        string marker = context.PathOf("deferred");
+        string ready = context.PathOf("ready");
+        await batch.IssueJobAsync(await context.RequestAsync<ProcessTestJobs.DeferAndHangJob, ProcessTestJobs.DeferInput>(ProcessTestJobs.DeferAndHang, new(marker, ready)));
+        await ProcessTestContext.WaitForFileAsync(ready);
+        Directory.Exists(coordination).Should().BeTrue("the workers' coordination state goes under WorkerOptions.CoordinationDir");
+
+        await batch.ShutdownAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+
+        (await File.ReadAllTextAsync(marker)).Should().Be("deferred", "the container's registry runs what the killed worker deferred");
     }
 
     private static async Task ExpectOnlyTheNextJobReportedAsync(ProcessTestContext context, LocalProcessBatchSystem batch)

@@ -67,4 +67,25 @@ public sealed class ResourcePoolTests
         pool.TotalMemory.Should().Be(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         pool.TotalDisk.Should().BePositive();
     }
+
+    [Test]
+    public void ForCounts_BareAcceleratorCount_AnyAcceleratorSatisfiesAnyRequirement()
+    {
+        var pool = ResourcePool.ForCounts(2, 1L << 30, 1L << 30, 2);
+        var cuda = new JobResources { Accelerators = [AcceleratorRequirement.Parse("cuda:1")] };
+        var amd = new JobResources { Accelerators = [AcceleratorRequirement.Parse("amd")] };
+
+        pool.WhyNeverFits(new JobResources { Accelerators = [AcceleratorRequirement.Parse("cuda:3")] }).Should().Contain("accelerators");
+        pool.TryReserve(cuda).Should().NotBeNull();
+        pool.TryReserve(amd).Should().NotBeNull();
+        pool.TryReserve(cuda).Should().BeNull();
+    }
+
+    [Test]
+    public void WhyNeverFits_TooManyCores_SaysWhatTheMachineOffersAtMost()
+    {
+        var pool = ResourcePool.ForCounts(1, 1L << 30, 1L << 30, 0);
+
+        pool.WhyNeverFits(new JobResources { Cores = 3 }).Should().Contain("3 cores").And.Contain("offers at most 1 cores");
+    }
 }

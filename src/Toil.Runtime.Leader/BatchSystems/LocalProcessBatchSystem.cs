@@ -43,6 +43,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
     private readonly LinkedList<WorkerAttempt> _queue = new();
     private readonly Dictionary<long, WorkerAttempt> _running = [];
     private readonly HashSet<string> _coordinationDirectories = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _workflowIds = new(StringComparer.Ordinal);
     private long _lastId;
     private bool _shutDown;
     private Task? _shutdown;
@@ -110,6 +111,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             _issued.Add(id, attempt);
             _queue.AddLast(attempt);
             _coordinationDirectories.Add(coordination);
+            _workflowIds.Add(request.JobStore.Config.WorkflowId);
             StartWhatFits();
         }
 
@@ -205,14 +207,22 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         _updates.Writer.TryComplete();
 
         string[] coordination;
+        string[] workflowIds;
         lock (_lock)
         {
             coordination = [.. _coordinationDirectories];
+            workflowIds = [.. _workflowIds];
         }
 
         foreach (string workflowDirectory in coordination)
         {
             await RunOrphanedDeferredFunctionsAsync(workflowDirectory, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The workers' per-node work directories (WorkerDirectories' toilwf-<workflow>), once they are empty.
+        foreach (string workflowId in workflowIds)
+        {
+            TryDeleteEmpty(Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId)));
         }
 
         TryDeleteEmpty(_outputDirectory);
@@ -230,6 +240,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         {
             if (!Directory.Exists(Path.Combine(node, "deferred")))
             {
+                TryDeleteEmpty(node);
                 continue;
             }
 
