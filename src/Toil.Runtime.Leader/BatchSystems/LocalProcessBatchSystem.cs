@@ -18,7 +18,8 @@ namespace Toil.Runtime.Leader.BatchSystems;
 /// </summary>
 /// <remarks>
 /// A worker's standard output and error are drained into files under the work directory, kept for a failed attempt
-/// (<see cref="BatchJobUpdate.OutputFiles"/>) and deleted otherwise. A kill sends SIGTERM, then SIGKILL (to the process
+/// (<see cref="BatchJobUpdate.OutputFiles"/>, their last <see cref="LocalProcessBatchSystemOptions.OutputTailBytes"/> in
+/// <see cref="BatchJobUpdate.Detail"/>) and deleted otherwise. A kill sends SIGTERM, then SIGKILL (to the process
 /// and its descendants) after <see cref="LocalProcessBatchSystemOptions.KillGracePeriod"/>. Linux and macOS.
 /// </remarks>
 public sealed class LocalProcessBatchSystem : IBatchSystem
