@@ -23,4 +23,10 @@ public enum BatchJobExitReason
 
     /// <summary>The job exceeded its memory limit.</summary>
     MemLimit,
+
+    /// <summary>The job exceeded its time limit (its walltime, or the batch system's maximum job duration).</summary>
+    MaxJobDuration,
+
+    /// <summary>The attempt's result did not reach the job store in time (Toil's <c>PARTITION</c>): the leader treats it as failed.</summary>
+    Partition,
 }

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Toil.Runtime.Benchmarks.JobStores;
+using Toil.Runtime.Benchmarks.Worker;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Leader.BatchSystems;
+using Toil.Runtime.Leader.Scheduling;
+using Toil.Runtime.Leader.Workflows;
+using Toil.Runtime.Worker;
+
+namespace Toil.Runtime.Benchmarks.Leader;
+
+/// <summary>
+/// The leader on the file job store, each beside what it stands on measured in the same run: a fan-out of N trivial
+/// jobs on the in-process batch system vs the fsync+rename floor (target ≥ 0.3 ×); a chain of N through the leader vs
+/// the same chain run by the worker alone (target ≥ 0.9 ×); the leader's memory with 100,000 pending jobs (target
+/// &lt; 200 MiB). Arguments: <c>[jobs=1000] [rounds=3] [pending=100000]</c>.
+/// </summary>
+public sealed class LeaderWorkload : IWorkload
+{
+    /// <inheritdoc />
+    public string Name => "leader";
+
+    /// <inheritdoc />
+    public string Description => "leader: fan-out of N vs fsync+rename floor; chain of N via leader vs worker alone; memory with 100,000 pending jobs";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(string[] args)
+    {
+        int jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
+        int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        int pending = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000;
+        string root = WorkerBench.NewDirectory("leader");
+        try
+        {
+            await using var services = LeaderServices(root);
+            var runner = services.GetRequiredService<IWorkflowRunner>();
+            var worker = services.GetRequiredService<IWorkerRunner>();
+            string floorDir = Directory.CreateDirectory(Path.Combine(root, "floor")).FullName;
+            byte[] record = new byte[600];
+
+            // Warm-up of both paths.
+            await FanOutAsync(runner, root, 50);
+            await ChainViaLeaderAsync(runner, root, 100);
+            await ChainWorkerOnlyAsync(worker, root, 100);
+
+            var fan = new List<double>();
+            var floor = new List<double>();
+            var leaderChain = new List<double>();
+            var workerChain = new List<double>();
+            for (int r = 0; r < rounds; r++)
+            {
+                fan.Add(await FanOutAsync(runner, root, jobs));
+                var (ops, elapsed) = FileJobStoreUpdateWorkload.Floor(Path.Combine(floorDir, "job"), record, 150);
+                floor.Add(ops / elapsed.TotalSeconds);
+                leaderChain.Add(await ChainViaLeaderAsync(runner, root, jobs));
+                workerChain.Add(await ChainWorkerOnlyAsync(worker, root, jobs));
+            }
+
+            double fanRate = WorkerBench.Median(fan);
+            double floorRate = WorkerBench.Median(floor);
+            double leaderRate = WorkerBench.Median(leaderChain);
+            double workerRate = WorkerBench.Median(workerChain);
+            Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}, in-process, file store : {fanRate,8:F0} jobs/s (median of {rounds}; runs {string.Join(", ", fan.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))})"));
+            Console.WriteLine(FormattableString.Invariant($"  fsync+rename floor                    : {floorRate,8:F0} ops/s  (same directory, same run)"));
+            Console.WriteLine(FormattableString.Invariant($"  fan-out / floor                       : {fanRate / floorRate,8:F2}       (target >= 0.3) {Verdict(fanRate / floorRate >= 0.3)}"));
+            Console.WriteLine(FormattableString.Invariant($"  chain of {jobs} through the leader        : {leaderRate,8:F0} jobs/s (median of {rounds})"));
+            Console.WriteLine(FormattableString.Invariant($"  chain of {jobs}, worker only             : {workerRate,8:F0} jobs/s (median of {rounds})"));
+            Console.WriteLine(FormattableString.Invariant($"  leader / worker-only                  : {leaderRate / workerRate,8:F2}       (target >= 0.9) {Verdict(leaderRate / workerRate >= 0.9)}"));
+
+            double mib = await PendingMemoryAsync(root, pending);
+            Console.WriteLine(FormattableString.Invariant($"  leader + queue with {pending} pending jobs : {mib,8:F1} MiB managed heap growth (target < 200) {Verdict(mib < 200)}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
+            return 0;
+        }
+        finally
+        {
+            WorkerBench.TryDelete(root);
+        }
+    }
+
+    private static ServiceProvider LeaderServices(string root)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddToilLeader(o =>
+        {
+            o.Clean = CleanPolicy.Never;
+            o.Config = new WorkflowConfig { RetryCount = 0 };
+        });
+        services.Configure<WorkerOptions>(o => o.WorkDir = root);
+        services.ConfigureInProcessBatchSystem(o =>
+        {
+            o.MaxMemory = 64L << 30;
+            o.MaxDisk = 64L << 30;
+        });
+        services.AddToilJob<TrivialJob>();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>A root trivial job with <paramref name="count"/> trivial children (0.1 core each), all created up front; jobs/s of the whole run.</summary>
+    private static async Task<double> FanOutAsync(IWorkflowRunner runner, string root, int count)
+    {
+        string dir = Path.Combine(root, "fan-" + Guid.NewGuid().ToString("N"));
+        await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = dir }, new WorkflowConfig { RetryCount = 0 });
+        await CreateFanAsync(store, count, new JobRequirements { Cores = 0.1, Memory = "16Mi", Disk = "1Mi" });
+        long start = Stopwatch.GetTimestamp();
+        var result = await runner.RunStoreAsync(store);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        Check(result, count + 1);
+        await store.DestroyAsync();
+        return (count + 1) / elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> ChainViaLeaderAsync(IWorkflowRunner runner, string root, int count)
+    {
+        string dir = Path.Combine(root, "chain-" + Guid.NewGuid().ToString("N"));
+        await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = dir });
+        await WorkerBench.CreateChainAsync(store, count);
+        long start = Stopwatch.GetTimestamp();
+        var result = await runner.RunStoreAsync(store);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        Check(result, 1);
+        await store.DestroyAsync();
+        return count / elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> ChainWorkerOnlyAsync(IWorkerRunner worker, string root, int count)
+    {
+        string dir = Path.Combine(root, "wchain-" + Guid.NewGuid().ToString("N"));
+        await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = dir });
+        string first = await WorkerBench.CreateChainAsync(store, count);
+        var (wall, _) = await WorkerBench.RunAsync(worker, store, first, count);
+        await store.DestroyAsync();
+        return count / wall.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Managed heap growth while the leader holds <paramref name="count"/> issued, pending jobs (a root with that many
+    /// children, not run, in an in-memory store built before the baseline; a batch system that queues and runs nothing): the
+    /// leader's state plus the queued requests.
+    /// </summary>
+    private static async Task<double> PendingMemoryAsync(string root, int count)
+    {
+        // The in-memory store (a file store takes a directory fsync per job to create 100,000 of them): it is built before
+        // the baseline is taken, so the growth measured is the leader's state and the queued requests only.
+        await using var store = new InMemoryJobStore();
+        string bodyId = await store.WriteFileAsync(TrivialJob.BodyDocument(), baseName: "body");
+        var parent = new JobDescription(TrivialJob.Name);
+        await store.AssignJobIdAsync(parent);
+        var children = new List<JobDescription>(4096);
+        for (int i = 0; i < count; i++)
+        {
+            var child = new JobDescription(TrivialJob.Name) { PredecessorNumber = 1 };
+            await store.AssignJobIdAsync(child);
+            child.AttachBody(new JobBody(TrivialJob.Name, bodyId));
+            parent.AddChild(child.JobStoreId);
+            children.Add(child);
+            if (children.Count == 4096)
+            {
+                await store.CreateJobsAsync(children);
+                children.Clear();
+            }
+        }
+
+        await store.CreateJobsAsync(children);
+        children.Clear();
+        await store.CreateJobsAsync([parent]);
+        await store.SetRootJobIdAsync(parent.JobStoreId);
+        parent = null;
+
+        var batch = new HoldingBatchSystem(count);
+        var leader = new WorkflowLeader(store, batch, new LeaderOptions(), NullLogger.Instance, TimeProvider.System, new Dictionary<string, string>());
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        using var stop = new CancellationTokenSource();
+        var run = leader.RunAsync(stop.Token);
+        await batch.Full.WaitAsync(TimeSpan.FromMinutes(10));
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        await stop.CancelAsync();
+        try
+        {
+            await run;
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected: the run is stopped once the memory is measured.
+        }
+
+        GC.KeepAlive(batch);
+        return (after - before) / 1048576.0;
+    }
+
+    private static void Check(WorkflowResult result, int completed)
+    {
+        if (!result.Succeeded || result.JobsCompleted != completed)
+        {
+            throw new InvalidOperationException($"the workflow did not finish as expected: succeeded={result.Succeeded}, completed={result.JobsCompleted}/{completed}");
+        }
+    }
+
+    private static async Task CreateFanAsync(IJobStore store, int count, JobRequirements requirements)
+    {
+        byte[] body = TrivialJob.BodyDocument();
+        var parent = new JobDescription(TrivialJob.Name, requirements);
+        await store.AssignJobIdAsync(parent);
+        parent.AttachBody(new JobBody(TrivialJob.Name, await store.WriteFileAsync(body, parent.JobStoreId, cleanup: true, baseName: "body")));
+        var jobs = new List<JobDescription>(count + 1);
+        for (int i = 0; i < count; i++)
+        {
+            var child = new JobDescription(TrivialJob.Name, requirements) { PredecessorNumber = 1 };
+            await store.AssignJobIdAsync(child);
+            child.AttachBody(new JobBody(TrivialJob.Name, await store.WriteFileAsync(body, child.JobStoreId, cleanup: true, baseName: "body")));
+            parent.AddChild(child.JobStoreId);
+            jobs.Add(child);
+        }
+
+        jobs.Add(parent);
+        foreach (var chunk in jobs.Chunk(1024))
+        {
+            await store.CreateJobsAsync(chunk);
+        }
+
+        await store.SetRootJobIdAsync(parent.JobStoreId);
+    }
+
+    private static string Verdict(bool met) => met ? "MET" : "MISSED";
+}

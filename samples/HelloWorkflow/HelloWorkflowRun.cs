@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.Leader.Workflows;
+using Toil.Runtime.Worker;
+
+namespace HelloWorkflow;
+
+/// <summary>The sample's workflow, run by the leader on a file job store in a directory of the caller's.</summary>
+public static class HelloWorkflowRun
+{
+    /// <summary>The text whose words the workflow counts, in chunks.</summary>
+    public static IReadOnlyList<string> Chunks { get; } =
+    [
+        "a job store is the only state",
+        "that a leader and its workers share",
+        "so everything a worker decides",
+        "reaches the leader through it",
+    ];
+
+    /// <summary>Runs the workflow in <paramref name="directory"/>; prints progress and the result to <paramref name="output"/>.</summary>
+    /// <param name="directory">Holds the job store, the workers' directories and the scratch files; left empty.</param>
+    /// <param name="output">Receives the progress lines and the result.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The root job's return value (the number of chunks).</returns>
+    public static async Task<int> RunAsync(string directory, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        string work = Directory.CreateDirectory(Path.Combine(directory, "work")).FullName;
+        string scratch = Directory.CreateDirectory(Path.Combine(directory, "scratch")).FullName;
+        try
+        {
+            await using var services = new ServiceCollection()
+                .AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new ProgressLoggerProvider(output)))
+                .AddToilLeader(o =>
+                {
+                    o.JobStore = "file:" + Path.Combine(directory, "store");
+                    // One retry per job (Toil's default), with a short back-off so the sample runs in seconds.
+                    o.Config = new WorkflowConfig { RetryCount = 1, RetryBackoffSeconds = 0.2 };
+                })
+                .Configure<WorkerOptions>(o => o.WorkDir = work)
+                .AddToilJob<WordCountJob>().AddToilJob<CountChunkJob>().AddToilJob<SumJob>().AddToilJob<GreetJob>()
+                .AddToilJob<ShoutJob>().AddToilJob<PublishJob>().AddToilJob<FlakyUploadJob>()
+                .BuildServiceProvider();
+
+            var runner = services.GetRequiredService<IWorkflowRunner>();
+            int chunks = await runner.RunAsync<WordCountJob, WordCountInput, int>(new("Toil.Runtime", [.. Chunks], scratch), cancellationToken);
+            output.WriteLine($"result: the root job returned {chunks} (chunks counted); the workflow succeeded and its job store is gone");
+            return chunks;
+        }
+        catch (FailedJobsException e)
+        {
+            output.WriteLine($"result: the workflow failed: {e.Message}");
+            throw;
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}

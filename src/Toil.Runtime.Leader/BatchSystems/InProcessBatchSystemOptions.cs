@@ -1,0 +1,35 @@
+namespace Toil.Runtime.Leader.BatchSystems;
+
+/// <summary>The slots of the <see cref="InProcessBatchSystem"/>: what this process lends to concurrent worker runs.</summary>
+public sealed class InProcessBatchSystemOptions
+{
+    /// <summary>
+    /// Gets or sets the cores shared by running jobs (a job needing 1 core takes 1).
+    /// <value>The default value is <see cref="Environment.ProcessorCount"/>.</value>
+    /// </summary>
+    public double MaxCores { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Gets or sets the bytes of memory shared by running jobs; <see langword="null"/> for what the GC sees as available.
+    /// <value>The default value is <see langword="null"/>.</value>
+    /// </summary>
+    public long? MaxMemory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the bytes of disk shared by running jobs; <see langword="null"/> for the free space of the temporary directory's volume.
+    /// <value>The default value is <see langword="null"/>.</value>
+    /// </summary>
+    public long? MaxDisk { get; set; }
+
+    /// <summary>
+    /// Gets or sets the accelerators (GPUs) shared by running jobs.
+    /// <value>The default value is 0.</value>
+    /// </summary>
+    public int MaxAccelerators { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long a killed run may take to stop after its cancellation before the kill gives up waiting.
+    /// <value>The default value is 10 seconds.</value>
+    /// </summary>
+    public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Leader.Workflows;
+
+namespace Toil.Runtime.Leader.Scheduling;
+
+/// <summary>
+/// The one-leader-per-store lock (see <c>docs/leader.md</c>). For a file job store it is an exclusive OS lock on
+/// <c>leader.lock</c> among the store's shared files: held while the leader's process lives, released by the kernel when it
+/// dies however it dies (so a SIGKILLed leader never blocks its restart). For any other store it is held in this
+/// process only (an in-memory store cannot be reached from another one).
+/// </summary>
+internal sealed class LeaderLock : IDisposable
+{
+    private const string FileName = "leader.lock";
+    private static readonly ConditionalWeakTable<IJobStore, object> InProcessHolders = [];
+
+    private readonly FileStream? _file;
+    private readonly IJobStore? _store;
+
+    private LeaderLock(FileStream? file, IJobStore? store)
+    {
+        _file = file;
+        _store = store;
+    }
+
+    /// <summary>Takes the lock, waiting at most <paramref name="timeout"/> (polling every 50 ms).</summary>
+    /// <exception cref="LeaderAlreadyRunningException">Another leader holds it for longer than the timeout.</exception>
+    public static async ValueTask<LeaderLock> AcquireAsync(IJobStore store, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        long start = time.GetTimestamp();
+        while (true)
+        {
+            var taken = TryTake(store);
+            if (taken is not null)
+            {
+                return taken;
+            }
+
+            if (time.GetElapsedTime(start) >= timeout)
+            {
+                throw new LeaderAlreadyRunningException(
+                    $"Another leader is running on the job store '{store.Locator}' (its leader lock was not free within {timeout.TotalSeconds:0.###} s). " +
+                    "Wait for it to end, or stop it; a leader that died releases the lock with its process.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static LeaderLock? TryTake(IJobStore store)
+    {
+        if (FileJobStore.TryParseLocator(store.Locator, out string? path) && Directory.Exists(Path.Combine(path, FileJobStore.SharedDirectory)))
+        {
+            try
+            {
+                // FileShare.None takes an exclusive flock on Unix, also against other handles in this process.
+                var file = new FileStream(Path.Combine(path, FileJobStore.SharedDirectory, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                file.SetLength(0);
+                file.Write(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.ProcessId}@{Environment.MachineName}\n")));
+                file.Flush();
+                return new LeaderLock(file, null);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        lock (InProcessHolders)
+        {
+            if (InProcessHolders.TryGetValue(store, out _))
+            {
+                return null;
+            }
+
+            InProcessHolders.Add(store, new object());
+            return new LeaderLock(null, store);
+        }
+    }
+
+    public void Dispose()
+    {
+        _file?.Dispose();
+        if (_store is not null)
+        {
+            lock (InProcessHolders)
+            {
+                InProcessHolders.Remove(_store);
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Toil.Runtime.Authoring;
+using Toil.Runtime.JobStores;
+
+namespace Toil.Runtime.Leader.Workflows;
+
+/// <summary>
+/// Runs whole workflows: creates the root job in the configured job store (or continues the workflow in it), schedules
+/// every job on the batch system until nothing is left, and reports the outcome. See <c>docs/leader.md</c>.
+/// </summary>
+public interface IWorkflowRunner
+{
+    /// <summary>Runs a workflow from a root job with a return value and returns that value.</summary>
+    /// <typeparam name="TJob">The registered root job class.</typeparam>
+    /// <typeparam name="TInput">Its input type.</typeparam>
+    /// <typeparam name="TOutput">Its return type.</typeparam>
+    /// <param name="input">The root job's input (ignored on a restart, which continues the stored workflow).</param>
+    /// <param name="cancellationToken">Stops the run: running attempts are killed; the store is kept for a restart.</param>
+    /// <returns>The root job's return value.</returns>
+    /// <exception cref="FailedJobsException">Jobs failed for good; the exception carries the run's result.</exception>
+    /// <exception cref="JobStoreExistsException">The store already holds a workflow and <see cref="LeaderOptions.Restart"/> is off.</exception>
+    /// <exception cref="LeaderAlreadyRunningException">Another leader runs on the store.</exception>
+    Task<TOutput> RunAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput, TOutput>;
+
+    /// <summary>Runs a workflow from a root job and returns the run's result, failed or not.</summary>
+    /// <typeparam name="TJob">The registered root job class.</typeparam>
+    /// <typeparam name="TInput">Its input type.</typeparam>
+    /// <param name="input">The root job's input (ignored on a restart, which continues the stored workflow).</param>
+    /// <param name="cancellationToken">Stops the run: running attempts are killed; the store is kept for a restart.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="JobStoreExistsException">The store already holds a workflow and <see cref="LeaderOptions.Restart"/> is off.</exception>
+    /// <exception cref="LeaderAlreadyRunningException">Another leader runs on the store.</exception>
+    Task<WorkflowResult> RunWorkflowAsync<TJob, TInput>(TInput input, CancellationToken cancellationToken = default)
+        where TJob : class;
+
+    /// <summary>
+    /// Runs the workflow held in a job store the caller opened (its root job created with <c>CreateRootJobAsync</c>, or
+    /// left by a leader that died): cleans it as a restart does, schedules it to the end, and writes the store's
+    /// finished marker. The store is neither destroyed nor disposed.
+    /// </summary>
+    /// <param name="store">The store.</param>
+    /// <param name="cancellationToken">Stops the run: running attempts are killed.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="InvalidOperationException">The store has no root job.</exception>
+    /// <exception cref="LeaderAlreadyRunningException">Another leader runs on the store.</exception>
+    Task<WorkflowResult> RunStoreAsync(IJobStore store, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,173 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Toil.Runtime.Authoring;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Leader.BatchSystems;
+using Toil.Runtime.Leader.Scheduling;
+using Toil.Runtime.Logging;
+
+namespace Toil.Runtime.Leader.Workflows;
+
+/// <summary>The default <see cref="IWorkflowRunner"/>: one leader run per call, a fresh batch system from DI per run.</summary>
+internal sealed class WorkflowRunner(
+    IServiceProvider services,
+    IOptions<LeaderOptions> options,
+    JobTypeRegistry registry,
+    ILoggerFactory? loggerFactory = null,
+    TimeProvider? time = null) : IWorkflowRunner
+{
+    private readonly LeaderOptions _options = options.Value;
+    private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public async Task<TOutput> RunAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var (store, fresh) = await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
+        await using (store.ConfigureAwait(false))
+        {
+            using var leaderLock = await LeaderLock.AcquireAsync(store, _options.LeaderLockTimeout, _time, cancellationToken).ConfigureAwait(false);
+            RootJob<TOutput> root;
+            if (fresh)
+            {
+                root = await store.CreateRootJobAsync<TJob, TInput, TOutput>(registry, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await store.WriteSharedFileAsync(SharedFileNames.RootJobReturnValue, Encoding.UTF8.GetBytes(root.ResultFileId), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                string resultFileId = Encoding.UTF8.GetString(await store.ReadSharedFileBytesAsync(SharedFileNames.RootJobReturnValue, cancellationToken).ConfigureAwait(false));
+                if (!registry.TryGet(typeof(TJob), out var registration) || registration is not JobTypeRegistration<TJob, TInput, TOutput> typed)
+                {
+                    throw new UnknownJobTypeException(typeof(TJob).FullName ?? typeof(TJob).Name, "<restart>");
+                }
+
+                root = new RootJob<TOutput>(await store.GetRootJobIdAsync(cancellationToken).ConfigureAwait(false) ?? string.Empty, resultFileId, typed.OutputTypeInfo);
+            }
+
+            var result = await RunLockedAsync(store, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                await CleanAsync(store, succeeded: false).ConfigureAwait(false);
+                throw new FailedJobsException(result);
+            }
+
+            var value = await root.ReadResultAsync(store, cancellationToken).ConfigureAwait(false);
+            await CleanAsync(store, succeeded: true).ConfigureAwait(false);
+            return value;
+        }
+    }
+
+    public async Task<WorkflowResult> RunWorkflowAsync<TJob, TInput>(TInput input, CancellationToken cancellationToken = default)
+        where TJob : class
+    {
+        var (store, fresh) = await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
+        await using (store.ConfigureAwait(false))
+        {
+            using var leaderLock = await LeaderLock.AcquireAsync(store, _options.LeaderLockTimeout, _time, cancellationToken).ConfigureAwait(false);
+            if (fresh)
+            {
+                await store.CreateRootJobAsync<TJob, TInput>(registry, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            var result = await RunLockedAsync(store, cancellationToken).ConfigureAwait(false);
+            await CleanAsync(store, result.Succeeded).ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    public async Task<WorkflowResult> RunStoreAsync(IJobStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        using var leaderLock = await LeaderLock.AcquireAsync(store, _options.LeaderLockTimeout, _time, cancellationToken).ConfigureAwait(false);
+        return await RunLockedAsync(store, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<WorkflowResult> RunLockedAsync(IJobStore store, CancellationToken cancellationToken)
+    {
+        var logger = _loggerFactory.CreateLogger("Toil.Runtime.Leader");
+        var environment = new Dictionary<string, string>(_options.WorkerEnvironment, StringComparer.Ordinal);
+        RealtimeLoggingServer? server = null;
+        if (_options.RealtimeLogging)
+        {
+            server = new RealtimeLoggingServer(Options.Create(new RealtimeLoggingServerOptions()), _loggerFactory);
+            server.Start();
+            server.ApplyTo(environment);
+            LeaderLog.RealtimeStarted(logger, environment.GetValueOrDefault(RealtimeLoggingSettings.AddressVariable) ?? "?");
+        }
+
+        var batch = services.GetRequiredService<IBatchSystem>();
+        try
+        {
+            var leader = new WorkflowLeader(store, batch, _options, logger, _time, environment);
+            return await leader.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await batch.ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Opens the configured store: a fresh one, or (restart) the existing one; an existing store without a root job is continued as fresh.</summary>
+    private async Task<(IJobStore Store, bool Fresh)> OpenStoreAsync(CancellationToken cancellationToken)
+    {
+        if (_options.JobStore is null)
+        {
+            return (new InMemoryJobStore(_options.Config), true);
+        }
+
+        string locator = _options.JobStore;
+        if (!FileJobStore.TryParseLocator(locator, out string? path))
+        {
+            throw new ArgumentException($"'{locator}' is not a file job store locator.", nameof(options));
+        }
+
+        if (!Directory.Exists(path) || !Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path);
+            }
+
+            var created = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = locator, TimeProvider = _time }, _options.Config, _loggerFactory.CreateLogger<FileJobStore>(), cancellationToken).ConfigureAwait(false);
+            return (created, true);
+        }
+
+        var store = await FileJobStore.OpenAsync(new FileJobStoreOptions { Locator = locator, TimeProvider = _time }, _loggerFactory.CreateLogger<FileJobStore>(), cancellationToken).ConfigureAwait(false);
+        string? root = await store.GetRootJobIdAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null)
+        {
+            // A leader died between creating the store and its root job: nothing ran, so start afresh in it.
+            return (store, true);
+        }
+
+        if (!_options.Restart)
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw new JobStoreExistsException(locator);
+        }
+
+        return (store, false);
+    }
+
+    private async ValueTask CleanAsync(IJobStore store, bool succeeded)
+    {
+        bool destroy = _options.Clean switch
+        {
+            CleanPolicy.Always => true,
+            CleanPolicy.OnSuccess => succeeded,
+            CleanPolicy.OnError => !succeeded,
+            _ => false,
+        };
+        if (destroy)
+        {
+            await store.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

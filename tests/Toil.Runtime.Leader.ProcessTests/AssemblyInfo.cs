@@ -1,0 +1,2 @@
+// These tests start Unix processes and send them signals.
+[assembly: System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
