@@ -18,7 +18,19 @@ public static class WorkflowTestJobs
             .AddToilJob<GuardedCheckpointJob>().AddToilJob<FailUnlessAllowedJob>().AddToilJob<StampAndFailJob>().AddToilJob<TouchJob>()
             .AddToilJob<TouchAndFailJob>().AddToilJob<DagShapeJob>().AddToilJob<NoopJob>().AddToilJob<GraphCaseJob>()
             .AddToilJob<DagNodeJob>().AddToilJob<DagBuildJob>().AddToilJob<TellLeaderJob>().AddToilJob<SumJob>()
-            .AddToilJob<GateJob>().AddToilJob<FanGateJob>();
+            .AddToilJob<GateJob>().AddToilJob<FanGateJob>().AddToilJob<RealtimeJob>();
+}
+
+/// <summary>Logs its input through the real-time logger (to the leader's server when the leader started one).</summary>
+public sealed class RealtimeJob : IJob<string>, IToilJobType
+{
+    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<RealtimeJob, string>(TestJson.Default.String, "realtime");
+
+    public ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
+    {
+        context.RealtimeLogger.LogWarning("real-time {Text}", input);
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>Toil's fn1Test: appends the next letter to the promised string, overwrites the output file with it, returns it.</summary>
