@@ -233,7 +233,7 @@ internal sealed class WorkflowLeader
         }
     }
 
-    // ---- State at start (reference §5.1) ----
+    // ---- State at start (docs/leader.md, "How it schedules") ----
 
     private async Task BuildStateAsync(CancellationToken cancellationToken)
     {
