@@ -80,7 +80,10 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 DefMemPerCPU=512
 AccountingStorageType=accounting_storage/none
-JobAcctGatherType=jobacct_gather/none
+# jobacct_gather/linux with OverMemoryKill: without cgroups it is what stops a job over its --mem (see docs/slurm.md).
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherParams=OverMemoryKill
+JobAcctGatherFrequency=1
 JobCompType=jobcomp/none
 InactiveLimit=0
 KillWait=2

@@ -1,0 +1,556 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.Leader.BatchSystems;
+
+namespace Toil.Runtime.Slurm;
+
+/// <summary>
+/// Runs worker attempts as Slurm jobs (Toil's <c>SlurmBatchSystem</c>): each attempt is one <c>sbatch</c> of a small
+/// script that runs the worker command; one <c>squeue</c> per poll tracks every issued attempt; an ended one's exit code
+/// comes from <c>sacct</c> when the cluster keeps accounting and from <c>scontrol show job</c> when it does not.
+/// See <c>docs/slurm.md</c>.
+/// </summary>
+/// <remarks>
+/// Workers run as separate processes on the cluster's nodes, so the job store must be a file job store on a file system
+/// every node mounts at the same path, and the worker command must exist on every node.
+/// </remarks>
+public sealed class SlurmBatchSystem : IBatchSystem
+{
+    private readonly SlurmBatchSystemOptions _options;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly SlurmCommandRunner _commands;
+    private readonly string _logDirectory;
+    private readonly ConcurrentDictionary<long, Attempt> _attempts = new();
+    private readonly Channel<BatchJobUpdate> _updates = Channel.CreateUnbounded<BatchJobUpdate>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _clusterLock = new(1, 1);
+    private readonly Lock _pollerLock = new();
+    private ClusterInfo? _cluster;
+    private Task? _poller;
+    private long _nextId;
+    private int _shutDown;
+
+    /// <summary>Initializes a new instance of the <see cref="SlurmBatchSystem"/> class.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public SlurmBatchSystem(IOptions<SlurmBatchSystemOptions> options, ILogger<SlurmBatchSystem>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        string[] problems = [.. _options.Problems()];
+        if (problems.Length > 0)
+        {
+            throw new ArgumentException("Invalid Slurm batch system options: " + string.Join("; ", problems), nameof(options));
+        }
+
+        _log = logger ?? (ILogger)NullLogger.Instance;
+        _time = _options.TimeProvider;
+        _commands = new SlurmCommandRunner(_options, _log);
+        _logDirectory = Path.GetFullPath(_options.WorkerLogDirectory ?? Path.Combine(Directory.GetCurrentDirectory(), "toil-slurm-logs"));
+    }
+
+    /// <inheritdoc />
+    public string Name => "slurm";
+
+    /// <inheritdoc />
+    public void CheckResourceRequest(JobResources resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        if (resources.Accelerators.Any(a => !string.Equals(a.Kind, "gpu", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InsufficientResourcesException($"The Slurm batch system can request GPUs only (--gpus); the job asks for {resources}.");
+        }
+
+        if (_cluster is { } cluster && (Math.Ceiling(resources.Cores) > cluster.MaxCpus || MemoryMiB(resources) > cluster.MaxMemoryMiB))
+        {
+            throw new InsufficientResourcesException(
+                $"No Slurm node can hold a job that needs {resources}: the largest has {cluster.MaxCpus} CPUs and {cluster.MaxMemoryMiB} MiB of memory.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> IssueJobAsync(BatchJobRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _shutDown) != 0, this);
+        ClusterInfo cluster = await GetClusterAsync(cancellationToken).ConfigureAwait(false);
+        CheckJobStoreReachable(request.JobStore.Locator, cluster);
+        CheckResourceRequest(request.Resources);
+
+        long id = Interlocked.Increment(ref _nextId);
+        Directory.CreateDirectory(_logDirectory);
+        string stem = Path.Combine(_logDirectory, string.Create(CultureInfo.InvariantCulture, $"toil-{Environment.ProcessId}-{id}"));
+        var attempt = new Attempt(id, stem);
+        WriteEnvironmentFile(attempt.EnvironmentFile, request.Environment);
+        WriteScript(attempt.ScriptFile, attempt.EnvironmentFile, request);
+
+        List<string> arguments = SbatchArguments(request, attempt, id);
+        SlurmCommandResult result;
+        try
+        {
+            result = await _commands.RunAsync("sbatch", arguments, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SlurmCommandException e) when (IsUnsatisfiable(e.StandardError))
+        {
+            attempt.DeleteScripts();
+            throw new InsufficientResourcesException($"Slurm refused a job that needs {request.Resources}: {e.StandardError.Trim()}", e);
+        }
+        catch
+        {
+            attempt.DeleteScripts();
+            throw;
+        }
+
+        attempt.SlurmJobId = SlurmOutputParser.ParseSbatch(result.StandardOutput);
+        _attempts[id] = attempt;
+        SlurmLog.Submitted(_log, id, request.JobName, attempt.SlurmJobId);
+        EnsurePolling();
+        return id;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask KillJobsAsync(IReadOnlyCollection<long> batchJobIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batchJobIds);
+        var killed = new List<Attempt>();
+        foreach (long id in batchJobIds)
+        {
+            if (_attempts.TryRemove(id, out Attempt? attempt))
+            {
+                killed.Add(attempt);
+            }
+        }
+
+        if (killed.Count == 0)
+        {
+            return;
+        }
+
+        string ids = string.Join(',', killed.Select(a => a.SlurmJobId.ToString(CultureInfo.InvariantCulture)));
+        await _commands.RunAsync("scancel", [.. killed.Select(a => a.SlurmJobId.ToString(CultureInfo.InvariantCulture))], r => r.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase), cancellationToken)
+            .ConfigureAwait(false);
+
+        long deadline = _time.GetTimestamp();
+        while (true)
+        {
+            IReadOnlyList<SlurmJobInfo> jobs = await SqueueAsync(ids, cancellationToken).ConfigureAwait(false);
+            if (jobs.All(j => j.IsTerminal))
+            {
+                break;
+            }
+
+            if (_time.GetElapsedTime(deadline) > _options.KillTimeout)
+            {
+                SlurmLog.KillTimedOut(_log, ids, _options.KillTimeout);
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (Attempt attempt in killed)
+        {
+            attempt.DeleteScripts();
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<long> GetIssuedJobIds() => [.. _attempts.Keys];
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<long, TimeSpan> GetRunningJobs()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var running = new Dictionary<long, TimeSpan>();
+        foreach (Attempt attempt in _attempts.Values)
+        {
+            if (attempt.StartedAt is { } started)
+            {
+                running[attempt.Id] = now - started;
+            }
+        }
+
+        return running;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<BatchJobUpdate> WaitForUpdateAsync(CancellationToken cancellationToken = default) =>
+        await _updates.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask ShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _shutDown, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await KillJobsAsync([.. _attempts.Keys], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            Task? poller;
+            lock (_pollerLock)
+            {
+                poller = _poller;
+            }
+
+            if (poller is not null)
+            {
+                await poller.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            _stopping.Dispose();
+            _clusterLock.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ShutdownAsync(CancellationToken.None);
+
+    /// <summary>Runs one poll: one <c>squeue</c> for every issued attempt, then the exit codes of those that ended.</summary>
+    /// <param name="cancellationToken">Cancels the poll.</param>
+    /// <returns>A task that completes when the ended attempts are reported.</returns>
+    internal async Task PollOnceAsync(CancellationToken cancellationToken)
+    {
+        Attempt[] attempts = [.. _attempts.Values];
+        if (attempts.Length == 0)
+        {
+            return;
+        }
+
+        string ids = string.Join(',', attempts.Select(a => a.SlurmJobId.ToString(CultureInfo.InvariantCulture)));
+        Dictionary<long, SlurmJobInfo> queued = (await SqueueAsync(ids, cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.SlurmJobId);
+        DateTimeOffset now = _time.GetUtcNow();
+        var ended = new List<Attempt>();
+        foreach (Attempt attempt in attempts)
+        {
+            if (queued.TryGetValue(attempt.SlurmJobId, out SlurmJobInfo? info) && !info.IsTerminal)
+            {
+                if (attempt.StartedAt is null && SlurmStates.IsRunning(info.State))
+                {
+                    attempt.StartedAt = now;
+                }
+            }
+            else
+            {
+                ended.Add(attempt);
+            }
+        }
+
+        if (ended.Count == 0)
+        {
+            return;
+        }
+
+        ClusterInfo cluster = await GetClusterAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<SlurmJobInfo> details = cluster.Accounting
+            ? SlurmOutputParser.ParseSacct((await _commands.RunAsync("sacct", ["-n", "-P", "-X", "-o", SlurmOutputParser.SacctFields, "-j", string.Join(',', ended.Select(a => a.SlurmJobId.ToString(CultureInfo.InvariantCulture)))], null, cancellationToken).ConfigureAwait(false)).StandardOutput)
+            : SlurmOutputParser.ParseScontrolShowJob((await _commands.RunAsync("scontrol", ["-o", "show", "job"], null, cancellationToken).ConfigureAwait(false)).StandardOutput);
+        Dictionary<long, SlurmJobInfo> byId = details.GroupBy(j => j.SlurmJobId).ToDictionary(g => g.Key, g => g.First());
+        foreach (Attempt attempt in ended)
+        {
+            SlurmJobInfo? info = byId.GetValueOrDefault(attempt.SlurmJobId) ?? queued.GetValueOrDefault(attempt.SlurmJobId);
+            if (info is { IsTerminal: false })
+            {
+                continue; // squeue and scontrol/sacct raced; the next poll sees it end.
+            }
+
+            if (!_attempts.TryRemove(attempt.Id, out _))
+            {
+                continue; // Killed meanwhile: never reported.
+            }
+
+            BatchJobUpdate update;
+            if (info is null)
+            {
+                SlurmLog.Vanished(_log, attempt.SlurmJobId, attempt.Id);
+                update = new BatchJobUpdate(attempt.Id, 1, BatchJobExitReason.Lost) { Detail = $"Slurm no longer knows job {attempt.SlurmJobId}" };
+            }
+            else
+            {
+                bool overMemory = info.State is not ("COMPLETED" or "TIMEOUT" or "OUT_OF_MEMORY") && attempt.ErrorFileSays(SlurmStates.MemoryKillMarker);
+                (int code, BatchJobExitReason reason) = SlurmStates.Map(info, overMemory);
+                SlurmLog.Ended(_log, attempt.Id, attempt.SlurmJobId, info.State, code, reason);
+                update = new BatchJobUpdate(attempt.Id, code, reason)
+                {
+                    Detail = SlurmStates.Describe(info, code) + (overMemory ? ": exceeded its memory limit" : string.Empty),
+                    WallTime = info.RunTime ?? (attempt.StartedAt is { } s ? now - s : null),
+                    OutputFiles = reason == BatchJobExitReason.Finished ? [] : attempt.OutputFiles(),
+                };
+            }
+
+            attempt.DeleteScripts();
+            if (update.ExitReason == BatchJobExitReason.Finished)
+            {
+                attempt.DeleteOutput();
+            }
+
+            _updates.Writer.TryWrite(update);
+        }
+    }
+
+    private static long MemoryMiB(JobResources resources) => Math.Max(1, (long)Math.Ceiling(resources.Memory.Bytes / (1024.0 * 1024.0)));
+
+    private static bool IsUnsatisfiable(string standardError) =>
+        standardError.Contains("Requested node configuration is not available", StringComparison.OrdinalIgnoreCase)
+        || standardError.Contains("Memory specification can not be satisfied", StringComparison.OrdinalIgnoreCase)
+        || standardError.Contains("More processors requested than permitted", StringComparison.OrdinalIgnoreCase);
+
+    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static void WriteEnvironmentFile(string path, IReadOnlyDictionary<string, string> environment)
+    {
+        // The environment may hold secrets: it goes to a file only its owner can read, which the job script sources on the
+        // node, never onto sbatch's command line (visible to every user of the machine) or into the job's stored script.
+        var text = new StringBuilder();
+        foreach ((string name, string value) in environment)
+        {
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(name[0]))
+            {
+                throw new ArgumentException($"'{name}' is not a valid environment variable name for a Slurm job.", nameof(environment));
+            }
+
+            text.Append("export ").Append(name).Append('=').Append(Quote(value)).Append('\n');
+        }
+
+        WritePrivateFile(path, text.ToString(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    private static void WritePrivateFile(string path, string text, UnixFileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        File.Delete(path); // The mode applies only to a new file.
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(text);
+    }
+
+    private void WriteScript(string path, string environmentFile, BatchJobRequest request)
+    {
+        var script = new StringBuilder("#!/bin/sh\n");
+        script.Append("# Toil worker attempt for ").Append(request.JobName.Replace('\n', ' ')).Append('\n');
+        script.Append(". ").Append(Quote(environmentFile)).Append('\n');
+        script.Append("exec");
+        foreach (string part in _options.WorkerCommand.Concat(request.WorkerArguments))
+        {
+            script.Append(' ').Append(Quote(part));
+        }
+
+        script.Append('\n');
+        WritePrivateFile(path, script.ToString(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private List<string> SbatchArguments(BatchJobRequest request, Attempt attempt, long id)
+    {
+        JobResources resources = request.Resources;
+        string name = request.DisplayName is { Length: > 0 } d ? d : request.JobName;
+        var arguments = new List<string>
+        {
+            "--parsable",
+            "--job-name=" + string.Create(CultureInfo.InvariantCulture, $"toil_{id}_") + new string([.. name.Take(64).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]),
+            "--cpus-per-task=" + Math.Max(1, (int)Math.Ceiling(resources.Cores)).ToString(CultureInfo.InvariantCulture),
+            "--mem=" + MemoryMiB(resources).ToString(CultureInfo.InvariantCulture),
+            "--export=ALL",
+            "--output=" + attempt.OutputFile,
+            "--error=" + attempt.ErrorFile,
+            "--no-requeue",
+        };
+        if (resources.Walltime > TimeSpan.Zero)
+        {
+            arguments.Add("--time=" + SlurmOutputParser.FormatTime(resources.Walltime));
+        }
+
+        int gpus = resources.Accelerators.Sum(a => a.Count);
+        if (gpus > 0)
+        {
+            arguments.Add("--gpus=" + gpus.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (_options.Partition is { Length: > 0 } partition)
+        {
+            arguments.Add("--partition=" + partition);
+        }
+
+        if (_options.Account is { Length: > 0 } account)
+        {
+            arguments.Add("--account=" + account);
+        }
+
+        if (_options.Qos is { Length: > 0 } qos)
+        {
+            arguments.Add("--qos=" + qos);
+        }
+
+        arguments.AddRange(_options.ExtraSbatchArguments);
+        arguments.Add(attempt.ScriptFile);
+        return arguments;
+    }
+
+    private void CheckJobStoreReachable(string locator, ClusterInfo cluster)
+    {
+        if (!locator.StartsWith("file:", StringComparison.Ordinal))
+        {
+            if (!locator.Contains(':', StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"The Slurm batch system runs workers as separate processes on the cluster's nodes; they cannot open the job store '{locator}'. Use a file job store ('file:/shared/path') on a file system every node mounts (see docs/slurm.md).");
+            }
+
+            return;
+        }
+
+        bool remote = _options.NodesAreRemote ?? cluster.Nodes > 1;
+        string path = Path.GetFullPath(locator["file:".Length..]);
+        string temp = Path.GetFullPath(Path.GetTempPath());
+        if (remote && (path + Path.DirectorySeparatorChar).StartsWith(temp.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"The job store '{locator}' is in this machine's temporary directory, which the Slurm cluster's other nodes cannot reach. Put the job store on a file system every node mounts at the same path (see docs/slurm.md).");
+        }
+    }
+
+    private async Task<ClusterInfo> GetClusterAsync(CancellationToken cancellationToken)
+    {
+        if (_cluster is { } known)
+        {
+            return known;
+        }
+
+        await _clusterLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_cluster is { } again)
+            {
+                return again;
+            }
+
+            var sinfoArguments = new List<string> { "-h", "-N", "-o", SlurmOutputParser.SinfoFormat };
+            if (_options.Partition is { Length: > 0 } partition)
+            {
+                sinfoArguments.Add("--partition=" + partition);
+            }
+
+            var nodes = SlurmOutputParser.ParseSinfoNodes((await _commands.RunAsync("sinfo", sinfoArguments, null, cancellationToken).ConfigureAwait(false)).StandardOutput);
+            bool accounting = SlurmOutputParser.HasAccounting((await _commands.RunAsync("scontrol", ["show", "config"], null, cancellationToken).ConfigureAwait(false)).StandardOutput);
+            var cluster = new ClusterInfo(
+                nodes.Count,
+                nodes.Count == 0 ? int.MaxValue : nodes.Max(n => n.Cpus),
+                nodes.Count == 0 ? long.MaxValue : nodes.Max(n => n.MemoryMiB),
+                accounting);
+            SlurmLog.Cluster(_log, cluster.Nodes, cluster.MaxCpus, cluster.MaxMemoryMiB, accounting ? "on (sacct)" : "off (scontrol)");
+            _cluster = cluster;
+            return cluster;
+        }
+        finally
+        {
+            _clusterLock.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<SlurmJobInfo>> SqueueAsync(string ids, CancellationToken cancellationToken)
+    {
+        // One call for every job: "-t all" keeps ended jobs Slurm still remembers; unknown IDs only make squeue fail
+        // when none is known, which is an answer (all of them are gone), not a failure.
+        SlurmCommandResult result = await _commands.RunAsync(
+            "squeue",
+            ["-h", "-t", "all", "-o", SlurmOutputParser.SqueueFormat, "-j", ids],
+            r => r.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase),
+            cancellationToken).ConfigureAwait(false);
+        return result.ExitCode == 0 ? SlurmOutputParser.ParseSqueue(result.StandardOutput) : [];
+    }
+
+    private void EnsurePolling()
+    {
+        lock (_pollerLock)
+        {
+            _poller ??= Task.Run(() => PollLoopAsync(_stopping.Token));
+        }
+    }
+
+    private async Task PollLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                await PollOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SlurmCommandException e)
+            {
+                // A controller that stays unreachable past the retries: the leader still waits for these attempts, so
+                // say so loudly and keep polling rather than losing them.
+                SlurmLog.PollFailed(_log, e);
+            }
+        }
+    }
+
+    private sealed record ClusterInfo(int Nodes, int MaxCpus, long MaxMemoryMiB, bool Accounting);
+
+    private sealed class Attempt(long id, string stem)
+    {
+        public long Id { get; } = id;
+
+        public long SlurmJobId { get; set; }
+
+        public DateTimeOffset? StartedAt { get; set; }
+
+        public string ScriptFile { get; } = stem + ".sh";
+
+        public string EnvironmentFile { get; } = stem + ".env";
+
+        public string OutputFile { get; } = stem + ".out";
+
+        public string ErrorFile { get; } = stem + ".err";
+
+        public IReadOnlyList<string> OutputFiles() => [.. new[] { OutputFile, ErrorFile }.Where(File.Exists)];
+
+        public bool ErrorFileSays(string text)
+        {
+            try
+            {
+                using var stream = new FileStream(ErrorFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                stream.Seek(Math.Max(0, stream.Length - 16384), SeekOrigin.Begin);
+                using var reader = new StreamReader(stream);
+                return reader.ReadToEnd().Contains(text, StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+
+        public void DeleteScripts()
+        {
+            File.Delete(ScriptFile);
+            File.Delete(EnvironmentFile);
+        }
+
+        public void DeleteOutput()
+        {
+            File.Delete(OutputFile);
+            File.Delete(ErrorFile);
+        }
+    }
+}
