@@ -407,7 +407,7 @@ public sealed class SlurmBatchSystem : IBatchSystem
     {
         if (!locator.StartsWith("file:", StringComparison.Ordinal))
         {
-            if (!locator.Contains(':', StringComparison.Ordinal))
+            if (locator.StartsWith("memory:", StringComparison.Ordinal) || !locator.Contains(':', StringComparison.Ordinal))
             {
                 throw new InvalidOperationException(
                     $"The Slurm batch system runs workers as separate processes on the cluster's nodes; they cannot open the job store '{locator}'. Use a file job store ('file:/shared/path') on a file system every node mounts (see docs/slurm.md).");
