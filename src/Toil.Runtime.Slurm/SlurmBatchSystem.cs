@@ -32,6 +32,8 @@ public sealed class SlurmBatchSystem : IBatchSystem
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _clusterLock = new(1, 1);
     private readonly Lock _pollerLock = new();
+    private readonly Lock _pendingLock = new();
+    private readonly Dictionary<(int Cpus, long MemoryMiB, int Gpus), List<Attempt>> _pending = [];
     private ClusterInfo? _cluster;
     private Task? _poller;
     private long _nextId;
@@ -90,6 +92,38 @@ public sealed class SlurmBatchSystem : IBatchSystem
         string stem = Path.Combine(_logDirectory, string.Create(CultureInfo.InvariantCulture, $"toil-{Environment.ProcessId}-{id}"));
         var attempt = new Attempt(id, stem);
         WriteEnvironmentFile(attempt.EnvironmentFile, request.Environment);
+        if (_options.CoalesceJobs)
+        {
+            attempt.Command = [.. _options.WorkerCommand, .. request.WorkerArguments];
+            attempt.Request = request;
+            attempt.QueuedAt = _time.GetUtcNow();
+            _attempts[id] = attempt;
+            List<Attempt>? full = null;
+            var key = (Math.Max(1, (int)Math.Ceiling(request.Resources.Cores)), MemoryMiB(request.Resources), request.Resources.Accelerators.Sum(a => a.Count));
+            lock (_pendingLock)
+            {
+                if (!_pending.TryGetValue(key, out List<Attempt>? group))
+                {
+                    _pending[key] = group = [];
+                }
+
+                group.Add(attempt);
+                if (group.Count >= _options.CoalesceMaxJobs)
+                {
+                    full = group;
+                    _pending.Remove(key);
+                }
+            }
+
+            if (full is not null)
+            {
+                await SubmitGroupAsync(full, cancellationToken).ConfigureAwait(false);
+            }
+
+            EnsurePolling();
+            return id;
+        }
+
         WriteScript(attempt.ScriptFile, attempt.EnvironmentFile, request);
 
         List<string> arguments = SbatchArguments(request, attempt, id);
@@ -129,13 +163,18 @@ public sealed class SlurmBatchSystem : IBatchSystem
             }
         }
 
+        if (_options.CoalesceJobs)
+        {
+            killed = KillCoalesced(killed);
+        }
+
         if (killed.Count == 0)
         {
             return;
         }
 
-        string ids = string.Join(',', killed.Select(a => a.SlurmJobId.ToString(CultureInfo.InvariantCulture)));
-        await _commands.RunAsync("scancel", [.. killed.Select(a => a.SlurmJobId.ToString(CultureInfo.InvariantCulture))], r => r.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase), cancellationToken)
+        string ids = string.Join(',', killed.Select(a => a.SlurmJobId).Distinct().Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        await _commands.RunAsync("scancel", [.. killed.Select(a => a.SlurmJobId).Distinct().Select(i => i.ToString(CultureInfo.InvariantCulture))], r => r.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase), cancellationToken)
             .ConfigureAwait(false);
 
         long deadline = _time.GetTimestamp();
@@ -224,19 +263,29 @@ public sealed class SlurmBatchSystem : IBatchSystem
     /// <returns>A task that completes when the ended attempts are reported.</returns>
     internal async Task PollOnceAsync(CancellationToken cancellationToken)
     {
-        Attempt[] attempts = [.. _attempts.Values];
+        if (_options.CoalesceJobs)
+        {
+            await SubmitDueGroupsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Attempt[] attempts = [.. _attempts.Values.Where(a => a.SlurmJobId != 0)];
         if (attempts.Length == 0)
         {
             return;
         }
 
-        string ids = string.Join(',', attempts.Select(a => a.SlurmJobId.ToString(CultureInfo.InvariantCulture)));
+        string ids = string.Join(',', attempts.Select(a => a.SlurmJobId).Distinct().Select(i => i.ToString(CultureInfo.InvariantCulture)));
         Dictionary<long, SlurmJobInfo> queued = (await SqueueAsync(ids, cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.SlurmJobId);
         DateTimeOffset now = _time.GetUtcNow();
         var ended = new List<Attempt>();
         foreach (Attempt attempt in attempts)
         {
-            if (queued.TryGetValue(attempt.SlurmJobId, out SlurmJobInfo? info) && !info.IsTerminal)
+            if (attempt.Group is not null && attempt.ReadStatus() is { } status)
+            {
+                // A coalesced attempt is reported as soon as its worker ended, not when its allocation does.
+                Report(attempt, CoalescedUpdate(attempt, status, now));
+            }
+            else if (queued.TryGetValue(attempt.SlurmJobId, out SlurmJobInfo? info) && !info.IsTerminal)
             {
                 if (attempt.StartedAt is null && SlurmStates.IsRunning(info.State))
                 {
@@ -265,6 +314,12 @@ public sealed class SlurmBatchSystem : IBatchSystem
             if (info is { IsTerminal: false })
             {
                 continue; // squeue and scontrol/sacct raced; the next poll sees it end.
+            }
+
+            if (attempt.Group is not null)
+            {
+                Report(attempt, attempt.ReadStatus() is { } status ? CoalescedUpdate(attempt, status, now) : UnfinishedInGroup(attempt, info));
+                continue;
             }
 
             if (!_attempts.TryRemove(attempt.Id, out _))
@@ -298,6 +353,196 @@ public sealed class SlurmBatchSystem : IBatchSystem
             }
 
             _updates.Writer.TryWrite(update);
+        }
+    }
+
+    private void Report(Attempt attempt, BatchJobUpdate update)
+    {
+        if (!_attempts.TryRemove(attempt.Id, out _))
+        {
+            return; // Killed meanwhile: never reported.
+        }
+
+        attempt.DeleteScripts();
+        File.Delete(attempt.StatusFile);
+        if (update.ExitReason == BatchJobExitReason.Finished)
+        {
+            attempt.DeleteOutput();
+        }
+
+        if (attempt.Group is { } group && group.Members.All(m => !_attempts.ContainsKey(m.Id)))
+        {
+            group.DeleteFiles();
+        }
+
+        _updates.Writer.TryWrite(update);
+    }
+
+    private BatchJobUpdate CoalescedUpdate(Attempt attempt, int status, DateTimeOffset now)
+    {
+        BatchJobExitReason reason = status == 0 ? BatchJobExitReason.Finished : BatchJobExitReason.Failed;
+        string detail = string.Create(CultureInfo.InvariantCulture, $"worker exited {status} in coalesced Slurm job {attempt.SlurmJobId}");
+        if (status == Worker.WorkerExitCodes.NoJobStore)
+        {
+            detail += ": " + SlurmStates.SharedFileSystemHint;
+        }
+
+        SlurmLog.Ended(_log, attempt.Id, attempt.SlurmJobId, "COALESCED", status, reason);
+        return new BatchJobUpdate(attempt.Id, status, reason)
+        {
+            Detail = detail,
+            WallTime = attempt.StartedAt is { } s ? now - s : null,
+            OutputFiles = reason == BatchJobExitReason.Finished ? [] : attempt.OutputFiles(),
+        };
+    }
+
+    private static BatchJobUpdate UnfinishedInGroup(Attempt attempt, SlurmJobInfo? info)
+    {
+        // The allocation ended before this attempt's worker did (or ran): the allocation's fate is the attempt's.
+        Group group = attempt.Group!;
+        string state = info?.State ?? "GONE";
+        BatchJobExitReason reason;
+        int code;
+        if (group.CancelledByUs || info is null)
+        {
+            (code, reason) = (1, BatchJobExitReason.Lost);
+        }
+        else
+        {
+            bool overMemory = info.State is not ("COMPLETED" or "TIMEOUT" or "OUT_OF_MEMORY") && group.ErrorFileSays(SlurmStates.MemoryKillMarker);
+            (code, reason) = SlurmStates.Map(info, overMemory);
+            if (reason == BatchJobExitReason.Finished || reason == BatchJobExitReason.Failed)
+            {
+                (code, reason) = (code == 0 ? 1 : code, BatchJobExitReason.Lost);
+            }
+        }
+
+        return new BatchJobUpdate(attempt.Id, code, reason)
+        {
+            Detail = $"coalesced Slurm job {group.SlurmJobId} ended {state} before this attempt's worker finished",
+            OutputFiles = [.. attempt.OutputFiles(), .. new[] { group.OutputFile, group.ErrorFile }.Where(File.Exists)],
+        };
+    }
+
+    private List<Attempt> KillCoalesced(List<Attempt> killed)
+    {
+        // Returns the attempts whose Slurm job must be cancelled (whole allocations).
+        var cancel = new List<Attempt>();
+        foreach (Attempt attempt in killed)
+        {
+            if (attempt.Group is not { } group)
+            {
+                lock (_pendingLock)
+                {
+                    foreach (List<Attempt> pending in _pending.Values)
+                    {
+                        pending.Remove(attempt);
+                    }
+                }
+
+                attempt.DeleteScripts();
+                continue;
+            }
+
+            File.WriteAllText(attempt.SkipFile, string.Empty); // Its worker never starts if it has not yet.
+            File.Delete(attempt.EnvironmentFile);
+            bool othersLeft = group.Members.Any(m => _attempts.ContainsKey(m.Id));
+            bool mayRun = !File.Exists(attempt.StatusFile) && attempt.StartedAt is not null;
+            if (!othersLeft || mayRun)
+            {
+                // A running worker inside an allocation can only be stopped with the allocation; the attempts left in it
+                // are reported lost, and the leader issues them again.
+                group.CancelledByUs = true;
+                if (!cancel.Any(a => a.SlurmJobId == group.SlurmJobId))
+                {
+                    cancel.Add(attempt);
+                }
+            }
+        }
+
+        return cancel;
+    }
+
+    private async Task SubmitDueGroupsAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var due = new List<List<Attempt>>();
+        lock (_pendingLock)
+        {
+            foreach (var (key, group) in _pending.ToList())
+            {
+                if (group.Count == 0)
+                {
+                    _pending.Remove(key);
+                }
+                else if (now - group[0].QueuedAt >= _options.CoalesceWindow)
+                {
+                    due.Add(group);
+                    _pending.Remove(key);
+                }
+            }
+        }
+
+        foreach (List<Attempt> group in due)
+        {
+            await SubmitGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SubmitGroupAsync(List<Attempt> members, CancellationToken cancellationToken)
+    {
+        members = [.. members.Where(m => _attempts.ContainsKey(m.Id))];
+        if (members.Count == 0)
+        {
+            return;
+        }
+
+        Attempt first = members[0];
+        var group = new Group(first.Stem + "-group", members);
+        var script = new StringBuilder("#!/bin/sh\n# Coalesced Toil worker attempts, run one after another.\n");
+        foreach (Attempt m in members)
+        {
+            script.Append("if [ ! -e ").Append(Quote(m.SkipFile)).Append(" ]; then (. ").Append(Quote(m.EnvironmentFile)).Append("; exec");
+            foreach (string part in m.Command!)
+            {
+                script.Append(' ').Append(Quote(part));
+            }
+
+            script.Append(") >").Append(Quote(m.OutputFile)).Append(" 2>").Append(Quote(m.ErrorFile))
+                .Append("; echo $? >").Append(Quote(m.StatusFile + ".tmp")).Append(" && mv ").Append(Quote(m.StatusFile + ".tmp")).Append(' ').Append(Quote(m.StatusFile))
+                .Append("; fi\n");
+        }
+
+        WritePrivateFile(group.ScriptFile, script.ToString(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        JobResources resources = first.Request!.Resources;
+        bool allTimed = members.All(m => m.Request!.Resources.Walltime > TimeSpan.Zero);
+        var request = first.Request with
+        {
+            DisplayName = string.Create(CultureInfo.InvariantCulture, $"coalesced_{members.Count}"),
+            Resources = resources with { Walltime = allTimed ? TimeSpan.FromTicks(members.Sum(m => m.Request!.Resources.Walltime.Ticks)) : TimeSpan.Zero },
+        };
+        List<string> arguments = SbatchArguments(request, new Attempt(first.Id, group.Stem), first.Id);
+        try
+        {
+            SlurmCommandResult result = await _commands.RunAsync("sbatch", arguments, null, cancellationToken).ConfigureAwait(false);
+            group.SlurmJobId = SlurmOutputParser.ParseSbatch(result.StandardOutput);
+        }
+        catch (Exception e) when (e is SlurmCommandException or FormatException)
+        {
+            // The attempts were already issued: each is reported as a batch-system error, and the leader decides.
+            foreach (Attempt m in members)
+            {
+                Report(m, new BatchJobUpdate(m.Id, 1, BatchJobExitReason.Error) { Detail = "sbatch of a coalesced allocation failed: " + e.Message });
+            }
+
+            return;
+        }
+
+        foreach (Attempt m in members)
+        {
+            m.Group = group;
+            m.SlurmJobId = group.SlurmJobId;
+            SlurmLog.Submitted(_log, m.Id, m.Request!.JobName, group.SlurmJobId);
         }
     }
 
@@ -508,9 +753,61 @@ public sealed class SlurmBatchSystem : IBatchSystem
 
     private sealed record ClusterInfo(int Nodes, int MaxCpus, long MaxMemoryMiB, bool Accounting);
 
+    private sealed class Group(string stem, List<Attempt> members)
+    {
+        public string Stem { get; } = stem;
+
+        public List<Attempt> Members { get; } = members;
+
+        public long SlurmJobId { get; set; }
+
+        public bool CancelledByUs { get; set; }
+
+        public string ScriptFile => Stem + ".sh";
+
+        public string OutputFile => Stem + ".out";
+
+        public string ErrorFile => Stem + ".err";
+
+        public bool ErrorFileSays(string text) => new Attempt(0, Stem).ErrorFileSays(text);
+
+        public void DeleteFiles()
+        {
+            File.Delete(ScriptFile);
+            File.Delete(OutputFile);
+            File.Delete(ErrorFile);
+        }
+    }
+
     private sealed class Attempt(long id, string stem)
     {
         public long Id { get; } = id;
+
+        public string Stem { get; } = stem;
+
+        public Group? Group { get; set; }
+
+        public IReadOnlyList<string>? Command { get; set; }
+
+        public BatchJobRequest? Request { get; set; }
+
+        public DateTimeOffset QueuedAt { get; set; }
+
+        public string StatusFile { get; } = stem + ".status";
+
+        public string SkipFile { get; } = stem + ".skip";
+
+        public int? ReadStatus()
+        {
+            try
+            {
+                return int.TryParse(File.ReadAllText(StatusFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int code) ? code : null;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
 
         public long SlurmJobId { get; set; }
 
@@ -545,6 +842,7 @@ public sealed class SlurmBatchSystem : IBatchSystem
         {
             File.Delete(ScriptFile);
             File.Delete(EnvironmentFile);
+            File.Delete(SkipFile);
         }
 
         public void DeleteOutput()

@@ -70,6 +70,22 @@ public sealed class SlurmBatchSystemOptions
     /// <value>The default value is <see langword="null"/>: they do when the cluster has more than one node.</value>
     public bool? NodesAreRemote { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether ready jobs with the same cores, memory and GPUs are packed into one Slurm allocation that runs
+    /// their workers one after another (each attempt still reported on its own), which spares the scheduler many tiny
+    /// jobs. The allocation's time limit is the sum of the walltimes (none when one has none).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: one Slurm job per attempt.</value>
+    public bool CoalesceJobs { get; set; }
+
+    /// <summary>Gets or sets the most attempts packed into one allocation when <see cref="CoalesceJobs"/> is on.</summary>
+    /// <value>The default value is 20. It must be between 2 and 1000.</value>
+    public int CoalesceMaxJobs { get; set; } = 20;
+
+    /// <summary>Gets or sets how long an attempt waits for companions before its allocation is submitted when <see cref="CoalesceJobs"/> is on.</summary>
+    /// <value>The default value is 1 second. It must be positive and at most 1 minute.</value>
+    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets the clock for run times, polls and retry delays.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -104,6 +120,16 @@ public sealed class SlurmBatchSystemOptions
         if (KillTimeout <= TimeSpan.Zero || KillTimeout > TimeSpan.FromHours(1))
         {
             yield return $"{nameof(KillTimeout)} must be positive and at most one hour (was {KillTimeout})";
+        }
+
+        if (CoalesceMaxJobs is < 2 or > 1000)
+        {
+            yield return $"{nameof(CoalesceMaxJobs)} must be between 2 and 1000 (was {CoalesceMaxJobs})";
+        }
+
+        if (CoalesceWindow <= TimeSpan.Zero || CoalesceWindow > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{nameof(CoalesceWindow)} must be positive and at most 1 minute (was {CoalesceWindow})";
         }
 
         if (ExtraSbatchArguments is null)

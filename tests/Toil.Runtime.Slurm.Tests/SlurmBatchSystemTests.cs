@@ -178,6 +178,41 @@ public sealed class SlurmBatchSystemTests
         await act.Should().ThrowAsync<InsufficientResourcesException>();
     }
 
+    [Test]
+    public async Task IssueJobAsync_CoalescedJobs_RunInOneAllocationEachReportedOnItsOwn()
+    {
+        // The job store ID ($3 of the worker command) says what each "worker" does.
+        await using var slurm = System("case \"$3\" in *fail*) exit 5;; esac; exit 0", o =>
+        {
+            o.CoalesceJobs = true;
+            o.CoalesceMaxJobs = 4;
+            o.CoalesceWindow = TimeSpan.FromMilliseconds(500);
+        });
+        var ids = new Dictionary<long, string>();
+        foreach (string name in new[] { "a", "b-fail", "c", "d", "e-fail" })
+        {
+            ids[await slurm.IssueJobAsync(Request(name))] = name;
+        }
+
+        var updates = new List<BatchJobUpdate>();
+        for (int i = 0; i < ids.Count; i++)
+        {
+            updates.Add(await slurm.WaitForUpdateAsync().AsTask().WaitAsync(Bound));
+        }
+
+        updates.Select(u => u.BatchJobId).Should().BeEquivalentTo(ids.Keys);
+        foreach (var u in updates)
+        {
+            bool fails = ids[u.BatchJobId].EndsWith("fail", StringComparison.Ordinal);
+            u.ExitCode.Should().Be(fails ? 5 : 0);
+            u.ExitReason.Should().Be(fails ? BatchJobExitReason.Failed : BatchJobExitReason.Finished);
+        }
+
+        // Four filled one allocation at once; the fifth went alone after the window.
+        updates.Select(u => u.Detail!.Split(' ').Last()).Distinct().Should().HaveCount(2, string.Join("; ", updates.Select(u => u.Detail)));
+        slurm.GetIssuedJobIds().Should().BeEmpty();
+    }
+
     private string Logs => Path.Combine(_directory, "logs-" + TestContext.CurrentContext.Test.MethodName);
 
     private static async Task WaitUntilRunningAsync(SlurmBatchSystem slurm, long id)

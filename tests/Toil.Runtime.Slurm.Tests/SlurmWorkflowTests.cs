@@ -66,9 +66,10 @@ public sealed class SlurmWorkflowTests
         Directory.Exists(Path.Combine(_directory, "store")).Should().BeFalse("the store is destroyed on success");
     }
 
-    [TestCase(false, "ABCDEFG")]
-    [TestCase(true, "ABCDE")]
-    public async Task RunWorkflowAsync_StaticGraphOnSlurm_LastJobWritesWholeAlphabet(bool second, string expected)
+    [TestCase(false, "ABCDEFG", false)]
+    [TestCase(true, "ABCDE", false)]
+    [TestCase(false, "ABCDEFG", true)]
+    public async Task RunWorkflowAsync_StaticGraphOnSlurm_LastJobWritesWholeAlphabet(bool second, string expected, bool coalesce)
     {
         string outFile = Path.Combine(_directory, "out");
         await using var services = new ServiceCollection()
@@ -79,7 +80,12 @@ public sealed class SlurmWorkflowTests
                 o.Config = new WorkflowConfig { RetryCount = 1, RetryBackoffSeconds = 0 };
                 o.WorkerEnvironment["TOIL_WORKDIR"] = Directory.CreateDirectory(Path.Combine(_directory, "work")).FullName;
             })
-            .AddSlurmBatchSystem(o => Configure(o, WorkerProgram.LeaderMode))
+            .AddSlurmBatchSystem(o =>
+            {
+                Configure(o, WorkerProgram.LeaderMode);
+                o.CoalesceJobs = coalesce;
+                o.CoalesceWindow = TimeSpan.FromMilliseconds(300);
+            })
             .AddToilJob<StaticGraphJob>().AddToilJob<LetterJob>()
             .BuildServiceProvider();
 
