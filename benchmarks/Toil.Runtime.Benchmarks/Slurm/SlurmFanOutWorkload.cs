@@ -12,7 +12,8 @@ namespace Toil.Runtime.Benchmarks.Slurm;
 /// N trivial jobs (worker command <c>/bin/true</c>) issued at once to the <see cref="SlurmBatchSystem"/> on the local
 /// cluster (<c>scripts/slurm-local.sh start</c>), in jobs/s, beside the floor of the same run: the same N processes
 /// started directly on this machine, as many at once as it has cores (what a local-process batch system could do at
-/// best). Ratio = Slurm jobs/s ÷ local jobs/s: what submitting through Slurm costs per job.
+/// best). Ratio = Slurm jobs/s ÷ local jobs/s: what submitting through Slurm costs per job. Slurm runs twice: one
+/// job per attempt, and with <see cref="SlurmBatchSystemOptions.CoalesceJobs"/> (20 attempts per allocation).
 /// </summary>
 /// <remarks>Args: <c>[jobs] [--poll-ms P]</c>; defaults 200 and 250.</remarks>
 public sealed class SlurmFanOutWorkload : IWorkload
@@ -21,7 +22,7 @@ public sealed class SlurmFanOutWorkload : IWorkload
     public string Name => "slurm-fanout";
 
     /// <inheritdoc />
-    public string Description => "N trivial jobs on the local Slurm cluster vs the same processes started locally, cores at a time";
+    public string Description => "N trivial jobs on the local Slurm cluster, with and without coalescing, vs the same processes started locally";
 
     /// <inheritdoc />
     public async Task<int> RunAsync(string[] args)
@@ -36,7 +37,11 @@ public sealed class SlurmFanOutWorkload : IWorkload
             double slurm;
             try
             {
-                slurm = await SlurmAsync(jobs, pollMs, root);
+                slurm = await SlurmAsync(jobs, pollMs, Path.Combine(root, "plain"), coalesce: false);
+                Console.WriteLine($"slurm (poll {pollMs} ms): {jobs} in {slurm:0.00} s = {jobs / slurm:0.0} jobs/s");
+                double coalesced = await SlurmAsync(jobs, pollMs, Path.Combine(root, "coalesced"), coalesce: true);
+                Console.WriteLine($"slurm coalesced (20 per allocation): {jobs} in {coalesced:0.00} s = {jobs / coalesced:0.0} jobs/s");
+                Console.WriteLine($"ratio slurm coalesced/local throughput: {local / coalesced:0.000}");
             }
             catch (SlurmCommandException e)
             {
@@ -44,7 +49,6 @@ public sealed class SlurmFanOutWorkload : IWorkload
                 return 0;
             }
 
-            Console.WriteLine($"slurm (poll {pollMs} ms): {jobs} in {slurm:0.00} s = {jobs / slurm:0.0} jobs/s");
             Console.WriteLine($"ratio slurm/local throughput: {local / slurm:0.000}");
             return 0;
         }
@@ -75,7 +79,7 @@ public sealed class SlurmFanOutWorkload : IWorkload
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> SlurmAsync(int jobs, int pollMs, string root)
+    private static async Task<double> SlurmAsync(int jobs, int pollMs, string root, bool coalesce)
     {
         await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = "file:" + Path.Combine(root, "store") }).ConfigureAwait(false);
         await using var slurm = new SlurmBatchSystem(Options.Create(new SlurmBatchSystemOptions
@@ -83,6 +87,8 @@ public sealed class SlurmFanOutWorkload : IWorkload
             WorkerCommand = ["/bin/true"],
             WorkerLogDirectory = Path.Combine(root, "logs"),
             PollInterval = TimeSpan.FromMilliseconds(pollMs),
+            CoalesceJobs = coalesce,
+            CoalesceMaxJobs = 20,
         }));
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < jobs; i++)
@@ -105,7 +111,7 @@ public sealed class SlurmFanOutWorkload : IWorkload
             failed += update.ExitReason == BatchJobExitReason.Finished ? 0 : 1;
         }
 
-        Console.WriteLine($"slurm: {jobs} sbatch calls took {issued:0.00} s ({issued / jobs * 1000:0} ms each); {failed} not finished");
+        Console.WriteLine($"slurm{(coalesce ? " coalesced" : string.Empty)}: issuing {jobs} took {issued:0.00} s ({issued / jobs * 1000:0} ms each); {failed} not finished");
         return watch.Elapsed.TotalSeconds;
     }
 }
