@@ -96,6 +96,29 @@ public sealed class SlurmWorkflowTests
         Directory.Exists(Path.Combine(_directory, "store")).Should().BeFalse("the store is destroyed on success");
     }
 
+    [Test]
+    public async Task RunWorkflowAsync_JobOverItsMemoryOnSlurm_LeaderDoublesMemoryAndRetrySucceeds()
+    {
+        // 150 MiB per job: the first attempt (runtime + 140 MB) is killed over its --mem and reported MemLimit; with
+        // DoubleMemory the leader retries it with 300 MiB, where it fits.
+        string starts = Path.Combine(_directory, "starts");
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddToilLeader(o =>
+            {
+                o.JobStore = "file:" + Path.Combine(_directory, "store");
+                o.Config = new WorkflowConfig { RetryCount = 1, RetryBackoffSeconds = 0, DoubleMemory = true, DefaultMemory = 150L * 1024 * 1024 };
+            })
+            .AddSlurmBatchSystem(o => Configure(o, WorkerProgram.LeaderMode))
+            .AddToilJob<MemoryHogJob>()
+            .BuildServiceProvider();
+
+        var result = await services.GetRequiredService<IWorkflowRunner>().RunWorkflowAsync<MemoryHogJob, string>(starts).WaitAsync(Bound);
+
+        result.Succeeded.Should().BeTrue();
+        (await File.ReadAllLinesAsync(starts)).Should().HaveCount(2, "the first attempt was killed over its memory and retried with twice as much");
+    }
+
     private void Configure(SlurmBatchSystemOptions options, string mode)
     {
         options.WorkerCommand = WorkerProgram.Command(mode);

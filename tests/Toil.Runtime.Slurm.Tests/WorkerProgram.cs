@@ -25,7 +25,7 @@ public static class WorkerProgram
                 .AddToilJob<WordCountJob>().AddToilJob<CountChunkJob>().AddToilJob<HelloWorkflow.SumJob>().AddToilJob<GreetJob>()
                 .AddToilJob<ShoutJob>().AddToilJob<PublishJob>().AddToilJob<FlakyUploadJob>()),
             LeaderMode => ToilWorkerEntryPoint.RunAsync(args[1..], s => s
-                .AddToilJob<LetterJob>().AddToilJob<StaticGraphJob>().AddToilJob<AlwaysFailJob>().AddToilJob<NoopJob>()),
+                .AddToilJob<LetterJob>().AddToilJob<StaticGraphJob>().AddToilJob<AlwaysFailJob>().AddToilJob<NoopJob>().AddToilJob<MemoryHogJob>()),
             _ => Task.FromResult(Usage()),
         };
     }
