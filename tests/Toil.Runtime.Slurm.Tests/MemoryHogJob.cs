@@ -1,5 +1,5 @@
 using Toil.Runtime.Authoring;
-using Toil.Runtime.Leader.Tests;
+using Toil.Runtime.Leader.TestHost;
 
 namespace Toil.Runtime.Slurm.Tests;
 

@@ -2,7 +2,7 @@ using HelloWorkflow;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Toil.Runtime.Jobs;
-using Toil.Runtime.Leader.Tests;
+using Toil.Runtime.Leader.TestHost;
 using Toil.Runtime.Leader.Workflows;
 
 namespace Toil.Runtime.Slurm.Tests;

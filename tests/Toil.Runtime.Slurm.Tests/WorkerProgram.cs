@@ -1,6 +1,6 @@
 using HelloWorkflow;
 using Microsoft.Extensions.DependencyInjection;
-using Toil.Runtime.Leader.Tests;
+using Toil.Runtime.Leader.TestHost;
 using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Slurm.Tests;
