@@ -12,7 +12,7 @@ namespace Toil.Runtime.Benchmarks.Slurm;
 /// N trivial jobs (worker command <c>/bin/true</c>) issued at once to the <see cref="SlurmBatchSystem"/> on the local
 /// cluster (<c>scripts/slurm-local.sh start</c>), in jobs/s, beside the floor of the same run: the same N processes
 /// started directly on this machine, as many at once as it has cores (what a local-process batch system could do at
-/// best). Ratio = Slurm jobs/s ÷ local jobs/s: what submitting through Slurm costs per job. Slurm runs twice: one
+/// best), and through the <see cref="LocalProcessBatchSystem"/> with the same command. Ratio = Slurm jobs/s ÷ local jobs/s: what submitting through Slurm costs per job. Slurm runs twice: one
 /// job per attempt, and with <see cref="SlurmBatchSystemOptions.CoalesceJobs"/> (20 attempts per allocation).
 /// </summary>
 /// <remarks>Args: <c>[jobs] [--poll-ms P]</c>; defaults 200 and 250.</remarks>
@@ -34,6 +34,8 @@ public sealed class SlurmFanOutWorkload : IWorkload
         {
             double local = await LocalAsync(jobs);
             Console.WriteLine($"local processes: {jobs} in {local:0.00} s = {jobs / local:0.0} jobs/s ({Environment.ProcessorCount} at once)");
+            double batch = await LocalBatchSystemAsync(jobs, Path.Combine(root, "local-batch"));
+            Console.WriteLine($"local-process batch system: {jobs} in {batch:0.00} s = {jobs / batch:0.0} jobs/s");
             double slurm;
             try
             {
@@ -79,21 +81,23 @@ public sealed class SlurmFanOutWorkload : IWorkload
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> SlurmAsync(int jobs, int pollMs, string root, bool coalesce)
+    private static async Task<double> LocalBatchSystemAsync(int jobs, string root)
     {
         await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = "file:" + Path.Combine(root, "store") }).ConfigureAwait(false);
-        await using var slurm = new SlurmBatchSystem(Options.Create(new SlurmBatchSystemOptions
+        await using var batch = new LocalProcessBatchSystem(new LocalProcessBatchSystemOptions
         {
             WorkerCommand = ["/bin/true"],
-            WorkerLogDirectory = Path.Combine(root, "logs"),
-            PollInterval = TimeSpan.FromMilliseconds(pollMs),
-            CoalesceJobs = coalesce,
-            CoalesceMaxJobs = 20,
-        }));
+            WorkDirectory = Path.Combine(root, "work"),
+        });
+        return await IssueAndWaitAsync(batch, store, jobs, "local-process batch system").ConfigureAwait(false);
+    }
+
+    private static async Task<double> IssueAndWaitAsync(IBatchSystem batch, IJobStore store, int jobs, string label)
+    {
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < jobs; i++)
         {
-            await slurm.IssueJobAsync(new BatchJobRequest
+            await batch.IssueJobAsync(new BatchJobRequest
             {
                 JobStoreId = "bench-" + i.ToString(CultureInfo.InvariantCulture),
                 JobName = "trivial",
@@ -107,11 +111,25 @@ public sealed class SlurmFanOutWorkload : IWorkload
         using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         for (int i = 0; i < jobs; i++)
         {
-            var update = await slurm.WaitForUpdateAsync(bound.Token).ConfigureAwait(false);
+            var update = await batch.WaitForUpdateAsync(bound.Token).ConfigureAwait(false);
             failed += update.ExitReason == BatchJobExitReason.Finished ? 0 : 1;
         }
 
-        Console.WriteLine($"slurm{(coalesce ? " coalesced" : string.Empty)}: issuing {jobs} took {issued:0.00} s ({issued / jobs * 1000:0} ms each); {failed} not finished");
+        Console.WriteLine($"{label}: issuing {jobs} took {issued:0.00} s ({issued / jobs * 1000:0} ms each); {failed} not finished");
         return watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> SlurmAsync(int jobs, int pollMs, string root, bool coalesce)
+    {
+        await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = "file:" + Path.Combine(root, "store") }).ConfigureAwait(false);
+        await using var slurm = new SlurmBatchSystem(Options.Create(new SlurmBatchSystemOptions
+        {
+            WorkerCommand = ["/bin/true"],
+            WorkerLogDirectory = Path.Combine(root, "logs"),
+            PollInterval = TimeSpan.FromMilliseconds(pollMs),
+            CoalesceJobs = coalesce,
+            CoalesceMaxJobs = 20,
+        }));
+        return await IssueAndWaitAsync(slurm, store, jobs, coalesce ? "slurm coalesced" : "slurm").ConfigureAwait(false);
     }
 }
