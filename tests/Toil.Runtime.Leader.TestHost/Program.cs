@@ -8,10 +8,14 @@ using Toil.Runtime.Worker;
 
 // leader LOCATOR OUTFILE N WORKDIR : runs (or restarts) the square-sum workflow on the local-process batch system,
 //                                     with this executable as the worker program; prints the result.
-// worker JOBNAME LOCATOR JOBSTOREID: the worker entry.
+// worker JOBNAME LOCATOR JOBSTOREID: the worker entry (chaos settings from TestWorkerSettings' environment variables).
 if (args.Length > 0 && args[0] == "worker")
 {
-    return await ToilWorkerEntryPoint.RunAsync(args[1..], HostJobs.Register);
+    return await ToilWorkerEntryPoint.RunAsync(args[1..], services =>
+    {
+        HostJobs.Register(services);
+        TestWorkerSettings.Register(services);
+    });
 }
 
 if (args.Length != 5 || args[0] != "leader")

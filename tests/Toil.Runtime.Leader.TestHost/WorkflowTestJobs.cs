@@ -16,7 +16,7 @@ public static class WorkflowTestJobs
     public static IServiceCollection Register(IServiceCollection services) =>
         services.AddToilJob<LetterJob>().AddToilJob<StaticGraphJob>().AddToilJob<CheckRetryCountJob>().AddToilJob<AlwaysFailJob>()
             .AddToilJob<GuardedCheckpointJob>().AddToilJob<FailUnlessAllowedJob>().AddToilJob<StampAndFailJob>().AddToilJob<TouchJob>()
-            .AddToilJob<TouchAndFailJob>().AddToilJob<DagShapeJob>().AddToilJob<NoopJob>().AddToilJob<GraphCaseJob>()
+            .AddToilJob<TouchAndFailJob>().AddToilJob<TouchAndKillSelfJob>().AddToilJob<DagShapeJob>().AddToilJob<NoopJob>().AddToilJob<GraphCaseJob>()
             .AddToilJob<DagNodeJob>().AddToilJob<DagBuildJob>().AddToilJob<TellLeaderJob>().AddToilJob<SumJob>()
             .AddToilJob<GateJob>().AddToilJob<FanGateJob>().AddToilJob<RealtimeJob>();
 }
@@ -172,7 +172,24 @@ public sealed class TouchAndFailJob : IJob<string>, IToilJobType
     }
 }
 
-/// <summary>Builds one of the DAG shapes of jobTest and restartDAGTest in a directory: trivialParent, parent, diamond, restart-diamond.</summary>
+/// <summary>
+/// Writes a marker file named by its input and then kills its own process with SIGKILL (restartDAGTest's failingParent,
+/// dying instead of raising); only meaningful in a worker process of the local-process batch system.
+/// </summary>
+public sealed class TouchAndKillSelfJob : IJob<string>, IToilJobType
+{
+    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<TouchAndKillSelfJob, string>(TestJson.Default.String, "touch-and-kill-self");
+
+    public async ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(input, "ran", cancellationToken);
+        // Process.Kill on the current process sends SIGKILL on Unix: no handler, no finally block, no commit runs.
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+        await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+    }
+}
+
+/// <summary>Builds one of the DAG shapes of jobTest and restartDAGTest in a directory: trivialParent, parent, diamond, restart-diamond, restart-diamond-kill (its failing parent kills its own process).</summary>
 public sealed class DagShapeJob : IJob<DagShapeInput>, IToilJobType
 {
     public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<DagShapeJob, DagShapeInput>(TestJson.Default.DagShapeInput, "dag-shape");
@@ -217,9 +234,12 @@ public sealed class DagShapeJob : IJob<DagShapeInput>, IToilJobType
             }
 
             case "restart-diamond":
+            case "restart-diamond-kill":
             {
                 var passingParent = context.CreateJob<TouchJob, string>(Path.Combine(dir, "passingParent"), displayName: "passingParent");
-                var failingParent = context.CreateJob<TouchAndFailJob, string>(Path.Combine(dir, "parent"), displayName: "failingParent");
+                var failingParent = input.Shape == "restart-diamond"
+                    ? context.CreateJob<TouchAndFailJob, string>(Path.Combine(dir, "parent"), displayName: "failingParent")
+                    : context.CreateJob<TouchAndKillSelfJob, string>(Path.Combine(dir, "parent"), displayName: "failingParent");
                 var child = context.CreateJob<TouchJob, string>(Path.Combine(dir, "child"), displayName: "child");
                 context.AddChild(passingParent);
                 context.AddChild(failingParent);

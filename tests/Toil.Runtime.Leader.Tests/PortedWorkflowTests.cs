@@ -30,6 +30,40 @@ public sealed class PortedWorkflowTests(bool localProcess)
         Directory.Exists(Path.Combine(host.Directory, "store")).Should().BeFalse("the store is destroyed on success");
     }
 
+    [TestCase(false, "ABCDEFG")]
+    [TestCase(true, "ABCDE")]
+    public async Task RunWorkflowAsync_StaticGraphUnderChaos_RetriesAndStillOrdered(bool second, string expected)
+    {
+        // Toil's jobTest with badWorker: chaining may run the whole graph as one attempt, which the chaos spares half the
+        // time (in process, where that attempt takes milliseconds, more often: its delay can outlast the chain), so the
+        // workflow runs again (each run must succeed, in order) until a run had a failed, retried attempt.
+        int maxRuns = localProcess ? 12 : 60;
+        int failedAttempts = 0;
+        for (int run = 0; run < maxRuns && failedAttempts == 0; run++)
+        {
+            // In-process workers read the chaos settings from WorkerOptions, worker processes from the test host's environment.
+            // The file store makes the chain's commits slow enough (milliseconds) for the chaos's delay to land inside it.
+            await using var host = LeaderHost.Create(
+                localProcess: localProcess,
+                fileStore: true,
+                leader: o =>
+                {
+                    o.Config = new WorkflowConfig { RetryCount = 100, RetryBackoffSeconds = 0 };
+                    o.WorkerEnvironment[TestWorkerSettings.BadWorkerVariable] = "0.5";
+                    o.WorkerEnvironment[TestWorkerSettings.BadWorkerFailIntervalVariable] = "1";
+                },
+                worker: o => { o.BadWorker = 0.5; o.BadWorkerFailInterval = TimeSpan.FromMilliseconds(1); });
+            var result = await host.Runner.RunWorkflowAsync<StaticGraphJob, StaticInput>(new(host.PathOf("out"), second)).WaitAsync(Bound);
+
+            result.Succeeded.Should().BeTrue();
+            (await File.ReadAllTextAsync(host.PathOf("out"))).Should().Be(expected);
+            result.AttemptsIssued.Should().BeGreaterThan(result.FailedAttempts, "every failed attempt was retried and the workflow still succeeded");
+            failedAttempts = result.FailedAttempts;
+        }
+
+        failedAttempts.Should().BeGreaterThan(0, $"the chaos killed at least one attempt in {maxRuns} runs");
+    }
+
     [Test]
     public async Task RunStoreAsync_CheckpointNotRetried_Fails()
     {
@@ -121,6 +155,41 @@ public sealed class PortedWorkflowTests(bool localProcess)
         }
 
         File.Exists(host.PathOf("parent")).Should().BeTrue();
+        File.Exists(host.PathOf("child")).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task RunStoreAsync_RestartDiamondParentKillsItself_ThreeFailedJobsAndChildNeverRuns()
+    {
+        if (!localProcess)
+        {
+            Assert.Ignore("An in-process worker cannot kill itself: only a worker process can die by SIGKILL.");
+        }
+
+        await using var host = LeaderHost.Create(localProcess: true, leader: o => o.Config = new WorkflowConfig { RetryCount = 0, RetryBackoffSeconds = 0 });
+        await using (var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = host.Locator }, new WorkflowConfig { RetryCount = 0, RetryBackoffSeconds = 0 }))
+        {
+            await store.CreateRootJobAsync<DagShapeJob, DagShapeInput>(host.Registry, new("restart-diamond-kill", host.Directory));
+            var first = await host.Runner.RunStoreAsync(store).WaitAsync(Bound);
+            first.FailedJobs.Should().HaveCount(3);
+            first.FailedJobs.Select(j => j.DisplayName).Should().Contain(["passingParent", "failingParent"]).And.NotContain("child");
+        }
+
+        File.Exists(host.PathOf("parent")).Should().BeTrue();
+        File.Exists(host.PathOf("child")).Should().BeFalse();
+        File.Delete(host.PathOf("parent"));
+
+        await using (var store = await FileJobStore.OpenAsync(host.Locator))
+        {
+            var again = await host.Runner.RunStoreAsync(store).WaitAsync(Bound);
+            again.FailedJobs.Should().HaveCount(3);
+            again.FailedJobs.Select(j => j.DisplayName).Should().Contain(["passingParent", "failingParent"]).And.NotContain("child");
+            var failing = again.FailedJobs.Single(j => j.DisplayName == "failingParent");
+            failing.ExitCode.Should().Be(128 + 9, "the worker process died by SIGKILL");
+            failing.ExitReason.Should().Be(BatchJobExitReason.Killed);
+        }
+
+        File.Exists(host.PathOf("parent")).Should().BeTrue("the restart ran the failing parent again");
         File.Exists(host.PathOf("child")).Should().BeFalse();
     }
 

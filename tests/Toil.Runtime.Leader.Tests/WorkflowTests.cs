@@ -14,19 +14,6 @@ public sealed class WorkflowTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    [TestCase(false, "ABCDEFG")]
-    [TestCase(true, "ABCDE")]
-    public async Task RunWorkflowAsync_StaticGraphUnderChaos_RetriesAndStillOrdered(bool second, string expected)
-    {
-        await using var host = LeaderHost.Create(
-            leader: o => o.Config = new WorkflowConfig { RetryCount = 100, RetryBackoffSeconds = 0 },
-            worker: o => { o.BadWorker = 0.5; o.BadWorkerFailInterval = TimeSpan.FromMilliseconds(1); });
-        var result = await host.Runner.RunWorkflowAsync<StaticGraphJob, StaticInput>(new(host.PathOf("out"), second)).WaitAsync(Bound);
-
-        result.Succeeded.Should().BeTrue();
-        (await File.ReadAllTextAsync(host.PathOf("out"))).Should().Be(expected);
-    }
-
     [Test]
     public async Task RunWorkflowAsync_RetryBackoff_AttemptsSpacedByGrowingBackoffInFakeTime()
     {
