@@ -223,10 +223,10 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         // The workers' per-node work directories (WorkerDirectories' toilwf-<workflow>), once they are empty.
         foreach (string workflowId in workflowIds)
         {
-            TryDeleteEmpty(Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId)));
+            WorkerCleanup.DeleteIfEmpty(Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId)));
         }
 
-        TryDeleteEmpty(_outputDirectory);
+        WorkerCleanup.DeleteIfEmpty(_outputDirectory);
     }
 
     /// <summary>Runs what killed workers of one workflow left in its coordination directory (one subdirectory per node).</summary>
@@ -241,7 +241,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         {
             if (!Directory.Exists(Path.Combine(node, "deferred")))
             {
-                TryDeleteEmpty(node);
+                WorkerCleanup.DeleteIfEmpty(node);
                 continue;
             }
 
@@ -254,11 +254,11 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             var result = await DeferredFunctionManager.CleanupAsync(
                 new DeferredFunctionManagerOptions { CoordinationDirectory = node, TimeProvider = _time }, registry, _logger, cancellationToken: cancellationToken).ConfigureAwait(false);
             LocalProcessLog.OrphansRan(_logger, node, result.Ran, result.Failed, result.SetAside);
-            TryDeleteEmpty(node);
+            WorkerCleanup.DeleteIfEmpty(node);
         }
 
         // Toil's workerCleanup: the workflow's directories on this node go once nothing is left in them.
-        TryDeleteEmpty(workflowDirectory);
+        WorkerCleanup.DeleteIfEmpty(workflowDirectory);
     }
 
     /// <summary>Starts every queued attempt that fits now, in issue order (a small job may pass a large one). Under the lock.</summary>
@@ -526,20 +526,5 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         bool plain = workflowId.Length is > 0 and <= 64 && workflowId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
         string name = plain ? workflowId : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workflowId)).AsSpan(0, 16));
         return Path.Combine(_coordinationRoot, "workflow-" + name);
-    }
-
-    private static void TryDeleteEmpty(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
-            {
-                Directory.Delete(directory);
-            }
-        }
-        catch (IOException)
-        {
-            // Something was written meanwhile; it stays.
-        }
     }
 }

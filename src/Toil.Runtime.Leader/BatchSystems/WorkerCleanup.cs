@@ -13,14 +13,7 @@ internal static class WorkerCleanup
 {
     public static async ValueTask CleanAsync(WorkerOptions options, string workflowId, DeferredFunctionRegistry registry, ILogger log, CancellationToken cancellationToken)
     {
-        string workDir = Path.GetFullPath(options.WorkDir ?? (Environment.GetEnvironmentVariable("TOIL_WORKDIR") is { Length: > 0 } env ? env : Path.GetTempPath()));
-        string coordinationBase = options.CoordinationDir
-            ?? (Environment.GetEnvironmentVariable("TOIL_COORDINATION_DIR") is { Length: > 0 } c ? c : null)
-            ?? (Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } xdg && Directory.Exists(xdg) && Environment.GetEnvironmentVariable("SLURM_JOB_ID") is null
-                ? Path.Combine(xdg, "toil")
-                : workDir);
-        string component = "toilwf-" + WorkerDirectories.WorkflowComponent(workflowId);
-        string coordination = Path.GetFullPath(Path.Combine(coordinationBase, component));
+        var (_, workflowDirectory, coordination) = WorkerDirectories.Locate(options, workflowId);
         if (Directory.Exists(coordination))
         {
             await DeferredFunctionManager.CleanupAsync(
@@ -28,10 +21,11 @@ internal static class WorkerCleanup
         }
 
         DeleteIfEmpty(coordination);
-        DeleteIfEmpty(Path.Combine(workDir, component));
+        DeleteIfEmpty(workflowDirectory);
     }
 
-    private static void DeleteIfEmpty(string directory)
+    /// <summary>Removes <paramref name="directory"/> when it exists and is empty; one that is not (or becomes not) empty stays.</summary>
+    public static void DeleteIfEmpty(string directory)
     {
         try
         {
@@ -42,7 +36,7 @@ internal static class WorkerCleanup
         }
         catch (IOException)
         {
-            // A worker of another leader on this node started meanwhile; its directory stays.
+            // Something was written meanwhile (a worker of another leader on this node): it stays.
         }
     }
 }

@@ -36,21 +36,13 @@ internal sealed class WorkerDirectories
 
     public static WorkerDirectories Create(WorkerOptions options, string workflowId, string? requestedTempDirectory)
     {
-        string workDir = Path.GetFullPath(options.WorkDir ?? (Environment.GetEnvironmentVariable("TOIL_WORKDIR") is { Length: > 0 } env ? env : Path.GetTempPath()));
+        var (workDir, workflowPath, coordinationDir) = Locate(options, workflowId);
         if (!Directory.Exists(workDir))
         {
             throw new DirectoryNotFoundException($"The work directory '{workDir}' does not exist.");
         }
 
-        string component = "toilwf-" + WorkflowComponent(workflowId);
-        string workflowDir = CreatePrivate(Path.Combine(workDir, component));
-
-        string coordinationBase = options.CoordinationDir
-            ?? (Environment.GetEnvironmentVariable("TOIL_COORDINATION_DIR") is { Length: > 0 } c ? c : null)
-            ?? (Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } xdg && Directory.Exists(xdg) && Environment.GetEnvironmentVariable("SLURM_JOB_ID") is null
-                ? Path.Combine(xdg, "toil")
-                : workDir);
-        string coordinationDir = Path.GetFullPath(Path.Combine(coordinationBase, component));
+        string workflowDir = CreatePrivate(workflowPath);
         CreatePrivate(coordinationDir);
 
         if (requestedTempDirectory is not null)
@@ -63,6 +55,24 @@ internal sealed class WorkerDirectories
 
         string temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
         return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true);
+    }
+
+    /// <summary>
+    /// Where a worker of <paramref name="workflowId"/> on this node keeps its directories under <paramref name="options"/>
+    /// (Toil's rules: the work directory from the options, <c>TOIL_WORKDIR</c> or the temp directory; the coordination
+    /// directory from the options, <c>TOIL_COORDINATION_DIR</c>, <c>XDG_RUNTIME_DIR/toil</c> outside Slurm, or the work
+    /// directory). Nothing is made; a batch system's clean-up on this node looks in the same places.
+    /// </summary>
+    internal static (string WorkDirectory, string WorkflowDirectory, string CoordinationDirectory) Locate(WorkerOptions options, string workflowId)
+    {
+        string workDir = Path.GetFullPath(options.WorkDir ?? (Environment.GetEnvironmentVariable("TOIL_WORKDIR") is { Length: > 0 } env ? env : Path.GetTempPath()));
+        string component = "toilwf-" + WorkflowComponent(workflowId);
+        string coordinationBase = options.CoordinationDir
+            ?? (Environment.GetEnvironmentVariable("TOIL_COORDINATION_DIR") is { Length: > 0 } c ? c : null)
+            ?? (Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } xdg && Directory.Exists(xdg) && Environment.GetEnvironmentVariable("SLURM_JOB_ID") is null
+                ? Path.Combine(xdg, "toil")
+                : workDir);
+        return (workDir, Path.Combine(workDir, component), Path.GetFullPath(Path.Combine(coordinationBase, component)));
     }
 
     /// <summary>
