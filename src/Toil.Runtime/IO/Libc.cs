@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Toil.Runtime.IO;
 
-/// <summary>The libc calls shared by the durable-write helper, the job store's link checks and the worker's descriptor redirection (Linux and macOS).</summary>
+/// <summary>The libc calls shared by the durable-write helper, the job store's link checks, the worker's descriptor redirection and the leader's process batch system (Linux and macOS).</summary>
 internal static partial class Libc
 {
     /// <summary><c>EINVAL</c>: from <c>readlink</c>, the path is not a symbolic link.</summary>
@@ -24,4 +24,8 @@ internal static partial class Libc
     /// <summary><c>umask(2)</c>: sets the process's file-creation mask and returns the previous one (process-wide).</summary>
     [LibraryImport("libc", EntryPoint = "umask")]
     public static partial uint Umask(uint mask);
+
+    /// <summary><c>kill(2)</c>: sends <paramref name="sig"/> to <paramref name="pid"/>; 0 when sent, -1 otherwise (<c>ESRCH</c>: gone).</summary>
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int sig);
 }

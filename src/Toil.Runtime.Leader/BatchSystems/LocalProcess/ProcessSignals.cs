@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Toil.Runtime.IO;
 
 namespace Toil.Runtime.Leader.BatchSystems.LocalProcess;
 
@@ -10,10 +10,5 @@ internal static class ProcessSignals
 
     /// <summary>Sends <paramref name="signal"/> to <paramref name="processId"/>.</summary>
     /// <returns><see langword="false"/> when the process is gone already (ESRCH) or the signal could not be sent.</returns>
-    public static bool Send(int processId, int signal) => processId > 0 && Kill(processId, signal) == 0;
-
-    // A blittable DllImport: the Leader package compiles without unsafe code, which LibraryImport needs.
-    [DllImport("libc", EntryPoint = "kill")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Kill(int pid, int sig);
+    public static bool Send(int processId, int signal) => processId > 0 && Libc.Kill(processId, signal) == 0;
 }
