@@ -1,3 +1,5 @@
+using Toil.Runtime.Serialization;
+
 namespace Toil.Runtime.JobStores;
 
 /// <summary>
@@ -15,6 +17,16 @@ public sealed class CorruptJobRecordException : JobStoreException
     {
         JobId = jobId;
         Reason = reason;
+    }
+
+    /// <summary>
+    /// Creates the exception a job store reports for a document <see cref="JobDescriptionSerializer"/> refused: same job
+    /// ID, reason and message, with <paramref name="formatError"/> as the inner exception.
+    /// </summary>
+    /// <param name="formatError">The serializer's error.</param>
+    public CorruptJobRecordException(JobRecordFormatException formatError)
+        : this((formatError ?? throw new ArgumentNullException(nameof(formatError))).JobId, formatError.Reason, formatError)
+    {
     }
 
     /// <summary>The ID of the job (or the name of the record) that could not be read.</summary>

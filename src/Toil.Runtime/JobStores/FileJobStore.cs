@@ -185,7 +185,7 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         FileJobStoreFormat.Check(format, locator);
-        var store = new FileJobStore(root, JobDescriptionSerializer.DeserializeConfig(config, locator), options, logger);
+        var store = new FileJobStore(root, JobRecords.DeserializeConfig(config, locator), options, logger);
         store.WarnIfRootIsLoose();
         store.EnsureLocksAreEnforced();
         store.SweepTrash();
@@ -424,7 +424,7 @@ public sealed partial class FileJobStore : IJobStore
 
         using var unlock = held;
         byte[] stored = await ReadJobRecordAsync(id, waitForVisibility: true, cancellationToken, underLock: true).ConfigureAwait(false);
-        long current = JobDescriptionSerializer.Deserialize(stored, id).Version;
+        long current = JobRecords.Deserialize(stored, id).Version;
         if (current != job.Version)
         {
             throw new ConcurrentJobModificationException(id, job.Version, current);
@@ -1027,7 +1027,7 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         byte[] record = await ReadJobRecordAsync(jobId, waitForVisibility, cancellationToken).ConfigureAwait(false);
-        var job = JobDescriptionSerializer.Deserialize(record, jobId);
+        var job = JobRecords.Deserialize(record, jobId);
         if (!string.Equals(job.JobStoreId, jobId, StringComparison.Ordinal))
         {
             throw new CorruptJobRecordException(jobId, $"the record holds job '{job.JobStoreId}'");

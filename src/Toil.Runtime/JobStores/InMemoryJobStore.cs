@@ -121,7 +121,7 @@ public sealed class InMemoryJobStore : IJobStore
         }
 
         // The stored copy is never handed out or changed, so copying it outside the lock is safe.
-        var job = entry.Copy?.CopyAsRecord() ?? JobDescriptionSerializer.Deserialize(entry.Record, jobId);
+        var job = entry.Copy?.CopyAsRecord() ?? JobRecords.Deserialize(entry.Record, jobId);
         job.AssignConfig(Config);
         return ValueTask.FromResult(job);
     }

@@ -1,14 +1,15 @@
 using System.Buffers;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
-using Toil.Runtime.JobStores;
 
 namespace Toil.Runtime.Serialization;
 
 /// <summary>
 /// Converts <see cref="JobDescription"/> and <see cref="WorkflowConfig"/> to and from their persisted JSON documents.
 /// Every document carries <c>schemaVersion</c>; a corrupt, truncated or unknown-version document is a
-/// <see cref="CorruptJobRecordException"/> that names the job. Job stores written by third parties use it too.
+/// <see cref="JobRecordFormatException"/> that names the job. Job stores written by third parties use it too, and report
+/// that exception to their callers as a <c>CorruptJobRecordException</c> (its constructor takes it), as the stores of
+/// this library do: this layer sits below the job stores and does not know their exception types.
 /// </summary>
 public static class JobDescriptionSerializer
 {
@@ -170,7 +171,7 @@ public static class JobDescriptionSerializer
     /// <param name="utf8Json">The JSON bytes.</param>
     /// <param name="jobId">The ID the record was stored under, for error messages.</param>
     /// <returns>The description (no configuration attached).</returns>
-    /// <exception cref="CorruptJobRecordException">The document is not a valid job record of a known schema version.</exception>
+    /// <exception cref="JobRecordFormatException">The document is not a valid job record of a known schema version.</exception>
     public static JobDescription Deserialize(ReadOnlySpan<byte> utf8Json, string jobId)
     {
         JobDocument? doc;
@@ -180,21 +181,21 @@ public static class JobDescriptionSerializer
         }
         catch (JsonException ex)
         {
-            throw new CorruptJobRecordException(jobId, utf8Json.IsEmpty ? "the record is empty" : $"the record is not valid JSON ({ex.Message})", ex);
+            throw new JobRecordFormatException(jobId, utf8Json.IsEmpty ? "the record is empty" : $"the record is not valid JSON ({ex.Message})", ex);
         }
         catch (Exception ex) when (IsParseFailure(ex))
         {
-            throw new CorruptJobRecordException(jobId, $"the record cannot be parsed ({ex.Message})", ex);
+            throw new JobRecordFormatException(jobId, $"the record cannot be parsed ({ex.Message})", ex);
         }
 
         if (doc is null)
         {
-            throw new CorruptJobRecordException(jobId, "the record is JSON null");
+            throw new JobRecordFormatException(jobId, "the record is JSON null");
         }
 
         if (doc.SchemaVersion != SchemaVersion)
         {
-            throw new CorruptJobRecordException(jobId, doc.SchemaVersion == 0
+            throw new JobRecordFormatException(jobId, doc.SchemaVersion == 0
                 ? "the record has no schemaVersion"
                 : $"unsupported schemaVersion {doc.SchemaVersion} (this library reads {SchemaVersion})");
         }
@@ -207,7 +208,7 @@ public static class JobDescriptionSerializer
         catch (Exception ex) when (IsParseFailure(ex))
         {
             // The shape check above names what it knows; anything else the model refuses is still the record's fault.
-            throw new CorruptJobRecordException(jobId, ex.Message, ex);
+            throw new JobRecordFormatException(jobId, ex.Message, ex);
         }
     }
 
@@ -242,7 +243,7 @@ public static class JobDescriptionSerializer
     /// <param name="utf8Json">The JSON bytes.</param>
     /// <param name="locator">The job store's locator, for error messages.</param>
     /// <returns>The configuration.</returns>
-    /// <exception cref="CorruptJobRecordException">The document is not a valid configuration of a known schema version.</exception>
+    /// <exception cref="JobRecordFormatException">The document is not a valid configuration of a known schema version.</exception>
     public static WorkflowConfig DeserializeConfig(ReadOnlySpan<byte> utf8Json, string locator)
     {
         const string Name = "config.json";
@@ -253,12 +254,12 @@ public static class JobDescriptionSerializer
         }
         catch (Exception ex) when (IsParseFailure(ex))
         {
-            throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} is not valid JSON ({ex.Message})", ex);
+            throw new JobRecordFormatException(Name, $"the workflow configuration of {locator} is not valid JSON ({ex.Message})", ex);
         }
 
         if (doc is null || doc.SchemaVersion != SchemaVersion || string.IsNullOrEmpty(doc.WorkflowId))
         {
-            throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} has an unsupported schemaVersion or no workflowId");
+            throw new JobRecordFormatException(Name, $"the workflow configuration of {locator} has an unsupported schemaVersion or no workflowId");
         }
 
         try
@@ -285,7 +286,7 @@ public static class JobDescriptionSerializer
         }
         catch (Exception ex) when (IsParseFailure(ex))
         {
-            throw new CorruptJobRecordException(Name, $"the workflow configuration of {locator} is invalid: {ex.Message}", ex);
+            throw new JobRecordFormatException(Name, $"the workflow configuration of {locator} is invalid: {ex.Message}", ex);
         }
     }
 
@@ -295,7 +296,7 @@ public static class JobDescriptionSerializer
     /// cancellation, and this serializer's own typed error.
     /// </summary>
     private static bool IsParseFailure(Exception ex) =>
-        ex is not (CorruptJobRecordException or OutOfMemoryException or InsufficientExecutionStackException or OperationCanceledException);
+        ex is not (JobRecordFormatException or OutOfMemoryException or InsufficientExecutionStackException or OperationCanceledException);
 
     /// <summary>
     /// Checks what the source-generated contract cannot say: no list holds a JSON <c>null</c> where the model needs an

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Win32.SafeHandles;
-using Toil.Runtime.JobStores;
 
 namespace Toil.Runtime.Stats;
 
@@ -13,7 +12,8 @@ namespace Toil.Runtime.Stats;
 /// (<c>logs.names</c>). The first <see cref="InMemoryCount"/> of each are kept as objects, as a short chain's
 /// always were; the rest are serialized as they come, one JSON value per line, into spool files in the run's temporary
 /// directory, so that a long chain's memory stays flat. At the end the document is composed from both in exactly the
-/// bytes <see cref="StatsDocument.ToUtf8Json"/> gives for the same content, and streamed to the job store.
+/// bytes <see cref="StatsDocument.ToUtf8Json"/> gives for the same content, and streamed to whatever the caller writes it
+/// to (the worker: its job store's log inbox; this layer knows no job store).
 /// </summary>
 /// <remarks>
 /// A spool file that cannot be created or written (disk full, no permission) is given up: what would have gone to it
@@ -85,36 +85,34 @@ internal sealed class StatsSpool : IDisposable
     public void AddUserStream(UserStreamRecord stream) => _userStreams.Add(stream);
 
     /// <summary>
-    /// Writes <paramref name="document"/> with this spool's lists (its records as <c>jobs</c>, its messages and streams
-    /// as <c>workers.logs_to_leader</c> and <c>workers.logging_user_streams</c> and, when it has <c>logs</c> and this
-    /// spool has names, its names as <c>logs.names</c>) to <paramref name="store"/>'s log inbox: as one buffer when
-    /// nothing was spilled (a short chain, as before), streamed otherwise.
+    /// When nothing was spilled (a short chain), puts this spool's lists into <paramref name="document"/> (its records as
+    /// <c>jobs</c>, its messages and streams as <c>workers.logs_to_leader</c> and <c>workers.logging_user_streams</c> and,
+    /// when it has <c>logs</c> and this spool has names, its names as <c>logs.names</c>), so the document can be written
+    /// as one buffer. Otherwise leaves it as it is: <see cref="WriteDocumentAsync"/> streams it with the spilled lists.
     /// </summary>
-    /// <param name="store">The job store.</param>
     /// <param name="document">Everything else of the document; the lists named above are replaced.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>A task that completes when the message is durable.</returns>
-    public ValueTask WriteAsync(IJobStore store, StatsDocument document, CancellationToken cancellationToken)
+    /// <returns>Whether <paramref name="document"/> is now complete.</returns>
+    public bool TryCompleteInMemory(StatsDocument document)
     {
-        if (!Spilled)
+        if (Spilled)
         {
-            document.Jobs = _jobs.Head;
-            document.Workers.LogsToLeader = _leaderMessages.Head;
-            document.Workers.LoggingUserStreams = _userStreams.Head;
-            if (document.Logs is not null && _names.Count > 0)
-            {
-                document.Logs.Names = _names.Head;
-            }
-
-            return store.WriteLogsAsync(document.ToUtf8Json(), cancellationToken);
+            return false;
         }
 
-        return store.WriteLogsAsync((stream, ct) => WriteDocumentAsync(stream, document, ct), cancellationToken);
+        document.Jobs = _jobs.Head;
+        document.Workers.LogsToLeader = _leaderMessages.Head;
+        document.Workers.LoggingUserStreams = _userStreams.Head;
+        if (document.Logs is not null && _names.Count > 0)
+        {
+            document.Logs.Names = _names.Head;
+        }
+
+        return true;
     }
 
     /// <summary>Composes the document into <paramref name="output"/>, holding at most a chunk of it in memory.</summary>
     /// <param name="output">Where the UTF-8 JSON goes.</param>
-    /// <param name="document">Everything but this spool's lists (see <see cref="WriteAsync"/>).</param>
+    /// <param name="document">Everything but this spool's lists (see <see cref="TryCompleteInMemory"/>).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when everything is written to <paramref name="output"/>.</returns>
     public async ValueTask WriteDocumentAsync(Stream output, StatsDocument document, CancellationToken cancellationToken)

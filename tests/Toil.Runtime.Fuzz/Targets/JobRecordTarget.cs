@@ -1,10 +1,9 @@
 using CsCheck;
-using Toil.Runtime.JobStores;
 using Toil.Runtime.Serialization;
 
 namespace Toil.Runtime.Fuzz.Targets;
 
-/// <summary>Job records through the public serializer: success or <see cref="CorruptJobRecordException"/>; what is read writes back and reads again.</summary>
+/// <summary>Job records through the public serializer: success or <see cref="JobRecordFormatException"/>; what is read writes back and reads again.</summary>
 public sealed class JobRecordTarget : FuzzTarget<byte[]>
 {
     private const string Id = "kind-fuzz/instance-0123456789abcdef0123456789abcdef";
@@ -13,7 +12,7 @@ public sealed class JobRecordTarget : FuzzTarget<byte[]>
     public override string Name => "job-record";
 
     /// <inheritdoc />
-    public override string Property => "JobDescriptionSerializer.Deserialize: a description or CorruptJobRecordException; a description it returns serializes and reads back";
+    public override string Property => "JobDescriptionSerializer.Deserialize: a description or JobRecordFormatException; a description it returns serializes and reads back";
 
     /// <inheritdoc />
     public override long CiIterations => 10000;
@@ -27,7 +26,7 @@ public sealed class JobRecordTarget : FuzzTarget<byte[]>
     /// <inheritdoc />
     protected override void Check(byte[] input)
     {
-        var (ok, job) = Expect.SuccessOr<CorruptJobRecordException, Jobs.JobDescription>(() => JobDescriptionSerializer.Deserialize(input, Id), "Deserialize");
+        var (ok, job) = Expect.SuccessOr<JobRecordFormatException, Jobs.JobDescription>(() => JobDescriptionSerializer.Deserialize(input, Id), "Deserialize");
         if (ok)
         {
             byte[] again = Expect.SuccessOr<NeverThrown, byte[]>(() => JobDescriptionSerializer.Serialize(job!), "Serialize of a record Deserialize accepted").Result!;

@@ -48,12 +48,12 @@ public sealed class JobDescriptionSerializerTests
 
     private static JsonObject Document(JobDescription job) => JsonNode.Parse(JobDescriptionSerializer.Serialize(job))!.AsObject();
 
-    private static CorruptJobRecordException Corrupt(string json) => Corrupt(Encoding.UTF8.GetBytes(json));
+    private static JobRecordFormatException Corrupt(string json) => Corrupt(Encoding.UTF8.GetBytes(json));
 
-    private static CorruptJobRecordException Corrupt(byte[] bytes)
+    private static JobRecordFormatException Corrupt(byte[] bytes)
     {
         var act = () => JobDescriptionSerializer.Deserialize(bytes, Id);
-        var e = act.Should().Throw<CorruptJobRecordException>().Which;
+        var e = act.Should().Throw<JobRecordFormatException>().Which;
         e.JobId.Should().Be(Id);
         e.Message.Should().Contain(Id);
         return e;
@@ -151,7 +151,7 @@ public sealed class JobDescriptionSerializerTests
         back.JobName.Should().Be("rich");
     }
 
-    // ---- Corrupt and hostile documents: always CorruptJobRecordException naming the job ----
+    // ---- Corrupt and hostile documents: always JobRecordFormatException naming the job (a store reports it as CorruptJobRecordException) ----
 
     [Test]
     public void Deserialize_Empty_ThrowsCorruptRecord()
@@ -379,6 +379,6 @@ public sealed class JobDescriptionSerializerTests
     {
         var act = () => JobDescriptionSerializer.DeserializeConfig(Encoding.UTF8.GetBytes(json), "file:/data/store");
 
-        act.Should().Throw<CorruptJobRecordException>().Which.Message.Should().Contain("config.json");
+        act.Should().Throw<JobRecordFormatException>().Which.Message.Should().Contain("config.json");
     }
 }

@@ -8,8 +8,9 @@ using Toil.Runtime.Tests.JobStores;
 namespace Toil.Runtime.Tests.Serialization;
 
 /// <summary>
-/// Every malformed job record ends in <see cref="CorruptJobRecordException"/>: through the public serializer and through
-/// <see cref="IJobStore.LoadJobAsync"/> of both stores (nulls inside lists, wrong types, truncation, huge numbers).
+/// Every malformed job record ends in <see cref="JobRecordFormatException"/> from the public serializer and in
+/// <see cref="CorruptJobRecordException"/> from <see cref="IJobStore.LoadJobAsync"/> of both stores (nulls inside
+/// lists, wrong types, truncation, huge numbers).
 /// </summary>
 public sealed class JobRecordShapeTests
 {
@@ -110,6 +111,20 @@ public sealed class JobRecordShapeTests
         return Encoding.UTF8.GetBytes(doc.ToJsonString());
     }
 
+    [Test]
+    public void CorruptJobRecordException_FromTheSerializersError_KeepsIdReasonAndMessageAndWrapsIt()
+    {
+        var act = () => JobDescriptionSerializer.Deserialize("{}"u8, Id);
+        var format = act.Should().Throw<JobRecordFormatException>().Which;
+
+        var corrupt = new CorruptJobRecordException(format);
+
+        corrupt.JobId.Should().Be(Id);
+        corrupt.Reason.Should().Be(format.Reason);
+        corrupt.Message.Should().Be(format.Message);
+        corrupt.InnerException.Should().BeSameAs(format);
+    }
+
     [TestCaseSource(nameof(Mutations))]
     public void Deserialize_MalformedField_ThrowsCorruptRecord(string path, string json)
     {
@@ -117,7 +132,7 @@ public sealed class JobRecordShapeTests
 
         var act = () => JobDescriptionSerializer.Deserialize(bytes, Id);
 
-        act.Should().Throw<CorruptJobRecordException>().Which.JobId.Should().Be(Id);
+        act.Should().Throw<JobRecordFormatException>().Which.JobId.Should().Be(Id);
     }
 
     [Test]
@@ -127,7 +142,7 @@ public sealed class JobRecordShapeTests
         for (int length = 0; length < bytes.Length; length++)
         {
             var act = () => JobDescriptionSerializer.Deserialize(bytes.AsSpan(0, length), Id);
-            act.Should().Throw<CorruptJobRecordException>($"a record cut to {length} bytes");
+            act.Should().Throw<JobRecordFormatException>($"a record cut to {length} bytes");
         }
     }
 
@@ -141,7 +156,7 @@ public sealed class JobRecordShapeTests
     {
         var act = () => JobDescriptionSerializer.Deserialize(Encoding.UTF8.GetBytes(json), Id);
 
-        act.Should().Throw<CorruptJobRecordException>();
+        act.Should().Throw<JobRecordFormatException>();
     }
 
     [Test]
@@ -153,7 +168,7 @@ public sealed class JobRecordShapeTests
 
         var act = () => JobDescriptionSerializer.Deserialize(Encoding.UTF8.GetBytes(text), Id);
 
-        act.Should().Throw<CorruptJobRecordException>();
+        act.Should().Throw<JobRecordFormatException>();
     }
 
     [TestCase("defaultAccelerators", "[null]")]
@@ -169,7 +184,7 @@ public sealed class JobRecordShapeTests
 
         var act = () => JobDescriptionSerializer.DeserializeConfig(Encoding.UTF8.GetBytes(doc.ToJsonString()), "file:/x");
 
-        act.Should().Throw<CorruptJobRecordException>();
+        act.Should().Throw<JobRecordFormatException>();
     }
 
     [TestCase("memory", "mergedJobNames", "[null]")]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Stats;
+using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Stats;
 
