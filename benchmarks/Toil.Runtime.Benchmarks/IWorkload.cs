@@ -3,7 +3,7 @@ namespace Toil.Runtime.Benchmarks;
 /// <summary>
 /// A workload of the harness (<c>dotnet run -c Release --project benchmarks/Toil.Runtime.Benchmarks -- workload NAME</c>).
 /// A workload measures a shape and, in the same run, the floor of the hardware it stands on, and prints both and
-/// their ratio (DESIGN §7). One class per workload, in its own file; found by <see cref="Name"/>.
+/// their ratio (docs/performance.md). One class per workload, in its own file; found by <see cref="Name"/>.
 /// </summary>
 public interface IWorkload
 {

@@ -9,7 +9,7 @@ namespace Toil.Runtime.Executors.Contained;
 /// that packs a worker command. It deploys the payload's user script, runs the command under <c>/bin/sh -c</c> in its
 /// own process group, forwards SIGTERM and SIGINT to that group, and exits with the command's exit code.
 /// </summary>
-/// <remarks>Exit codes: the command's own exit status; 128+N if the shell was killed by signal N (DESIGN D9); 255 if
+/// <remarks>Exit codes: the command's own exit status; 128+N if the shell was killed by signal N (docs/decisions.md#exit-codes); 255 if
 /// the argument count or payload is wrong, the user script cannot be deployed, or running the child failed.</remarks>
 public static class ContainedExecutor
 {

@@ -7,7 +7,7 @@ namespace Toil.Runtime.Executors.Contained;
 
 /// <summary>
 /// What the contained executor runs: base64 (standard alphabet, padded) of a UTF-8 JSON object with Toil's keys
-/// <c>command</c>, optional <c>environment</c> and optional <c>userScript</c> (DESIGN D9; JSON instead of pickle).
+/// <c>command</c>, optional <c>environment</c> and optional <c>userScript</c> (JSON instead of pickle: docs/decisions.md#contained-executor).
 /// </summary>
 /// <remarks>Example: <c>{"command":"toil-worker ...","environment":{"TMPDIR":"/var/tmp"},"userScript":{...}}</c>;
 /// <c>userScript</c> has the shape of <see cref="JobResource"/>. Unknown keys are ignored.</remarks>

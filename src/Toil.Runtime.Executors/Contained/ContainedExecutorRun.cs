@@ -5,7 +5,7 @@ using Toil.Runtime.Executors.Resources;
 
 namespace Toil.Runtime.Executors.Contained;
 
-/// <summary>One execution of a decoded payload; all its state lives here (DESIGN D4).</summary>
+/// <summary>One execution of a decoded payload; all its state lives here (docs/decisions.md#failure-state-per-run).</summary>
 internal sealed class ContainedExecutorRun
 {
     private readonly ContainedExecutorPayload _payload;

@@ -10,7 +10,7 @@ namespace Toil.Runtime.Executors.Processes;
 /// </summary>
 /// <remarks>
 /// <para>The exit code is the shell's own exit status, or 128+N when the shell was killed by signal N
-/// (the shell and container convention, DESIGN D9; 137 for SIGKILL).</para>
+/// (the shell and container convention, docs/decisions.md#contained-executor; 137 for SIGKILL).</para>
 /// <para>Standard input, output and error are inherited. Signal dispositions are reset to their defaults and the
 /// signal mask is empty in the child, whatever the host ignores or blocks.</para>
 /// <para>The child is reaped by a dedicated background thread; the object holds no other resource, so it needs no

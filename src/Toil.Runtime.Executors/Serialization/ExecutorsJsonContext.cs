@@ -4,7 +4,7 @@ using Toil.Runtime.Executors.Resources;
 
 namespace Toil.Runtime.Executors.Serialization;
 
-/// <summary>Source-generated JSON metadata for the executors' wire formats (DESIGN D1, D13).</summary>
+/// <summary>Source-generated JSON metadata for the executors' wire formats (docs/decisions.md#json-not-pickle, #native-aot).</summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectRequiredConstructorParameters = true,

@@ -1,6 +1,6 @@
 namespace Toil.Runtime.Authoring;
 
-/// <summary>A new checkpoint job has successors; a checkpoint must be a leaf when it is created (reference §4.1).</summary>
+/// <summary>A new checkpoint job has successors; a checkpoint must be a leaf when it is created (as in Toil; docs/authoring.md, "Saving the graph").</summary>
 public sealed class CheckpointNotLeafException : JobGraphException
 {
     /// <summary>Creates the exception.</summary>

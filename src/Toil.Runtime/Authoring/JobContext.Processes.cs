@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Toil.Runtime.Authoring;
 
-/// <summary>The child-process part of <see cref="JobContext"/> (DESIGN D6, D8).</summary>
+/// <summary>The child-process part of <see cref="JobContext"/> (docs/decisions.md#log-capture, #environment).</summary>
 public sealed partial class JobContext
 {
     /// <summary>

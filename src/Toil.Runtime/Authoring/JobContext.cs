@@ -78,7 +78,7 @@ public sealed partial class JobContext
     public CancellationToken CancellationToken { get; }
 
     /// <summary>
-    /// Gets the environment the leader asked for (DESIGN D8). It is applied to processes started with
+    /// Gets the environment the leader asked for (docs/decisions.md#environment). It is applied to processes started with
     /// <see cref="RunProcessAsync(System.Diagnostics.ProcessStartInfo, TimeSpan?, CancellationToken)"/>; in process
     /// mode the worker applies it to the process too.
     /// </summary>

@@ -5,7 +5,7 @@ using Toil.Runtime.JobStores;
 namespace Toil.Runtime.Authoring;
 
 /// <summary>
-/// The jobs one body run creates, rooted at the running job, and their saving (reference §2.7): validate (one root,
+/// The jobs one body run creates, rooted at the running job, and their saving (docs/authoring.md, "Saving the graph"): validate (one root,
 /// acyclic with implied follow-on edges, new checkpoints are leaves, promises consumed only after their producer), assign
 /// IDs, save bodies consumers first (so each producer's body lists its promise files), create every new job in one batch,
 /// then add the new successors to the running job's description in memory — the worker's commit writes it.
@@ -258,7 +258,7 @@ internal sealed class JobGraph
                 continue;
             }
 
-            // A follow-on runs after the whole subtree under the job's children (reference §2.1).
+            // A follow-on runs after the whole subtree under the job's children (as in Toil; docs/authoring.md, "Saving the graph").
             var subtree = new HashSet<JobHandle>();
             var stack = new Stack<JobHandle>(job.ChildList);
             while (stack.Count > 0)

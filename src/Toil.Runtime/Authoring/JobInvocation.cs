@@ -33,14 +33,14 @@ public sealed class JobInvocation
     public RealtimeLogger? RealtimeLogger { get; init; }
 
     /// <summary>
-    /// The environment the leader asked for (DESIGN D8): applied to child processes started through the job context;
+    /// The environment the leader asked for (docs/decisions.md#environment): applied to child processes started through the job context;
     /// applied to the process itself only in process mode, by the worker.
     /// </summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
     /// Receives the output (stdout and stderr, line by line) of child processes started through the job context, so it
-    /// lands in the worker log in-process (DESIGN D6). <see langword="null"/> means children inherit the process's
+    /// lands in the worker log in-process (docs/decisions.md#log-capture). <see langword="null"/> means children inherit the process's
     /// descriptors (process mode, where descriptors 1 and 2 already point at the worker log).
     /// </summary>
     public TextWriter? ChildOutput { get; init; }

@@ -6,7 +6,7 @@ namespace Toil.Runtime.Authoring;
 
 /// <summary>
 /// A job type registered under a stable name, with the JSON type information of its input (and return value). Only
-/// registered types run (DESIGN D1); a job body naming another type fails with <see cref="UnknownJobTypeException"/>.
+/// registered types run (docs/decisions.md#json-not-pickle); a job body naming another type fails with <see cref="UnknownJobTypeException"/>.
 /// </summary>
 /// <remarks>Created with <see cref="Create{TJob, TInput}"/> or <see cref="Create{TJob, TInput, TOutput}"/>; no reflection
 /// beyond reading <see cref="ToilJobAttribute"/> when no name is given.</remarks>

@@ -1,6 +1,6 @@
 namespace Toil.Runtime.Authoring;
 
-/// <summary>A job's body names a job type that the host did not register (DESIGN D1): the job fails; nothing runs.</summary>
+/// <summary>A job's body names a job type that the host did not register (docs/decisions.md#json-not-pickle): the job fails; nothing runs.</summary>
 public sealed class UnknownJobTypeException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Toil.Runtime.JobStores;
 
 /// <summary>
-/// An update carried a stale version: someone else wrote the job since it was loaded (DESIGN D3). Reload and retry,
+/// An update carried a stale version: someone else wrote the job since it was loaded (docs/decisions.md#optimistic-concurrency). Reload and retry,
 /// or give up; the store was not changed.
 /// </summary>
 public sealed class ConcurrentJobModificationException : JobStoreException

@@ -4,7 +4,7 @@ namespace Toil.Runtime.JobStores;
 
 /// <summary>
 /// The persistent state of a workflow, shared by its leader and workers: job descriptions, files, shared files and
-/// stats/log messages (DESIGN §4). Implementations are thread-safe. Every conforming store passes the conformance
+/// stats/log messages (docs/architecture.md, "Contracts in one line each"). Implementations are thread-safe. Every conforming store passes the conformance
 /// suite in <c>Toil.Runtime.Testing</c>.
 /// </summary>
 /// <remarks>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Toil.Runtime.Serialization;
 
-/// <summary>Source-generated JSON metadata for the persisted model (DESIGN D1, D13).</summary>
+/// <summary>Source-generated JSON metadata for the persisted model (docs/decisions.md#json-not-pickle, #native-aot).</summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectRequiredConstructorParameters = true,

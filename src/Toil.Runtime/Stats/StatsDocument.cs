@@ -5,7 +5,7 @@ namespace Toil.Runtime.Stats;
 
 /// <summary>
 /// The stats and log message one worker invocation writes to the job store's log inbox, success or failure (Toil's
-/// <c>StatsDict</c>, reference §D.1). Keys and value types follow Toil's, so tools that read Toil's stats read ours:
+/// <c>StatsDict</c>; docs/worker-algorithm.md, "Stats"). Keys and value types follow Toil's, so tools that read Toil's stats read ours:
 /// most numbers are strings, <c>requested_cores</c>, <c>jobs_run</c> and message levels are numbers.
 /// </summary>
 public sealed class StatsDocument

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Toil.Runtime.Stats;
 
-/// <summary>Source-generated JSON metadata for <see cref="StatsDocument"/> (DESIGN D1, D13).</summary>
+/// <summary>Source-generated JSON metadata for <see cref="StatsDocument"/> (docs/decisions.md#json-not-pickle, #native-aot).</summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]

@@ -8,7 +8,7 @@ using static Toil.Runtime.Executors.Tests.Mesos.MesosTestTasks;
 namespace Toil.Runtime.Executors.Tests.Mesos;
 
 /// <summary>Acknowledgements, dropped streams with and without checkpointing, recovery timeout and SHUTDOWN
-/// (reference §E scenarios 32–34).</summary>
+/// (docs/executors.md, "Losing the agent, shutting down, exit codes").</summary>
 public class MesosExecutorRecoveryTests
 {
     private FakeMesosAgent agent = null!;

@@ -11,7 +11,7 @@ using static Toil.Runtime.Executors.Tests.Mesos.MesosTestTasks;
 
 namespace Toil.Runtime.Executors.Tests.Mesos;
 
-/// <summary>The executor against an in-test agent, with real <c>sh</c> children (reference §E scenarios 29–31, 36).</summary>
+/// <summary>The executor against an in-test agent, with real <c>sh</c> children (docs/executors.md, "Mesos executor").</summary>
 public class MesosExecutorTests
 {
     private FakeMesosAgent agent = null!;

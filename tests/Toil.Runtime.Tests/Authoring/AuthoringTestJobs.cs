@@ -70,7 +70,7 @@ public sealed class Sum : IJob<SumInput, int>
     }
 }
 
-/// <summary>The DESIGN §4 parent: fans out one child per document and sums their promised counts in a follow-on.</summary>
+/// <summary>The parent of the README's fan-out example: fans out one child per document and sums their promised counts in a follow-on.</summary>
 [ToilJob("fan-out")]
 public sealed class FanOut : IJob<FanInput, int>
 {

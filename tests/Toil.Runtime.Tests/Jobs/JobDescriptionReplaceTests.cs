@@ -2,7 +2,7 @@ using Toil.Runtime.Jobs;
 
 namespace Toil.Runtime.Tests.Jobs;
 
-/// <summary><see cref="JobDescription.Replace"/>, the chaining primitive (reference §1.3 and §2.3–2.4).</summary>
+/// <summary><see cref="JobDescription.Replace"/>, the chaining primitive (docs/worker-algorithm.md).</summary>
 public sealed class JobDescriptionReplaceTests
 {
     private static JobDescription Job(string name, string id)
@@ -15,7 +15,7 @@ public sealed class JobDescriptionReplaceTests
     [Test]
     public void Replace_PredecessorWithRemainingFollowOns_AdoptedPhasesRunAfterTheSuccessorsOwn()
     {
-        // A has children {B} and follow-ons {F1, F2}; the worker chains A -> B (reference §2.3).
+        // A has children {B} and follow-ons {F1, F2}; the worker chains A -> B (its first child, as Toil does).
         var a = Job("A", "id-a");
         a.AddChild("id-b");
         a.AddFollowOn("id-f1");

@@ -2,7 +2,7 @@ using Toil.Runtime.Jobs;
 
 namespace Toil.Runtime.Tests.Jobs;
 
-/// <summary>Retry accounting: <c>ChargeRetry</c>, <c>SetupJobAfterFailure</c>, <c>ResetRetries</c> (reference §1.3).</summary>
+/// <summary>Retry accounting: <c>ChargeRetry</c>, <c>SetupJobAfterFailure</c>, <c>ResetRetries</c> (as Toil's <c>JobDescription</c> does them).</summary>
 public sealed class JobDescriptionRetryTests
 {
     private static JobDescription Job(WorkflowConfig? config = null, JobRequirements? requirements = null)

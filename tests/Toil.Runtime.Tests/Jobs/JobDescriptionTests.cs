@@ -10,7 +10,7 @@ public sealed class JobDescriptionTests
         return job;
     }
 
-    // ---- Toil's jobDescriptionTest (reference §6.2) ----
+    // ---- Toil's jobDescriptionTest (src/toil/test/src/jobDescriptionTest.py), ported ----
 
     [Test]
     public void TestJobDescription_ToilScenario_BodyRequirementsAndEmptySuccessors()
@@ -211,7 +211,7 @@ public sealed class JobDescriptionTests
     [Test]
     public void FilterSuccessors_EverythingRemoved_KeepsOwnPhasesSoALaterChildIsVisible()
     {
-        // Toil drops the job's own (empty) child phase here, and a later addChild is lost (reference §1.2 hazard).
+        // Toil drops the job's own (empty) child phase here, and a later addChild is lost (docs/decisions.md#job-model).
         var job = new JobDescription("j");
         job.SetSuccessorPhases([["a"], ["f"], ["c"]]);
 
