@@ -13,10 +13,16 @@ namespace Toil.Runtime.JobStores;
 /// <summary>
 /// The embedded job store: a directory on a local or shared filesystem (locator <c>file:/path</c>), laid out as in
 /// <c>docs/job-store-format.md</c>. Every write that replaces a record is crash-safe (temp file → fsync → rename →
-/// fsync(directory), DESIGN D2); job updates are optimistic and checked under a per-job file lock, so they are correct
-/// across threads, store instances and processes (D3). Thread-safe; loads return the caller's own copies.
+/// fsync(directory), <c>docs/decisions.md#durable-writes</c>); job updates are optimistic and checked under a per-job
+/// file lock, so they are correct across threads, store instances and processes
+/// (<c>docs/decisions.md#optimistic-concurrency</c>). Thread-safe; loads return the caller's own copies.
 /// </summary>
 /// <remarks>
+/// <para>
+/// This type is the facade: where things are is <see cref="FileJobStoreLayout"/>, deletion through the trash
+/// <see cref="FileJobStoreTrash"/>, the per-job locks <see cref="FileJobStoreLocks"/>, and the durable record
+/// read/write with its retries <see cref="FileJobStoreRecords"/> (<c>docs/job-store-format.md</c>, "Inside FileJobStore").
+/// </para>
 /// Open one with <see cref="CreateAsync"/> (a new store), <see cref="OpenAsync(FileJobStoreOptions, ILogger?, CancellationToken)"/>
 /// (an existing one) or <see cref="OpenAsync(string, CancellationToken)"/> (by locator, as a worker process does).
 /// </remarks>
