@@ -105,48 +105,40 @@ public sealed class MesosExecutor
                 await MesosStartupDiagnostics.LogAsync(client, logger, cancellationToken).ConfigureAwait(false);
             }
 
-            int attempt = 0;
-            long? lostAt = null;
-            while (true)
+            var resubscription = new MesosResubscription(
+                time,
+                options.Checkpoint,
+                options.RecoveryTimeout,
+                options.SubscriptionBackoffMax,
+                (delay, attempt, remaining) => MesosLog.Resubscribing(logger, delay, attempt, remaining));
+            MesosSession last = await resubscription.RunAsync(
+                async ct =>
+                {
+                    var (wasSubscribed, shutdown, reason) = await SubscribeAndServeAsync(stopping.Token, ct).ConfigureAwait(false);
+                    if (!shutdown)
+                    {
+                        MesosLog.Disconnected(logger, reason);
+                    }
+
+                    return new MesosSession(wasSubscribed, shutdown, reason);
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (last.Shutdown)
             {
-                var (wasSubscribed, shutdown, reason) = await SubscribeAndServeAsync(stopping.Token, cancellationToken).ConfigureAwait(false);
-                if (shutdown)
-                {
-                    return ExitShutdown;
-                }
-
-                if (wasSubscribed)
-                {
-                    lostAt = null;
-                    attempt = 0;
-                }
-
-                MesosLog.Disconnected(logger, reason);
-                if (!options.Checkpoint)
-                {
-                    MesosLog.NoCheckpointExit(logger);
-                    await StopAllTasksAsync().ConfigureAwait(false);
-                    return ExitAgentLost;
-                }
-
-                lostAt ??= time.GetTimestamp();
-                TimeSpan remaining = options.RecoveryTimeout - time.GetElapsedTime(lostAt.Value);
-                if (remaining <= TimeSpan.Zero)
-                {
-                    MesosLog.RecoveryTimedOut(logger, options.RecoveryTimeout);
-                    await StopAllTasksAsync().ConfigureAwait(false);
-                    return ExitAgentLost;
-                }
-
-                TimeSpan delay = Backoff(attempt++, options.SubscriptionBackoffMax);
-                if (delay > remaining)
-                {
-                    delay = remaining;
-                }
-
-                MesosLog.Resubscribing(logger, delay, attempt, remaining);
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                return ExitShutdown;
             }
+
+            if (!options.Checkpoint)
+            {
+                MesosLog.NoCheckpointExit(logger);
+            }
+            else
+            {
+                MesosLog.RecoveryTimedOut(logger, options.RecoveryTimeout);
+            }
+
+            await StopAllTasksAsync().ConfigureAwait(false);
+            return ExitAgentLost;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -176,14 +168,8 @@ public sealed class MesosExecutor
         }
     }
 
-    /// <summary>The wait before subscription attempt <paramref name="attempt"/>: doubling from a sixteenth of the
-    /// maximum, with jitter, never more than the maximum (so a reconnecting agent hears from us at least once per window).</summary>
-    internal static TimeSpan Backoff(int attempt, TimeSpan max)
-    {
-        double factor = Math.Pow(2, Math.Min(attempt, 16)) / 16;
-        double ticks = Math.Min(max.Ticks, max.Ticks * factor) * (0.5 + (Random.Shared.NextDouble() / 2));
-        return TimeSpan.FromTicks(Math.Max(1, (long)ticks));
-    }
+    /// <summary>The wait before subscription attempt <paramref name="attempt"/>; see <see cref="MesosResubscription.Backoff"/>.</summary>
+    internal static TimeSpan Backoff(int attempt, TimeSpan max) => MesosResubscription.Backoff(attempt, max);
 
     private async Task<(bool WasSubscribed, bool Shutdown, string Reason)> SubscribeAndServeAsync(
         CancellationToken stopping, CancellationToken cancellationToken)

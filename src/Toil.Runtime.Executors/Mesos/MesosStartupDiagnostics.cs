@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Toil.Runtime.IO;
 
 namespace Toil.Runtime.Executors.Mesos;
 
@@ -135,8 +135,7 @@ internal static partial class MesosStartupDiagnostics
 
     private static string ResourceLimit(int resource)
     {
-        RLimit limit;
-        if (GetRLimit(resource, out limit) != 0)
+        if (Libc.GetRLimit(resource, out Libc.RLimit limit) != 0)
         {
             return "unavailable";
         }
@@ -144,15 +143,5 @@ internal static partial class MesosStartupDiagnostics
         return $"({Format(limit.Current)}, {Format(limit.Maximum)})";
 
         static string Format(ulong value) => value == ulong.MaxValue ? "unlimited" : value.ToString(CultureInfo.InvariantCulture);
-    }
-
-    [LibraryImport("libc", EntryPoint = "getrlimit")]
-    private static partial int GetRLimit(int resource, out RLimit limit);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Toil.Runtime.IO;
 
 namespace Toil.Runtime.Executors.Processes;
 
@@ -35,33 +36,33 @@ internal static unsafe partial class PosixProcessInterop
         bool attrInit = false, actionsInit = false;
         try
         {
-            Check(PosixSpawnAttrInit(attr), "posix_spawnattr_init");
+            Check(Libc.PosixSpawnAttrInit(attr), "posix_spawnattr_init");
             attrInit = true;
-            Check(PosixSpawnFileActionsInit(actions), "posix_spawn_file_actions_init");
+            Check(Libc.PosixSpawnFileActionsInit(actions), "posix_spawn_file_actions_init");
             actionsInit = true;
 
-            Check(PosixSpawnAttrSetPGroup(attr, 0), "posix_spawnattr_setpgroup");
+            Check(Libc.PosixSpawnAttrSetPGroup(attr, 0), "posix_spawnattr_setpgroup");
 
             // The runtime ignores SIGPIPE and the executor may itself have inherited ignored signals; the job must
             // start with default dispositions (as after a shell's exec) so forwarded signals act on it.
-            _ = SigEmptySet(defaults);
+            _ = Libc.SigEmptySet(defaults);
             for (int signal = 1; signal < 32; signal++)
             {
-                _ = SigAddSet(defaults, signal);
+                _ = Libc.SigAddSet(defaults, signal);
             }
 
-            Check(PosixSpawnAttrSetSigDefault(attr, defaults), "posix_spawnattr_setsigdefault");
-            _ = SigEmptySet(mask);
-            Check(PosixSpawnAttrSetSigMask(attr, mask), "posix_spawnattr_setsigmask");
-            Check(PosixSpawnAttrSetFlags(attr, PosixSpawnSetPGroup | PosixSpawnSetSigDef | PosixSpawnSetSigMask), "posix_spawnattr_setflags");
+            Check(Libc.PosixSpawnAttrSetSigDefault(attr, defaults), "posix_spawnattr_setsigdefault");
+            _ = Libc.SigEmptySet(mask);
+            Check(Libc.PosixSpawnAttrSetSigMask(attr, mask), "posix_spawnattr_setsigmask");
+            Check(Libc.PosixSpawnAttrSetFlags(attr, PosixSpawnSetPGroup | PosixSpawnSetSigDef | PosixSpawnSetSigMask), "posix_spawnattr_setflags");
 
             if (workingDirectory is not null)
             {
-                Check(PosixSpawnFileActionsAddChdir(actions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
+                Check(Libc.PosixSpawnFileActionsAddChdir(actions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
             }
 
             int pid;
-            int error = PosixSpawn(&pid, path, actions, attr, nativeArgv, nativeEnvp);
+            int error = Libc.PosixSpawn(&pid, path, actions, attr, nativeArgv, nativeEnvp);
             if (error != 0)
             {
                 throw new Win32Exception(error, $"cannot start '{path}'" + (workingDirectory is null ? string.Empty : $" in '{workingDirectory}'") + $": {new Win32Exception(error).Message}");
@@ -73,12 +74,12 @@ internal static unsafe partial class PosixProcessInterop
         {
             if (actionsInit)
             {
-                _ = PosixSpawnFileActionsDestroy(actions);
+                _ = Libc.PosixSpawnFileActionsDestroy(actions);
             }
 
             if (attrInit)
             {
-                _ = PosixSpawnAttrDestroy(attr);
+                _ = Libc.PosixSpawnAttrDestroy(attr);
             }
 
             FreeStringArray(nativeArgv, argv.Count);
@@ -97,7 +98,7 @@ internal static unsafe partial class PosixProcessInterop
         while (true)
         {
             int status;
-            int result = WaitPid(pid, &status, 0);
+            int result = Libc.WaitPid(pid, &status, 0);
             if (result == pid)
             {
                 return status;
@@ -140,7 +141,7 @@ internal static unsafe partial class PosixProcessInterop
             throw new ArgumentOutOfRangeException(nameof(processGroupId), processGroupId, "not a child's process group");
         }
 
-        if (Kill(-processGroupId, signal) == 0)
+        if (Libc.Kill(-processGroupId, signal) == 0)
         {
             return true;
         }
@@ -159,7 +160,7 @@ internal static unsafe partial class PosixProcessInterop
     public static bool KillProcess(int pid, int signal)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pid, 1);
-        if (Kill(pid, signal) == 0)
+        if (Libc.Kill(pid, signal) == 0)
         {
             return true;
         }
@@ -169,7 +170,7 @@ internal static unsafe partial class PosixProcessInterop
     }
 
     /// <summary>The process group of <paramref name="pid"/>, or -1 if it does not exist.</summary>
-    public static int GetProcessGroup(int pid) => GetPgid(pid);
+    public static int GetProcessGroup(int pid) => Libc.GetPgid(pid);
 
     private static void Check(int error, string call)
     {
@@ -199,49 +200,4 @@ internal static unsafe partial class PosixProcessInterop
 
         NativeMemory.Free(array);
     }
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int PosixSpawn(int* pid, string path, byte* fileActions, byte* attr, nint* argv, nint* envp);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
-    private static partial int PosixSpawnAttrInit(byte* attr);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_destroy")]
-    private static partial int PosixSpawnAttrDestroy(byte* attr);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setflags")]
-    private static partial int PosixSpawnAttrSetFlags(byte* attr, short flags);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setpgroup")]
-    private static partial int PosixSpawnAttrSetPGroup(byte* attr, int pgroup);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigdefault")]
-    private static partial int PosixSpawnAttrSetSigDefault(byte* attr, byte* sigset);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigmask")]
-    private static partial int PosixSpawnAttrSetSigMask(byte* attr, byte* sigset);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")]
-    private static partial int PosixSpawnFileActionsInit(byte* actions);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
-    private static partial int PosixSpawnFileActionsDestroy(byte* actions);
-
-    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addchdir_np", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int PosixSpawnFileActionsAddChdir(byte* actions, string path);
-
-    [LibraryImport("libc", EntryPoint = "sigemptyset")]
-    private static partial int SigEmptySet(byte* set);
-
-    [LibraryImport("libc", EntryPoint = "sigaddset")]
-    private static partial int SigAddSet(byte* set, int signal);
-
-    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
-    private static partial int WaitPid(int pid, int* status, int options);
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
-    [LibraryImport("libc", EntryPoint = "getpgid", SetLastError = true)]
-    private static partial int GetPgid(int pid);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Toil.Runtime.IO;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Leader.Workflows;
 
@@ -13,6 +14,7 @@ namespace Toil.Runtime.Leader.Scheduling;
 internal sealed class LeaderLock : IDisposable
 {
     private const string FileName = "leader.lock";
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private static readonly ConditionalWeakTable<IJobStore, object> InProcessHolders = [];
 
     private readonly FileStream? _file;
@@ -24,27 +26,20 @@ internal sealed class LeaderLock : IDisposable
         _store = store;
     }
 
-    /// <summary>Takes the lock, waiting at most <paramref name="timeout"/> (polling every 50 ms).</summary>
+    /// <summary>Takes the lock, waiting at most <paramref name="timeout"/> (polling every 50 ms, a <see cref="BoundedRetry"/>).</summary>
     /// <exception cref="LeaderAlreadyRunningException">Another leader holds it for longer than the timeout.</exception>
     public static async ValueTask<LeaderLock> AcquireAsync(IJobStore store, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        long start = time.GetTimestamp();
-        while (true)
+        var wait = new BoundedRetry(time, timeout, PollInterval, PollInterval, static e => e is HeldException);
+        try
         {
-            var taken = TryTake(store);
-            if (taken is not null)
-            {
-                return taken;
-            }
-
-            if (time.GetElapsedTime(start) >= timeout)
-            {
-                throw new LeaderAlreadyRunningException(
-                    $"Another leader is running on the job store '{store.Locator}' (its leader lock was not free within {timeout.TotalSeconds:0.###} s). " +
-                    "Wait for it to end, or stop it; a leader that died releases the lock with its process.");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
+            return await wait.ExecuteAsync(() => ValueTask.FromResult(TryTake(store) ?? throw new HeldException()), "leader-lock", cancellationToken).ConfigureAwait(false);
+        }
+        catch (HeldException)
+        {
+            throw new LeaderAlreadyRunningException(
+                $"Another leader is running on the job store '{store.Locator}' (its leader lock was not free within {timeout.TotalSeconds:0.###} s). " +
+                "Wait for it to end, or stop it; a leader that died releases the lock with its process.");
         }
     }
 
@@ -54,7 +49,8 @@ internal sealed class LeaderLock : IDisposable
         {
             try
             {
-                // FileShare.None takes an exclusive flock on Unix, also against other handles in this process.
+                // FileShare.None takes an exclusive flock on Unix, also against other handles in this process. (Not
+                // FileLock.Open: that creates with an explicit mode, where this file has always followed the umask.)
                 var file = new FileStream(Path.Combine(path, FileJobStore.SharedDirectory, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 file.SetLength(0);
                 file.Write(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.ProcessId}@{Environment.MachineName}\n")));
@@ -89,5 +85,10 @@ internal sealed class LeaderLock : IDisposable
                 InProcessHolders.Remove(_store);
             }
         }
+    }
+
+    /// <summary>The lock is held by another leader (the wait's "not yet").</summary>
+    private sealed class HeldException : Exception
+    {
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
 using Toil.Runtime.IO;
 
 namespace Toil.Runtime.Deferred;
@@ -24,6 +26,27 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
     private List<DeferredCall> _pending = [];
     private Scope? _active;
     private bool _disposed;
+
+    /// <summary>Opening attempts at most, before an <see cref="IOException"/> propagates.</summary>
+    internal const int OpenAttempts = 5;
+
+    /// <summary>
+    /// Retries opening at once (no delay: nobody has to finish first), at most <see cref="OpenAttempts"/> attempts in all,
+    /// after losing a race with a cleaner: <see cref="CleanupAsync"/> removed the empty directory, or a scanner locked (and
+    /// then removed) our <c>.lock.tmp</c> as abandoned in the moment between its creation and our lock, so the lock failed
+    /// as a sharing violation. Each attempt starts again under a new ID unless the caller chose one (the <c>.tmp</c> name
+    /// is free again either way).
+    /// </summary>
+    internal static readonly ResiliencePipeline OpenRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<IOException>(),
+            MaxRetryAttempts = OpenAttempts - 1,
+            Delay = TimeSpan.Zero,
+            BackoffType = DelayBackoffType.Constant,
+            UseJitter = false,
+        })
+        .Build();
 
     private DeferredFunctionManager(string workerId, FileStream heldLock, DeferredFunctionRunner runner)
     {
@@ -65,20 +88,10 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
     internal static async ValueTask<DeferredFunctionManager> OpenLockedAsync(DeferredFunctionRunner runner, string? workerId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await CreateLockedAsync(runner, workerId ?? Guid.NewGuid().ToString("N")).ConfigureAwait(false);
-            }
-            catch (IOException) when (attempt < 5)
-            {
-                // Lost a race with a cleaner: CleanupAsync removed the empty directory, or a scanner locked
-                // (and then removed) our .lock.tmp as abandoned in the moment between its creation and our
-                // flock, so the flock failed as a sharing violation. Start again (under a new ID unless the caller chose one;
-                // the .tmp name is free again either way).
-            }
-        }
+        return await OpenRetry.ExecuteAsync(
+            static (s, _) => CreateLockedAsync(s.runner, s.workerId ?? Guid.NewGuid().ToString("N")),
+            (runner, workerId),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private static async ValueTask<DeferredFunctionManager> CreateLockedAsync(DeferredFunctionRunner runner, string workerId)
@@ -89,7 +102,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
         // Lock under a .tmp name (scanners skip it), then rename: a scanner can never take the lock in
         // the moment between creating the file and locking it and mistake a live worker for a dead one.
         string temp = lockPath + DurableFile.TempSuffix;
-        var held = AccessModes.Create(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.None, AccessModes.PrivateFile);
+        var held = FileLock.Open(temp, FileMode.CreateNew, AccessModes.PrivateFile, bufferSize: 4096);
         try
         {
             EnsureLockIsEnforced(temp);
@@ -248,8 +261,7 @@ public sealed class DeferredFunctionManager : IDeferredFunctionManager
 
     private static void EnsureLockIsEnforced(string path)
     {
-        using FileStream? second = DeferredFunctionRunner.TryLock(path);
-        if (second is not null)
+        if (!FileLock.IsEnforced(path))
         {
             throw new DeferredFunctionException(
                 $"file locks are not enforced in '{Path.GetDirectoryName(path)}' (DOTNET_SYSTEM_IO_DISABLEFILELOCKING set, or a filesystem without flock): " +

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Toil.Runtime.IO;
 
 /// <summary>
-/// Crash-safe replacement of persisted files (DESIGN D2): temp file → flush+fsync → rename →
+/// Crash-safe replacement of persisted files (<c>docs/decisions.md#durable-writes</c>): temp file → flush+fsync → rename →
 /// fsync(directory). A reader sees either the old content or the new, never a torn file, and the
 /// rename survives a power loss once the call returns.
 /// </summary>
@@ -38,7 +38,7 @@ internal static class DurableFile
         FsyncDirectory(directory);
     }
 
-    /// <summary>A unique temporary name beside <paramref name="fullPath"/> (<c>&lt;name&gt;.&lt;random&gt;.tmp</c>): one per writer, never shared (D3).</summary>
+    /// <summary>A unique temporary name beside <paramref name="fullPath"/> (<c>&lt;name&gt;.&lt;random&gt;.tmp</c>): one per writer, never shared (<c>docs/decisions.md#optimistic-concurrency</c>).</summary>
     public static string NewTempPath(string fullPath) => $"{fullPath}.{Guid.NewGuid():N}{TempSuffix}";
 
     /// <summary>Creates <paramref name="path"/> (which must not exist) with <paramref name="mode"/>, writes <paramref name="bytes"/> and fsyncs it.</summary>

@@ -2,8 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace Toil.Runtime.IO;
 
-/// <summary>The libc calls shared by the durable-write helper, the job store's link checks, the worker's descriptor redirection and the leader's process batch system (Linux and macOS).</summary>
-internal static partial class Libc
+/// <summary>
+/// Every libc call of the repository, declared once (Linux and macOS): the durable-write helper, the job store's link
+/// checks, the worker's descriptor redirection and resource usage, the leader's process batch system, and the
+/// executors' process groups and start-up diagnostics (which reach it through <c>InternalsVisibleTo</c>). A test keeps
+/// native imports out of every other file.
+/// </summary>
+internal static unsafe partial class Libc
 {
     /// <summary><c>EINVAL</c>: from <c>readlink</c>, the path is not a symbolic link.</summary>
     public const int EInval = 22;
@@ -28,4 +33,72 @@ internal static partial class Libc
     /// <summary><c>kill(2)</c>: sends <paramref name="sig"/> to <paramref name="pid"/>; 0 when sent, -1 otherwise (<c>ESRCH</c>: gone).</summary>
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int sig);
+
+    /// <summary><c>fcntl(2)</c> with an integer argument (<c>F_DUPFD_CLOEXEC</c> for the worker).</summary>
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    /// <summary><c>dup2(2)</c>: makes <paramref name="newFd"/> a copy of <paramref name="oldFd"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
+    public static partial int Dup2(int oldFd, int newFd);
+
+    /// <summary><c>getrusage(2)</c> into a caller's buffer of at least 18 longs (<c>struct rusage</c> on 64-bit).</summary>
+    [LibraryImport("libc", EntryPoint = "getrusage")]
+    public static partial int GetRusage(int who, long* usage);
+
+    /// <summary><c>getrlimit(2)</c>.</summary>
+    [LibraryImport("libc", EntryPoint = "getrlimit")]
+    public static partial int GetRLimit(int resource, out RLimit limit);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int PosixSpawn(int* pid, string path, byte* fileActions, byte* attr, nint* argv, nint* envp);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
+    public static partial int PosixSpawnAttrInit(byte* attr);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_destroy")]
+    public static partial int PosixSpawnAttrDestroy(byte* attr);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setflags")]
+    public static partial int PosixSpawnAttrSetFlags(byte* attr, short flags);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setpgroup")]
+    public static partial int PosixSpawnAttrSetPGroup(byte* attr, int pgroup);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigdefault")]
+    public static partial int PosixSpawnAttrSetSigDefault(byte* attr, byte* sigset);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigmask")]
+    public static partial int PosixSpawnAttrSetSigMask(byte* attr, byte* sigset);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")]
+    public static partial int PosixSpawnFileActionsInit(byte* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
+    public static partial int PosixSpawnFileActionsDestroy(byte* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addchdir_np", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int PosixSpawnFileActionsAddChdir(byte* actions, string path);
+
+    [LibraryImport("libc", EntryPoint = "sigemptyset")]
+    public static partial int SigEmptySet(byte* set);
+
+    [LibraryImport("libc", EntryPoint = "sigaddset")]
+    public static partial int SigAddSet(byte* set, int signal);
+
+    /// <summary><c>waitpid(2)</c>: the raw wait status of <paramref name="pid"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, int* status, int options);
+
+    /// <summary><c>getpgid(2)</c>: the process group of <paramref name="pid"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "getpgid", SetLastError = true)]
+    public static partial int GetPgid(int pid);
+
+    /// <summary><c>struct rlimit</c> (64-bit): the soft and hard limits, <see cref="ulong.MaxValue"/> for unlimited.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
 }

@@ -1,12 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 using Toil.Runtime.IO;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.Serialization;
@@ -16,45 +13,31 @@ namespace Toil.Runtime.JobStores;
 /// <summary>
 /// The embedded job store: a directory on a local or shared filesystem (locator <c>file:/path</c>), laid out as in
 /// <c>docs/job-store-format.md</c>. Every write that replaces a record is crash-safe (temp file → fsync → rename →
-/// fsync(directory), DESIGN D2); job updates are optimistic and checked under a per-job file lock, so they are correct
-/// across threads, store instances and processes (D3). Thread-safe; loads return the caller's own copies.
+/// fsync(directory), <c>docs/decisions.md#durable-writes</c>); job updates are optimistic and checked under a per-job
+/// file lock, so they are correct across threads, store instances and processes
+/// (<c>docs/decisions.md#optimistic-concurrency</c>). Thread-safe; loads return the caller's own copies.
 /// </summary>
 /// <remarks>
+/// <para>
+/// This type is the facade: where things are is <see cref="FileJobStoreLayout"/>, deletion through the trash
+/// <see cref="FileJobStoreTrash"/>, the per-job locks <see cref="FileJobStoreLocks"/>, and the durable record
+/// read/write with its retries <see cref="FileJobStoreRecords"/> (<c>docs/job-store-format.md</c>, "Inside FileJobStore").
+/// </para>
 /// Open one with <see cref="CreateAsync"/> (a new store), <see cref="OpenAsync(FileJobStoreOptions, ILogger?, CancellationToken)"/>
 /// (an existing one) or <see cref="OpenAsync(string, CancellationToken)"/> (by locator, as a worker process does).
 /// </remarks>
 public sealed partial class FileJobStore : IJobStore
 {
-    internal const string JobsDirectory = "jobs";
-    internal const string JobFilesDirectory = "job-files";
-    internal const string FlatFilesDirectory = "files-flat";
-    internal const string SharedDirectory = "shared";
-    internal const string StatsDirectory = "stats";
-    internal const string TempDirectory = "tmp";
-    internal const string JobFileName = "job";
-    internal const string LockFileName = "job.lock";
-    private const int SmallReadBytes = 64 * 1024;
-    internal const string CleanupDirectory = "cleanup";
-    private const string InboxDirectory = "inbox";
-    private const string ArchiveDirectory = "archive";
+    internal const string JobsDirectory = FileJobStoreLayout.JobsDirectory;
+    internal const string SharedDirectory = FileJobStoreLayout.SharedDirectory;
     private const string MessagePrefix = "stats";
-    private const string TrashPrefix = "trash-";
-    private const int ErrorWouldBlock = 11;
-    private const int ErrorExists = 17;
-    private static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxLockDelay = TimeSpan.FromMilliseconds(50);
-
-    private static readonly HashSet<string> s_layoutEntries = new(StringComparer.Ordinal)
-    {
-        JobsDirectory, JobFilesDirectory, FlatFilesDirectory, SharedDirectory, StatsDirectory, TempDirectory, FileJobStoreFormat.FileName,
-    };
 
     private readonly string _root;
-    private readonly FileJobStoreOptions _options;
+    private readonly FileJobStoreLayout _layout;
+    private readonly FileJobStoreRecords _records;
+    private readonly FileJobStoreLocks _locks;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ResiliencePipeline _retry;
-    private readonly SemaphoreSlim[] _stripes;
     private readonly UnixFileMode _directoryMode;
     private readonly UnixFileMode _fileMode;
     private volatile bool _destroyed;
@@ -64,13 +47,13 @@ public sealed partial class FileJobStore : IJobStore
     {
         _root = root;
         Config = config;
-        _options = options;
         _time = options.TimeProvider;
         _logger = logger ?? NullLogger.Instance;
-        _retry = BuildRetryPipeline(options, _logger);
-        _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
-        Locator = "file:" + root;
         (_directoryMode, _fileMode) = Modes(options);
+        _layout = new FileJobStoreLayout(root);
+        _records = new FileJobStoreRecords(_layout, options, _fileMode, _logger);
+        _locks = new FileJobStoreLocks(_layout, _time, options.LockTimeout, _fileMode, () => _records.InjectAsync("lock"));
+        Locator = _layout.Locator;
     }
 
     /// <summary>The canonical locator: <c>file:</c> followed by the store's absolute path (symbolic links not resolved).</summary>
@@ -118,14 +101,14 @@ public sealed partial class FileJobStore : IJobStore
         {
             // Every directory and file with the store's mode (private by default), whatever the umask.
             AccessModes.CreateDirectory(staging, directoryMode);
-            foreach (string dir in new[] { JobsDirectory, JobFilesDirectory, FlatFilesDirectory, SharedDirectory, TempDirectory, StatsDirectory, Path.Join(StatsDirectory, InboxDirectory), Path.Join(StatsDirectory, ArchiveDirectory) })
+            foreach (string dir in FileJobStoreLayout.Directories)
             {
                 AccessModes.CreateDirectory(Path.Join(staging, dir), directoryMode);
             }
 
             DurableFile.WriteNewFile(Path.Join(staging, SharedDirectory, SharedFileNames.Config), JobDescriptionSerializer.SerializeConfig(config), fileMode);
             DurableFile.FsyncDirectory(Path.Join(staging, SharedDirectory));
-            DurableFile.FsyncDirectory(Path.Join(staging, StatsDirectory));
+            DurableFile.FsyncDirectory(Path.Join(staging, FileJobStoreLayout.StatsDirectory));
 
             // Written last: a directory with format.json is a complete store.
             DurableFile.WriteNewFile(Path.Join(staging, FileJobStoreFormat.FileName), FileJobStoreFormat.Serialize(), fileMode);
@@ -143,12 +126,12 @@ public sealed partial class FileJobStore : IJobStore
         }
         catch
         {
-            DeleteTree(staging);
+            FileJobStoreTrash.DeleteTree(staging);
             throw;
         }
 
         var store = new FileJobStore(root, config, options, logger);
-        store.EnsureLocksAreEnforced();
+        store._locks.EnsureEnforced();
         return ValueTask.FromResult(store);
     }
 
@@ -170,7 +153,7 @@ public sealed partial class FileJobStore : IJobStore
             throw new NoSuchJobStoreException(locator);
         }
 
-        RefuseLinkedLayout(root, locator);
+        FileJobStoreLayout.RefuseLinkedLayout(root, locator);
         byte[] format;
         byte[] config;
         try
@@ -187,8 +170,8 @@ public sealed partial class FileJobStore : IJobStore
         FileJobStoreFormat.Check(format, locator);
         var store = new FileJobStore(root, JobRecords.DeserializeConfig(config, locator), options, logger);
         store.WarnIfRootIsLoose();
-        store.EnsureLocksAreEnforced();
-        store.SweepTrash();
+        store._locks.EnsureEnforced();
+        FileJobStoreTrash.Sweep(store._layout);
         return store;
     }
 
@@ -218,50 +201,7 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        string parent = Path.GetDirectoryName(root)!;
-        string name = Path.GetFileName(root);
-        if (Directory.Exists(parent))
-        {
-            // Finish destroys (and initialisations) that a crash interrupted.
-            foreach (string leftover in Directory.EnumerateDirectories(parent, $".{name}.*"))
-            {
-                string suffix = Path.GetFileName(leftover)[(name.Length + 2)..];
-                if (suffix.EndsWith(".destroying", StringComparison.Ordinal) || suffix.EndsWith(".initializing", StringComparison.Ordinal))
-                {
-                    DeleteTree(leftover);
-                }
-            }
-        }
-
-        var info = new DirectoryInfo(root);
-        if (!info.Exists)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        if (info.LinkTarget is null)
-        {
-            foreach (var entry in info.EnumerateFileSystemInfos())
-            {
-                if (!s_layoutEntries.Contains(entry.Name) && !entry.Name.EndsWith(DurableFile.TempSuffix, StringComparison.Ordinal))
-                {
-                    throw new JobStoreException($"Refusing to destroy '{root}': it holds '{entry.Name}', which a job store never does. Delete it by hand if it really is a job store.");
-                }
-            }
-        }
-
-        string trash = Path.Join(parent, $".{name}.{Guid.NewGuid():N}.destroying");
-        try
-        {
-            Directory.Move(root, trash);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        DurableFile.FsyncDirectory(parent);
-        DeleteTree(trash);
+        FileJobStoreTrash.DestroyStore(root);
         return ValueTask.CompletedTask;
     }
 
@@ -269,42 +209,8 @@ public sealed partial class FileJobStore : IJobStore
     /// <param name="locator">The locator.</param>
     /// <param name="path">The absolute path it names (symbolic links not resolved).</param>
     /// <returns><see langword="true"/> for a file job store locator.</returns>
-    public static bool TryParseLocator(string? locator, [NotNullWhen(true)] out string? path)
-    {
-        path = null;
-        if (string.IsNullOrWhiteSpace(locator))
-        {
-            return false;
-        }
-
-        string rest;
-        if (locator.StartsWith("file:", StringComparison.Ordinal))
-        {
-            rest = locator[5..];
-        }
-        else if (locator[0] is '/' or '.' || !locator.Contains(':', StringComparison.Ordinal) || Path.IsPathRooted(locator))
-        {
-            rest = locator;
-        }
-        else
-        {
-            return false;
-        }
-
-        if (rest.Length == 0 || rest.Contains('\0', StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rest));
-        if (Path.GetDirectoryName(full) is null)
-        {
-            return false;
-        }
-
-        path = full;
-        return true;
-    }
+    public static bool TryParseLocator(string? locator, [NotNullWhen(true)] out string? path) =>
+        FileJobStoreLayout.TryParseLocator(locator, out path);
 
     /// <inheritdoc />
     public async ValueTask DestroyAsync(CancellationToken cancellationToken = default)
@@ -328,7 +234,7 @@ public sealed partial class FileJobStore : IJobStore
         await IoAsync("assign", () =>
         {
             DurableFile.CreateDirectory(Contained(dir), _directoryMode);
-            CreateLockFile(LeafContained(Path.Join(dir, LockFileName)));
+            _locks.CreateLockFile(_layout.LeafContained(Path.Join(dir, FileJobStoreLayout.LockFileName)));
         }, cancellationToken).ConfigureAwait(false);
         job.JobStoreId = id;
         return id;
@@ -344,7 +250,7 @@ public sealed partial class FileJobStore : IJobStore
         {
             ArgumentNullException.ThrowIfNull(job, nameof(jobs));
             string id = job.JobStoreId;
-            if (!IsJobId(id) || !await IsVisibleAsync(JobDirectory(id), cancellationToken).ConfigureAwait(false))
+            if (!IsJobId(id) || !await _records.IsVisibleAsync(JobDirectory(id), cancellationToken).ConfigureAwait(false))
             {
                 throw new InvalidJobStoreIdException(id ?? "<null>", "the ID was not assigned by this job store");
             }
@@ -369,7 +275,7 @@ public sealed partial class FileJobStore : IJobStore
             {
                 records.Add((job, job.Version, job.VersionWriter, []));
                 job.IncrementVersion();
-                records[^1] = records[^1] with { Record = CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)) };
+                records[^1] = records[^1] with { Record = _records.CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)) };
             }
         }
         catch
@@ -412,10 +318,10 @@ public sealed partial class FileJobStore : IJobStore
             throw new NoSuchJobException(id ?? "<null>");
         }
 
-        JobLock held;
+        IDisposable held;
         try
         {
-            held = await WhenVisibleAsync(id, () => LockJobAsync(id, cancellationToken), cancellationToken).ConfigureAwait(false);
+            held = await _records.WhenVisibleAsync(id, () => _locks.LockJobAsync(id, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -433,7 +339,7 @@ public sealed partial class FileJobStore : IJobStore
         await WriteJobAsync(job, cancellationToken).ConfigureAwait(false);
 
         // Job temp files are only written under the lock we hold, so any left here belong to a writer that died.
-        foreach (string temp in Directory.EnumerateFiles(JobDirectory(id), JobFileName + ".*" + DurableFile.TempSuffix))
+        foreach (string temp in Directory.EnumerateFiles(JobDirectory(id), FileJobStoreLayout.JobFileName + ".*" + DurableFile.TempSuffix))
         {
             DurableFile.TryDelete(temp);
         }
@@ -494,7 +400,7 @@ public sealed partial class FileJobStore : IJobStore
         finally
         {
             // The deletions are durable (or the exception says they may not be); what is in tmp/ is swept later.
-            trash.ForEach(TryDeleteTree);
+            trash.ForEach(FileJobStoreTrash.TryDeleteTree);
         }
     }
 
@@ -513,7 +419,7 @@ public sealed partial class FileJobStore : IJobStore
         List<string> ids = [];
         try
         {
-            foreach (string kind in Directory.EnumerateDirectories(Contained(Path.Join(_root, JobsDirectory)), "kind-*"))
+            foreach (string kind in Directory.EnumerateDirectories(Contained(_layout.Directory(JobsDirectory)), "kind-*"))
             {
                 try
                 {
@@ -587,16 +493,16 @@ public sealed partial class FileJobStore : IJobStore
         string relativeDir;
         if (jobId is null)
         {
-            relativeDir = $"{FlatFilesDirectory}/file-{Guid.NewGuid():N}";
+            relativeDir = $"{FileJobStoreLayout.FlatFilesDirectory}/file-{Guid.NewGuid():N}";
         }
         else
         {
-            if (!IsJobId(jobId) || !await IsVisibleAsync(JobDirectory(jobId), cancellationToken).ConfigureAwait(false))
+            if (!IsJobId(jobId) || !await _records.IsVisibleAsync(JobDirectory(jobId), cancellationToken).ConfigureAwait(false))
             {
                 throw new NoSuchJobException(jobId);
             }
 
-            relativeDir = $"{JobFilesDirectory}/{jobId}/{(cleanup ? CleanupDirectory + "/" : string.Empty)}file-{Guid.NewGuid():N}";
+            relativeDir = $"{FileJobStoreLayout.JobFilesDirectory}/{jobId}/{(cleanup ? FileJobStoreLayout.CleanupDirectory + "/" : string.Empty)}file-{Guid.NewGuid():N}";
         }
 
         string id = $"{relativeDir}/{JobStoreIds.SafeBaseName(baseName)}";
@@ -605,11 +511,11 @@ public sealed partial class FileJobStore : IJobStore
         await IoAsync("create-file-directory", () => DurableFile.CreateDirectory(Contained(dir), _directoryMode), cancellationToken).ConfigureAwait(false);
         try
         {
-            await CommitStreamAsync(target, writer, overwrite: false, cancellationToken).ConfigureAwait(false);
+            await _records.CommitStreamAsync(target, writer, overwrite: false, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            TryDeleteEmptyDirectory(dir);
+            FileJobStoreTrash.TryDeleteEmptyDirectory(dir);
             throw;
         }
 
@@ -619,11 +525,11 @@ public sealed partial class FileJobStore : IJobStore
     /// <inheritdoc />
     public async ValueTask<Stream> OpenReadFileAsync(string fileId, CancellationToken cancellationToken = default)
     {
-        string path = ResolveFile(fileId) ?? throw new NoSuchFileException(fileId);
+        string path = _layout.ResolveFile(fileId) ?? throw new NoSuchFileException(fileId);
         ThrowIfDestroyed();
         try
         {
-            return await IoAsync("open-file", () => OpenReadFile(path), cancellationToken).ConfigureAwait(false);
+            return await IoAsync("open-file", () => FileJobStoreRecords.OpenReadFile(path), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
@@ -634,7 +540,7 @@ public sealed partial class FileJobStore : IJobStore
     /// <inheritdoc />
     public async ValueTask UpdateFileAsync(string fileId, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
     {
-        string path = ResolveFile(fileId) ?? throw new NoSuchFileException(fileId);
+        string path = _layout.ResolveFile(fileId) ?? throw new NoSuchFileException(fileId);
         ArgumentNullException.ThrowIfNull(writer);
         ThrowIfDestroyed();
         if (!File.Exists(path))
@@ -644,7 +550,7 @@ public sealed partial class FileJobStore : IJobStore
 
         try
         {
-            await CommitStreamAsync(path, writer, overwrite: true, cancellationToken, mustExist: true).ConfigureAwait(false);
+            await _records.CommitStreamAsync(path, writer, overwrite: true, cancellationToken, mustExist: true).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -655,7 +561,7 @@ public sealed partial class FileJobStore : IJobStore
     /// <inheritdoc />
     public async ValueTask DeleteFileAsync(string fileId, CancellationToken cancellationToken = default)
     {
-        string? path = ResolveFile(fileId);
+        string? path = _layout.ResolveFile(fileId);
         ThrowIfDestroyed();
         if (path is null || !File.Exists(path))
         {
@@ -666,7 +572,7 @@ public sealed partial class FileJobStore : IJobStore
         string dir = Path.GetDirectoryName(path)!;
         if (Path.GetFileName(dir).StartsWith("file-", StringComparison.Ordinal))
         {
-            TryDeleteEmptyDirectory(dir);
+            FileJobStoreTrash.TryDeleteEmptyDirectory(dir);
             RemoveDeletedJobsFilesDirectory(fileId);
         }
     }
@@ -674,7 +580,7 @@ public sealed partial class FileJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<bool> FileExistsAsync(string fileId, CancellationToken cancellationToken = default)
     {
-        string? path = ResolveFile(fileId);
+        string? path = _layout.ResolveFile(fileId);
         ThrowIfDestroyed();
         return ValueTask.FromResult(path is not null && File.Exists(path));
     }
@@ -682,7 +588,7 @@ public sealed partial class FileJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<long> GetFileSizeAsync(string fileId, CancellationToken cancellationToken = default)
     {
-        string? path = ResolveFile(fileId);
+        string? path = _layout.ResolveFile(fileId);
         ThrowIfDestroyed();
         if (path is null)
         {
@@ -704,7 +610,7 @@ public sealed partial class FileJobStore : IJobStore
 
         // The leader's environment often carries credentials: it is private even in a store shared with a group.
         UnixFileMode mode = name == SharedFileNames.Environment ? AccessModes.PrivateFile : _fileMode;
-        await CommitStreamAsync(SharedPath(name), writer, overwrite: true, cancellationToken, mode: mode).ConfigureAwait(false);
+        await _records.CommitStreamAsync(SharedPath(name), writer, overwrite: true, cancellationToken, mode: mode).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -715,7 +621,7 @@ public sealed partial class FileJobStore : IJobStore
         string path = SharedPath(name);
         try
         {
-            return await IoAsync("open-shared", () => OpenRead(Contained(path)), cancellationToken).ConfigureAwait(false);
+            return await IoAsync("open-shared", () => FileJobStoreRecords.OpenRead(Contained(path)), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
@@ -738,7 +644,7 @@ public sealed partial class FileJobStore : IJobStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed();
-        await ReplaceAsync(NewMessagePath(), message, overwrite: false, cancellationToken).ConfigureAwait(false);
+        await _records.ReplaceAsync(NewMessagePath(), message, overwrite: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -749,7 +655,7 @@ public sealed partial class FileJobStore : IJobStore
         ThrowIfDestroyed();
 
         // The message goes through a temporary file that readers skip, so it appears in the inbox whole.
-        await CommitStreamAsync(NewMessagePath(), writer, overwrite: false, cancellationToken).ConfigureAwait(false);
+        await _records.CommitStreamAsync(NewMessagePath(), writer, overwrite: false, cancellationToken).ConfigureAwait(false);
     }
 
     // Names sort by write time, then by this instance's sequence (a clock that does not move, or two writes in one
@@ -757,7 +663,7 @@ public sealed partial class FileJobStore : IJobStore
     private string NewMessagePath()
     {
         long sequence = Interlocked.Increment(ref _messageSequence);
-        return Path.Join(_root, StatsDirectory, InboxDirectory, $"{MessagePrefix}{_time.GetUtcNow().UtcTicks:x16}{sequence:x8}{Guid.NewGuid():N}");
+        return Path.Join(_root, FileJobStoreLayout.StatsDirectory, FileJobStoreLayout.InboxDirectory, $"{MessagePrefix}{_time.GetUtcNow().UtcTicks:x16}{sequence:x8}{Guid.NewGuid():N}");
     }
 
     /// <inheritdoc />
@@ -765,8 +671,8 @@ public sealed partial class FileJobStore : IJobStore
     {
         ArgumentNullException.ThrowIfNull(callback);
         ThrowIfDestroyed();
-        string inbox = Contained(Path.Join(_root, StatsDirectory, InboxDirectory));
-        string archive = Contained(Path.Join(_root, StatsDirectory, ArchiveDirectory));
+        string inbox = Contained(_layout.Directory(Path.Join(FileJobStoreLayout.StatsDirectory, FileJobStoreLayout.InboxDirectory)));
+        string archive = Contained(_layout.Directory(Path.Join(FileJobStoreLayout.StatsDirectory, FileJobStoreLayout.ArchiveDirectory)));
         int count = 0;
         if (readAll)
         {
@@ -812,17 +718,20 @@ public sealed partial class FileJobStore : IJobStore
 
     // ---- Internals ----
 
-    internal static bool IsTransient(Exception exception) =>
-        exception is IOException io
-        && io is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException or EndOfStreamException)
-        && !IsLockContention(io)
-        && !IsAlreadyExists(io);
+    /// <summary>Whether a failed filesystem step is retried (see <see cref="FileJobStoreRecords.IsTransient"/>).</summary>
+    internal static bool IsTransient(Exception exception) => FileJobStoreRecords.IsTransient(exception);
 
-    internal string JobDirectory(string jobId) => Path.Join(_root, JobsDirectory, jobId);
+    internal string JobDirectory(string jobId) => _layout.JobDirectory(jobId);
 
-    internal string JobFile(string jobId) => Path.Join(_root, JobsDirectory, jobId, JobFileName);
+    internal string JobFile(string jobId) => _layout.JobFile(jobId);
 
-    internal string LockFile(string jobId) => Path.Join(_root, JobsDirectory, jobId, LockFileName);
+    private static bool IsJobId([NotNullWhen(true)] string? id) => FileJobStoreLayout.IsJobId(id);
+
+    private string Contained(string path) => _layout.Contained(path);
+
+    private ValueTask IoAsync(string step, Action action, CancellationToken cancellationToken) => _records.IoAsync(step, action, cancellationToken);
+
+    private ValueTask<T> IoAsync<T>(string step, Func<T> action, CancellationToken cancellationToken) => _records.IoAsync(step, action, cancellationToken);
 
     private static string ValidateAndParse(FileJobStoreOptions options)
     {
@@ -836,73 +745,6 @@ public sealed partial class FileJobStore : IJobStore
         TryParseLocator(options.Locator, out string? root);
         return root!;
     }
-
-    private static bool IsLockContention(IOException exception) =>
-        exception.HResult is ErrorWouldBlock or unchecked((int)0x80070020) or unchecked((int)0x80070021);
-
-    private static bool IsAlreadyExists(IOException exception) =>
-        exception.HResult is ErrorExists or unchecked((int)0x80070050) or unchecked((int)0x800700B7);
-
-    private static ResiliencePipeline BuildRetryPipeline(FileJobStoreOptions options, ILogger logger)
-    {
-        if (options.TransientRetryAttempts == 0)
-        {
-            return ResiliencePipeline.Empty;
-        }
-
-        return new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e)),
-                MaxRetryAttempts = options.TransientRetryAttempts,
-                Delay = options.TransientRetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                OnRetry = args =>
-                {
-                    LogTransientRetry(logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-    }
-
-    /// <summary>
-    /// Opens a store file for reading. A small one (job bodies, promises: most reads) is read at once into memory:
-    /// asynchronous reads of a file stream go through the thread pool on Unix, which for a few hundred bytes cost more
-    /// than the read, in thread hops and spinning pool threads.
-    /// </summary>
-    private static Stream OpenReadFile(string path)
-    {
-        FileStream stream = OpenRead(path);
-        try
-        {
-            long length = stream.Length;
-            if (length > SmallReadBytes)
-            {
-                return stream;
-            }
-
-            // Store files are published whole by rename and never written in place, so the length is the content's.
-            byte[] bytes = new byte[length];
-            int read = 0;
-            while (read < bytes.Length && RandomAccess.Read(stream.SafeFileHandle, bytes.AsSpan(read), read) is > 0 and var n)
-            {
-                read += n;
-            }
-
-            stream.Dispose();
-            return new MemoryStream(bytes, 0, read, writable: false);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-    }
-
-    private static FileStream OpenRead(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
     private static List<string> ListMessages(string directory)
     {
@@ -931,91 +773,14 @@ public sealed partial class FileJobStore : IJobStore
         {
             return false; // Another reader archived it.
         }
-        catch (IOException ex) when (IsAlreadyExists(ex))
+        catch (IOException ex) when (FileJobStoreRecords.IsAlreadyExists(ex))
         {
             File.Delete(source);
             return true;
         }
     }
 
-    private static void TryDeleteEmptyDirectory(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: false);
-            DurableFile.FsyncDirectory(Path.GetDirectoryName(directory)!);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    /// <summary>Deletes a tree, tolerating entries that vanish meanwhile, and never following symbolic links.</summary>
-    private static void DeleteTree(string directory)
-    {
-        var info = new DirectoryInfo(directory);
-        try
-        {
-            if (info.LinkTarget is not null)
-            {
-                File.Delete(directory);
-                return;
-            }
-
-            foreach (var entry in info.EnumerateFileSystemInfos())
-            {
-                try
-                {
-                    if (entry is DirectoryInfo && entry.LinkTarget is null)
-                    {
-                        DeleteTree(entry.FullName);
-                    }
-                    else
-                    {
-                        File.Delete(entry.FullName);
-                    }
-                }
-                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-                {
-                }
-            }
-
-            info.Delete(recursive: false);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
-
-    private static void TryDeleteTree(string directory)
-    {
-        try
-        {
-            DeleteTree(directory);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    [GeneratedRegex(@"\Akind-[A-Za-z0-9._-]{1,240}/instance-[0-9a-f]{32}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex JobIdPattern();
-
-    private static bool IsJobId([NotNullWhen(true)] string? id) => id is not null && JobIdPattern().IsMatch(id);
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Transient I/O error in the file job store; retry {Attempt} in {Delay}")]
-    private static partial void LogTransientRetry(ILogger logger, int attempt, TimeSpan delay, Exception? exception);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "'{Path}' is not visible yet; polling again in {Delay}")]
-    private static partial void LogVisibilityWait(ILogger logger, string path, TimeSpan delay);
-
-    private string SharedPath(string name) => Path.Join(_root, SharedDirectory, name);
+    private string SharedPath(string name) => _layout.SharedPath(name);
 
     private async ValueTask<JobDescription> LoadJobCoreAsync(string jobId, bool waitForVisibility, CancellationToken cancellationToken)
     {
@@ -1042,9 +807,9 @@ public sealed partial class FileJobStore : IJobStore
         string path = JobFile(jobId);
         try
         {
-            var read = () => IoAsync("read-job", () => ReadJobRecord(path, jobId, underLock), cancellationToken);
+            var read = () => IoAsync("read-job", () => _records.ReadJobRecord(path, jobId, underLock), cancellationToken);
             return waitForVisibility
-                ? await WhenVisibleAsync(path, read, cancellationToken).ConfigureAwait(false)
+                ? await _records.WhenVisibleAsync(path, read, cancellationToken).ConfigureAwait(false)
                 : await read().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -1055,10 +820,10 @@ public sealed partial class FileJobStore : IJobStore
 
     private async ValueTask CreateRecordAsync(string id, byte[] record, CancellationToken cancellationToken)
     {
-        JobLock held;
+        IDisposable held;
         try
         {
-            held = await LockJobAsync(id, cancellationToken).ConfigureAwait(false);
+            held = await _locks.LockJobAsync(id, cancellationToken).ConfigureAwait(false);
         }
         catch (DirectoryNotFoundException)
         {
@@ -1071,7 +836,7 @@ public sealed partial class FileJobStore : IJobStore
             throw new JobStoreException($"The job '{id}' already exists.");
         }
 
-        await ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken, directoryVerified: true).ConfigureAwait(false);
+        await _records.ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken, directoryVerified: true).ConfigureAwait(false);
     }
 
     private async ValueTask WriteJobAsync(JobDescription job, CancellationToken cancellationToken)
@@ -1081,7 +846,7 @@ public sealed partial class FileJobStore : IJobStore
         job.IncrementVersion();
         try
         {
-            await ReplaceAsync(JobFile(job.JobStoreId), CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)), overwrite: true, cancellationToken, directoryVerified: true).ConfigureAwait(false);
+            await _records.ReplaceAsync(JobFile(job.JobStoreId), _records.CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)), overwrite: true, cancellationToken, directoryVerified: true).ConfigureAwait(false);
         }
         catch
         {
@@ -1093,61 +858,6 @@ public sealed partial class FileJobStore : IJobStore
         job.AssignConfig(Config);
     }
 
-    /// <summary>temp (unique name) → write + fsync → rename → fsync(directory); each step retried on transient errors.</summary>
-    /// <remarks>With <c>directoryVerified</c> the caller has checked the target's directory for links (taking the job's lock does).</remarks>
-    private async ValueTask ReplaceAsync(string target, ReadOnlyMemory<byte> bytes, bool overwrite, CancellationToken cancellationToken, bool directoryVerified = false)
-    {
-        string temp = DurableFile.NewTempPath(target);
-        await IoAsync("write-temp", () =>
-        {
-            // The rename replaces whatever is at the target (a link too) without following it; the directories on the way
-            // must be the store's own.
-            if (!directoryVerified)
-            {
-                Contained(Path.GetDirectoryName(target)!);
-            }
-
-            DurableFile.WriteNewFile(temp, bytes.Span, _fileMode);
-        }, cancellationToken).ConfigureAwait(false);
-        await CommitTempAsync(temp, target, overwrite, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask CommitStreamAsync(string target, Func<Stream, CancellationToken, ValueTask> writer, bool overwrite, CancellationToken cancellationToken, bool mustExist = false, UnixFileMode? mode = null)
-    {
-        string temp = DurableFile.NewTempPath(target);
-        Contained(Path.GetDirectoryName(target)!);
-
-        // The caller's writer runs once (it may consume a stream that cannot be replayed); only the commit is retried.
-        await DurableFile.WriteNewFileAsync(temp, writer, cancellationToken, mode ?? _fileMode).ConfigureAwait(false);
-        if (mustExist && !File.Exists(target))
-        {
-            DurableFile.TryDelete(temp);
-            throw new FileNotFoundException("The file was deleted while it was being updated.", target);
-        }
-
-        await CommitTempAsync(temp, target, overwrite, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask CommitTempAsync(string temp, string target, bool overwrite, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await IoAsync("rename", () => File.Move(temp, target, overwrite), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            DurableFile.TryDelete(temp);
-            if (ex is IOException io && IsAlreadyExists(io))
-            {
-                throw new JobStoreException($"'{target}' already exists.", ex);
-            }
-
-            throw;
-        }
-
-        await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(target)!), cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
     /// Moves a job's cleanup files to the trash under its lock, if the job exists; no sync. When <c>job-files/&lt;id&gt;/</c>
     /// holds nothing but <c>cleanup/</c> the whole directory goes (its parent is shared by the job's kind, so a batch syncs
@@ -1157,11 +867,11 @@ public sealed partial class FileJobStore : IJobStore
     /// <returns>The trash directory and the directory that changed, or nulls when there was nothing to move.</returns>
     private async ValueTask<(string? Trash, string? Parent)> MoveFilesUnderLockAsync(string jobId, CancellationToken cancellationToken)
     {
-        string files = Path.Join(_root, JobFilesDirectory, jobId);
-        string cleanup = Path.Join(files, CleanupDirectory);
+        string files = _layout.JobFilesOf(jobId);
+        string cleanup = Path.Join(files, FileJobStoreLayout.CleanupDirectory);
         try
         {
-            using var held = await LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            using var held = await _locks.LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
 
             // A linked job-files directory would make the rescue below move files from outside into the store.
             Contained(cleanup);
@@ -1171,7 +881,7 @@ public sealed partial class FileJobStore : IJobStore
             }
 
             string[] entries = Directory.GetFileSystemEntries(files);
-            bool whole = entries.Length == 0 || (entries.Length == 1 && Path.GetFileName(entries[0]) == CleanupDirectory);
+            bool whole = entries.Length == 0 || (entries.Length == 1 && Path.GetFileName(entries[0]) == FileJobStoreLayout.CleanupDirectory);
             string source = whole ? files : cleanup;
             if (!whole && !Directory.Exists(cleanup))
             {
@@ -1181,7 +891,7 @@ public sealed partial class FileJobStore : IJobStore
             string trash = await MoveToTrashAsync(source, cancellationToken).ConfigureAwait(false);
             if (whole)
             {
-                await IoAsync("rescue-owned-files", () => RescueOwnedFiles(trash, files, _directoryMode), cancellationToken).ConfigureAwait(false);
+                await IoAsync("rescue-owned-files", () => FileJobStoreTrash.RescueOwnedFiles(trash, files, _directoryMode), cancellationToken).ConfigureAwait(false);
             }
 
             return (trash, Path.GetDirectoryName(source));
@@ -1192,30 +902,12 @@ public sealed partial class FileJobStore : IJobStore
         }
     }
 
-    /// <summary>Puts back into <paramref name="files"/> every entry of a moved job-files directory but its cleanup files.</summary>
-    private static void RescueOwnedFiles(string trash, string files, UnixFileMode directoryMode)
-    {
-        foreach (string entry in Directory.GetFileSystemEntries(trash))
-        {
-            string name = Path.GetFileName(entry);
-            if (name == CleanupDirectory)
-            {
-                continue;
-            }
-
-            AccessModes.CreateDirectory(files, directoryMode);
-            Directory.Move(entry, Path.Join(files, name));
-            DurableFile.FsyncDirectory(files);
-            DurableFile.FsyncDirectory(Path.GetDirectoryName(files)!);
-        }
-    }
-
     /// <summary>Moves the job's directory (record and lock file) to the trash under its lock, if the job exists; no sync.</summary>
     private async ValueTask<string?> MoveJobDirectoryUnderLockAsync(string jobId, CancellationToken cancellationToken)
     {
         try
         {
-            using var held = await LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            using var held = await _locks.LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
             return File.Exists(JobFile(jobId)) ? await MoveToTrashAsync(JobDirectory(jobId), cancellationToken).ConfigureAwait(false) : null;
         }
         catch (DirectoryNotFoundException)
@@ -1227,9 +919,9 @@ public sealed partial class FileJobStore : IJobStore
     /// <summary>Renames <paramref name="directory"/> (which the caller checked for links) into a new trash directory under <c>tmp/</c>; no sync.</summary>
     private async ValueTask<string> MoveToTrashAsync(string directory, CancellationToken cancellationToken)
     {
-        string trash = Path.Join(_root, TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
-        await IoAsync("move-to-trash", () => Directory.Move(directory, Contained(trash)), cancellationToken).ConfigureAwait(false);
-        return trash;
+        string? trash = null;
+        await IoAsync("move-to-trash", () => trash = FileJobStoreTrash.MoveToTrash(_layout, directory), cancellationToken).ConfigureAwait(false);
+        return trash!;
     }
 
     private async ValueTask SyncDirectoriesAsync(IEnumerable<string> directories, CancellationToken cancellationToken)
@@ -1245,7 +937,7 @@ public sealed partial class FileJobStore : IJobStore
         FileStream stream;
         try
         {
-            stream = await IoAsync("open-message", () => OpenRead(Contained(path)), cancellationToken).ConfigureAwait(false);
+            stream = await IoAsync("open-message", () => FileJobStoreRecords.OpenRead(Contained(path)), cancellationToken).ConfigureAwait(false);
         }
         catch (FileNotFoundException)
         {
@@ -1260,196 +952,11 @@ public sealed partial class FileJobStore : IJobStore
         return true;
     }
 
-    /// <summary>
-    /// Resolves a file ID to a path inside the store. Throws for an ID that is malformed or escapes the store (by
-    /// <c>..</c>, an absolute path or a symbolic link); returns <see langword="null"/> for a well-formed ID that
-    /// cannot name a file of this store.
-    /// </summary>
-    private string? ResolveFile(string fileId)
-    {
-        JobStoreLimits.ValidateFileId(fileId);
-        if (!fileId.StartsWith(FlatFilesDirectory + "/", StringComparison.Ordinal) && !fileId.StartsWith(JobFilesDirectory + "/", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        string full = Path.GetFullPath(Path.Join(_root, fileId));
-        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new InvalidJobStoreIdException(fileId, "the ID resolves outside the job store");
-        }
-
-        // The store never makes symbolic links, so one on the way can only lead out of it.
-        if (SymbolicLinks.FindBelow(_root, full) is not null)
-        {
-            throw new InvalidJobStoreIdException(fileId, "the ID passes through a symbolic link");
-        }
-
-        return full;
-    }
-
-    private async ValueTask<bool> IsVisibleAsync(string directory, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await WhenVisibleAsync(directory, () => Directory.Exists(directory) ? ValueTask.FromResult(true) : throw new DirectoryNotFoundException(directory), cancellationToken).ConfigureAwait(false);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Runs <paramref name="probe"/> until it stops failing with not-found, backing off, for at most <see cref="FileJobStoreOptions.VisibilityTimeout"/> (D12).</summary>
-    private async ValueTask<T> WhenVisibleAsync<T>(string what, Func<ValueTask<T>> probe, CancellationToken cancellationToken)
-    {
-        long start = _time.GetTimestamp();
-        TimeSpan delay = _options.VisibilityPollInterval;
-        while (true)
-        {
-            try
-            {
-                return await probe().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-            {
-                TimeSpan left = _options.VisibilityTimeout - _time.GetElapsedTime(start);
-                if (left <= TimeSpan.Zero)
-                {
-                    throw;
-                }
-
-                TimeSpan wait = delay < left ? delay : left;
-                LogVisibilityWait(_logger, what, wait);
-                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
-                delay = delay * 2 < MaxVisibilityDelay ? delay * 2 : MaxVisibilityDelay;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Takes the job's lock: an in-process stripe first (so threads queue instead of polling), then the lock file under
-    /// <see cref="FileShare.None"/> (<c>flock</c> on Unix, released by the kernel if the process dies).
-    /// </summary>
-    /// <exception cref="JobStoreLockTimeoutException">Not taken within <see cref="FileJobStoreOptions.LockTimeout"/>.</exception>
-    /// <exception cref="DirectoryNotFoundException">The job's directory does not exist.</exception>
-    private async ValueTask<JobLock> LockJobAsync(string jobId, CancellationToken cancellationToken)
-    {
-        string path = Contained(LockFile(jobId));
-        long start = _time.GetTimestamp();
-        var stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(jobId) % (uint)_stripes.Length];
-        if (!await stripe.WaitAsync(_options.LockTimeout, cancellationToken).ConfigureAwait(false))
-        {
-            throw new JobStoreLockTimeoutException(jobId, path, _options.LockTimeout);
-        }
-
-        try
-        {
-            TimeSpan delay = TimeSpan.FromMilliseconds(1);
-            while (true)
-            {
-                await InjectAsync("lock").ConfigureAwait(false);
-                try
-                {
-                    return new JobLock(AccessModes.Create(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.None, _fileMode), stripe);
-                }
-                catch (IOException ex) when (IsLockContention(ex))
-                {
-                }
-
-                TimeSpan left = _options.LockTimeout - _time.GetElapsedTime(start);
-                if (left <= TimeSpan.Zero)
-                {
-                    throw new JobStoreLockTimeoutException(jobId, path, _options.LockTimeout);
-                }
-
-                await Task.Delay(delay < left ? delay : left, _time, cancellationToken).ConfigureAwait(false);
-                delay = delay * 2 < MaxLockDelay ? delay * 2 : MaxLockDelay;
-            }
-        }
-        catch
-        {
-            stripe.Release();
-            throw;
-        }
-    }
-
-    private ValueTask InjectAsync(string step) => _options.FaultInjector is { } inject ? inject(step) : ValueTask.CompletedTask;
-
-    private ValueTask IoAsync(string step, Action action, CancellationToken cancellationToken) =>
-        _retry.ExecuteAsync(
-            async _ =>
-            {
-                await InjectAsync(step).ConfigureAwait(false);
-                action();
-            },
-            cancellationToken);
-
-    private ValueTask<T> IoAsync<T>(string step, Func<T> action, CancellationToken cancellationToken) =>
-        _retry.ExecuteAsync(
-            async _ =>
-            {
-                await InjectAsync(step).ConfigureAwait(false);
-                return action();
-            },
-            cancellationToken);
-
-    private void EnsureLocksAreEnforced()
-    {
-        string probe = Contained(Path.Join(_root, TempDirectory, $"lock-probe-{Guid.NewGuid():N}"));
-        try
-        {
-            using var first = AccessModes.Create(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.None, _fileMode);
-            try
-            {
-                using var second = new FileStream(probe, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
-            }
-            catch (IOException ex) when (IsLockContention(ex))
-            {
-                return;
-            }
-
-            throw new JobStoreException(
-                $"File locks are not enforced in '{_root}' (DOTNET_SYSTEM_IO_DISABLEFILELOCKING is set, or the filesystem has no flock): " +
-                "concurrent job updates could not be checked. Use a filesystem with locks.");
-        }
-        finally
-        {
-            DurableFile.TryDelete(probe);
-        }
-    }
-
-    private void SweepTrash()
-    {
-        try
-        {
-            foreach (string trash in Directory.EnumerateDirectories(Contained(Path.Join(_root, TempDirectory)), TrashPrefix + "*"))
-            {
-                TryDeleteTree(trash);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
     private void ThrowIfDestroyed()
     {
         if (_destroyed)
         {
             throw new NoSuchJobStoreException(Locator);
-        }
-    }
-
-    private sealed class JobLock(FileStream file, SemaphoreSlim stripe) : IDisposable
-    {
-        public void Dispose()
-        {
-            file.Dispose();
-            stripe.Release();
         }
     }
 }

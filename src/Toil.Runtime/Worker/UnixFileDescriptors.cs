@@ -33,13 +33,13 @@ internal static partial class UnixFileDescriptors
     /// <summary>Duplicates <paramref name="fd"/> to a new descriptor that children do not inherit.</summary>
     public static int DuplicateCloseOnExec(int fd)
     {
-        int copy = Fcntl(fd, FDupFdCloexec, 3);
+        int copy = Libc.Fcntl(fd, FDupFdCloexec, 3);
         return copy >= 0 ? copy : throw Error($"duplicate descriptor {fd}");
     }
 
     public static void Redirect(int from, int to)
     {
-        if (Dup2(from, to) < 0)
+        if (Libc.Dup2(from, to) < 0)
         {
             throw Error($"dup2({from}, {to})");
         }
@@ -49,7 +49,7 @@ internal static partial class UnixFileDescriptors
 
     public static void CloseDescriptor(int fd) => _ = Libc.Close(fd);
 
-    public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
+    public static bool Signal(int pid, int signal) => Libc.Kill(pid, signal) == 0;
 
     /// <summary>
     /// The process's peak resident set in KiB from one <c>getrusage</c> call (what Toil reads), or -1 if unavailable;
@@ -64,7 +64,7 @@ internal static partial class UnixFileDescriptors
 
         // struct rusage on 64-bit Linux and macOS: two 16-byte timevals, then ru_maxrss and 13 more longs.
         long* usage = stackalloc long[18];
-        if (GetRusage(0, usage) != 0)
+        if (Libc.GetRusage(0, usage) != 0)
         {
             return -1;
         }
@@ -86,7 +86,7 @@ internal static partial class UnixFileDescriptors
 
         // struct rusage on 64-bit Linux and macOS: ru_utime and ru_stime (seconds, microseconds), then ru_maxrss.
         long* usage = stackalloc long[18];
-        if (GetRusage(0, usage) != 0)
+        if (Libc.GetRusage(0, usage) != 0)
         {
             return null;
         }
@@ -98,16 +98,4 @@ internal static partial class UnixFileDescriptors
     }
 
     private static IOException Error(string what) => new($"{what} failed (errno {Marshal.GetLastPInvokeError()})");
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(int fd, int command, int argument);
-
-    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
-    private static partial int Dup2(int oldFd, int newFd);
-
-    [LibraryImport("libc", EntryPoint = "getrusage")]
-    private static unsafe partial int GetRusage(int who, long* usage);
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

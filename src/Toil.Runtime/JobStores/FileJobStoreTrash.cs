@@ -1,0 +1,182 @@
+using Toil.Runtime.IO;
+
+namespace Toil.Runtime.JobStores;
+
+/// <summary>
+/// How a file job store deletes (<c>docs/job-store-format.md</c>): what goes is first renamed into a trash directory
+/// under <c>tmp/</c> (one atomic, durable step), then deleted at leisure; trash a crash left behind is swept when the store
+/// is next opened. Deleting never follows a symbolic link, and a whole store is destroyed the same way, beside its root.
+/// </summary>
+internal static class FileJobStoreTrash
+{
+    public const string TrashPrefix = "trash-";
+
+    /// <summary>A new, unused trash path under <c>tmp/</c>.</summary>
+    public static string NewTrashPath(FileJobStoreLayout layout) =>
+        Path.Join(layout.Root, FileJobStoreLayout.TempDirectory, TrashPrefix + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Renames <paramref name="directory"/> (which the caller checked for links) into a new trash directory; no sync.</summary>
+    /// <returns>The trash directory.</returns>
+    public static string MoveToTrash(FileJobStoreLayout layout, string directory)
+    {
+        string trash = NewTrashPath(layout);
+        System.IO.Directory.Move(directory, layout.Contained(trash));
+        return trash;
+    }
+
+    /// <summary>Deletes every trash directory under <c>tmp/</c> (left by a crash, or by a delete whose clean-up failed). Best effort.</summary>
+    public static void Sweep(FileJobStoreLayout layout)
+    {
+        try
+        {
+            foreach (string trash in System.IO.Directory.EnumerateDirectories(layout.Contained(layout.Directory(FileJobStoreLayout.TempDirectory)), TrashPrefix + "*"))
+            {
+                TryDeleteTree(trash);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Puts back into <paramref name="files"/> every entry of a moved job-files directory but its cleanup files, durably.</summary>
+    public static void RescueOwnedFiles(string trash, string files, UnixFileMode directoryMode)
+    {
+        foreach (string entry in System.IO.Directory.GetFileSystemEntries(trash))
+        {
+            string name = Path.GetFileName(entry);
+            if (name == FileJobStoreLayout.CleanupDirectory)
+            {
+                continue;
+            }
+
+            AccessModes.CreateDirectory(files, directoryMode);
+            System.IO.Directory.Move(entry, Path.Join(files, name));
+            DurableFile.FsyncDirectory(files);
+            DurableFile.FsyncDirectory(Path.GetDirectoryName(files)!);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the store at <paramref name="root"/>: finishes destroys and initialisations a crash interrupted, refuses a
+    /// directory holding anything a store never holds, then renames the root aside (durably) and deletes it. Idempotent.
+    /// </summary>
+    /// <exception cref="JobStoreException">The directory does not look like a job store; nothing was deleted.</exception>
+    public static void DestroyStore(string root)
+    {
+        string parent = Path.GetDirectoryName(root)!;
+        string name = Path.GetFileName(root);
+        if (System.IO.Directory.Exists(parent))
+        {
+            foreach (string leftover in System.IO.Directory.EnumerateDirectories(parent, $".{name}.*"))
+            {
+                string suffix = Path.GetFileName(leftover)[(name.Length + 2)..];
+                if (suffix.EndsWith(".destroying", StringComparison.Ordinal) || suffix.EndsWith(".initializing", StringComparison.Ordinal))
+                {
+                    DeleteTree(leftover);
+                }
+            }
+        }
+
+        var info = new DirectoryInfo(root);
+        if (!info.Exists)
+        {
+            return;
+        }
+
+        if (info.LinkTarget is null)
+        {
+            foreach (var entry in info.EnumerateFileSystemInfos())
+            {
+                if (!FileJobStoreLayout.RootEntries.Contains(entry.Name) && !entry.Name.EndsWith(DurableFile.TempSuffix, StringComparison.Ordinal))
+                {
+                    throw new JobStoreException($"Refusing to destroy '{root}': it holds '{entry.Name}', which a job store never does. Delete it by hand if it really is a job store.");
+                }
+            }
+        }
+
+        string trash = Path.Join(parent, $".{name}.{Guid.NewGuid():N}.destroying");
+        try
+        {
+            System.IO.Directory.Move(root, trash);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+
+        DurableFile.FsyncDirectory(parent);
+        DeleteTree(trash);
+    }
+
+    /// <summary>Removes <paramref name="directory"/> if it is empty, and syncs its parent. Best effort.</summary>
+    public static void TryDeleteEmptyDirectory(string directory)
+    {
+        try
+        {
+            System.IO.Directory.Delete(directory, recursive: false);
+            DurableFile.FsyncDirectory(Path.GetDirectoryName(directory)!);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Deletes a tree, tolerating entries that vanish meanwhile, and never following symbolic links (a link is removed, not entered).</summary>
+    public static void DeleteTree(string directory)
+    {
+        var info = new DirectoryInfo(directory);
+        try
+        {
+            if (info.LinkTarget is not null)
+            {
+                File.Delete(directory);
+                return;
+            }
+
+            foreach (var entry in info.EnumerateFileSystemInfos())
+            {
+                try
+                {
+                    if (entry is DirectoryInfo && entry.LinkTarget is null)
+                    {
+                        DeleteTree(entry.FullName);
+                    }
+                    else
+                    {
+                        File.Delete(entry.FullName);
+                    }
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+                {
+                }
+            }
+
+            info.Delete(recursive: false);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    /// <summary><see cref="DeleteTree"/>, ignoring I/O and permission errors (what is left is swept later).</summary>
+    public static void TryDeleteTree(string directory)
+    {
+        try
+        {
+            DeleteTree(directory);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
