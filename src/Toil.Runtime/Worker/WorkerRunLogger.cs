@@ -7,7 +7,7 @@ namespace Toil.Runtime.Worker;
 /// worker's level, to the worker log. The host's console is never touched (DESIGN D6).
 /// </summary>
 /// <remarks>Entries that <paramref name="workerLogLine"/> picks are written into the worker log at Information whatever
-/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerLog.IsWorkerLogLine"/>).</remarks>
+/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerRunnerLog.IsWorkerLogLine"/>).</remarks>
 internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state)

@@ -144,9 +144,9 @@ public sealed class WorkerRunnerChainingTests
     }
 
     [Test]
-    public async Task RunAsync_AsynchronousCommitsOnAJobFileStore_RunsTheChainInOrderDeletesEverythingAndKeepsTheRecordBounded()
+    public async Task RunAsync_AsynchronousCommitsOnANonCachingFileStore_RunsTheChainInOrderDeletesEverythingAndKeepsTheRecordBounded()
     {
-        using var t = new WorkerTestContext { UseJobFileStore = true };
+        using var t = new WorkerTestContext { UseNonCachingFileStore = true };
         t.Options.AsynchronousCommits = true;
         var ids = await ChainAsync(t, 40);
         var persisted = new List<int>();

@@ -11,7 +11,7 @@ using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>Everything from DI: registered job types, the default invoker, JobFileStore, the file-backed deferred manager.</summary>
+/// <summary>Everything from DI: registered job types, the default invoker, NonCachingFileStore, the file-backed deferred manager.</summary>
 [TestFixture]
 public sealed class WorkerRunnerEndToEndTests
 {

@@ -24,7 +24,7 @@ namespace Toil.Runtime.FileStores;
 /// </para>
 /// <para>The members are thread-safe, except that a commit must not overlap other calls.</para>
 /// </remarks>
-public sealed class JobFileStore : IFileStore, IChainingFileStore
+public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IReportingFileStore
 {
     private readonly IJobStore _jobStore;
     private readonly ILogger _logger;
@@ -52,7 +52,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
     /// Completes when the previous store's commit is durable and throws its failure (the previous store's
     /// <see cref="WaitForCommitAsync"/>), or <see langword="null"/> for the first store of a worker run.
     /// </param>
-    public JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit = null)
+    public NonCachingFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit = null)
         : this(jobStore, job, jobTempDirectory, logger, waitForPreviousCommit, localTempMode: null)
     {
         _ = LocalTempDir;
@@ -63,7 +63,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
     // never do, and a mkdir per job was a third of a trivial chain's CPU.
     // A worker that made its temporary directory itself names each job's directory once and never makes it before the
     // job asks (localTempKnownAbsent): it is known not to exist, so the store neither stats nor normalizes the path.
-    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false, bool localTempKnownAbsent = false)
+    internal NonCachingFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false, bool localTempKnownAbsent = false)
     {
         _asynchronousCommit = asynchronousCommit;
         _jobStore = jobStore ?? throw new ArgumentNullException(nameof(jobStore));
@@ -159,6 +159,9 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
 
     /// <summary>Whether <see cref="LocalTempDir"/> existed when the store was created or has been made since.</summary>
     internal bool LocalTempDirExists => _localTempCreated;
+
+    /// <inheritdoc />
+    long? IChainingFileStore.KnownDiskUsed => DiskUsed > 0 ? DiskUsed : _localTempCreated ? null : 0;
 
     /// <inheritdoc />
     public string GetLocalTempDir()
