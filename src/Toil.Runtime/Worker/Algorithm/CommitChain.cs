@@ -15,9 +15,9 @@ internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jo
     /// <summary>Completes when the last commit is durable; rethrows its failure. Nothing to wait for at first.</summary>
     public Func<CancellationToken, ValueTask> Last { get; private set; } = static _ => ValueTask.CompletedTask;
 
-    /// <summary>Makes <paramref name="store"/>'s commit the last one.</summary>
-    /// <param name="store">The file store created last.</param>
-    public void Follow(IFileStore store) => Last = store.WaitForCommitAsync;
+    /// <summary>Makes the commit <paramref name="waitForCommit"/> waits on the last one.</summary>
+    /// <param name="waitForCommit">The wait of the file store created last (<see cref="IFileStore.WaitForCommitAsync"/>).</param>
+    public void Follow(Func<CancellationToken, ValueTask> waitForCommit) => Last = waitForCommit;
 
     /// <summary>Waits for the last commit, at most the timeout (then a <see cref="TimeoutException"/>).</summary>
     /// <param name="token">Cancels the wait.</param>

@@ -191,13 +191,13 @@ public sealed class WorkerRunner : IWorkerRunner
                 options.MaxJobsRunListed,
                 owner._time,
                 ex => WorkerRunnerLog.StatsSpoolFailed(owner._hostLogger, ex));
-            _log = new WorkerRunLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time, WorkerRunnerLog.IsWorkerLogLine);
-            _jobLog = new WorkerRunLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
+            _log = new RunTeeLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time, WorkerRunnerLog.IsWorkerLogLine);
+            _jobLog = new RunTeeLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
 
             // Toil's toil-rt logger propagates to the worker log's handler, which has no level of its own: only the
             // real-time level filters these records, not the worker's LogLevel.
             _realtimeLog = new RealtimeLogger(
-                new WorkerRunLogger(owner._hostRealtimeLogger, logFile, LogLevel.Trace, RealtimeLogger.CategoryName, owner._time),
+                new RunTeeLogger(owner._hostRealtimeLogger, logFile, LogLevel.Trace, RealtimeLogger.CategoryName, owner._time),
                 owner._realtimeSettings);
         }
 
@@ -206,7 +206,7 @@ public sealed class WorkerRunner : IWorkerRunner
         public async Task<WorkerResult> ExecuteAsync(CancellationToken cancellationToken)
         {
             // §1 Start-up: log capture (directories and the log file are made by the caller), chaos.
-            using var capture = _logFile is null ? null : WorkerLogCapture.Begin(_logFile, _options.LogLevel, _owner._time);
+            using var capture = _logFile is null ? null : AmbientWorkerLog.Begin(_logFile, _options.LogLevel, _owner._time);
             ArmChaos();
             using var linked = _chaos!.IsFenced ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _chaos.Token) : null;
             CancellationToken token = linked?.Token ?? cancellationToken;
@@ -358,7 +358,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
             string jobDirectory = _dirs.NextJobDirectory();
             var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _commits.Last, _jobLog, _asynchronousCommits, LocalTempKnownAbsent: _dirs.TempDirectoryCreated));
-            _commits.Follow(fileStore);
+            _commits.Follow(fileStore.WaitForCommitAsync);
             var measurement = _stats.BeginJob(job, names);
             bool succeeded = false;
             try
@@ -488,7 +488,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
                 await _commits.WaitAsync(token).ConfigureAwait(false);
                 commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _commits.Last, _jobLog, _asynchronousCommits));
-                _commits.Follow(commitStore);
+                _commits.Follow(commitStore.WaitForCommitAsync);
             }
 
             successor.Replace(predecessor);
