@@ -12,7 +12,7 @@ namespace Toil.Runtime.Testing;
 /// Runs one job, or the small graph a job builds, against an <see cref="InMemoryJobStore"/> in a unit test, and returns
 /// what it did: the value it returned, the children and follow-ons it created, the files it wrote, the messages it sent
 /// to the leader and the deferred functions it registered. Each job runs as a worker runs it — resolved from DI in its
-/// own scope, with a <see cref="JobContext"/> on a <see cref="JobFileStore"/>, its deferred functions run when it ends,
+/// own scope, with a <see cref="JobContext"/> on a <see cref="NonCachingFileStore"/>, its deferred functions run when it ends,
 /// its new jobs saved and its record committed — without worker processes, chaining or a disk job store. See
 /// docs/testing.md, "Testing a job".
 /// </summary>
@@ -217,7 +217,7 @@ public sealed class JobTestHarness : IAsyncDisposable
         var job = await Store.LoadJobAsync(jobStoreId, cancellationToken).ConfigureAwait(false);
         string typeName = job.GetBody().TypeName;
         var logger = new RecordingLogger();
-        var fileStore = new JobFileStore(Store, job, Path.Combine(_workDirectory, Guid.NewGuid().ToString("N")), logger);
+        var fileStore = new NonCachingFileStore(Store, job, Path.Combine(_workDirectory, Guid.NewGuid().ToString("N")), logger);
         var files = new RecordingFileStore(fileStore);
         var registry = _services.GetService<DeferredFunctionRegistry>() ?? new DeferredFunctionRegistry();
         var deferred = new InMemoryDeferredFunctionManager(registry, logger, _services);

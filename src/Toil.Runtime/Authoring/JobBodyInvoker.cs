@@ -10,8 +10,9 @@ namespace Toil.Runtime.Authoring;
 /// gets its own DI scope (when the service provider offers scopes), so scoped services live for one job.
 /// </summary>
 /// <remarks>
-/// With a <see cref="JobFileStore"/>, a failing body (or graph save) makes the store log the files the job accessed
-/// (<see cref="JobFileStore.LogAccessedFiles"/>), and every run ends with <see cref="JobFileStore.CheckDiskUse"/>.
+/// With a file store that reports on its job (the <see cref="NonCachingFileStore"/> does), a failing body (or graph save)
+/// makes the store log the files the job accessed (<see cref="NonCachingFileStore.LogAccessedFiles"/>), and every run
+/// ends with <see cref="NonCachingFileStore.CheckDiskUse"/>.
 /// </remarks>
 public sealed class JobBodyInvoker : IJobBodyInvoker
 {
@@ -40,7 +41,7 @@ public sealed class JobBodyInvoker : IJobBodyInvoker
             AuthoringLog.Running(invocation.Logger, body.TypeName, job.ToString());
         }
 
-        var fileStore = invocation.FileStore as JobFileStore;
+        var fileStore = invocation.FileStore as IReportingFileStore;
         try
         {
             byte[] bytes;

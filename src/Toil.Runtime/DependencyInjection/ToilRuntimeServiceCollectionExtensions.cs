@@ -16,7 +16,7 @@ public static class ToilRuntimeServiceCollectionExtensions
     /// <summary>
     /// Adds the worker runtime: <see cref="IWorkerRunner"/>, the job-type registry and the default body invoker, the
     /// deferred-function registry and the file-backed manager factory, <see cref="TimeProvider.System"/>, and
-    /// <see cref="WorkerOptions"/> validated on start, and <see cref="WorkerLogCaptureProvider"/> so that what jobs log
+    /// <see cref="WorkerOptions"/> validated on start, and <see cref="HostLogCaptureProvider"/> so that what jobs log
     /// through the host's loggers lands in their run's worker log. Register job types with <c>AddToilJob</c>. Every registration
     /// is a <c>TryAdd</c>, so calling it twice, or registering your own implementation first, is harmless.
     /// </summary>
@@ -46,7 +46,7 @@ public static class ToilRuntimeServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, WorkerLogCaptureProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, HostLogCaptureProvider>());
         if (!services.Any(d => d.ServiceType == typeof(RealtimeLoggingSettings)) &&
             Environment.GetEnvironmentVariable(RealtimeLoggingSettings.LevelVariable) is not null)
         {

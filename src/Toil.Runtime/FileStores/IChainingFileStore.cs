@@ -24,4 +24,10 @@ internal interface IChainingFileStore : IFileStore
     /// (commit it with <see cref="IFileStore.StartCommitAsync"/> first).
     /// </exception>
     ValueTask StartCommitAsync(JobDescription successor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The bytes the job used under its local temporary directory, when the store knows them without looking (0 when it
+    /// never made the directory); <see langword="null"/> when the worker must measure the directory itself.
+    /// </summary>
+    long? KnownDiskUsed => null;
 }

@@ -15,7 +15,7 @@ namespace Toil.Runtime.JobStores;
 /// (<see cref="JobDescriptionSerializer.CopyRoundTrips"/>: the usual job), the store keeps the copy instead of the bytes
 /// and loads copy it, which spares writing and parsing the JSON per write and load.
 /// </remarks>
-public sealed class InMemoryJobStore : IJobStore
+public sealed class InMemoryJobStore : IJobStore, IJobStoreTraits
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, StoredJob> _jobs = new(StringComparer.Ordinal);
@@ -43,6 +43,9 @@ public sealed class InMemoryJobStore : IJobStore
 
     /// <inheritdoc />
     public WorkflowConfig Config { get; }
+
+    /// <inheritdoc />
+    bool IJobStoreTraits.WritesAreInMemory => true;
 
     /// <inheritdoc />
     public ValueTask<string> AssignJobIdAsync(JobDescription job, CancellationToken cancellationToken = default)

@@ -3,7 +3,7 @@ namespace Toil.Runtime.Worker;
 /// <summary>
 /// Runs one worker invocation: loads a job from a job store, runs it and the successors it can chain, commits the
 /// results in order, and reports how it went (Toil's <c>workerScript</c>). Implementations keep all failure state on
-/// the run, so several runs in one process never see each other's failures (DESIGN D4).
+/// the run, so several runs in one process never see each other's failures (docs/decisions.md#failure-state-per-run).
 /// </summary>
 public interface IWorkerRunner
 {

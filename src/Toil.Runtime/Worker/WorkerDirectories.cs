@@ -4,7 +4,7 @@ using System.Text;
 namespace Toil.Runtime.Worker;
 
 /// <summary>
-/// Where one run works (reference §3.1 step 5, §B.1): the per-node workflow directory under the work directory, the
+/// Where one run works (docs/worker-algorithm.md §1 step 1): the per-node workflow directory under the work directory, the
 /// node-local coordination directory (deferred functions), the run's own temporary directory and one directory per job.
 /// </summary>
 internal sealed class WorkerDirectories

@@ -1,6 +1,6 @@
 namespace Toil.Runtime.Worker;
 
-/// <summary>How the worker captures output and treats the process (DESIGN D6, D8).</summary>
+/// <summary>How the worker captures output and treats the process (docs/decisions.md#log-capture, docs/decisions.md#environment).</summary>
 public enum WorkerMode
 {
     /// <summary>

@@ -10,7 +10,7 @@ public sealed class WorkerOptions
     public const int DefaultMaxJobsRunListed = 1000;
 
     /// <summary>
-    /// The log size policy (DESIGN D5): &gt; 0 keeps the last N bytes, &lt; 0 keeps the first |N| bytes, 0 keeps all.
+    /// The log size policy (docs/decisions.md#log-truncation): &gt; 0 keeps the last N bytes, &lt; 0 keeps the first |N| bytes, 0 keeps all.
     /// Cuts land on UTF-8 character boundaries. The default value is 100 MiB (Toil's default).
     /// </summary>
     public long MaxLogFileSize { get; set; } = 100L * 1024 * 1024;

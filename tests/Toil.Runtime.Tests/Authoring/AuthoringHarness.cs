@@ -11,7 +11,7 @@ namespace Toil.Runtime.Tests.Authoring;
 
 /// <summary>
 /// Every test job registered through DI, a recording in-memory job store, and a miniature worker and leader: a job runs
-/// through the invoker with a <see cref="JobFileStore"/> and is committed like the worker does (consumed promises deleted
+/// through the invoker with a <see cref="NonCachingFileStore"/> and is committed like the worker does (consumed promises deleted
 /// with the commit); a subtree runs body, then each successor phase, then deletes the job.
 /// </summary>
 internal sealed class AuthoringHarness : IAsyncDisposable
@@ -78,7 +78,7 @@ internal sealed class AuthoringHarness : IAsyncDisposable
     public async Task<JobRun> RunJobAsync(string jobId)
     {
         var job = await Store.LoadJobAsync(jobId);
-        var fileStore = new JobFileStore(Store, job, Path.Combine(WorkDir, Guid.NewGuid().ToString("N")), Logger);
+        var fileStore = new NonCachingFileStore(Store, job, Path.Combine(WorkDir, Guid.NewGuid().ToString("N")), Logger);
         await using var deferred = new InMemoryDeferredFunctionManager(DeferredRegistry);
         var scope = await deferred.BeginJobAsync();
         JobBodyOutcome outcome;
@@ -139,4 +139,4 @@ internal sealed class AuthoringHarness : IAsyncDisposable
     }
 }
 
-internal sealed record JobRun(JobDescription Job, JobFileStore FileStore, JobBodyOutcome Outcome);
+internal sealed record JobRun(JobDescription Job, NonCachingFileStore FileStore, JobBodyOutcome Outcome);

@@ -4,7 +4,7 @@ using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>Reference §6.1 (workerTest.testNextChainable), every case with a child link and with a follow-on link, plus DESIGN D7.</summary>
+/// <summary>Toil's workerTest.testNextChainable, every case with a child link and with a follow-on link, plus docs/decisions.md#chaining.</summary>
 [TestFixture]
 public sealed class ChainingRulesTests
 {

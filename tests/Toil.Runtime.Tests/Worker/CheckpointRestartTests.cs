@@ -4,7 +4,7 @@ using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>Toil's restartCheckpoint (reference §4.3).</summary>
+/// <summary>Toil's restartCheckpoint (docs/worker-algorithm.md §2 step 4).</summary>
 [TestFixture]
 public sealed class CheckpointRestartTests
 {

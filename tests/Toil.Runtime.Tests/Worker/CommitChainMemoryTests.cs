@@ -36,13 +36,13 @@ public sealed class CommitChainMemoryTests
 
     // Synchronous and not inlined, so no async state machine or debug-extended local keeps the first store alive.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (WeakReference<JobFileStore> First, JobFileStore Next) CommitTwo(IJobStore store, JobDescription predecessor, JobDescription successor, string temp)
+    private static (WeakReference<NonCachingFileStore> First, NonCachingFileStore Next) CommitTwo(IJobStore store, JobDescription predecessor, JobDescription successor, string temp)
     {
-        var first = new JobFileStore(store, predecessor, Path.Combine(temp, "1"), NullLogger.Instance);
+        var first = new NonCachingFileStore(store, predecessor, Path.Combine(temp, "1"), NullLogger.Instance);
         first.StartCommitAsync().AsTask().GetAwaiter().GetResult();
         successor.Version = predecessor.Version;
-        var next = new JobFileStore(store, successor, Path.Combine(temp, "2"), NullLogger.Instance, first.WaitForCommitAsync);
+        var next = new NonCachingFileStore(store, successor, Path.Combine(temp, "2"), NullLogger.Instance, first.WaitForCommitAsync);
         next.StartCommitAsync().AsTask().GetAwaiter().GetResult();
-        return (new WeakReference<JobFileStore>(first), next);
+        return (new WeakReference<NonCachingFileStore>(first), next);
     }
 }

@@ -2,7 +2,7 @@ using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>Reference §6.4 test_cpu_usage.</summary>
+/// <summary>Toil's test_cpu_usage (docs/worker-algorithm.md §3 step 5).</summary>
 [TestFixture]
 public sealed class CpuUsageCheckTests
 {

@@ -3,7 +3,7 @@ using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>DESIGN D5: last N bytes, first |N| bytes, or all; cuts on UTF-8 boundaries (reference §3.9, §7.1).</summary>
+/// <summary>docs/decisions.md#log-truncation: last N bytes, first |N| bytes, or all; cuts on UTF-8 boundaries .</summary>
 [TestFixture]
 public sealed class LogTruncationTests
 {

@@ -27,7 +27,7 @@ internal sealed class TestFileStore : IChainingFileStore
 
     public JobDescription Job => _request.Job;
 
-    // Like JobFileStore, the job directory is made when first asked for.
+    // Like NonCachingFileStore, the job directory is made when first asked for.
     public string LocalTempDir => Directory.CreateDirectory(_request.LocalTempDirectory ?? _request.WorkerTempDirectory).FullName;
 
     public IReadOnlyList<LeaderMessage> LeaderMessages => _messages;

@@ -2,7 +2,7 @@ using Toil.Runtime.Testing.Processes;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>Process mode (DESIGN D6) in a real child process, so the test runner's own descriptors are never redirected.</summary>
+/// <summary>Process mode (docs/decisions.md#log-capture) in a real child process, so the test runner's own descriptors are never redirected.</summary>
 [TestFixture]
 [Platform("Linux,MacOsX")]
 public sealed class WorkerProcessModeTests
@@ -24,7 +24,7 @@ public sealed class WorkerProcessModeTests
             string log = stdout[begin..end];
             log.Should().Contain("hello-from-child").And.Contain("error-from-child").And.Contain("console-from-job").And.Contain("logged-by-job");
             log.Should().Contain("nested-refused", "only one process-mode run may own the process").And.NotContain("nested-allowed");
-            log.Should().Contain("var=from-leader-env", "process mode applies the leader's environment to the process (DESIGN D8)");
+            log.Should().Contain("var=from-leader-env", "process mode applies the leader's environment to the process (docs/decisions.md#environment)");
             log.Should().NotContain("home=/leader-home", "HOME is on the reject list");
             string outside = stdout[..begin];
             outside.Should().Contain("BEFORE").And.Contain("AFTER", "descriptor 1 is restored after the run");

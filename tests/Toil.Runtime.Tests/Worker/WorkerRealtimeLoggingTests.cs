@@ -9,7 +9,7 @@ using Toil.Runtime.Worker;
 namespace Toil.Runtime.Tests.Worker;
 
 /// <summary>
-/// Reference §A.3/§A.8 inside the worker: a job logs through <see cref="JobContext.RealtimeLogger"/>; what passes the
+/// Real-time logging (docs/realtime-logging.md) inside the worker: a job logs through <see cref="JobContext.RealtimeLogger"/>; what passes the
 /// leader's level reaches a real <see cref="RealtimeLoggingServer"/> on 127.0.0.1 and the run's <c>worker_log.txt</c>.
 /// Settings are injected (<c>AddToilRealtimeLogging(settings)</c> before <c>AddToilRuntime</c>); the process
 /// environment is not touched.

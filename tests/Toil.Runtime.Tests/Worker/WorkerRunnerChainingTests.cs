@@ -4,7 +4,7 @@ using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>Chaining through the runner: reference §2.4, §3.5, §3.7 and the §6.7 checks.</summary>
+/// <summary>Chaining through the runner (docs/worker-algorithm.md §3 and "Chaining commits"), with Toil's chaining checks.</summary>
 [TestFixture]
 public sealed class WorkerRunnerChainingTests
 {
@@ -45,7 +45,7 @@ public sealed class WorkerRunnerChainingTests
     [Test]
     public async Task RunAsync_Static2Shape_RunsABCDInOrderInOneWorker()
     {
-        // A has child B and follow-on C; C has child D (reference §2.4): one worker runs A, B, C, D.
+        // A has child B and follow-on C; C has child D : one worker runs A, B, C, D.
         using var t = new WorkerTestContext();
         t.Invoker.Succeeds("A", "B", "D");
         string d = await t.AddJobAsync("D");
@@ -144,9 +144,9 @@ public sealed class WorkerRunnerChainingTests
     }
 
     [Test]
-    public async Task RunAsync_AsynchronousCommitsOnAJobFileStore_RunsTheChainInOrderDeletesEverythingAndKeepsTheRecordBounded()
+    public async Task RunAsync_AsynchronousCommitsOnANonCachingFileStore_RunsTheChainInOrderDeletesEverythingAndKeepsTheRecordBounded()
     {
-        using var t = new WorkerTestContext { UseJobFileStore = true };
+        using var t = new WorkerTestContext { UseNonCachingFileStore = true };
         t.Options.AsynchronousCommits = true;
         var ids = await ChainAsync(t, 40);
         var persisted = new List<int>();
@@ -241,7 +241,7 @@ public sealed class WorkerRunnerChainingTests
         owner.HasBody.Should().BeFalse();
         owner.NextSuccessors().Should().BeEquivalentTo([x, y]);
         owner.GetChain().Select(n => n.JobStoreId).Should().Equal(a, b);
-        (await t.Store.JobExistsAsync(b)).Should().BeFalse("a chained-in record whose body ran is deleted (DESIGN D7)");
+        (await t.Store.JobExistsAsync(b)).Should().BeFalse("a chained-in record whose body ran is deleted (docs/decisions.md#chaining)");
     }
 
     [Test]

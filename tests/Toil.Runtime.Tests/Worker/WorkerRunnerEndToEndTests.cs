@@ -11,7 +11,7 @@ using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>Everything from DI: registered job types, the default invoker, JobFileStore, the file-backed deferred manager.</summary>
+/// <summary>Everything from DI: registered job types, the default invoker, NonCachingFileStore, the file-backed deferred manager.</summary>
 [TestFixture]
 public sealed class WorkerRunnerEndToEndTests
 {
@@ -52,7 +52,7 @@ public sealed class WorkerRunnerEndToEndTests
             doc.Workers.LogsToLeader.Select(m => m.Text).Should().Contain(["parent says hello", "child says hello"]);
             doc.Logs!.Messages.Should().Contain(l => l.Contains("printed by sh", StringComparison.Ordinal));
             doc.Logs.Messages.Where(l => l.Contains("logged through the DI logger", StringComparison.Ordinal)).Should().ContainSingle(
-                "a job's own ILogger<T> from DI is captured once (WorkerLogCaptureProvider)");
+                "a job's own ILogger<T> from DI is captured once (HostLogCaptureProvider)");
             doc.Logs.Messages.Where(l => l.Contains("Working on job", StringComparison.Ordinal)).Should().HaveCount(2, "the runner's own entries are not captured twice");
             result.RetainedTempDirectory.Should().BeNull("the default policy removes the temporary directory");
         }
@@ -104,7 +104,7 @@ public sealed class WorkerRunnerEndToEndTests
     [Test]
     public async Task RunAsync_CheckpointWhoseChildFailed_IsRestoredAndRerunsFromItsSnapshot()
     {
-        // Reference §4.5 with the real invoker: the checkpoint runs and adds a child; the child fails for good; the
+        // Toil's checkpoint semantics with the real invoker: the checkpoint runs and adds a child; the child fails for good; the
         // leader reissues the checkpoint; the worker charges a try, deletes the failed child and reruns the body.
         string workDir = Path.Combine(Path.GetTempPath(), "toil-worker-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(workDir);

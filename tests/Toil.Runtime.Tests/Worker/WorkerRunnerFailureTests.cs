@@ -7,7 +7,7 @@ using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>The failure path (reference §3.8, §3.9) and failure state per run (DESIGN D4).</summary>
+/// <summary>The failure path (docs/worker-algorithm.md §4) and failure state per run (docs/decisions.md#failure-state-per-run).</summary>
 [TestFixture]
 public sealed class WorkerRunnerFailureTests
 {
@@ -149,7 +149,7 @@ public sealed class WorkerRunnerFailureTests
         results[1].Failed.Should().BeFalse();
         results[1].ExitCode.Should().Be(0);
 
-        // The same runner instance after a failure: nothing sticks (Toil's global terminate flag, reference §7.3.4).
+        // The same runner instance after a failure: nothing sticks (Toil's global terminate flag).
         var runner = t.CreateRunner();
         (await runner.RunAsync(new WorkerRequest(t.Store, await t.AddJobAsync("Bad")))).Failed.Should().BeTrue();
         (await runner.RunAsync(new WorkerRequest(t.Store, good2))).Failed.Should().BeFalse();

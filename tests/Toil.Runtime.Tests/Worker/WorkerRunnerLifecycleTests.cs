@@ -157,7 +157,7 @@ public sealed class WorkerRunnerLifecycleTests
         (await t.Store.FileExistsAsync(promise)).Should().BeFalse();
     }
 
-    // Reference §6.8: the state of the worker's directory after each run.
+    // docs/worker-algorithm.md §4 step 7: the state of the worker's directory after each run.
     [TestCase(CleanWorkDirPolicy.Never, false, false)]
     [TestCase(CleanWorkDirPolicy.Always, false, true)]
     [TestCase(CleanWorkDirPolicy.Always, true, true)]
@@ -311,7 +311,7 @@ public sealed class WorkerRunnerLifecycleTests
         string[] path = seen["PATH"].Split(Path.PathSeparator);
         path[0].Should().Be("/leader/bin");
         path.Should().Contain(Environment.GetEnvironmentVariable("PATH")!.Split(Path.PathSeparator)[0]);
-        Environment.GetEnvironmentVariable(variable).Should().BeNull("in-process runs never change the process environment (DESIGN D8)");
+        Environment.GetEnvironmentVariable(variable).Should().BeNull("in-process runs never change the process environment (docs/decisions.md#environment)");
     }
 
     [Test]

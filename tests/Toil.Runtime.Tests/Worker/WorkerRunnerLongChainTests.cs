@@ -17,7 +17,7 @@ public sealed class WorkerRunnerLongChainTests
     public async Task RunAsync_ChainLongerThanTheStatsKeptInMemory_StatsListEveryJobAndNameInOrder()
     {
         int count = StatsSpool.DefaultInMemoryCount + 25;
-        using var t = new WorkerTestContext { UseJobFileStore = true };
+        using var t = new WorkerTestContext { UseNonCachingFileStore = true };
         t.Options.WriteLogsFromAllJobs = true;
         var (names, first) = await AddChainAsync(t, count);
 

@@ -39,10 +39,10 @@ internal sealed class WorkerTestContext : IDisposable
     public System.Collections.Concurrent.ConcurrentQueue<string> Deferred { get; } = new();
 
 
-    /// <summary>Whether runners use the production <c>JobFileStore</c> instead of <see cref="TestFileStore"/>.</summary>
-    public bool UseJobFileStore { get; set; }
+    /// <summary>Whether runners use the production <c>NonCachingFileStore</c> instead of <see cref="TestFileStore"/>.</summary>
+    public bool UseNonCachingFileStore { get; set; }
 
-    public WorkerRunner CreateRunner() => UseJobFileStore
+    public WorkerRunner CreateRunner() => UseNonCachingFileStore
         ? new(Invoker, new InMemoryDeferredFunctionManagerFactory(Registry), Microsoft.Extensions.Options.Options.Create(Options), EmptyServices.Instance)
         : new(
         Invoker,

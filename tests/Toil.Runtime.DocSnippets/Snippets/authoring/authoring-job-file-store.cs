@@ -11,10 +11,10 @@ namespace DocSnippets;
 
 internal static class AuthoringJobFileStore
 {
-    public static JobFileStore Create(IJobStore jobStore, JobDescription liveJob, string jobTempDirectory, ILogger logger, JobFileStore? previousStore)
+    public static NonCachingFileStore Create(IJobStore jobStore, JobDescription liveJob, string jobTempDirectory, ILogger logger, NonCachingFileStore? previousStore)
     {
         // snippet-body
-        var fileStore = new JobFileStore(jobStore, liveJob, jobTempDirectory, logger, previousStore is null ? null : previousStore.WaitForCommitAsync);
+        var fileStore = new NonCachingFileStore(jobStore, liveJob, jobTempDirectory, logger, previousStore is null ? null : previousStore.WaitForCommitAsync);
         // end-snippet
         return fileStore;
     }

@@ -3,7 +3,7 @@ using Toil.Runtime.JobStores;
 
 namespace Toil.Runtime.Worker;
 
-/// <summary>Toil's <c>restartCheckpoint</c> (reference §4.3): puts a checkpoint job back to its snapshot and deletes its subtree.</summary>
+/// <summary>Toil's <c>restartCheckpoint</c> (docs/worker-algorithm.md §2 step 4): puts a checkpoint job back to its snapshot and deletes its subtree.</summary>
 public static class CheckpointRestart
 {
     /// <summary>
@@ -83,7 +83,7 @@ public static class CheckpointRestart
         await jobStore.DeleteJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         deleted.Add(jobId);
 
-        // Records chained into this one go with it (DESIGN D7: no leaked chained-in records).
+        // Records chained into this one go with it (docs/decisions.md#chaining: no leaked chained-in records).
         foreach (var merged in job.MergedJobNames)
         {
             if (visited.Add(merged.JobStoreId))

@@ -7,7 +7,7 @@ using Toil.Runtime.Logging;
 namespace Toil.Runtime.Worker;
 
 /// <summary>
-/// The worker log, <c>&lt;tmp&gt;/worker_log.txt</c> (DESIGN D6): the run's log entries and the output of child processes
+/// The worker log, <c>&lt;tmp&gt;/worker_log.txt</c> (docs/decisions.md#log-capture): the run's log entries and the output of child processes
 /// started through the job context, written under one lock. On Unix the file is opened with <c>O_APPEND</c>, so in
 /// process mode descriptors 1 and 2, redirected onto it, interleave with it without overwriting each other.
 /// </summary>

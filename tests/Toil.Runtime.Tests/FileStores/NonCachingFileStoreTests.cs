@@ -7,7 +7,7 @@ using Toil.Runtime.JobStores;
 
 namespace Toil.Runtime.Tests.FileStores;
 
-public sealed class JobFileStoreTests
+public sealed class NonCachingFileStoreTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private RecordingJobStore _store = null!;
@@ -405,11 +405,11 @@ public sealed class JobFileStoreTests
         fs.UserStreams.Should().Equal(new UserLogStream("tool.stderr", "a\uFFFDb"));
     }
 
-    private async Task<JobFileStore> NewStoreAsync(Func<CancellationToken, ValueTask>? previous = null, JobRequirements? requirements = null)
+    private async Task<NonCachingFileStore> NewStoreAsync(Func<CancellationToken, ValueTask>? previous = null, JobRequirements? requirements = null)
     {
         var job = new JobDescription("job", requirements);
         await _store.CreateJobAsync(job);
         string dir = Path.Combine(_root, Guid.NewGuid().ToString("N"));
-        return new JobFileStore(_store, job, dir, _logger, previous);
+        return new NonCachingFileStore(_store, job, dir, _logger, previous);
     }
 }

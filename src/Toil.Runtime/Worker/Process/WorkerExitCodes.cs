@@ -1,6 +1,6 @@
 namespace Toil.Runtime.Worker;
 
-/// <summary>The exit codes of a worker (DESIGN §6).</summary>
+/// <summary>The exit codes of a worker (docs/decisions.md#exit-codes).</summary>
 public static class WorkerExitCodes
 {
     /// <summary>Every job in the chain succeeded.</summary>

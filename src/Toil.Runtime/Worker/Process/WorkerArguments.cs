@@ -13,7 +13,7 @@ internal sealed record WorkerArguments(string JobName, string JobStoreLocator, s
 
     /// <summary>
     /// Parses <paramref name="args"/>: exactly three non-empty positional arguments. Options are refused by name
-    /// (Toil's <c>--context</c> carries pickled Python objects, which a .NET worker cannot load; DESIGN D1).
+    /// (Toil's <c>--context</c> carries pickled Python objects, which a .NET worker cannot load; docs/decisions.md#json-not-pickle).
     /// </summary>
     /// <param name="args">The arguments, without the program name.</param>
     /// <param name="arguments">The parsed arguments, when valid.</param>

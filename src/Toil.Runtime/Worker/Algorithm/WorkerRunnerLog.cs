@@ -5,7 +5,7 @@ using Toil.Runtime.Logging;
 namespace Toil.Runtime.Worker;
 
 /// <summary>The worker's log messages (source-generated; the texts follow Toil's where a user may grep for them).</summary>
-internal static partial class WorkerLog
+internal static partial class WorkerRunnerLog
 {
     /// <summary>
     /// The per-job lines of Toil's worker log (banner, start, working on, completed, log location, finished): Debug for the host, which

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Toil.Runtime.Worker;
 
 /// <summary>
-/// Toil's CPU-use warning (reference §3.3 step 4, §6.4 test_cpu_usage): a job that used more than 5 % over its requested
+/// Toil's CPU-use warning (docs/worker-algorithm.md §3 step 5; Toil's test_cpu_usage): a job that used more than 5 % over its requested
 /// cores × wall time gets one warning to the leader. In-process the CPU time is the whole process's, so concurrent runs
 /// can trigger it for each other.
 /// </summary>

@@ -4,7 +4,7 @@ using Toil.Runtime.Tests.Authoring;
 
 namespace Toil.Runtime.Tests.FileStores;
 
-public sealed class JobFileStoreChainTests
+public sealed class NonCachingFileStoreChainTests
 {
     [Test]
     public async Task FileStore_ChainOfTenJobsReadingDeletingAndWriting_KeepsEveryContentAndDeletesWhatWasDeleted()

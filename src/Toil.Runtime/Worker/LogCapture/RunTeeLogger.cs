@@ -4,11 +4,11 @@ namespace Toil.Runtime.Worker;
 
 /// <summary>
 /// The logger of one run: every entry goes to the host's logger (as the host configured it) and, at or above the
-/// worker's level, to the worker log. The host's console is never touched (DESIGN D6).
+/// worker's level, to the worker log. The host's console is never touched (docs/decisions.md#log-capture).
 /// </summary>
 /// <remarks>Entries that <paramref name="workerLogLine"/> picks are written into the worker log at Information whatever
-/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerLog.IsWorkerLogLine"/>).</remarks>
-internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null) : ILogger
+/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerRunnerLog.IsWorkerLogLine"/>).</remarks>
+internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => host.BeginScope(state);
@@ -22,7 +22,7 @@ internal sealed class WorkerRunLogger(ILogger host, WorkerLogFile? file, LogLeve
         if (host.IsEnabled(logLevel))
         {
             // The run writes its own entries below; a capture provider among the host's must not write them again.
-            WorkerLogCapture.Forward(host, logLevel, eventId, state, exception, formatter);
+            AmbientWorkerLog.Forward(host, logLevel, eventId, state, exception, formatter);
         }
 
         LogLevel fileEntryLevel = logLevel == LogLevel.Debug && workerLogLine is not null && workerLogLine(eventId) ? LogLevel.Information : logLevel;

@@ -5,18 +5,18 @@ using Toil.Runtime.JobStores;
 
 namespace Toil.Runtime.Tests.Worker;
 
-/// <summary>The runner with the production <see cref="JobFileStore"/> (its default), not the test store.</summary>
+/// <summary>The runner with the production <see cref="NonCachingFileStore"/> (its default), not the test store.</summary>
 [TestFixture]
-public sealed class WorkerRunnerJobFileStoreTests
+public sealed class WorkerRunnerNonCachingFileStoreTests
 {
     [Test]
-    public async Task RunAsync_ChainWithJobFileStore_RunsCommitsAndDeletesEverything()
+    public async Task RunAsync_ChainWithNonCachingFileStore_RunsCommitsAndDeletesEverything()
     {
-        using var t = new WorkerTestContext { UseJobFileStore = true };
+        using var t = new WorkerTestContext { UseNonCachingFileStore = true };
         string? written = null;
         t.Invoker.On("A", async inv =>
         {
-            inv.FileStore.Should().BeOfType<JobFileStore>();
+            inv.FileStore.Should().BeOfType<NonCachingFileStore>();
             written = await inv.FileStore.WriteGlobalFileStreamAsync((s, ct) => s.WriteAsync("data"u8.ToArray(), ct), cleanup: true);
         });
         t.Invoker.On("B", async inv => await inv.FileStore.DeleteGlobalFileAsync(written!));
@@ -40,9 +40,9 @@ public sealed class WorkerRunnerJobFileStoreTests
     }
 
     [Test]
-    public async Task RunAsync_ChainedFailureWithJobFileStore_LeavesTheFailedJobUnderTheIssuedIdWithItsLog()
+    public async Task RunAsync_ChainedFailureWithNonCachingFileStore_LeavesTheFailedJobUnderTheIssuedIdWithItsLog()
     {
-        using var t = new WorkerTestContext { UseJobFileStore = true };
+        using var t = new WorkerTestContext { UseNonCachingFileStore = true };
         t.Invoker.Succeeds("A");
         t.Invoker.On("B", _ => throw new JobExitException(5));
         string a = await t.AddJobAsync("A");

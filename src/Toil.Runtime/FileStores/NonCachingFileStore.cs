@@ -8,14 +8,14 @@ namespace Toil.Runtime.FileStores;
 
 /// <summary>
 /// The default per-job file store (Toil's <c>NonCachingFileStore</c>): global files go straight to the job store, local
-/// copies are always private copies, and the commit is synchronous and journaled (reference §B.4–B.5).
+/// copies are always private copies, and the commit is synchronous and journaled (docs/worker-algorithm.md, "Commit order").
 /// </summary>
 /// <remarks>
 /// <para>
 /// A worker creates one instance per job attempt and one per chained-successor commit, each given the previous
 /// store's <see cref="WaitForCommitAsync"/> as its <c>waitForPreviousCommit</c>, so commit N+1 never writes the job
-/// store before commit N is durable. A commit failure is kept on the instance (never in process-global state, DESIGN
-/// D4): <see cref="StartCommitAsync"/> throws it, and every later <see cref="WaitForCommitAsync"/> of this store and of
+/// store before commit N is durable. A commit failure is kept on the instance (never in process-global state, docs/decisions.md#failure-state-per-run
+///): <see cref="StartCommitAsync"/> throws it, and every later <see cref="WaitForCommitAsync"/> of this store and of
 /// the stores chained after it rethrows it.
 /// </para>
 /// <para>
@@ -24,7 +24,7 @@ namespace Toil.Runtime.FileStores;
 /// </para>
 /// <para>The members are thread-safe, except that a commit must not overlap other calls.</para>
 /// </remarks>
-public sealed class JobFileStore : IFileStore, IChainingFileStore
+public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IReportingFileStore
 {
     private readonly IJobStore _jobStore;
     private readonly ILogger _logger;
@@ -52,7 +52,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
     /// Completes when the previous store's commit is durable and throws its failure (the previous store's
     /// <see cref="WaitForCommitAsync"/>), or <see langword="null"/> for the first store of a worker run.
     /// </param>
-    public JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit = null)
+    public NonCachingFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit = null)
         : this(jobStore, job, jobTempDirectory, logger, waitForPreviousCommit, localTempMode: null)
     {
         _ = LocalTempDir;
@@ -63,7 +63,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
     // never do, and a mkdir per job was a third of a trivial chain's CPU.
     // A worker that made its temporary directory itself names each job's directory once and never makes it before the
     // job asks (localTempKnownAbsent): it is known not to exist, so the store neither stats nor normalizes the path.
-    internal JobFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false, bool localTempKnownAbsent = false)
+    internal NonCachingFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false, bool localTempKnownAbsent = false)
     {
         _asynchronousCommit = asynchronousCommit;
         _jobStore = jobStore ?? throw new ArgumentNullException(nameof(jobStore));
@@ -159,6 +159,9 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
 
     /// <summary>Whether <see cref="LocalTempDir"/> existed when the store was created or has been made since.</summary>
     internal bool LocalTempDirExists => _localTempCreated;
+
+    /// <inheritdoc />
+    long? IChainingFileStore.KnownDiskUsed => DiskUsed > 0 ? DiskUsed : _localTempCreated ? null : 0;
 
     /// <inheritdoc />
     public string GetLocalTempDir()
@@ -382,7 +385,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
 
     /// <summary>
     /// Logs the access log at warning level as <c>Failed job accessed files:</c>, one file per line, noting local copies
-    /// that are gone. The invoker calls it when the job's body fails (reference §B.2).
+    /// that are gone. The invoker calls it when the job's body fails.
     /// </summary>
     public void LogAccessedFiles()
     {
@@ -410,7 +413,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
 
     /// <summary>
     /// Measures the bytes used under <see cref="LocalTempDir"/> and tells the leader: at warning level when the use
-    /// exceeds the job's disk requirement, else at debug level (reference §B.2).
+    /// exceeds the job's disk requirement, else at debug level.
     /// </summary>
     /// <returns>The bytes used.</returns>
     public long CheckDiskUse()
@@ -487,7 +490,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
         {
             // A non-empty journal was left by a commit of this job that was interrupted after its journal write (a
             // killed worker): those files were meant to go with an already durable version, so finish them now.
-            // Toil raises here and leaves them to a restart's clean-up (reference §F.2 #8).
+            // Toil raises here and leaves them to a restart's clean-up.
             List<string> deletes;
             if (Job.FilesToDelete.Count > 0)
             {
@@ -576,7 +579,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
         {
             FileStoreLog.Committing(_logger, written.ToString(), deletes.Count);
 
-            // The journal is durable before any file goes, so a crash in between leaves nothing untracked (reference §B.5).
+            // The journal is durable before any file goes, so a crash in between leaves nothing untracked.
             written.FilesToDelete.Clear();
             written.FilesToDelete.AddRange(deletes);
             await _jobStore.UpdateJobAsync(written, cancellationToken).ConfigureAwait(false);

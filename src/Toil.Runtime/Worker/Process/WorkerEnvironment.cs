@@ -5,7 +5,7 @@ using Toil.Runtime.JobStores;
 namespace Toil.Runtime.Worker;
 
 /// <summary>
-/// The leader's environment as a worker uses it (reference §3.1 step 4, DESIGN D8): the shared file
+/// The leader's environment as a worker uses it (docs/worker-algorithm.md §1 step 4, docs/decisions.md#environment): the shared file
 /// <see cref="SharedFileNames.Environment"/> minus host-specific variables, with PATH the leader's entries followed by
 /// the local ones it lacks.
 /// </summary>
@@ -67,7 +67,7 @@ internal static class WorkerEnvironment
         return result;
     }
 
-    /// <summary>Sets every variable on the process (process mode only, DESIGN D8).</summary>
+    /// <summary>Sets every variable on the process (process mode only, docs/decisions.md#environment).</summary>
     public static void ApplyToProcess(IReadOnlyDictionary<string, string> environment)
     {
         foreach (var (name, value) in environment)

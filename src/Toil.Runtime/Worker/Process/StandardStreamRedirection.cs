@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Toil.Runtime.Worker;
 
 /// <summary>
-/// Process mode (DESIGN D6): points descriptors 1 and 2 at the worker log, so native code and child processes that
+/// Process mode (docs/decisions.md#log-capture): points descriptors 1 and 2 at the worker log, so native code and child processes that
 /// inherit them are captured, and puts the originals back on dispose. Only the process that owns its descriptors
 /// (<c>toil worker</c>) may do this; in-process runs never do.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Toil.Runtime.Worker;
 
 /// <summary>
-/// The log size policy of DESIGN D5: a limit &gt; 0 keeps the last N bytes, &lt; 0 keeps the first |N| bytes, 0 keeps
+/// The log size policy (docs/decisions.md#log-truncation): a limit &gt; 0 keeps the last N bytes, &lt; 0 keeps the first |N| bytes, 0 keeps
 /// everything. A cut never splits a UTF-8 character: the kept part shrinks to the nearest character boundary.
 /// </summary>
 public static class LogTruncation

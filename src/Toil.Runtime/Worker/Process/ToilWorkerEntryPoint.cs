@@ -8,7 +8,7 @@ namespace Toil.Runtime.Worker;
 /// The worker process entry (Toil's <c>_toil_worker JOBNAME JOBSTORELOCATOR JOBSTOREID</c>) as a library call, so any
 /// application, including a NativeAOT-published one, can be the worker program of its own jobs. It opens the job
 /// store, builds the worker's services, runs <see cref="IWorkerRunner"/> in <see cref="WorkerMode.Process"/> and
-/// returns the process exit code (DESIGN §6).
+/// returns the process exit code (docs/decisions.md#exit-codes).
 /// </summary>
 /// <example>
 /// <code>

@@ -5,9 +5,9 @@ namespace Toil.Runtime.Worker;
 /// <summary>
 /// Which worker log the current asynchronous flow writes to. A run sets it for its duration, so entries that job code
 /// logs through the host's <c>ILogger&lt;T&gt;</c> (resolved from DI) reach that run's log through
-/// <see cref="WorkerLogCaptureProvider"/>, and concurrent runs never see each other's entries (DESIGN D4, D6).
+/// <see cref="HostLogCaptureProvider"/>, and concurrent runs never see each other's entries (docs/decisions.md#failure-state-per-run, docs/decisions.md#log-capture).
 /// </summary>
-internal static class WorkerLogCapture
+internal static class AmbientWorkerLog
 {
     private static readonly AsyncLocal<Target?> CurrentTarget = new();
 

@@ -4,7 +4,7 @@ using Toil.Runtime.JobStores;
 namespace Toil.Runtime.Worker;
 
 /// <summary>
-/// Toil's <c>nextChainable</c> (reference §3.4), with accelerators and walltime compared too (DESIGN D7): the single
+/// Toil's <c>nextChainable</c> (docs/worker-algorithm.md §3 step 6), with accelerators and walltime compared too (docs/decisions.md#chaining): the single
 /// successor a worker may run next in the same allocation, or why not.
 /// </summary>
 public static class ChainingRules
@@ -52,7 +52,7 @@ public static class ChainingRules
         return reason is null ? (successor, null) : (null, reason);
     }
 
-    /// <summary>The rules that compare a predecessor with its single successor (§3.4 rules 5–10, plus DESIGN D7).</summary>
+    /// <summary>The rules that compare a predecessor with its single successor (docs/worker-algorithm.md §3 step 6; docs/decisions.md#chaining).</summary>
     /// <param name="predecessor">The job that ran.</param>
     /// <param name="successor">Its single next successor.</param>
     /// <param name="runLocalJobsOnWorkers">Whether a local job may chain into a non-local one.</param>

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Toil.Runtime.FileStores;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Stats;
+
+namespace Toil.Runtime.Worker;
+
+/// <summary>
+/// The stats of one run (<c>docs/worker-algorithm.md</c> §3 step 5 and §4 step 6): a record per job body with its wall
+/// and CPU time, peak memory and disk use, the leader messages and user streams of its file store, the CPU-use warning,
+/// the chain's totals and the names of the jobs run. The lists that grow with the chain are spooled to the run's
+/// directory past the first thousand (<see cref="StatsSpool"/>), so a long chain's memory stays flat.
+/// </summary>
+internal sealed class RunStats : IDisposable
+{
+    private readonly StatsDocument _stats = new();
+    private readonly StatsSpool _spool;
+    private readonly List<JobNames> _jobsRun = [];
+    private readonly int _maxJobsRunListed;
+    private readonly TimeProvider _time;
+    private int _jobsRunCount;
+    private long _maxDisk;
+    private long _chainStart;
+    private TimeSpan _cpuStart;
+
+    /// <summary>Creates the stats of a run.</summary>
+    /// <param name="directory">The run's temporary directory, where the long lists spool.</param>
+    /// <param name="recordNames">Whether the chain's names are kept for the stats' <c>logs</c> block.</param>
+    /// <param name="maxJobsRunListed">How many jobs <see cref="JobsRun"/> lists (<see cref="WorkerOptions.MaxJobsRunListed"/>).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="spillFailed">Called once if spooling fails (the rest stays in memory).</param>
+    public RunStats(string directory, bool recordNames, int maxJobsRunListed, TimeProvider time, Action<Exception> spillFailed)
+    {
+        _spool = new StatsSpool(directory, recordNames, spillFailed: spillFailed);
+        _maxJobsRunListed = maxJobsRunListed;
+        _time = time;
+    }
+
+    /// <summary>The names of the first <see cref="WorkerOptions.MaxJobsRunListed"/> jobs whose bodies ran.</summary>
+    public IReadOnlyList<JobNames> JobsRun => _jobsRun;
+
+    /// <summary>How many job bodies ran.</summary>
+    public int JobsRunCount => _jobsRunCount;
+
+    /// <summary>The largest disk use of a job so far, in bytes.</summary>
+    public long MaxDisk => _maxDisk;
+
+    /// <summary>The document as collected so far (the spooled lists excepted).</summary>
+    public StatsDocument Document => _stats;
+
+    /// <summary>Starts the chain's clocks after the issued job was prepared; its chain's names so far are recorded.</summary>
+    /// <param name="job">The issued job.</param>
+    public void StartChain(JobDescription job)
+    {
+        foreach (var chained in job.GetChain())
+        {
+            _spool.AddName(chained.StatsName);
+        }
+
+        _stats.Workers.RequestedCores = job.Cores;
+        _chainStart = _time.GetTimestamp();
+        _cpuStart = Environment.CpuUsage.TotalTime;
+    }
+
+    /// <summary>Records a job chained in (its stats name).</summary>
+    /// <param name="statsName">The chained job's stats name.</param>
+    public void AddChained(string statsName) => _spool.AddName(statsName);
+
+    /// <summary>Counts a job body about to run and starts its clocks.</summary>
+    /// <param name="job">The job.</param>
+    /// <param name="names">Its names before it ran (before a successor takes its ID).</param>
+    /// <returns>What <see cref="EndJob"/> needs.</returns>
+    public JobMeasurement BeginJob(JobDescription job, JobNames names)
+    {
+        if (_jobsRunCount++ < _maxJobsRunListed)
+        {
+            _jobsRun.Add(names);
+        }
+
+        var record = new JobStatsRecord
+        {
+            Start = Seconds(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0),
+            ClassName = job.DisplayName,
+            RequestedCores = job.Cores.ToString(CultureInfo.InvariantCulture),
+        };
+        return new JobMeasurement(record, _time.GetTimestamp(), CpuTime());
+    }
+
+    /// <summary>
+    /// Completes a job's record, success or failure: wall and CPU time, peak memory, the disk its store used (measured
+    /// here only when the store does not know it), the CPU-use check, and the store's leader messages and user streams.
+    /// </summary>
+    /// <param name="measurement">What <see cref="BeginJob"/> returned.</param>
+    /// <param name="job">The job.</param>
+    /// <param name="fileStore">The job's file store.</param>
+    /// <param name="jobDirectory">The job's local temporary directory.</param>
+    /// <param name="succeeded">Whether the body and its commit succeeded.</param>
+    /// <param name="log">The run's logger.</param>
+    public void EndJob(JobMeasurement measurement, JobDescription job, IChainingFileStore fileStore, string jobDirectory, bool succeeded, ILogger log)
+    {
+        long disk = fileStore.KnownDiskUsed ?? DirectorySize(jobDirectory);
+        _maxDisk = Math.Max(_maxDisk, disk);
+        double wall = _time.GetElapsedTime(measurement.Start).TotalSeconds;
+
+        // One getrusage gives both the job's CPU time and the peak memory its record reports.
+        var (cpuEnd, peakKib) = ResourceUsage();
+        double cpuSeconds = (cpuEnd - measurement.Cpu).TotalSeconds;
+        var record = measurement.Record;
+        record.Time = Seconds(wall);
+        record.Clock = Seconds(cpuSeconds);
+        if (CpuUsageCheck.Evaluate(job, wall, cpuSeconds, job.Cores, out bool invalidCores) is { } warning)
+        {
+            fileStore.LogToLeader(warning, LogLevel.Warning);
+        }
+        else if (invalidCores)
+        {
+            WorkerRunnerLog.InvalidCores(log, job.Cores, job);
+        }
+
+        record.Memory = peakKib.ToString(CultureInfo.InvariantCulture);
+        record.Disk = disk.ToString(CultureInfo.InvariantCulture);
+        record.Succeeded = succeeded ? "True" : "False";
+        _spool.AddJob(record);
+        foreach (var message in fileStore.LeaderMessages)
+        {
+            _spool.AddLeaderMessage(new LeaderMessageRecord { Text = message.Text, Level = PythonLevel(message.Level) });
+        }
+
+        foreach (var stream in fileStore.UserStreams)
+        {
+            _spool.AddUserStream(new UserStreamRecord { Name = stream.Name, Text = stream.Text });
+        }
+    }
+
+    /// <summary>Records the totals of a chain that finished: wall and CPU time, peak memory, largest disk use, jobs run.</summary>
+    /// <returns>The chain's wall time in seconds.</returns>
+    public double FinishChain()
+    {
+        double wall = _time.GetElapsedTime(_chainStart).TotalSeconds;
+        _stats.Workers.Time = Seconds(wall);
+        _stats.Workers.Clock = Seconds((Environment.CpuUsage.TotalTime - _cpuStart).TotalSeconds);
+        _stats.Workers.Memory = PeakMemoryKib().ToString(CultureInfo.InvariantCulture);
+        _stats.Workers.Disk = _maxDisk.ToString(CultureInfo.InvariantCulture);
+        _stats.Workers.JobsRun = _jobsRunCount;
+        return wall;
+    }
+
+    /// <summary>Puts a successful run's log into the stats' <c>logs</c> block, with the chain's names.</summary>
+    /// <param name="job">The final description.</param>
+    /// <param name="lines">The log's lines.</param>
+    public void AddLog(JobDescription job, List<string> lines) =>
+        _stats.Logs = new WorkerLogsRecord
+        {
+            // Names spooled along the chain are written from the spool; otherwise the final chain names them.
+            Names = _spool.NameCount > 0 ? [] : [.. job.GetChain().Select(n => n.StatsName)],
+            Messages = lines,
+        };
+
+    /// <summary>Sends the stats to the store (one message), then frees the spool.</summary>
+    /// <param name="store">The job store.</param>
+    /// <param name="token">Cancels the operation.</param>
+    /// <returns>A task that completes when the stats are written.</returns>
+    public async ValueTask WriteAsync(IJobStore store, CancellationToken token)
+    {
+        try
+        {
+            await _spool.WriteAsync(store, _stats, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _spool.Dispose();
+        }
+    }
+
+    /// <summary>Frees the spool.</summary>
+    public void Dispose() => _spool.Dispose();
+
+    internal static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    internal static int PythonLevel(LogLevel level) => level switch
+    {
+        LogLevel.Trace => 5,
+        LogLevel.Debug => 10,
+        LogLevel.Information => 20,
+        LogLevel.Warning => 30,
+        LogLevel.Error => 40,
+        LogLevel.Critical => 50,
+        _ => 0,
+    };
+
+    internal static long DirectorySize(string? path)
+    {
+        if (path is null || !Directory.Exists(path))
+        {
+            return 0;
+        }
+
+        long total = 0;
+        try
+        {
+            foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+            {
+                total += file.Length;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return total;
+    }
+
+    private static TimeSpan CpuTime() =>
+        UnixFileDescriptors.ResourceUsage() is { } usage ? usage.Cpu : Environment.CpuUsage.TotalTime;
+
+    /// <summary>The process's CPU time (all threads) and peak resident memory in KiB, from one system call where there is one.</summary>
+    private static (TimeSpan Cpu, long PeakKib) ResourceUsage() =>
+        UnixFileDescriptors.ResourceUsage() is { } usage
+            ? (usage.Cpu, usage.PeakResidentKib)
+            : (Environment.CpuUsage.TotalTime, PeakMemoryKib());
+
+    private static long PeakMemoryKib()
+    {
+        if (Environment.Is64BitProcess && UnixFileDescriptors.PeakResidentKib() is >= 0 and var kib)
+        {
+            return kib;
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / 1024;
+    }
+
+    /// <summary>A job's record and the clocks at its start.</summary>
+    /// <param name="Record">The record being filled.</param>
+    /// <param name="Start">The timestamp at the start.</param>
+    /// <param name="Cpu">The process's CPU time at the start.</param>
+    internal readonly record struct JobMeasurement(JobStatsRecord Record, long Start, TimeSpan Cpu);
+}

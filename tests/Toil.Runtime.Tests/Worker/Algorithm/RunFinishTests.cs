@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Toil.Runtime.Jobs;
+using Toil.Runtime.JobStores;
+using Toil.Runtime.Worker;
+
+namespace Toil.Runtime.Tests.Worker;
+
+public sealed class RunFinishTests
+{
+    private string _workDir = null!;
+
+    [SetUp]
+    public void SetUp() => _workDir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "toil-runfinish-" + Guid.NewGuid().ToString("N"))).FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_workDir, recursive: true);
+
+    [TestCase(false, 0, 0)]
+    [TestCase(false, 5, 0)]
+    [TestCase(true, 0, 1)]
+    [TestCase(true, 3, 3)]
+    public void ExitCode_Outcome_IsTheWorkerExitCode(bool failed, int requested, int expected) =>
+        RunFinish.ExitCode(failed, requested).Should().Be(expected);
+
+    [TestCase(CleanWorkDirPolicy.Always, false, true)]
+    [TestCase(CleanWorkDirPolicy.Always, true, true)]
+    [TestCase(CleanWorkDirPolicy.OnSuccess, false, true)]
+    [TestCase(CleanWorkDirPolicy.OnSuccess, true, false)]
+    [TestCase(CleanWorkDirPolicy.OnError, false, false)]
+    [TestCase(CleanWorkDirPolicy.OnError, true, true)]
+    [TestCase(CleanWorkDirPolicy.Never, true, false)]
+    public void CleanWorkDirectory_Policy_RemovesTheRunsDirectoryOnlyWhenItSaysSo(CleanWorkDirPolicy policy, bool failed, bool removed)
+    {
+        var dirs = CreateDirectories(requestedTemp: null);
+        File.WriteAllText(Path.Combine(dirs.TempDirectory, "worker_log.txt"), "log");
+
+        RunFinish.CleanWorkDirectory(dirs, policy, failed, NullLogger.Instance).Should().Be(removed);
+
+        Directory.Exists(dirs.TempDirectory).Should().Be(!removed);
+    }
+
+    [Test]
+    public void CleanWorkDirectory_DirectoryTheCallerGave_EmptiesItButKeepsIt()
+    {
+        string given = Directory.CreateDirectory(Path.Combine(_workDir, "given")).FullName;
+        var dirs = CreateDirectories(given);
+        File.WriteAllText(Path.Combine(given, "file"), "x");
+        Directory.CreateDirectory(Path.Combine(given, "job", "nested"));
+
+        RunFinish.CleanWorkDirectory(dirs, CleanWorkDirPolicy.Always, failed: false, NullLogger.Instance).Should().BeTrue();
+
+        Directory.Exists(given).Should().BeTrue();
+        Directory.EnumerateFileSystemEntries(given).Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task DeleteFinishedRecordsAsync_SubtreeDone_DeletesEveryRecordOfTheChain()
+    {
+        await using var store = new InMemoryJobStore();
+        var (job, chainedIn) = await ChainAsync(store);
+
+        (await RunFinish.DeleteFinishedRecordsAsync(store, job, failed: false, NullLogger.Instance, job.JobStoreId)).Should().BeTrue();
+
+        (await store.JobExistsAsync(job.JobStoreId)).Should().BeFalse();
+        (await store.JobExistsAsync(chainedIn[0])).Should().BeFalse();
+        (await store.JobExistsAsync(chainedIn[1])).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task DeleteFinishedRecordsAsync_FailedWithTheBodyAttached_KeepsTheIssuedRecordAndTheFailedJobsOwn()
+    {
+        await using var store = new InMemoryJobStore();
+        var (job, chainedIn) = await ChainAsync(store);
+        job.AttachBody(new JobBody("failed", "body-file"));
+
+        (await RunFinish.DeleteFinishedRecordsAsync(store, job, failed: true, NullLogger.Instance, job.JobStoreId)).Should().BeFalse();
+
+        (await store.JobExistsAsync(job.JobStoreId)).Should().BeTrue("the issued ID stays for the leader");
+        (await store.JobExistsAsync(chainedIn[0])).Should().BeFalse("its body ran and its completion was recorded");
+        (await store.JobExistsAsync(chainedIn[1])).Should().BeTrue("the failed job's body file is stored under its record");
+    }
+
+    private WorkerDirectories CreateDirectories(string? requestedTemp) =>
+        WorkerDirectories.Create(new WorkerOptions { WorkDir = _workDir, CoordinationDir = Path.Combine(_workDir, "coord") }, "wf", requestedTemp);
+
+    /// <summary>The issued job after two jobs chained into it: merged names [issued, first chained, last chained].</summary>
+    private static async Task<(JobDescription Job, List<string> ChainedIn)> ChainAsync(InMemoryJobStore store)
+    {
+        var issued = await CreateAsync(store, "issued");
+        var first = await CreateAsync(store, "first");
+        var last = await CreateAsync(store, "last");
+        issued.MergedJobNames.AddRange([issued.GetNames(), first.GetNames(), last.GetNames()]);
+        return (issued, [first.JobStoreId, last.JobStoreId]);
+    }
+
+    private static async Task<JobDescription> CreateAsync(InMemoryJobStore store, string name)
+    {
+        var job = new JobDescription(name);
+        await store.AssignJobIdAsync(job);
+        await store.CreateJobsAsync([job]);
+        return job;
+    }
+}
