@@ -13,7 +13,7 @@ namespace Toil.Runtime.Authoring;
 /// With a <see cref="JobFileStore"/>, a failing body (or graph save) makes the store log the files the job accessed
 /// (<see cref="JobFileStore.LogAccessedFiles"/>), and every run ends with <see cref="JobFileStore.CheckDiskUse"/>.
 /// </remarks>
-public sealed class JobBodyInvoker : IJobBodyInvoker
+internal sealed class JobBodyInvoker : IJobBodyInvoker
 {
     private readonly JobTypeRegistry _registry;
 

@@ -10,7 +10,7 @@ namespace Toil.Runtime.Serialization;
 /// Every document carries <c>schemaVersion</c>; a corrupt, truncated or unknown-version document is a
 /// <see cref="CorruptJobRecordException"/> that names the job. Job stores written by third parties use it too.
 /// </summary>
-public static class JobDescriptionSerializer
+internal static class JobDescriptionSerializer
 {
     /// <summary>The schema version this library writes and reads.</summary>
     public const int SchemaVersion = 1;
