@@ -47,11 +47,7 @@ public sealed class SlurmBatchSystem : IBatchSystem
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
-        string[] problems = [.. _options.Problems()];
-        if (problems.Length > 0)
-        {
-            throw new ArgumentException("Invalid Slurm batch system options: " + string.Join("; ", problems), nameof(options));
-        }
+        _options.Validate();
 
         _log = logger ?? (ILogger)NullLogger.Instance;
         _time = _options.TimeProvider;

@@ -1,7 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 namespace Toil.Runtime.Slurm;
 
 /// <summary>Options of a <see cref="SlurmBatchSystem"/>. See <c>docs/slurm.md</c>.</summary>
-public sealed class SlurmBatchSystemOptions
+public sealed class SlurmBatchSystemOptions : IValidatableObject
 {
     /// <summary>
     /// Gets or sets the worker program and its leading arguments; each attempt runs it on a node with the request's
@@ -38,6 +39,7 @@ public sealed class SlurmBatchSystemOptions
 
     /// <summary>Gets or sets further <c>sbatch</c> arguments, added before the batch script (for example <c>--constraint=avx2</c>).</summary>
     /// <value>The default value is empty.</value>
+    [Required(ErrorMessage = "{0} must not be null")]
     public IList<string> ExtraSbatchArguments { get; set; } = [];
 
     /// <summary>Gets or sets how often the batch system asks Slurm about its jobs (one <c>squeue</c> for all of them).</summary>
@@ -53,6 +55,7 @@ public sealed class SlurmBatchSystemOptions
     /// is retried, with exponential back-off, before <see cref="SlurmCommandException"/> is thrown.
     /// </summary>
     /// <value>The default value is 5. It must be between 0 and 20.</value>
+    [Range(0, 20)]
     public int MaxCommandRetries { get; set; } = 5;
 
     /// <summary>Gets or sets the first retry's delay; later ones double, up to 30 seconds.</summary>
@@ -80,6 +83,7 @@ public sealed class SlurmBatchSystemOptions
 
     /// <summary>Gets or sets the most attempts packed into one allocation when <see cref="CoalesceJobs"/> is on.</summary>
     /// <value>The default value is 20. It must be between 2 and 1000.</value>
+    [Range(2, 1000)]
     public int CoalesceMaxJobs { get; set; } = 20;
 
     /// <summary>Gets or sets how long an attempt waits for companions before its allocation is submitted when <see cref="CoalesceJobs"/> is on.</summary>
@@ -88,58 +92,54 @@ public sealed class SlurmBatchSystemOptions
 
     /// <summary>Gets or sets the clock for run times, polls and retry delays.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    [Required(ErrorMessage = "{0} must not be null")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    internal IEnumerable<string> Problems()
+    /// <summary>Checks what the attributes cannot: the worker command and the time spans.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>SlurmBatchSystemOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         if (WorkerCommand is null || WorkerCommand.Count == 0 || string.IsNullOrWhiteSpace(WorkerCommand[0]))
         {
-            yield return $"{nameof(WorkerCommand)} must name a program";
+            yield return new($"{nameof(WorkerCommand)} must name a program");
         }
 
         if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromMinutes(10))
         {
-            yield return $"{nameof(PollInterval)} must be positive and at most 10 minutes (was {PollInterval})";
+            yield return new($"{nameof(PollInterval)} must be positive and at most 10 minutes (was {PollInterval})");
         }
 
         if (CommandTimeout <= TimeSpan.Zero || CommandTimeout > TimeSpan.FromMinutes(10))
         {
-            yield return $"{nameof(CommandTimeout)} must be positive and at most 10 minutes (was {CommandTimeout})";
-        }
-
-        if (MaxCommandRetries is < 0 or > 20)
-        {
-            yield return $"{nameof(MaxCommandRetries)} must be between 0 and 20 (was {MaxCommandRetries})";
+            yield return new($"{nameof(CommandTimeout)} must be positive and at most 10 minutes (was {CommandTimeout})");
         }
 
         if (CommandRetryDelay < TimeSpan.Zero || CommandRetryDelay > TimeSpan.FromMinutes(1))
         {
-            yield return $"{nameof(CommandRetryDelay)} must be zero or positive and at most 1 minute (was {CommandRetryDelay})";
+            yield return new($"{nameof(CommandRetryDelay)} must be zero or positive and at most 1 minute (was {CommandRetryDelay})");
         }
 
         if (KillTimeout <= TimeSpan.Zero || KillTimeout > TimeSpan.FromHours(1))
         {
-            yield return $"{nameof(KillTimeout)} must be positive and at most one hour (was {KillTimeout})";
-        }
-
-        if (CoalesceMaxJobs is < 2 or > 1000)
-        {
-            yield return $"{nameof(CoalesceMaxJobs)} must be between 2 and 1000 (was {CoalesceMaxJobs})";
+            yield return new($"{nameof(KillTimeout)} must be positive and at most one hour (was {KillTimeout})");
         }
 
         if (CoalesceWindow <= TimeSpan.Zero || CoalesceWindow > TimeSpan.FromMinutes(1))
         {
-            yield return $"{nameof(CoalesceWindow)} must be positive and at most 1 minute (was {CoalesceWindow})";
+            yield return new($"{nameof(CoalesceWindow)} must be positive and at most 1 minute (was {CoalesceWindow})");
         }
+    }
 
-        if (ExtraSbatchArguments is null)
+    /// <summary>Throws when the options are invalid, by the same rules as <see cref="SlurmBatchSystemOptionsValidator"/> (for code given the options outside a host).</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names each.</exception>
+    internal void Validate()
+    {
+        var validation = new SlurmBatchSystemOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, this);
+        if (validation.Failed)
         {
-            yield return $"{nameof(ExtraSbatchArguments)} must not be null";
-        }
-
-        if (TimeProvider is null)
-        {
-            yield return $"{nameof(TimeProvider)} must not be null";
+            throw new ArgumentException("Invalid Slurm batch system options: " + validation.FailureMessage, "options");
         }
     }
 }

@@ -22,7 +22,7 @@ public static class SlurmServiceCollectionExtensions
     public static IServiceCollection AddSlurmBatchSystem(this IServiceCollection services, Action<SlurmBatchSystemOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<SlurmBatchSystemOptions>();
+        var options = services.AddOptionsWithValidateOnStart<SlurmBatchSystemOptions, SlurmBatchSystemOptionsValidator>();
         if (configure is not null)
         {
             options.Configure(configure);

@@ -1,9 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Toil.Runtime.Executors.Resources;
 
 namespace Toil.Runtime.Executors.Contained;
 
 /// <summary>Options of <see cref="ContainedExecutor.RunAsync"/>.</summary>
-public sealed class ContainedExecutorOptions
+public sealed class ContainedExecutorOptions : IValidatableObject
 {
     /// <summary>Reads a payload's <c>userScript</c> from its job store (<see cref="JobResourceReaders.FromLocator"/>
     /// opens the file job store the resource names).</summary>
@@ -18,5 +19,18 @@ public sealed class ContainedExecutorOptions
 
     /// <summary>The clock that times <see cref="TerminationGracePeriod"/>.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    [Required(ErrorMessage = "{0} must be set.")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Checks what the attributes cannot: the grace period's range.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>ContainedExecutorOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (TerminationGracePeriod <= TimeSpan.Zero || TerminationGracePeriod > TimeSpan.FromDays(1))
+        {
+            yield return new($"{nameof(TerminationGracePeriod)} must be positive and at most one day; it is {TerminationGracePeriod}.");
+        }
+    }
 }

@@ -5,21 +5,20 @@ namespace Toil.Runtime.Executors.Mesos;
 
 /// <summary>Options of a <see cref="MesosExecutor"/>. A Mesos agent provides them through the environment; see
 /// <see cref="MesosExecutorEnvironment.Read(Func{string, string?}, Microsoft.Extensions.Logging.ILogger?)"/>.</summary>
-public sealed class MesosExecutorOptions
+public sealed class MesosExecutorOptions : IValidatableObject
 {
     /// <summary>Gets or sets the framework ID (<c>MESOS_FRAMEWORK_ID</c>), sent with every call.</summary>
     /// <value>The default value is <see langword="null"/>; it is required.</value>
-    [Required]
+    [Required(ErrorMessage = "{0} is required (MESOS_FRAMEWORK_ID)")]
     public string? FrameworkId { get; set; }
 
     /// <summary>Gets or sets the executor ID (<c>MESOS_EXECUTOR_ID</c>), sent with every call and every status update.</summary>
     /// <value>The default value is <see langword="null"/>; it is required.</value>
-    [Required]
+    [Required(ErrorMessage = "{0} is required (MESOS_EXECUTOR_ID)")]
     public string? ExecutorId { get; set; }
 
     /// <summary>Gets or sets the agent's <c>host:port</c> (<c>MESOS_AGENT_ENDPOINT</c>).</summary>
     /// <value>The default value is <c>127.0.0.1:5051</c>.</value>
-    [Required]
     public string AgentEndpoint { get; set; } = "127.0.0.1:5051";
 
     /// <summary>Gets or sets a value indicating whether the framework checkpoints (<c>MESOS_CHECKPOINT</c> is <c>1</c>).
@@ -65,7 +64,7 @@ public sealed class MesosExecutorOptions
 
     /// <summary>Gets or sets the clock for back-off, recovery, grace periods, node-info intervals and wall times.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
-    [Required]
+    [Required(ErrorMessage = "{0} is required")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Gets or sets a value indicating whether start-up diagnostics (agent <c>/state</c>, cgroup memory limits,
@@ -82,4 +81,39 @@ public sealed class MesosExecutorOptions
     /// <summary>Gets or sets the bound on deploying one task's <c>userScript</c>.</summary>
     /// <value>The default value is 10 minutes.</value>
     public TimeSpan ResourceDownloadTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Checks what the attributes cannot: the endpoint's form, the time spans' ranges and the node-info interval's order.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>MesosExecutorOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (!MesosExecutorEnvironment.TryParseEndpoint(AgentEndpoint, out _))
+        {
+            yield return new($"{nameof(AgentEndpoint)} must be host:port (was '{AgentEndpoint}')");
+        }
+
+        foreach (var (name, value) in new (string, TimeSpan?)[]
+        {
+            (nameof(RecoveryTimeout), RecoveryTimeout),
+            (nameof(SubscriptionBackoffMax), SubscriptionBackoffMax),
+            (nameof(ShutdownGracePeriod), ShutdownGracePeriod),
+            (nameof(CallTimeout), CallTimeout),
+            (nameof(ResourceDownloadTimeout), ResourceDownloadTimeout),
+            (nameof(NodeInfoIntervalMin), NodeInfoIntervalMin),
+            (nameof(EventStreamIdleTimeout), EventStreamIdleTimeout),
+        })
+        {
+            // Task.Delay and CancelAfter take at most ~49.7 days; a null idle timeout means no bound.
+            if (value is { } span && (span <= TimeSpan.Zero || span > TimeSpan.FromDays(49)))
+            {
+                yield return new($"{name} must be positive and at most 49 days (was {span})");
+            }
+        }
+
+        if (NodeInfoIntervalMax < NodeInfoIntervalMin)
+        {
+            yield return new($"{nameof(NodeInfoIntervalMax)} must not be less than {nameof(NodeInfoIntervalMin)}");
+        }
+    }
 }

@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Toil.Runtime.Leader.BatchSystems;
 
 /// <summary>The slots of the <see cref="InProcessBatchSystem"/>: what this process lends to concurrent worker runs.</summary>
-public sealed class InProcessBatchSystemOptions
+public sealed class InProcessBatchSystemOptions : IValidatableObject
 {
     /// <summary>
     /// Gets or sets the cores shared by running jobs (a job needing 1 core takes 1).
@@ -32,4 +34,26 @@ public sealed class InProcessBatchSystemOptions
     /// <value>The default value is 10 seconds.</value>
     /// </summary>
     public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Checks what the attributes cannot: finite positive cores, the optional sizes and the grace period.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>InProcessBatchSystemOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (!(MaxCores > 0) || double.IsInfinity(MaxCores))
+        {
+            yield return new($"InProcessBatchSystemOptions.MaxCores must be a positive number (was {MaxCores}).");
+        }
+
+        if (MaxMemory is <= 0 || MaxDisk is < 0 || MaxAccelerators < 0)
+        {
+            yield return new("InProcessBatchSystemOptions: MaxMemory must be positive, MaxDisk and MaxAccelerators must not be negative.");
+        }
+
+        if (KillGracePeriod < TimeSpan.Zero)
+        {
+            yield return new("InProcessBatchSystemOptions.KillGracePeriod must not be negative.");
+        }
+    }
 }

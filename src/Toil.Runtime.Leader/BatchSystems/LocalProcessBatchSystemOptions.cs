@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using Toil.Runtime.Deferred;
 using Toil.Runtime.Jobs;
 
 namespace Toil.Runtime.Leader.BatchSystems;
 
 /// <summary>Options of a <see cref="LocalProcessBatchSystem"/>. See <c>docs/batch-systems.md</c>.</summary>
-public sealed class LocalProcessBatchSystemOptions
+public sealed class LocalProcessBatchSystemOptions : IValidatableObject
 {
     /// <summary>
     /// Gets or sets the worker program and its leading arguments; each attempt runs it with the request's
@@ -68,66 +69,64 @@ public sealed class LocalProcessBatchSystemOptions
     /// logs; 0 for none.
     /// </summary>
     /// <value>The default value is 16384. It must be zero or positive.</value>
+    [Range(0, int.MaxValue)]
     public int OutputTailBytes { get; set; } = 16384;
 
     /// <summary>Gets or sets the clock for run times and the kill's grace period.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    [Required(ErrorMessage = "{0} is required")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    internal IEnumerable<string> Problems()
+    /// <summary>Checks what the attributes cannot: the worker command, the optional sizes, the accelerators and the time spans.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>LocalProcessBatchSystemOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         if (WorkerCommand is null || WorkerCommand.Count == 0 || string.IsNullOrWhiteSpace(WorkerCommand[0]))
         {
-            yield return $"{nameof(WorkerCommand)} must name a program";
+            yield return new($"{nameof(WorkerCommand)} must name a program");
         }
 
         if (Cores is { } c && !(c > 0 && double.IsFinite(c)))
         {
-            yield return $"{nameof(Cores)} must be positive (was {c})";
+            yield return new($"{nameof(Cores)} must be positive (was {c})");
         }
 
         if (Memory is { Bytes: <= 0 } m)
         {
-            yield return $"{nameof(Memory)} must be positive (was {m.Bytes} bytes)";
+            yield return new($"{nameof(Memory)} must be positive (was {m.Bytes} bytes)");
         }
 
         if (Disk is { Bytes: <= 0 } d)
         {
-            yield return $"{nameof(Disk)} must be positive (was {d.Bytes} bytes)";
+            yield return new($"{nameof(Disk)} must be positive (was {d.Bytes} bytes)");
         }
 
         if (Accelerators is null || Accelerators.Any(a => a is null || a.Count < 1))
         {
-            yield return $"{nameof(Accelerators)} must be a list of accelerators with positive counts";
+            yield return new($"{nameof(Accelerators)} must be a list of accelerators with positive counts");
         }
 
         if (KillGracePeriod < TimeSpan.Zero || KillGracePeriod > TimeSpan.FromHours(1))
         {
-            yield return $"{nameof(KillGracePeriod)} must be zero or positive and at most one hour (was {KillGracePeriod})";
+            yield return new($"{nameof(KillGracePeriod)} must be zero or positive and at most one hour (was {KillGracePeriod})");
         }
 
         if (KillTimeout <= TimeSpan.Zero || KillTimeout > TimeSpan.FromHours(1))
         {
-            yield return $"{nameof(KillTimeout)} must be positive and at most one hour (was {KillTimeout})";
-        }
-
-        if (OutputTailBytes < 0)
-        {
-            yield return $"{nameof(OutputTailBytes)} must be zero or positive (was {OutputTailBytes})";
-        }
-
-        if (TimeProvider is null)
-        {
-            yield return $"{nameof(TimeProvider)} is required";
+            yield return new($"{nameof(KillTimeout)} must be positive and at most one hour (was {KillTimeout})");
         }
     }
 
+    /// <summary>Throws when the options are invalid, by the same rules as <see cref="LocalProcessBatchSystemOptionsValidator"/> (for code given the options outside a host).</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names each.</exception>
     internal void Validate()
     {
-        string[] problems = [.. Problems()];
-        if (problems.Length > 0)
+        var validation = new LocalProcessBatchSystemOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, this);
+        if (validation.Failed)
         {
-            throw new ArgumentException("invalid local-process batch system options: " + string.Join("; ", problems), "options");
+            throw new ArgumentException("invalid local-process batch system options: " + validation.FailureMessage, "options");
         }
     }
 }

@@ -26,16 +26,13 @@ public static class ToilLeaderServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddToilRuntime();
-        var leader = services.AddOptions<LeaderOptions>();
+        var leader = services.AddOptionsWithValidateOnStart<LeaderOptions, LeaderOptionsValidator>();
         if (configure is not null)
         {
             leader.Configure(configure);
         }
 
-        leader.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderOptions>, LeaderOptionsValidator>());
-        services.AddOptions<InProcessBatchSystemOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InProcessBatchSystemOptions>, InProcessBatchSystemOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<InProcessBatchSystemOptions, InProcessBatchSystemOptionsValidator>();
         services.TryAddTransient<IBatchSystem>(sp => new InProcessBatchSystem(
             sp.GetRequiredService<IWorkerRunner>(),
             sp.GetRequiredService<IOptions<InProcessBatchSystemOptions>>(),
@@ -62,7 +59,7 @@ public static class ToilLeaderServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.Configure(configure);
+        services.AddOptionsWithValidateOnStart<LocalProcessBatchSystemOptions, LocalProcessBatchSystemOptionsValidator>().Configure(configure);
         services.RemoveAll<IBatchSystem>();
         services.AddTransient<IBatchSystem>(sp =>
         {

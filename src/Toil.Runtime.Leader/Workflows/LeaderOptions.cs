@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using Toil.Runtime.JobStores;
 using Toil.Runtime.Jobs;
 
 namespace Toil.Runtime.Leader.Workflows;
 
 /// <summary>How the leader runs a workflow. Validated when the host starts (<c>AddToilLeader</c>).</summary>
-public sealed class LeaderOptions
+public sealed class LeaderOptions : IValidatableObject
 {
     /// <summary>
     /// Gets or sets the job store's locator: <c>file:/path</c> for the embedded file job store, or
@@ -25,6 +27,7 @@ public sealed class LeaderOptions
     /// A restart uses the configuration stored with the workflow.
     /// <value>The default value is <see cref="WorkflowConfig"/>'s defaults (1 retry, 2 s back-off growing 3 times).</value>
     /// </summary>
+    [Required(ErrorMessage = "{0} must not be null.")]
     public WorkflowConfig Config { get; set; } = new();
 
     /// <summary>
@@ -80,4 +83,31 @@ public sealed class LeaderOptions
     /// <value>The default value is <see langword="false"/>.</value>
     /// </summary>
     public bool StopOnFirstFailure { get; set; }
+
+    /// <summary>Checks what the attributes cannot: the locator's form, the restart's store, the retry settings and the time spans.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>LeaderOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (JobStore is not null && !FileJobStore.TryParseLocator(JobStore, out _))
+        {
+            yield return new($"LeaderOptions.JobStore '{JobStore}' is not a file job store locator (file:/path); leave it unset for an in-memory store.");
+        }
+
+        if (Restart && JobStore is null)
+        {
+            yield return new("LeaderOptions.Restart needs LeaderOptions.JobStore: an in-memory store does not outlive its process.");
+        }
+
+        if (Config is not null && (Config.RetryCount < 0 || Config.RetryBackoffSeconds < 0 || Config.RetryBackoffFactor < 1))
+        {
+            yield return new("LeaderOptions.Config: RetryCount and RetryBackoffSeconds must be >= 0 and RetryBackoffFactor >= 1.");
+        }
+
+        if (JobStoreTimeout < TimeSpan.Zero || LeaderLockTimeout < TimeSpan.Zero || StatsPollInterval <= TimeSpan.Zero)
+        {
+            yield return new("LeaderOptions: JobStoreTimeout and LeaderLockTimeout must be >= 0 and StatsPollInterval > 0.");
+        }
+    }
 }

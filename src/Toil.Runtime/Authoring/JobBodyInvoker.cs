@@ -14,7 +14,7 @@ namespace Toil.Runtime.Authoring;
 /// makes the store log the files the job accessed (<see cref="NonCachingFileStore.LogAccessedFiles"/>), and every run
 /// ends with <see cref="NonCachingFileStore.CheckDiskUse"/>.
 /// </remarks>
-public sealed class JobBodyInvoker : IJobBodyInvoker
+internal sealed class JobBodyInvoker : IJobBodyInvoker
 {
     private readonly JobTypeRegistry _registry;
 

@@ -11,7 +11,7 @@ namespace Toil.Runtime.Deferred;
 /// <param name="services">Passed to function factories.</param>
 /// <param name="loggerFactory">Creates the managers' logger; defaults to none.</param>
 /// <param name="timeProvider">The clock of function timeouts; defaults to <see cref="TimeProvider.System"/>.</param>
-public sealed class DeferredFunctionManagerFactory(
+internal sealed class DeferredFunctionManagerFactory(
     DeferredFunctionRegistry registry,
     IServiceProvider? services = null,
     ILoggerFactory? loggerFactory = null,

@@ -2,14 +2,12 @@ using Microsoft.Extensions.Options;
 
 namespace Toil.Runtime.Deferred;
 
-/// <summary>Validates <see cref="DeferredFunctionManagerOptions"/> for <c>IOptions</c> (register with <c>ValidateOnStart</c>).</summary>
-public sealed class DeferredFunctionManagerOptionsValidator : IValidateOptions<DeferredFunctionManagerOptions>
+/// <summary>
+/// Validates <see cref="DeferredFunctionManagerOptions"/>: its data-annotation attributes and its
+/// <see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/> rules, in code generated at build time
+/// (trim- and NativeAOT-safe). The one rule set: code given the options outside a host calls it too.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class DeferredFunctionManagerOptionsValidator : IValidateOptions<DeferredFunctionManagerOptions>
 {
-    /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, DeferredFunctionManagerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        string[] problems = [.. options.Problems()];
-        return problems.Length == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Toil.Runtime.Authoring;
 using Toil.Runtime.Deferred;
 using Toil.Runtime.Logging;
 using Toil.Runtime.Worker;
@@ -21,44 +22,29 @@ public static class ToilRuntimeServiceCollectionExtensions
     /// is a <c>TryAdd</c>, so calling it twice, or registering your own implementation first, is harmless.
     /// </summary>
     /// <remarks>
-    /// Real-time logging: when no <see cref="RealtimeLoggingSettings"/> is registered yet and this process's environment
-    /// has <c>TOIL_RT_LOGGING_LEVEL</c> (a worker the leader started), it calls
-    /// <see cref="ToilRealtimeLoggingBuilderExtensions.AddToilRealtimeLogging(ILoggingBuilder)"/>, which reads the two
-    /// variables now, so each job's <c>JobContext.RealtimeLogger</c> sends to the leader. Without the variable no
-    /// provider or filter rule is added, and the job's real-time logger (and the <see cref="RealtimeLogger"/> service
-    /// jobs may inject, always registered) passes critical records only, into the worker log. To choose the settings
-    /// yourself, call <c>AddLogging(b =&gt; b.AddToilRealtimeLogging(settings))</c> first.
+    /// Real-time logging: the <c>TOIL_RT_LOGGING_LEVEL</c> and <c>TOIL_RT_LOGGING_ADDRESS</c> variables of a worker the
+    /// leader started are read when the container first needs them (an <c>IConfigureOptions</c>, validated on start),
+    /// not at this call, so an environment or registrations made later count. With the level variable, each job's
+    /// <c>JobContext.RealtimeLogger</c> (and the <see cref="RealtimeLogger"/> service jobs may inject) sends to the leader
+    /// at that level, which also becomes the <c>toil-rt</c> level of every provider. Without it nothing is sent, no
+    /// filter rule is added, and the real-time logger passes critical records only, into the worker log. To choose the
+    /// settings yourself, call <c>AddLogging(b =&gt; b.AddToilRealtimeLogging(settings))</c>, before or after.
+    /// A malformed variable fails the host's start (<see cref="UnknownLogLevelException"/>, <see cref="FormatException"/>).
     /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configureWorker">Configures the worker options, or <see langword="null"/> for the defaults.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
-    /// <exception cref="UnknownLogLevelException"><c>TOIL_RT_LOGGING_LEVEL</c> holds an unknown level name.</exception>
-    /// <exception cref="FormatException"><c>TOIL_RT_LOGGING_ADDRESS</c> is malformed.</exception>
     public static IServiceCollection AddToilRuntime(this IServiceCollection services, Action<WorkerOptions>? configureWorker = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<WorkerOptions>();
+        var options = services.AddOptionsWithValidateOnStart<WorkerOptions, WorkerOptionsValidator>();
         if (configureWorker is not null)
         {
             options.Configure(configureWorker);
         }
 
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
-
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, HostLogCaptureProvider>());
-        if (!services.Any(d => d.ServiceType == typeof(RealtimeLoggingSettings)) &&
-            Environment.GetEnvironmentVariable(RealtimeLoggingSettings.LevelVariable) is not null)
-        {
-            // Without the variable, registering nothing keeps a leader's host free of a toil-rt filter rule at critical.
-            var settings = RealtimeLoggingSettings.FromEnvironment();
-            services.AddLogging(b => b.AddToilRealtimeLogging(settings));
-        }
-
-        // Jobs may inject RealtimeLogger whatever the environment: without settings it passes critical records only.
-        services.TryAddSingleton(sp => new RealtimeLogger(
-            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
-            sp.GetService<RealtimeLoggingSettings>() ?? RealtimeLoggingSettings.Disabled));
+        services.AddRealtimeLoggingFromEnvironment();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DeferredFunctionRegistry>();
@@ -67,7 +53,14 @@ public static class ToilRuntimeServiceCollectionExtensions
             sp,
             sp.GetService<ILoggerFactory>(),
             sp.GetService<TimeProvider>()));
-        services.TryAddSingleton<IWorkerRunner, WorkerRunner>();
+        services.TryAddSingleton<IWorkerRunner>(sp => new WorkerRunner(
+            sp.GetRequiredService<IJobBodyInvoker>(),
+            sp.GetRequiredService<IDeferredFunctionManagerFactory>(),
+            sp.GetRequiredService<IOptions<WorkerOptions>>(),
+            sp,
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<TimeProvider>(),
+            RealtimeLoggingFromEnvironment.Resolve(sp)));
         return services.AddToilJobRuntime();
     }
 }

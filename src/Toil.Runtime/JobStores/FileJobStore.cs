@@ -736,10 +736,10 @@ public sealed partial class FileJobStore : IJobStore
     private static string ValidateAndParse(FileJobStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        string[] problems = [.. options.Problems()];
-        if (problems.Length > 0)
+        var validation = new FileJobStoreOptionsValidator().Validate(Options.DefaultName, options);
+        if (validation.Failed)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(FileJobStoreOptions), problems);
+            throw new OptionsValidationException(Options.DefaultName, typeof(FileJobStoreOptions), validation.Failures);
         }
 
         TryParseLocator(options.Locator, out string? root);

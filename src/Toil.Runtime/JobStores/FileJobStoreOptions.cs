@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Toil.Runtime.JobStores;
 
 /// <summary>Options of a <see cref="FileJobStore"/>: where it lives and how it waits for and retries the filesystem.</summary>
-public sealed class FileJobStoreOptions
+public sealed class FileJobStoreOptions : IValidatableObject
 {
     /// <summary>The default of <see cref="MaxJobRecordBytes"/>: 64 MiB, far above any real job description (a few KiB).</summary>
     public const int DefaultMaxJobRecordBytes = 64 * 1024 * 1024;
@@ -12,7 +12,7 @@ public sealed class FileJobStoreOptions
     /// directory when the store is opened).
     /// </summary>
     /// <value>The default value is <see langword="null"/>; it is required.</value>
-    [Required]
+    [Required(ErrorMessage = "{0} is required")]
     public string? Locator { get; set; }
 
     /// <summary>
@@ -61,60 +61,46 @@ public sealed class FileJobStoreOptions
     /// writing one fails with <see cref="JobStoreException"/> and writes nothing.
     /// </summary>
     /// <value>The default value is <see cref="DefaultMaxJobRecordBytes"/> (64 MiB). It must be between 4 KiB and 1 GiB.</value>
+    [Range(4096, 1024 * 1024 * 1024)]
     public int MaxJobRecordBytes { get; set; } = DefaultMaxJobRecordBytes;
 
     /// <summary>Gets or sets the clock used for visibility polls, lock waits and retry delays.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
-    [Required]
+    [Required(ErrorMessage = "{0} is required")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>A test seam: called with a step name before every retried filesystem step; it may throw to inject a fault.</summary>
     internal Func<string, ValueTask>? FaultInjector { get; set; }
 
-    internal IEnumerable<string> Problems()
+    /// <summary>Checks what the attributes cannot: the locator's form and the time spans' ranges.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>FileJobStoreOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrWhiteSpace(Locator))
+        if (!string.IsNullOrWhiteSpace(Locator) && !FileJobStore.TryParseLocator(Locator, out _))
         {
-            yield return $"{nameof(Locator)} is required";
-        }
-        else if (!FileJobStore.TryParseLocator(Locator, out _))
-        {
-            yield return $"{nameof(Locator)} '{Locator}' is not a file job store locator (file:/path or a path)";
+            yield return new($"{nameof(Locator)} '{Locator}' is not a file job store locator (file:/path or a path)", [nameof(Locator)]);
         }
 
         if (VisibilityTimeout < TimeSpan.Zero || VisibilityTimeout > TimeSpan.FromMinutes(10))
         {
-            yield return $"{nameof(VisibilityTimeout)} must be between zero and ten minutes (was {VisibilityTimeout})";
+            yield return new($"{nameof(VisibilityTimeout)} must be between zero and ten minutes (was {VisibilityTimeout})", [nameof(VisibilityTimeout)]);
         }
 
         if (VisibilityPollInterval <= TimeSpan.Zero || VisibilityPollInterval > TimeSpan.FromSeconds(1))
         {
-            yield return $"{nameof(VisibilityPollInterval)} must be positive and at most one second (was {VisibilityPollInterval})";
+            yield return new($"{nameof(VisibilityPollInterval)} must be positive and at most one second (was {VisibilityPollInterval})", [nameof(VisibilityPollInterval)]);
         }
 
         if (LockTimeout <= TimeSpan.Zero || LockTimeout > TimeSpan.FromHours(1))
         {
-            yield return $"{nameof(LockTimeout)} must be positive and at most one hour (was {LockTimeout})";
-        }
-
-        if (TransientRetryAttempts is < 0 or > 100)
-        {
-            yield return $"{nameof(TransientRetryAttempts)} must be between 0 and 100 (was {TransientRetryAttempts})";
+            yield return new($"{nameof(LockTimeout)} must be positive and at most one hour (was {LockTimeout})", [nameof(LockTimeout)]);
         }
 
         if (TransientRetryDelay < TimeSpan.Zero || TransientRetryDelay > TimeSpan.FromMinutes(1))
         {
-            yield return $"{nameof(TransientRetryDelay)} must be between zero and one minute (was {TransientRetryDelay})";
-        }
-
-        if (MaxJobRecordBytes is < 4096 or > 1024 * 1024 * 1024)
-        {
-            yield return $"{nameof(MaxJobRecordBytes)} must be between 4096 and 1073741824 (was {MaxJobRecordBytes})";
-        }
-
-        if (TimeProvider is null)
-        {
-            yield return $"{nameof(TimeProvider)} is required";
+            yield return new($"{nameof(TransientRetryDelay)} must be between zero and one minute (was {TransientRetryDelay})", [nameof(TransientRetryDelay)]);
         }
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace Toil.Runtime.JobStores;
 
 /// <summary>Validation and shaping of job and file IDs, shared by the built-in stores.</summary>
-public static class JobStoreIds
+internal static class JobStoreIds
 {
     // A backslash and every char.IsControl character (U+0000-U+001F, U+007F-U+009F): one vectorized search per ID.
     private static readonly SearchValues<char> Forbidden = SearchValues.Create(

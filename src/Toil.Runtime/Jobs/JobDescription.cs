@@ -107,7 +107,7 @@ public class JobDescription
     public long Version { get; set; }
 
     /// <summary>The process ID of the last writer.</summary>
-    public int VersionWriter { get; set; }
+    internal int VersionWriter { get; set; }
 
     /// <summary>The successor phases, leftmost first; the rightmost non-empty phase runs first.</summary>
     public IReadOnlyList<IReadOnlySet<string>> SuccessorPhases => _phases;
@@ -463,7 +463,7 @@ public class JobDescription
     }
 
     /// <summary>Called by a job store before every create or update: version + 1, writer = this process.</summary>
-    public void IncrementVersion()
+    internal void IncrementVersion()
     {
         Version++;
         VersionWriter = Environment.ProcessId;
@@ -471,7 +471,7 @@ public class JobDescription
 
     /// <summary>Reserves <paramref name="count"/> versions, for a write that a background commit will make.</summary>
     /// <param name="count">How many versions.</param>
-    public void ReserveVersions(int count)
+    internal void ReserveVersions(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         Version += count;

@@ -13,7 +13,7 @@ namespace Toil.Runtime.Logging;
 /// <c>Message</c>, which a JSON formatter already writes for the text), <c>ExceptionText</c>, <c>StackInfo</c>,
 /// <c>Created</c>, <c>ThreadName</c>, <c>ProcessId</c> and <c>Sender</c>.
 /// </remarks>
-public sealed class RealtimeLogRecord : IReadOnlyList<KeyValuePair<string, object?>>
+internal sealed class RealtimeLogRecord : IReadOnlyList<KeyValuePair<string, object?>>
 {
     private string? _text;
 

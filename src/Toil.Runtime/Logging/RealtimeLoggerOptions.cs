@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Toil.Runtime.Logging;
 
 /// <summary>Options of a <see cref="RealtimeLoggerProvider"/> (the worker side of real-time logging).</summary>
@@ -15,31 +17,22 @@ public sealed class RealtimeLoggerOptions
     /// </summary>
     /// <value>The default value is 8192: Toil's Python leader reads at most 8192 bytes of a datagram, so larger
     /// records would reach it truncated and be rejected as malformed. It must be from 1024 to 65507.</value>
+    [Range(MinDatagramSize, MaxUdpPayload)]
     public int MaxDatagramSize { get; set; } = 8192;
 
     /// <summary>Gets or sets the clock that stamps records (<c>created</c>, <c>relativeCreated</c>).</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    [Required(ErrorMessage = "{0} is required")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    internal IEnumerable<string> Problems()
-    {
-        if (MaxDatagramSize is < MinDatagramSize or > MaxUdpPayload)
-        {
-            yield return $"{nameof(MaxDatagramSize)} must be from {MinDatagramSize} to {MaxUdpPayload} bytes (was {MaxDatagramSize})";
-        }
-
-        if (TimeProvider is null)
-        {
-            yield return $"{nameof(TimeProvider)} is required";
-        }
-    }
-
+    /// <summary>Throws when the options are invalid, by the same rules as <see cref="RealtimeLoggerOptionsValidator"/> (for code that is given the options outside a host).</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names each.</exception>
     internal void Validate()
     {
-        string[] problems = [.. Problems()];
-        if (problems.Length > 0)
+        var validation = new RealtimeLoggerOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, this);
+        if (validation.Failed)
         {
-            throw new ArgumentException("invalid real-time logger options: " + string.Join("; ", problems), "options");
+            throw new ArgumentException("invalid real-time logger options: " + validation.FailureMessage, "options");
         }
     }
 }

@@ -2,14 +2,11 @@ using Microsoft.Extensions.Options;
 
 namespace Toil.Runtime.Logging;
 
-/// <summary>Validates <see cref="RealtimeLoggerOptions"/> for <c>IOptions</c>.</summary>
-public sealed class RealtimeLoggerOptionsValidator : IValidateOptions<RealtimeLoggerOptions>
+/// <summary>
+/// Validates <see cref="RealtimeLoggerOptions"/>: its data-annotation attributes, in code generated at build time
+/// (trim- and NativeAOT-safe). The one rule set: code given the options outside a host calls it too.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class RealtimeLoggerOptionsValidator : IValidateOptions<RealtimeLoggerOptions>
 {
-    /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, RealtimeLoggerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        string[] problems = [.. options.Problems()];
-        return problems.Length == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
 }

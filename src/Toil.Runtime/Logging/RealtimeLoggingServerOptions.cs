@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Sockets;
 
 namespace Toil.Runtime.Logging;
 
 /// <summary>Options of a <see cref="RealtimeLoggingServer"/> (the leader side of real-time logging).</summary>
-public sealed class RealtimeLoggingServerOptions
+public sealed class RealtimeLoggingServerOptions : IValidatableObject
 {
     /// <summary>
     /// Gets or sets the level workers log at (passed to them verbatim in <c>TOIL_RT_LOGGING_LEVEL</c>); one of Toil's
@@ -24,6 +25,7 @@ public sealed class RealtimeLoggingServerOptions
 
     /// <summary>Gets or sets the UDP port to bind; 0 lets the operating system pick a free one.</summary>
     /// <value>The default value is 0. It must be from 0 to 65535.</value>
+    [Range(0, 65535)]
     public int Port { get; set; }
 
     /// <summary>
@@ -52,10 +54,12 @@ public sealed class RealtimeLoggingServerOptions
     /// </summary>
     /// <value>The default value is 200 (a worker logging at INFO sends a handful; a flood from one worker or a
     /// stranger cannot drown the leader's log). It must be from 0 to 1000000.</value>
+    [Range(0d, 1_000_000d)]
     public double SenderRecordsPerSecond { get; set; } = 200;
 
     /// <summary>Gets or sets how many records one sender may send at once before <see cref="SenderRecordsPerSecond"/> applies (the size of its token bucket).</summary>
     /// <value>The default value is 2000. It must be from 1 to 1000000.</value>
+    [Range(1, 1_000_000)]
     public int SenderRecordBurst { get; set; } = 2000;
 
     /// <summary>
@@ -66,6 +70,7 @@ public sealed class RealtimeLoggingServerOptions
     /// <value>The default value is 16384: twice the 8192-byte datagram Toil's senders (and ours) send, so no record a
     /// Toil worker can send is cut, while a short format such as <c>%999999999s</c> cannot make the leader build a
     /// gigabyte of text. It must be from 256 to 1048576.</value>
+    [Range(256, 1_048_576)]
     public int MaxTextLength { get; set; } = 16384;
 
     /// <summary>Gets or sets how often the server logs one warning summarizing the records it dropped (none when nothing was dropped).</summary>
@@ -74,69 +79,51 @@ public sealed class RealtimeLoggingServerOptions
 
     /// <summary>Gets or sets the clock of the rate limit and of the drop summaries.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    [Required(ErrorMessage = "{0} is required")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     internal bool Enabled => !string.IsNullOrEmpty(Level);
 
-    internal IEnumerable<string> Problems()
+    /// <summary>Checks what the attributes cannot: the level's name, the addresses and the time spans' ranges.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>RealtimeLoggingServerOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         if (Enabled && !ToilLogLevel.TryParse(Level, out _))
         {
-            yield return $"{nameof(Level)}: " + new UnknownLogLevelException(Level).Message;
+            yield return new($"{nameof(Level)}: " + new UnknownLogLevelException(Level).Message);
         }
 
         if (!IPAddress.TryParse(BindAddress ?? "", out var bind) || bind.AddressFamily != AddressFamily.InterNetwork)
         {
-            yield return $"{nameof(BindAddress)} must be an IPv4 address (was '{BindAddress}'): Toil's address variable cannot carry IPv6";
-        }
-
-        if (Port is < 0 or > 65535)
-        {
-            yield return $"{nameof(Port)} must be from 0 to 65535 (was {Port})";
+            yield return new($"{nameof(BindAddress)} must be an IPv4 address (was '{BindAddress}'): Toil's address variable cannot carry IPv6");
         }
 
         if (AdvertisedHost is not null && (AdvertisedHost.Length == 0 || AdvertisedHost.AsSpan().ContainsAny(": \t\r\n")))
         {
-            yield return $"{nameof(AdvertisedHost)} must be an IPv4 address or host name without ':' or spaces (was '{AdvertisedHost}')";
+            yield return new($"{nameof(AdvertisedHost)} must be an IPv4 address or host name without ':' or spaces (was '{AdvertisedHost}')");
         }
 
         if (StopTimeout <= TimeSpan.Zero || StopTimeout > TimeSpan.FromMinutes(5))
         {
-            yield return $"{nameof(StopTimeout)} must be positive and at most 5 minutes (was {StopTimeout})";
-        }
-
-        if (!(SenderRecordsPerSecond is >= 0 and <= 1_000_000))
-        {
-            yield return $"{nameof(SenderRecordsPerSecond)} must be from 0 (no limit) to 1000000 (was {SenderRecordsPerSecond})";
-        }
-
-        if (SenderRecordBurst is < 1 or > 1_000_000)
-        {
-            yield return $"{nameof(SenderRecordBurst)} must be from 1 to 1000000 (was {SenderRecordBurst})";
-        }
-
-        if (MaxTextLength is < 256 or > 1_048_576)
-        {
-            yield return $"{nameof(MaxTextLength)} must be from 256 to 1048576 characters (was {MaxTextLength})";
+            yield return new($"{nameof(StopTimeout)} must be positive and at most 5 minutes (was {StopTimeout})");
         }
 
         if (DropSummaryInterval < TimeSpan.FromSeconds(1) || DropSummaryInterval > TimeSpan.FromHours(1))
         {
-            yield return $"{nameof(DropSummaryInterval)} must be from 1 second to 1 hour (was {DropSummaryInterval})";
-        }
-
-        if (TimeProvider is null)
-        {
-            yield return $"{nameof(TimeProvider)} is required";
+            yield return new($"{nameof(DropSummaryInterval)} must be from 1 second to 1 hour (was {DropSummaryInterval})");
         }
     }
 
+    /// <summary>Throws when the options are invalid, by the same rules as <see cref="RealtimeLoggingServerOptionsValidator"/> (for code that is given the options outside a host).</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names each.</exception>
     internal void Validate()
     {
-        string[] problems = [.. Problems()];
-        if (problems.Length > 0)
+        var validation = new RealtimeLoggingServerOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, this);
+        if (validation.Failed)
         {
-            throw new ArgumentException("invalid real-time logging server options: " + string.Join("; ", problems), "options");
+            throw new ArgumentException("invalid real-time logging server options: " + validation.FailureMessage, "options");
         }
     }
 }

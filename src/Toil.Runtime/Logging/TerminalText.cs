@@ -18,7 +18,7 @@ namespace Toil.Runtime.Logging;
 /// <c>\x1b</c> for characters below U+0100 and <c>\u202e</c> above.</para>
 /// <para>Structured sinks should keep the original value; this is for the text renderings only.</para>
 /// </remarks>
-public static class TerminalText
+internal static class TerminalText
 {
     /// <summary>
     /// The mark written at the start of every line of a multi-line text after the first: two spaces and a bar,

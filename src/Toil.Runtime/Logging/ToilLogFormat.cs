@@ -11,7 +11,7 @@ namespace Toil.Runtime.Logging;
 /// with <see cref="TerminalText.Escape(string?)"/> (the lines of a multi-line message after the first start with
 /// <see cref="TerminalText.ContinuationMark"/>).
 /// </summary>
-public static class ToilLogFormat
+internal static class ToilLogFormat
 {
     /// <summary>The level Toil's root logger starts at.</summary>
     public const LogLevel DefaultLevel = LogLevel.Information;

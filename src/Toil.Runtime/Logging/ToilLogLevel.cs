@@ -18,7 +18,7 @@ namespace Toil.Runtime.Logging;
 /// 30 Warning, 20 Information, 10 Debug, below 10 Trace), so Python's custom levels (e.g. 25) land sensibly.
 /// <see cref="LogLevel"/> → number: Trace 5, Debug 10, Information 20, Warning 30, Error 40, Critical 50.
 /// </remarks>
-public static class ToilLogLevel
+internal static class ToilLogLevel
 {
     /// <summary>The number of CRITICAL (and FATAL).</summary>
     public const int Critical = 50;

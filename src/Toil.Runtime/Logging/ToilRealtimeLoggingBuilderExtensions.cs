@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging.Abstractions;
 using Toil.Runtime.Logging;
 
 namespace Microsoft.Extensions.Logging;
@@ -9,20 +10,28 @@ namespace Microsoft.Extensions.Logging;
 public static class ToilRealtimeLoggingBuilderExtensions
 {
     /// <summary>
-    /// Adds a <see cref="RealtimeLoggerProvider"/> configured from the process environment (read once, now), the
-    /// <c>toil-rt</c> level for every provider, and a <see cref="RealtimeLogger"/> for job code. Calling it again is harmless.
+    /// Adds a <see cref="RealtimeLoggerProvider"/> configured from the process environment, the <c>toil-rt</c> level for
+    /// every provider, and a <see cref="RealtimeLogger"/> for job code. The variables are read once, when the container
+    /// first needs them (the host's start), so an environment set after this call counts; without
+    /// <c>TOIL_RT_LOGGING_LEVEL</c> nothing is sent and no level rule is added. Settings registered explicitly
+    /// (<see cref="AddToilRealtimeLogging(ILoggingBuilder, RealtimeLoggingSettings, Action{RealtimeLoggerOptions}?)"/>),
+    /// before or after, win. Calling it again is harmless.
     /// </summary>
     /// <param name="builder">The logging builder.</param>
     /// <returns>The same builder.</returns>
-    /// <exception cref="UnknownLogLevelException"><c>TOIL_RT_LOGGING_LEVEL</c> holds an unknown name.</exception>
-    /// <exception cref="FormatException"><c>TOIL_RT_LOGGING_ADDRESS</c> is malformed.</exception>
-    public static ILoggingBuilder AddToilRealtimeLogging(this ILoggingBuilder builder) =>
-        builder.AddToilRealtimeLogging(RealtimeLoggingSettings.FromEnvironment());
+    /// <remarks>A malformed variable fails the host's start: <see cref="UnknownLogLevelException"/> for
+    /// <c>TOIL_RT_LOGGING_LEVEL</c>, <see cref="FormatException"/> for <c>TOIL_RT_LOGGING_ADDRESS</c>.</remarks>
+    public static ILoggingBuilder AddToilRealtimeLogging(this ILoggingBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddRealtimeLoggingFromEnvironment();
+        return builder;
+    }
 
     /// <summary>
     /// Adds a <see cref="RealtimeLoggerProvider"/> with the given settings, the <c>toil-rt</c> level for every provider
     /// (so records below it reach neither the leader nor the worker's own log), and a <see cref="RealtimeLogger"/> for
-    /// job code. Registrations use <c>TryAdd</c>: the first settings registered win.
+    /// job code. Registrations use <c>TryAdd</c>: the first settings registered win, over the environment's too.
     /// </summary>
     /// <param name="builder">The logging builder.</param>
     /// <param name="settings">What the leader asked for.</param>
@@ -34,17 +43,41 @@ public static class ToilRealtimeLoggingBuilderExtensions
         ArgumentNullException.ThrowIfNull(settings);
         IServiceCollection services = builder.Services;
         services.TryAddSingleton(settings);
-        var options = services.AddOptions<RealtimeLoggerOptions>();
         if (configure is not null)
         {
-            options.Configure(configure);
+            services.Configure(configure);
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeLoggerOptions>, RealtimeLoggerOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>, RealtimeLevelFilterSetup>());
+        services.AddRealtimeLoggingServices();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, RealtimeLoggerProvider>(sp =>
             new RealtimeLoggerProvider(sp.GetRequiredService<RealtimeLoggingSettings>(), sp.GetRequiredService<IOptions<RealtimeLoggerOptions>>().Value)));
-        services.TryAddSingleton(sp => new RealtimeLogger(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<RealtimeLoggingSettings>()));
         return builder;
+    }
+
+    /// <summary>
+    /// Registers real-time logging as this process's <c>TOIL_RT_LOGGING_*</c> variables ask, read when the container first
+    /// needs them; settings registered explicitly, before or after, win. <c>AddToilRuntime</c> calls it.
+    /// </summary>
+    internal static IServiceCollection AddRealtimeLoggingFromEnvironment(this IServiceCollection services)
+    {
+        services.AddOptions<RealtimeLoggingFromEnvironment>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RealtimeLoggingFromEnvironment>, RealtimeLoggingEnvironmentSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, EnvironmentRealtimeLoggerProvider>());
+        return services.AddRealtimeLoggingServices();
+    }
+
+    /// <summary>
+    /// The registrations both sources of settings share: the provider's options, the level rule and the
+    /// <see cref="RealtimeLogger"/>, over the settings <see cref="RealtimeLoggingFromEnvironment.Resolve"/> picks when the
+    /// container builds them.
+    /// </summary>
+    internal static IServiceCollection AddRealtimeLoggingServices(this IServiceCollection services)
+    {
+        services.AddOptionsWithValidateOnStart<RealtimeLoggerOptions, RealtimeLoggerOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>, RealtimeLevelFilterSetup>());
+        services.TryAddSingleton(sp => new RealtimeLogger(
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            RealtimeLoggingFromEnvironment.Resolve(sp) ?? RealtimeLoggingSettings.Disabled));
+        return services;
     }
 }

@@ -19,14 +19,12 @@ public static class ToilRealtimeLoggingServiceCollectionExtensions
     public static IServiceCollection AddToilRealtimeLoggingServer(this IServiceCollection services, Action<RealtimeLoggingServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<RealtimeLoggingServerOptions>();
+        var options = services.AddOptionsWithValidateOnStart<RealtimeLoggingServerOptions, RealtimeLoggingServerOptionsValidator>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeLoggingServerOptions>, RealtimeLoggingServerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>, RealtimeReemissionFilterSetup>());
         services.TryAddSingleton<RealtimeLoggingServer>();
         return services;

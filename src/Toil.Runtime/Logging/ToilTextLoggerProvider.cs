@@ -10,7 +10,7 @@ namespace Toil.Runtime.Logging;
 /// default is INFO, <see cref="ToilLogFormat.DefaultLevel"/>). Thread-safe; a failing writer never throws into the caller.
 /// </summary>
 [ProviderAlias("ToilText")]
-public sealed class ToilTextLoggerProvider : ILoggerProvider
+internal sealed class ToilTextLoggerProvider : ILoggerProvider
 {
     private readonly TextWriter _writer;
     private readonly TimeProvider _time;

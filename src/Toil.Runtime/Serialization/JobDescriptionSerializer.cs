@@ -11,7 +11,7 @@ namespace Toil.Runtime.Serialization;
 /// that exception to their callers as a <c>CorruptJobRecordException</c> (its constructor takes it), as the stores of
 /// this library do: this layer sits below the job stores and does not know their exception types.
 /// </summary>
-public static class JobDescriptionSerializer
+internal static class JobDescriptionSerializer
 {
     /// <summary>The schema version this library writes and reads.</summary>
     public const int SchemaVersion = 1;

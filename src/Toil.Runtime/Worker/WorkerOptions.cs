@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Toil.Runtime.Worker;
 
 /// <summary>Settings of the worker (Toil's worker-related command-line options). Bound through <c>IOptions&lt;WorkerOptions&gt;</c>.</summary>
-public sealed class WorkerOptions
+public sealed class WorkerOptions : IValidatableObject
 {
     /// <summary>The default of <see cref="MaxJobsRunListed"/>: 1,000 jobs.</summary>
     public const int DefaultMaxJobsRunListed = 1000;
@@ -77,4 +77,46 @@ public sealed class WorkerOptions
     /// writes cost less than handing them to another thread. The default value is <see langword="true"/>.
     /// </summary>
     public bool AsynchronousCommits { get; set; } = true;
+
+    /// <summary>Checks what the attributes cannot: enumerations, time spans, directories.</summary>
+    /// <param name="validationContext">The context (unused).</param>
+    /// <returns>One result per problem; none when the options are valid.</returns>
+    /// <remarks>The generated <c>WorkerOptionsValidator</c> runs it after the attributes' checks.</remarks>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (MaxLogFileSize == long.MinValue)
+        {
+            yield return new($"{nameof(MaxLogFileSize)} must be greater than {long.MinValue}");
+        }
+
+        if (BadWorkerFailInterval <= TimeSpan.Zero || BadWorkerFailInterval > TimeSpan.FromDays(1))
+        {
+            yield return new($"{nameof(BadWorkerFailInterval)} must be positive and at most one day (was {BadWorkerFailInterval})");
+        }
+
+        if (CommitWaitTimeout <= TimeSpan.Zero)
+        {
+            yield return new($"{nameof(CommitWaitTimeout)} must be positive (was {CommitWaitTimeout})");
+        }
+
+        if (!Enum.IsDefined(CleanWorkDir))
+        {
+            yield return new($"{nameof(CleanWorkDir)} is not a known policy ({(int)CleanWorkDir})");
+        }
+
+        if (!Enum.IsDefined(LogLevel) || LogLevel == LogLevel.None)
+        {
+            yield return new($"{nameof(LogLevel)} must be Trace through Critical (was {LogLevel})");
+        }
+
+        if (WorkDir is not null && (string.IsNullOrWhiteSpace(WorkDir) || !Directory.Exists(WorkDir)))
+        {
+            yield return new($"{nameof(WorkDir)} '{WorkDir}' does not exist");
+        }
+
+        if (CoordinationDir is not null && string.IsNullOrWhiteSpace(CoordinationDir))
+        {
+            yield return new($"{nameof(CoordinationDir)} must not be empty when set");
+        }
+    }
 }

@@ -282,7 +282,7 @@ public sealed class RealtimeLoggerProviderTests
     public void RealtimeLoggerProvider_InvalidOptions_ThrowsNamingTheProblem()
     {
         FluentActions.Invoking(() => new RealtimeLoggerProvider(RealtimeLoggingSettings.Disabled, new RealtimeLoggerOptions { MaxDatagramSize = 70_000 }))
-            .Should().Throw<ArgumentException>().WithMessage("*MaxDatagramSize must be from 1024 to 65507*");
+            .Should().Throw<ArgumentException>().WithMessage("*MaxDatagramSize must be between 1024 and 65507*");
         new RealtimeLoggerOptionsValidator().Validate(null, new RealtimeLoggerOptions { MaxDatagramSize = 100 }).Failed.Should().BeTrue();
     }
 

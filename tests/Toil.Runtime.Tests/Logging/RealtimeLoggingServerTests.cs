@@ -413,7 +413,7 @@ public sealed class RealtimeLoggingServerTests
         var options = Options.Create(new RealtimeLoggingServerOptions { Level = "false", BindAddress = "::1", Port = 70_000, AdvertisedHost = "a:b", StopTimeout = TimeSpan.Zero });
         FluentActions.Invoking(() => new RealtimeLoggingServer(options, _leaderLog.Factory()))
             .Should().Throw<ArgumentException>()
-            .WithMessage("*Unknown level: 'FALSE'*BindAddress must be an IPv4 address*Port must be from 0 to 65535*AdvertisedHost*StopTimeout*");
+            .WithMessage("*Port must be between 0 and 65535*Unknown level: 'FALSE'*BindAddress must be an IPv4 address*AdvertisedHost*StopTimeout*");
     }
 
     [Test]

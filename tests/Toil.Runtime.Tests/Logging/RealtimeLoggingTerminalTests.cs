@@ -232,7 +232,7 @@ public sealed class RealtimeLoggingTerminalTests
         });
         FluentActions.Invoking(() => new RealtimeLoggingServer(options, _leaderLog.Factory()))
             .Should().Throw<ArgumentException>()
-            .WithMessage("*SenderRecordsPerSecond must be from 0*SenderRecordBurst must be from 1*MaxTextLength must be from 256*DropSummaryInterval*TimeProvider is required*");
+            .WithMessage("*SenderRecordsPerSecond must be between 0 and 1000000*SenderRecordBurst must be between 1 and 1000000*MaxTextLength must be between 256*TimeProvider is required*DropSummaryInterval*");
     }
 
     [Test]

@@ -7,7 +7,7 @@ namespace Toil.Runtime.Worker;
 /// Toil's <c>nextChainable</c> (docs/worker-algorithm.md §3 step 6), with accelerators and walltime compared too (docs/decisions.md#chaining): the single
 /// successor a worker may run next in the same allocation, or why not.
 /// </summary>
-public static class ChainingRules
+internal static class ChainingRules
 {
     /// <summary>Finds the successor of <paramref name="predecessor"/> that may be chained into, loading it from the store.</summary>
     /// <param name="predecessor">The job that just ran (body detached, successors added).</param>

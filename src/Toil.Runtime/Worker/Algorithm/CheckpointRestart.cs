@@ -4,7 +4,7 @@ using Toil.Runtime.JobStores;
 namespace Toil.Runtime.Worker;
 
 /// <summary>Toil's <c>restartCheckpoint</c> (docs/worker-algorithm.md §2 step 4): puts a checkpoint job back to its snapshot and deletes its subtree.</summary>
-public static class CheckpointRestart
+internal static class CheckpointRestart
 {
     /// <summary>
     /// Restores the body of <paramref name="checkpoint"/> from its snapshot and writes it (so the body is durable before

@@ -4,7 +4,7 @@ namespace Toil.Runtime.Worker;
 /// The chaos hook (<see cref="WorkerOptions.BadWorker"/>) killed an in-process run: a write was refused because the
 /// simulated worker is already dead. The run reports <see cref="WorkerResult.Crashed"/>.
 /// </summary>
-public sealed class SimulatedWorkerCrashException : Exception
+internal sealed class SimulatedWorkerCrashException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public SimulatedWorkerCrashException()

@@ -4,7 +4,7 @@ namespace Toil.Runtime.Worker;
 /// The log size policy (docs/decisions.md#log-truncation): a limit &gt; 0 keeps the last N bytes, &lt; 0 keeps the first |N| bytes, 0 keeps
 /// everything. A cut never splits a UTF-8 character: the kept part shrinks to the nearest character boundary.
 /// </summary>
-public static class LogTruncation
+internal static class LogTruncation
 {
     /// <summary>Returns the part of <paramref name="log"/> that <paramref name="limit"/> keeps.</summary>
     /// <param name="log">The whole log.</param>
