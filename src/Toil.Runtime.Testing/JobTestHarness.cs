@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Toil.Runtime.Authoring;
@@ -69,6 +70,7 @@ public sealed class JobTestHarness : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the job (passed to it).</param>
     /// <returns>What the job did, and the value it returned.</returns>
     /// <exception cref="Exception">Whatever the job threw, after its deferred functions ran.</exception>
+    [OverloadResolutionPriority(-1)]
     public async ValueTask<JobTestRun<TOutput>> RunAsync<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput, TOutput>
     {
@@ -86,6 +88,7 @@ public sealed class JobTestHarness : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the job (passed to it).</param>
     /// <returns>What the job did.</returns>
     /// <exception cref="Exception">Whatever the job threw, after its deferred functions ran.</exception>
+    [OverloadResolutionPriority(-1)]
     public async ValueTask<JobTestRun> RunAsync<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput>
     {
@@ -102,6 +105,7 @@ public sealed class JobTestHarness : IAsyncDisposable
     /// <param name="input">The root job's input.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>Every job run, and the value the root job returned.</returns>
+    [OverloadResolutionPriority(-1)]
     public async ValueTask<JobGraphTestRun<TOutput>> RunGraphAsync<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput, TOutput>
     {
@@ -122,6 +126,7 @@ public sealed class JobTestHarness : IAsyncDisposable
     /// <param name="input">The root job's input.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>Every job run.</returns>
+    [OverloadResolutionPriority(-1)]
     public async ValueTask<JobGraphTestRun> RunGraphAsync<TJob, TInput>(JobType<TJob, TInput> type, TInput input, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput>
     {

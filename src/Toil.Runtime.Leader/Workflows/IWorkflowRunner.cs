@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Toil.Runtime.Authoring;
 using Toil.Runtime.JobStores;
 
@@ -23,6 +24,7 @@ public interface IWorkflowRunner
     /// <exception cref="FailedJobsException">Jobs failed for good; the exception carries the run's result.</exception>
     /// <exception cref="JobStoreExistsException">The store already holds a workflow and <see cref="LeaderOptions.Restart"/> is off.</exception>
     /// <exception cref="LeaderAlreadyRunningException">Another leader runs on the store.</exception>
+    [OverloadResolutionPriority(-1)]
     Task<TOutput> RunAsync<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput, TOutput>;
 

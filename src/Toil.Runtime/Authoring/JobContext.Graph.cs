@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Toil.Runtime.Jobs;
 
 namespace Toil.Runtime.Authoring;
@@ -15,6 +16,7 @@ public sealed partial class JobContext
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public JobHandle AddChild<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput>
         => Job.AddChild(type, input, requirements, displayName);
@@ -30,6 +32,7 @@ public sealed partial class JobContext
     /// <returns>The promise of the child's return value (its <see cref="Promise.Job"/> is the child).</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public Promise<TOutput> AddChild<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput, TOutput>
         => Job.AddChild(type, input, requirements, displayName);
@@ -44,6 +47,7 @@ public sealed partial class JobContext
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public JobHandle AddCheckpointChild<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput>
         => Job.AddCheckpointChild(type, input, requirements, displayName);
@@ -59,6 +63,7 @@ public sealed partial class JobContext
     /// <returns>The promise of the child's return value.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public Promise<TOutput> AddCheckpointChild<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput, TOutput>
         => Job.AddCheckpointChild(type, input, requirements, displayName);
@@ -73,6 +78,7 @@ public sealed partial class JobContext
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public JobHandle AddFollowOn<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput>
         => Job.AddFollowOn(type, input, requirements, displayName);
@@ -88,6 +94,7 @@ public sealed partial class JobContext
     /// <returns>The promise of the follow-on's return value.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public Promise<TOutput> AddFollowOn<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput, TOutput>
         => Job.AddFollowOn(type, input, requirements, displayName);
@@ -103,6 +110,7 @@ public sealed partial class JobContext
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public JobHandle CreateJob<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false)
         where TJob : class, IJob<TInput>
         => _graph.Create(type, input, requirements, displayName, checkpoint);
@@ -119,6 +127,7 @@ public sealed partial class JobContext
     /// <returns>The promise of the job's return value; <see cref="Promise.Job"/> is the job to link.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public Promise<TOutput> CreateJob<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false)
         where TJob : class, IJob<TInput, TOutput>
         => _graph.Create(type, input, requirements, displayName, checkpoint);

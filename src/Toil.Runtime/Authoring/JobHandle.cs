@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
 
@@ -92,6 +93,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public JobHandle AddChild<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput>
         => AddChild(Graph.Create(type, input, requirements, displayName, checkpoint: false));
@@ -107,6 +109,7 @@ public sealed class JobHandle
     /// <returns>The promise of the child's return value (its <see cref="Promise.Job"/> is the child).</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public Promise<TOutput> AddChild<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput, TOutput>
     {
@@ -125,6 +128,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public JobHandle AddCheckpointChild<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput>
         => AddChild(Graph.Create(type, input, requirements, displayName, checkpoint: true));
@@ -140,6 +144,7 @@ public sealed class JobHandle
     /// <returns>The promise of the child's return value.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public Promise<TOutput> AddCheckpointChild<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput, TOutput>
     {
@@ -158,6 +163,7 @@ public sealed class JobHandle
     /// <returns>The new job.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public JobHandle AddFollowOn<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput>
         => AddFollowOn(Graph.Create(type, input, requirements, displayName, checkpoint: false));
@@ -173,6 +179,7 @@ public sealed class JobHandle
     /// <returns>The promise of the follow-on's return value.</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
     public Promise<TOutput> AddFollowOn<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
         where TJob : class, IJob<TInput, TOutput>
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -66,6 +67,7 @@ public static class JobStoreAuthoringExtensions
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class or input type.</exception>
     /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
+    [OverloadResolutionPriority(-1)]
     public static async ValueTask<string> CreateRootJobAsync<TJob, TInput>(this IJobStore store, JobTypeRegistry registry, JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput>
     {
@@ -90,6 +92,7 @@ public static class JobStoreAuthoringExtensions
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
     /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
+    [OverloadResolutionPriority(-1)]
     public static async ValueTask<RootJob<TOutput>> CreateRootJobAsync<TJob, TInput, TOutput>(this IJobStore store, JobTypeRegistry registry, JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput, TOutput>
     {
