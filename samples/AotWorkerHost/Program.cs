@@ -10,7 +10,7 @@ using Toil.Runtime.Worker;
 //   AotWorkerHost prepare STOREDIR COUNT                      creates a file job store holding COUNT trivial jobs; prints their IDs
 //   AotWorkerHost check STOREDIR                              fails unless every job was run and deleted
 //   AotWorkerHost floor                                       exits at once (the cost of starting this process)
-static void Register(IServiceCollection services) => services.AddToilJob<NoopJob>();
+static void Register(IServiceCollection services) => services.AddToilJob(NoopJob.Type);
 
 switch (args)
 {
@@ -25,7 +25,7 @@ switch (args)
         await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = storeDir });
         for (int i = int.Parse(countText, CultureInfo.InvariantCulture); i > 0; i--)
         {
-            Console.WriteLine(await store.CreateRootJobAsync<NoopJob, string>(registry, "noop"));
+            Console.WriteLine(await store.CreateRootJobAsync(registry, NoopJob.Type, "noop"));
         }
 
         return 0;
@@ -53,9 +53,9 @@ switch (args)
 }
 
 /// <summary>The trivial job whose worker start-up is measured.</summary>
-internal sealed class NoopJob : IJob<string>, IToilJobType
+internal sealed class NoopJob : IJob<string>
 {
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<NoopJob, string>(HostJson.Default.String, "noop");
+    public static JobType<NoopJob, string> Type { get; } = JobType.Create<NoopJob, string>(HostJson.Default.String, "noop");
 
     public ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -29,16 +29,16 @@ public static class EmbeddedWorkflow
         await using var services = new ServiceCollection()
             .AddLogging()
             .AddToilRuntime(o => o.WorkDir = work)
-            .AddToilJob<PlanJob>().AddToilJob<GreetJob>().AddToilJob<ShoutJob>().AddToilJob<SplitJob>()
-            .AddToilJob<CountJob>().AddToilJob<SumJob>().AddToilJob<GuardedJob>().AddToilJob<FlakyJob>()
+            .AddToilJob(PlanJob.Type).AddToilJob(GreetJob.Type).AddToilJob(ShoutJob.Type).AddToilJob(SplitJob.Type)
+            .AddToilJob(CountJob.Type).AddToilJob(SumJob.Type).AddToilJob(GuardedJob.Type).AddToilJob(FlakyJob.Type)
             .BuildServiceProvider();
 
         // One retry per job (Toil's default), with a short back-off so the sample runs in seconds.
         var config = new WorkflowConfig { RetryCount = 1, RetryBackoffSeconds = 0.2 };
         string locator = "file:" + Path.Combine(directory, "store");
         await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = locator }, config, cancellationToken: cancellationToken);
-        string root = await store.CreateRootJobAsync<PlanJob, PlanInput>(
-            services.GetRequiredService<JobTypeRegistry>(), new PlanInput("embedded worker", Text, Parts: 3, results), cancellationToken: cancellationToken);
+        string root = await store.CreateRootJobAsync(
+            services.GetRequiredService<JobTypeRegistry>(), PlanJob.Type, new PlanInput("embedded worker", Text, Parts: 3, results), cancellationToken: cancellationToken);
         output.WriteLine($"job store {locator}, root job {root}");
 
         var scheduler = new MiniScheduler(store, services.GetRequiredService<IWorkerRunner>(), output);

@@ -8,41 +8,41 @@ namespace EmbeddedWorker;
 // (no reflection), and resolved from DI when it runs.
 
 /// <summary>The root: a greeting (whose child chains into the same worker run), a word count fanned out over files, and a checkpoint.</summary>
-public sealed class PlanJob : IJob<PlanInput>, IToilJobType
+public sealed class PlanJob : IJob<PlanInput>
 {
-    /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<PlanJob, PlanInput>(SampleJson.Default.PlanInput, "plan");
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<PlanJob, PlanInput> Type { get; } = JobType.Create<PlanJob, PlanInput>(SampleJson.Default.PlanInput, "plan");
 
     /// <inheritdoc />
     public ValueTask RunAsync(PlanInput input, JobContext context, CancellationToken cancellationToken)
     {
-        context.AddChild<GreetJob, string>(input.Name);
-        context.AddChild<SplitJob, SplitInput>(new(input.Text, input.Parts, input.OutputDirectory));
-        context.AddCheckpointChild<GuardedJob, string>(input.OutputDirectory);
+        context.AddChild(GreetJob.Type, input.Name);
+        context.AddChild(SplitJob.Type, new(input.Text, input.Parts, input.OutputDirectory));
+        context.AddCheckpointChild(GuardedJob.Type, input.OutputDirectory);
         return ValueTask.CompletedTask;
     }
 }
 
 /// <summary>Says hello and adds one child with the same requirements: the worker runs that child in the same run (chaining).</summary>
-public sealed class GreetJob : IJob<string>, IToilJobType
+public sealed class GreetJob : IJob<string>
 {
-    /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<GreetJob, string>(SampleJson.Default.String, "greet");
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<GreetJob, string> Type { get; } = JobType.Create<GreetJob, string>(SampleJson.Default.String, "greet");
 
     /// <inheritdoc />
     public ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
     {
         context.Logger.LogGreeting(input);
-        context.AddChild<ShoutJob, string>($"hello, {input}");
+        context.AddChild(ShoutJob.Type, $"hello, {input}");
         return ValueTask.CompletedTask;
     }
 }
 
 /// <summary>The chained child: tells the leader its greeting in capitals.</summary>
-public sealed class ShoutJob : IJob<string>, IToilJobType
+public sealed class ShoutJob : IJob<string>
 {
-    /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<ShoutJob, string>(SampleJson.Default.String, "shout");
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<ShoutJob, string> Type { get; } = JobType.Create<ShoutJob, string>(SampleJson.Default.String, "shout");
 
     /// <inheritdoc />
     public ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
@@ -53,10 +53,10 @@ public sealed class ShoutJob : IJob<string>, IToilJobType
 }
 
 /// <summary>Writes each part of the text to the job store and fans out one counting child per file; a follow-on sums the counts.</summary>
-public sealed class SplitJob : IJob<SplitInput>, IToilJobType
+public sealed class SplitJob : IJob<SplitInput>
 {
-    /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<SplitJob, SplitInput>(SampleJson.Default.SplitInput, "split");
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<SplitJob, SplitInput> Type { get; } = JobType.Create<SplitJob, SplitInput>(SampleJson.Default.SplitInput, "split");
 
     /// <inheritdoc />
     public async ValueTask RunAsync(SplitInput input, JobContext context, CancellationToken cancellationToken)
@@ -68,18 +68,18 @@ public sealed class SplitJob : IJob<SplitInput>, IToilJobType
             string chunk = string.Join(' ', words.Where((_, i) => i % input.Parts == part));
             string fileId = await context.FileStore.WriteGlobalFileStreamAsync(
                 (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(chunk), ct), baseName: $"part-{part}.txt", cancellationToken: cancellationToken);
-            counts.Add(context.AddChild<CountJob, string, int>(fileId));
+            counts.Add(context.AddChild(CountJob.Type, fileId));
         }
 
-        context.AddFollowOn<SumJob, SumInput>(new(counts, Path.Combine(input.OutputDirectory, "total.txt")));
+        context.AddFollowOn(SumJob.Type, new(counts, Path.Combine(input.OutputDirectory, "total.txt")));
     }
 }
 
 /// <summary>Reads its file from the job store and returns the number of words in it (a promise its parent's follow-on consumes).</summary>
-public sealed class CountJob : IJob<string, int>, IToilJobType
+public sealed class CountJob : IJob<string, int>
 {
-    /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<CountJob, string, int>(SampleJson.Default.String, SampleJson.Default.Int32, "count");
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<CountJob, string, int> Type { get; } = JobType.Create<CountJob, string, int>(SampleJson.Default.String, SampleJson.Default.Int32, "count");
 
     /// <inheritdoc />
     public async ValueTask<int> RunAsync(string input, JobContext context, CancellationToken cancellationToken)
@@ -90,10 +90,10 @@ public sealed class CountJob : IJob<string, int>, IToilJobType
 }
 
 /// <summary>Runs after every counting child: adds their promised counts and writes the total.</summary>
-public sealed class SumJob : IJob<SumInput>, IToilJobType
+public sealed class SumJob : IJob<SumInput>
 {
-    /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<SumJob, SumInput>(SampleJson.Default.SumInput, "sum");
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<SumJob, SumInput> Type { get; } = JobType.Create<SumJob, SumInput>(SampleJson.Default.SumInput, "sum");
 
     /// <inheritdoc />
     public async ValueTask RunAsync(SumInput input, JobContext context, CancellationToken cancellationToken)
@@ -105,24 +105,24 @@ public sealed class SumJob : IJob<SumInput>, IToilJobType
 }
 
 /// <summary>A checkpoint: if its subtree fails for good, the leader re-runs it (and so its subtree) instead of failing.</summary>
-public sealed class GuardedJob : IJob<string>, IToilJobType
+public sealed class GuardedJob : IJob<string>
 {
-    /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<GuardedJob, string>(SampleJson.Default.String, "guarded");
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<GuardedJob, string> Type { get; } = JobType.Create<GuardedJob, string>(SampleJson.Default.String, "guarded");
 
     /// <inheritdoc />
     public ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
     {
-        context.AddChild<FlakyJob, string>(Path.Combine(input, "flaky-attempts.txt"));
+        context.AddChild(FlakyJob.Type, Path.Combine(input, "flaky-attempts.txt"));
         return ValueTask.CompletedTask;
     }
 }
 
 /// <summary>Fails on its first attempt (it counts attempts in a file) and succeeds when retried.</summary>
-public sealed class FlakyJob : IJob<string>, IToilJobType
+public sealed class FlakyJob : IJob<string>
 {
-    /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<FlakyJob, string>(SampleJson.Default.String, "flaky");
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<FlakyJob, string> Type { get; } = JobType.Create<FlakyJob, string>(SampleJson.Default.String, "flaky");
 
     /// <inheritdoc />
     public async ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)

@@ -39,12 +39,12 @@ public static class HelloWorkflowRun
                     o.Config = new WorkflowConfig { RetryCount = 1, RetryBackoffSeconds = 0.2 };
                 })
                 .Configure<WorkerOptions>(o => o.WorkDir = work)
-                .AddToilJob<WordCountJob>().AddToilJob<CountChunkJob>().AddToilJob<SumJob>().AddToilJob<GreetJob>()
-                .AddToilJob<ShoutJob>().AddToilJob<PublishJob>().AddToilJob<FlakyUploadJob>()
+                .AddToilJob(WordCountJob.Type).AddToilJob(CountChunkJob.Type).AddToilJob(SumJob.Type).AddToilJob(GreetJob.Type)
+                .AddToilJob(ShoutJob.Type).AddToilJob(PublishJob.Type).AddToilJob(FlakyUploadJob.Type)
                 .BuildServiceProvider();
 
             var runner = services.GetRequiredService<IWorkflowRunner>();
-            int chunks = await runner.RunAsync<WordCountJob, WordCountInput, int>(new("Toil.Runtime", [.. Chunks], scratch), cancellationToken);
+            int chunks = await runner.RunAsync(WordCountJob.Type, new("Toil.Runtime", [.. Chunks], scratch), cancellationToken);
             output.WriteLine($"result: the root job returned {chunks} (chunks counted); the workflow succeeded and its job store is gone");
             return chunks;
         }

@@ -12,8 +12,11 @@ namespace HelloWorkflow;
 /// </summary>
 public sealed class WordCountJob : IJob<WordCountInput, int>, IToilJobType
 {
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<WordCountJob, WordCountInput, int> Type { get; } = JobType.Create<WordCountJob, WordCountInput, int>(HelloJson.Default.WordCountInput, HelloJson.Default.Int32, "word-count");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<WordCountJob, WordCountInput, int>(HelloJson.Default.WordCountInput, HelloJson.Default.Int32, "word-count");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public async ValueTask<int> RunAsync(WordCountInput input, JobContext context, CancellationToken cancellationToken)
@@ -23,17 +26,17 @@ public sealed class WordCountJob : IJob<WordCountInput, int>, IToilJobType
         {
             byte[] bytes = Encoding.UTF8.GetBytes(input.Chunks[i]);
             string fileId = await context.FileStore.WriteGlobalFileStreamAsync((s, ct) => s.WriteAsync(bytes, ct), baseName: $"chunk-{i}.txt", cancellationToken: cancellationToken);
-            counts.Add(context.AddChild<CountChunkJob, string, int>(fileId, new JobRequirements { Cores = 0.5, Memory = "64Mi", Disk = "1Mi" }, displayName: $"count chunk {i}"));
+            counts.Add(context.AddChild(CountChunkJob.Type, fileId, new JobRequirements { Cores = 0.5, Memory = "64Mi", Disk = "1Mi" }, displayName: $"count chunk {i}"));
         }
 
         // Runs once every child above (and what they added) is done; its input holds the children's promised counts.
-        context.AddFollowOn<SumJob, SumInput>(new(counts));
+        context.AddFollowOn(SumJob.Type, new(counts));
 
         // A pair with equal requirements: the worker runs the second right after the first, in the same run (chaining).
-        context.AddChild<GreetJob, string>(input.Name, Small);
+        context.AddChild(GreetJob.Type, input.Name, Small);
 
         // A checkpoint: if its subtree fails for good, the leader re-runs it instead of failing the workflow.
-        context.AddCheckpointChild<PublishJob, string>(input.Scratch, Small);
+        context.AddCheckpointChild(PublishJob.Type, input.Scratch, Small);
         context.LogToLeader($"split the text into {input.Chunks.Count} chunks");
         return input.Chunks.Count;
     }
@@ -44,8 +47,11 @@ public sealed class WordCountJob : IJob<WordCountInput, int>, IToilJobType
 /// <summary>Reads its chunk from the job store and returns the number of words in it.</summary>
 public sealed class CountChunkJob : IJob<string, int>, IToilJobType
 {
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<CountChunkJob, string, int> Type { get; } = JobType.Create<CountChunkJob, string, int>(HelloJson.Default.String, HelloJson.Default.Int32, "count-chunk");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<CountChunkJob, string, int>(HelloJson.Default.String, HelloJson.Default.Int32, "count-chunk");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public async ValueTask<int> RunAsync(string input, JobContext context, CancellationToken cancellationToken)
@@ -58,8 +64,11 @@ public sealed class CountChunkJob : IJob<string, int>, IToilJobType
 /// <summary>The fan-in: adds the promised counts and tells the leader the total.</summary>
 public sealed class SumJob : IJob<SumInput, int>, IToilJobType
 {
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<SumJob, SumInput, int> Type { get; } = JobType.Create<SumJob, SumInput, int>(HelloJson.Default.SumInput, HelloJson.Default.Int32, "sum");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<SumJob, SumInput, int>(HelloJson.Default.SumInput, HelloJson.Default.Int32, "sum");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public ValueTask<int> RunAsync(SumInput input, JobContext context, CancellationToken cancellationToken)
@@ -73,13 +82,16 @@ public sealed class SumJob : IJob<SumInput, int>, IToilJobType
 /// <summary>The first of the chained pair: greets and adds the second with the same requirements.</summary>
 public sealed class GreetJob : IJob<string>, IToilJobType
 {
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<GreetJob, string> Type { get; } = JobType.Create<GreetJob, string>(HelloJson.Default.String, "greet");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<GreetJob, string>(HelloJson.Default.String, "greet");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
     {
-        context.AddChild<ShoutJob, string>($"hello, {input}", WordCountJob.Small);
+        context.AddChild(ShoutJob.Type, $"hello, {input}", WordCountJob.Small);
         return ValueTask.CompletedTask;
     }
 }
@@ -87,8 +99,11 @@ public sealed class GreetJob : IJob<string>, IToilJobType
 /// <summary>The second of the chained pair: tells the leader its greeting, in capitals.</summary>
 public sealed class ShoutJob : IJob<string>, IToilJobType
 {
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<ShoutJob, string> Type { get; } = JobType.Create<ShoutJob, string>(HelloJson.Default.String, "shout");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<ShoutJob, string>(HelloJson.Default.String, "shout");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
@@ -101,13 +116,16 @@ public sealed class ShoutJob : IJob<string>, IToilJobType
 /// <summary>A checkpoint that adds an upload child which fails on its first attempt.</summary>
 public sealed class PublishJob : IJob<string>, IToilJobType
 {
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<PublishJob, string> Type { get; } = JobType.Create<PublishJob, string>(HelloJson.Default.String, "publish");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<PublishJob, string>(HelloJson.Default.String, "publish");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
     {
-        context.AddChild<FlakyUploadJob, string>(Path.Combine(input, "upload-attempts.txt"), WordCountJob.Small);
+        context.AddChild(FlakyUploadJob.Type, Path.Combine(input, "upload-attempts.txt"), WordCountJob.Small);
         return ValueTask.CompletedTask;
     }
 }
@@ -115,8 +133,11 @@ public sealed class PublishJob : IJob<string>, IToilJobType
 /// <summary>Fails on its first attempt (it counts attempts in a scratch file) and succeeds when the leader retries it.</summary>
 public sealed class FlakyUploadJob : IJob<string>, IToilJobType
 {
+    /// <summary>The job's registration token: its name and JSON types.</summary>
+    public static JobType<FlakyUploadJob, string> Type { get; } = JobType.Create<FlakyUploadJob, string>(HelloJson.Default.String, "flaky-upload");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<FlakyUploadJob, string>(HelloJson.Default.String, "flaky-upload");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public async ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Toil.Runtime.Authoring;
@@ -18,8 +19,8 @@ namespace Toil.Runtime.Testing;
 /// </summary>
 /// <example>
 /// <code>
-/// await using var harness = new JobTestHarness(services => services.AddToilJob&lt;CountWords, CountInput, int&gt;(...));
-/// var run = await harness.RunAsync&lt;CountWords, CountInput, int&gt;(new CountInput("a", fileId));
+/// await using var harness = new JobTestHarness(services => services.AddToilJob(CountWords.Type));
+/// var run = await harness.RunAsync(CountWords.Type, new CountInput("a", fileId));
 /// run.Result.Should().Be(3);
 /// </code>
 /// </example>
@@ -32,7 +33,7 @@ public sealed class JobTestHarness : IAsyncDisposable
     private readonly string _workDirectory;
 
     /// <summary>Creates a harness: a service provider with logging, the Toil runtime and the caller's services, and an empty store.</summary>
-    /// <param name="configureServices">Registers the job types under test (<c>AddToilJob&lt;...&gt;()</c>), their services and,
+    /// <param name="configureServices">Registers the job types under test (<c>AddToilJob(CountWords.Type)</c>), their services and,
     /// for jobs that defer functions, a <see cref="DeferredFunctionRegistry"/> singleton.</param>
     /// <param name="config">The workflow configuration of the store (defaults: <c>new WorkflowConfig()</c>).</param>
     public JobTestHarness(Action<IServiceCollection> configureServices, WorkflowConfig? config = null)
@@ -57,6 +58,81 @@ public sealed class JobTestHarness : IAsyncDisposable
     public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     private JobTypeRegistry Registry => _services.GetRequiredService<JobTypeRegistry>();
+
+    /// <summary>Creates a root job from its registration token with <paramref name="input"/> and runs it (only it):
+    /// <c>await harness.RunAsync(CountWords.Type, input)</c>.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">Its return type (inferred).</typeparam>
+    /// <param name="type">The job's registration token; its name must be registered.</param>
+    /// <param name="input">The job's input.</param>
+    /// <param name="requirements">The job's requirements (workflow defaults otherwise).</param>
+    /// <param name="cancellationToken">Cancels the job (passed to it).</param>
+    /// <returns>What the job did, and the value it returned.</returns>
+    /// <exception cref="Exception">Whatever the job threw, after its deferred functions ran.</exception>
+    [OverloadResolutionPriority(-1)]
+    public async ValueTask<JobTestRun<TOutput>> RunAsync<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var root = await Store.CreateRootJobAsync(Registry, type, input, requirements, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var (run, _) = await RunOneAsync(root.JobStoreId, cancellationToken).ConfigureAwait(false);
+        return new JobTestRun<TOutput>(run, await root.ReadResultAsync(Store, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Creates a root job from its registration token with <paramref name="input"/> and runs it (only it).</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <param name="type">The job's registration token; its name must be registered.</param>
+    /// <param name="input">The job's input.</param>
+    /// <param name="requirements">The job's requirements (workflow defaults otherwise).</param>
+    /// <param name="cancellationToken">Cancels the job (passed to it).</param>
+    /// <returns>What the job did.</returns>
+    /// <exception cref="Exception">Whatever the job threw, after its deferred functions ran.</exception>
+    [OverloadResolutionPriority(-1)]
+    public async ValueTask<JobTestRun> RunAsync<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput>
+    {
+        string id = await Store.CreateRootJobAsync(Registry, type, input, requirements, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await RunJobAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates a root job from its registration token and runs it and every job it leads to (see
+    /// <see cref="RunGraphAsync(string, CancellationToken)"/>).</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">Its return type (inferred).</typeparam>
+    /// <param name="type">The root job's registration token; its name must be registered.</param>
+    /// <param name="input">The root job's input.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Every job run, and the value the root job returned.</returns>
+    [OverloadResolutionPriority(-1)]
+    public async ValueTask<JobGraphTestRun<TOutput>> RunGraphAsync<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var root = await Store.CreateRootJobAsync(Registry, type, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+        TOutput? result = default;
+        var runs = await RunGraphCoreAsync(
+            root.JobStoreId,
+            async ct => result = await root.ReadResultAsync(Store, ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+        return new JobGraphTestRun<TOutput>(runs, result!);
+    }
+
+    /// <summary>Creates a root job from its registration token and runs it and every job it leads to (see
+    /// <see cref="RunGraphAsync(string, CancellationToken)"/>).</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <param name="type">The root job's registration token; its name must be registered.</param>
+    /// <param name="input">The root job's input.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Every job run.</returns>
+    [OverloadResolutionPriority(-1)]
+    public async ValueTask<JobGraphTestRun> RunGraphAsync<TJob, TInput>(JobType<TJob, TInput> type, TInput input, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput>
+    {
+        string id = await Store.CreateRootJobAsync(Registry, type, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await RunGraphAsync(id, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Creates a root job of <typeparamref name="TJob"/> with <paramref name="input"/> and runs it (only it).</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>

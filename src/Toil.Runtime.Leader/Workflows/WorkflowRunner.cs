@@ -26,6 +26,24 @@ internal sealed class WorkflowRunner(
     public async Task<TOutput> RunAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput, TOutput>
     {
+        if (!registry.TryGet(typeof(TJob), out var registration))
+        {
+            throw new UnknownJobTypeException(typeof(TJob).FullName ?? typeof(TJob).Name, "<new root>");
+        }
+
+        if (registration is not JobType<TJob, TInput, TOutput> type)
+        {
+            throw new ArgumentException($"Job class {typeof(TJob).FullName} is registered as '{registration.Name}' with other input or output types.", nameof(TJob));
+        }
+
+        return await RunAsync(type, input, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TOutput> RunAsync<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var registered = registry.Require(type, "<new root>");
         var (store, fresh) = await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
         await using (store.ConfigureAwait(false))
         {
@@ -33,18 +51,13 @@ internal sealed class WorkflowRunner(
             RootJob<TOutput> root;
             if (fresh)
             {
-                root = await store.CreateRootJobAsync<TJob, TInput, TOutput>(registry, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+                root = await store.CreateRootJobAsync(registry, registered, input, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await store.WriteSharedFileAsync(SharedFileNames.RootJobReturnValue, Encoding.UTF8.GetBytes(root.ResultFileId), cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 string resultFileId = Encoding.UTF8.GetString(await store.ReadSharedFileBytesAsync(SharedFileNames.RootJobReturnValue, cancellationToken).ConfigureAwait(false));
-                if (!registry.TryGet(typeof(TJob), out var registration) || registration is not JobTypeRegistration<TJob, TInput, TOutput> typed)
-                {
-                    throw new UnknownJobTypeException(typeof(TJob).FullName ?? typeof(TJob).Name, "<restart>");
-                }
-
-                root = new RootJob<TOutput>(await store.GetRootJobIdAsync(cancellationToken).ConfigureAwait(false) ?? string.Empty, resultFileId, typed.OutputTypeInfo);
+                root = new RootJob<TOutput>(await store.GetRootJobIdAsync(cancellationToken).ConfigureAwait(false) ?? string.Empty, resultFileId, registered.OutputTypeInfo);
             }
 
             var result = await RunLockedAsync(store, cancellationToken).ConfigureAwait(false);

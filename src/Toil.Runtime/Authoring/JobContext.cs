@@ -40,7 +40,7 @@ public sealed partial class JobContext
             };
     }
 
-    /// <summary>Gets the running job, to link jobs made with <see cref="CreateJob{TJob, TInput}"/> or to read its successors.</summary>
+    /// <summary>Gets the running job, to link jobs made with <see cref="CreateJob{TJob, TInput}(TInput, JobRequirements?, string?, bool)"/> or to read its successors.</summary>
     public JobHandle Job => _graph.Root;
 
     /// <summary>Gets the job's file store (global files, local temporary files, messages to the leader).</summary>

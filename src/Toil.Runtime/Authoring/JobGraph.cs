@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
 
@@ -44,6 +45,20 @@ internal sealed class JobGraph
     public Promise<TOutput> Create<TJob, TInput, TOutput>(TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
         where TJob : class, IJob<TInput, TOutput>
         => new(CreateNode<TInput>(typeof(TJob), typeof(TOutput), anyOutput: false, input, requirements, displayName, checkpoint));
+
+    public JobHandle Create<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
+        where TJob : class, IJob<TInput>
+    {
+        var registration = _registry.Require(type, Root.Description.JobStoreId);
+        return AddNode(registration, registration.InputTypeInfo, input, requirements, displayName, checkpoint);
+    }
+
+    public Promise<TOutput> Create<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var registration = _registry.Require(type, Root.Description.JobStoreId);
+        return new(AddNode(registration, registration.InputTypeInfo, input, requirements, displayName, checkpoint));
+    }
 
     /// <summary>Saves the new jobs; returns how many were created.</summary>
     public async ValueTask<int> SaveAsync(IJobStore store, CancellationToken cancellationToken)
@@ -217,10 +232,15 @@ internal sealed class JobGraph
             throw new ArgumentException($"Job class {jobType.FullName} is registered as '{registration.Name}' with input {registration.InputType.Name} and output {registration.OutputType?.Name ?? "none"}, not input {typeof(TInput).Name}{(anyOutput ? string.Empty : $" and output {outputType?.Name ?? "none"}")}.");
         }
 
+        return AddNode(registration, typed.InputTypeInfo, input, requirements, displayName, checkpoint);
+    }
+
+    private JobHandle AddNode<TInput>(JobTypeRegistration registration, JsonTypeInfo<TInput> typeInfo, TInput input, JobRequirements? requirements, string? displayName, bool checkpoint)
+    {
+        ThrowIfSaved();
         var description = checkpoint
             ? new CheckpointJobDescription(registration.Name, requirements, displayName: displayName)
             : new JobDescription(registration.Name, requirements, displayName: displayName);
-        var typeInfo = typed.InputTypeInfo;
         var job = new JobHandle(this, description, registration, json => JsonSerializer.Serialize(json, input, typeInfo));
         lock (Sync)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
 
@@ -81,6 +82,111 @@ public sealed class JobHandle
 
     /// <summary>Files this job fulfils with its return value (registered by its consumers while saving).</summary>
     internal List<string> PromiseFiles { get; } = [];
+
+    /// <summary>Adds a new child.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <param name="type">The job's registration token, e.g. <c>CountWords.Type</c>.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The new job.</returns>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
+    public JobHandle AddChild<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput>
+        => AddChild(Graph.Create(type, input, requirements, displayName, checkpoint: false));
+
+    /// <summary>Adds a new child and returns its promised return value.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">Its return type (inferred).</typeparam>
+    /// <param name="type">The job's registration token, e.g. <c>CountWords.Type</c>.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The promise of the child's return value (its <see cref="Promise.Job"/> is the child).</returns>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
+    public Promise<TOutput> AddChild<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var promise = Graph.Create(type, input, requirements, displayName, checkpoint: false);
+        AddChild(promise.Job!);
+        return promise;
+    }
+
+    /// <summary>Adds a new checkpoint child; it must stay a leaf in this run.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <param name="type">The job's registration token, e.g. <c>CountWords.Type</c>.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The new job.</returns>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
+    public JobHandle AddCheckpointChild<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput>
+        => AddChild(Graph.Create(type, input, requirements, displayName, checkpoint: true));
+
+    /// <summary>Adds a new checkpoint child and returns its promised return value; it must stay a leaf in this run.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">Its return type (inferred).</typeparam>
+    /// <param name="type">The job's registration token, e.g. <c>CountWords.Type</c>.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The promise of the child's return value.</returns>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
+    public Promise<TOutput> AddCheckpointChild<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var promise = Graph.Create(type, input, requirements, displayName, checkpoint: true);
+        AddChild(promise.Job!);
+        return promise;
+    }
+
+    /// <summary>Adds a new follow-on (runs after this job's children and all their descendants).</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <param name="type">The job's registration token, e.g. <c>CountWords.Type</c>.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The new job.</returns>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
+    public JobHandle AddFollowOn<TJob, TInput>(JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput>
+        => AddFollowOn(Graph.Create(type, input, requirements, displayName, checkpoint: false));
+
+    /// <summary>Adds a new follow-on and returns its promised return value.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">Its return type (inferred).</typeparam>
+    /// <param name="type">The job's registration token, e.g. <c>CountWords.Type</c>.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <returns>The promise of the follow-on's return value.</returns>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    [OverloadResolutionPriority(-1)]
+    public Promise<TOutput> AddFollowOn<TJob, TInput, TOutput>(JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        var promise = Graph.Create(type, input, requirements, displayName, checkpoint: false);
+        AddFollowOn(promise.Job!);
+        return promise;
+    }
 
     /// <summary>Adds a new child whose return value, if any, is not used.</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
@@ -169,7 +275,7 @@ public sealed class JobHandle
         return promise;
     }
 
-    /// <summary>Makes a job created in this run (see <see cref="JobContext.CreateJob{TJob, TInput}"/>) a child of this job.</summary>
+    /// <summary>Makes a job created in this run (see <see cref="JobContext.CreateJob{TJob, TInput}(TInput, JobRequirements?, string?, bool)"/>) a child of this job.</summary>
     /// <param name="child">The job.</param>
     /// <returns><paramref name="child"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="child"/> is the running job or belongs to another run.</exception>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -7,6 +8,8 @@ namespace Toil.Runtime.Authoring;
 /// <summary>Creates the first job of a workflow in a job store, from a registered job type and its input.</summary>
 public static class JobStoreAuthoringExtensions
 {
+    private const string NewRootId = "<new root>";
+
     /// <summary>Creates a root job (ID assigned, body saved, job created, recorded as the store's root job).</summary>
     /// <typeparam name="TJob">The registered job class.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>
@@ -46,7 +49,57 @@ public static class JobStoreAuthoringExtensions
     {
         var registration = Find<TInput>(registry, typeof(TJob), typeof(TOutput), anyOutput: false);
         var (jobId, resultId) = await CreateAsync(store, registration, input, requirements, displayName, checkpoint, withResult: true, cancellationToken).ConfigureAwait(false);
-        return new RootJob<TOutput>(jobId, resultId!, ((JobTypeRegistration<TJob, TInput, TOutput>)registration).OutputTypeInfo);
+        return new RootJob<TOutput>(jobId, resultId!, ((JobType<TJob, TInput, TOutput>)registration).OutputTypeInfo);
+    }
+
+    /// <summary>Creates a root job from its registration token (ID assigned, body saved, job created, recorded as the store's root job).</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <param name="store">The job store.</param>
+    /// <param name="registry">The registry that holds the token's name.</param>
+    /// <param name="type">The job's registration token, e.g. <c>FanOut.Type</c>.</param>
+    /// <param name="input">The input; it cannot hold unresolved promises.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <param name="checkpoint">Whether the root job is a checkpoint (its subtree is rerun from it when it fails).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The root job's ID.</returns>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The token's name is registered with another class or input type.</exception>
+    /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
+    [OverloadResolutionPriority(-1)]
+    public static async ValueTask<string> CreateRootJobAsync<TJob, TInput>(this IJobStore store, JobTypeRegistry registry, JobType<TJob, TInput> type, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput>
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var registration = registry.Require(type, NewRootId);
+        return (await CreateAsync(store, registration, input, requirements, displayName, checkpoint, withResult: false, cancellationToken).ConfigureAwait(false)).JobId;
+    }
+
+    /// <summary>Creates a root job from its registration token; the host can read its return value when it has run.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>).</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">Its return type (inferred).</typeparam>
+    /// <param name="store">The job store.</param>
+    /// <param name="registry">The registry that holds the token's name.</param>
+    /// <param name="type">The job's registration token, e.g. <c>CountWords.Type</c>.</param>
+    /// <param name="input">The input; it cannot hold unresolved promises.</param>
+    /// <param name="requirements">Explicit requirements; unset values come from the workflow defaults.</param>
+    /// <param name="displayName">The display name; defaults to the type name.</param>
+    /// <param name="checkpoint">Whether the root job is a checkpoint (its subtree is rerun from it when it fails).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The root job and its result file.</returns>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
+    /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
+    [OverloadResolutionPriority(-1)]
+    public static async ValueTask<RootJob<TOutput>> CreateRootJobAsync<TJob, TInput, TOutput>(this IJobStore store, JobTypeRegistry registry, JobType<TJob, TInput, TOutput> type, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var registration = registry.Require(type, NewRootId);
+        var (jobId, resultId) = await CreateAsync(store, registration, input, requirements, displayName, checkpoint, withResult: true, cancellationToken).ConfigureAwait(false);
+        return new RootJob<TOutput>(jobId, resultId!, registration.OutputTypeInfo);
     }
 
     private static JobTypeRegistration Find<TInput>(JobTypeRegistry registry, Type jobType, Type? outputType, bool anyOutput)
@@ -54,7 +107,7 @@ public static class JobStoreAuthoringExtensions
         ArgumentNullException.ThrowIfNull(registry);
         if (!registry.TryGet(jobType, out var registration))
         {
-            throw new UnknownJobTypeException(jobType.FullName ?? jobType.Name, "<new root>");
+            throw new UnknownJobTypeException(jobType.FullName ?? jobType.Name, NewRootId);
         }
 
         if (registration is not ITypedJobInput<TInput> || (!anyOutput && registration.OutputType != outputType))

@@ -8,8 +8,10 @@ namespace Toil.Runtime.Authoring;
 /// A job type registered under a stable name, with the JSON type information of its input (and return value). Only
 /// registered types run (docs/decisions.md#json-not-pickle); a job body naming another type fails with <see cref="UnknownJobTypeException"/>.
 /// </summary>
-/// <remarks>Created with <see cref="Create{TJob, TInput}"/> or <see cref="Create{TJob, TInput, TOutput}"/>; no reflection
-/// beyond reading <see cref="ToilJobAttribute"/> when no name is given.</remarks>
+/// <remarks>Every registration is a typed token, <see cref="JobType{TJob, TInput}"/> or
+/// <see cref="JobType{TJob, TInput, TOutput}"/>, created with <see cref="Authoring.JobType.Create{TJob, TInput, TOutput}"/>
+/// (or <see cref="Create{TJob, TInput, TOutput}"/>, which returns the same token typed as its base); no reflection beyond
+/// reading <see cref="ToilJobAttribute"/> when no name is given.</remarks>
 public abstract class JobTypeRegistration
 {
     /// <summary>The longest accepted type name.</summary>
@@ -46,7 +48,7 @@ public abstract class JobTypeRegistration
         where TJob : class, IJob<TInput>
     {
         ArgumentNullException.ThrowIfNull(inputTypeInfo);
-        return new JobTypeRegistration<TJob, TInput>(ResolveName<TJob>(name), inputTypeInfo);
+        return Authoring.JobType.Create<TJob, TInput>(inputTypeInfo, name);
     }
 
     /// <summary>Describes a job with a return value that successors can consume as a <see cref="Promise{T}"/>.</summary>
@@ -63,7 +65,7 @@ public abstract class JobTypeRegistration
     {
         ArgumentNullException.ThrowIfNull(inputTypeInfo);
         ArgumentNullException.ThrowIfNull(outputTypeInfo);
-        return new JobTypeRegistration<TJob, TInput, TOutput>(ResolveName<TJob>(name), inputTypeInfo, outputTypeInfo);
+        return Authoring.JobType.Create<TJob, TInput, TOutput>(inputTypeInfo, outputTypeInfo, name);
     }
 
     /// <summary>Returns <c>name (JobType)</c>.</summary>
@@ -84,6 +86,6 @@ public abstract class JobTypeRegistration
         return name;
     }
 
-    private static string ResolveName<TJob>(string? name) =>
+    internal static string ResolveName<TJob>(string? name) =>
         ValidateName(name ?? typeof(TJob).GetCustomAttribute<ToilJobAttribute>()?.Name ?? typeof(TJob).FullName ?? typeof(TJob).Name);
 }

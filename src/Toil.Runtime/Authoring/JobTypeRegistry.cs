@@ -13,8 +13,10 @@ public sealed class JobTypeRegistry
     private readonly Dictionary<Type, JobTypeRegistration> _byType = [];
 
     /// <summary>Creates the registry.</summary>
-    /// <param name="registrations">The job types; the same class under the same name twice counts once.</param>
-    /// <exception cref="ArgumentException">Two classes share a name, or one class has two names.</exception>
+    /// <param name="registrations">The job types; the same class with the same input and return types under the same name
+    /// twice counts once.</param>
+    /// <exception cref="ArgumentException">Two classes, or one class with two input or return types, share a name; or one
+    /// class has two names.</exception>
     public JobTypeRegistry(IEnumerable<JobTypeRegistration> registrations)
     {
         ArgumentNullException.ThrowIfNull(registrations);
@@ -23,12 +25,12 @@ public sealed class JobTypeRegistry
             ArgumentNullException.ThrowIfNull(registration, nameof(registrations));
             if (_byName.TryGetValue(registration.Name, out var existing))
             {
-                if (existing.JobType == registration.JobType)
+                if (existing.GetType() == registration.GetType())
                 {
                     continue;
                 }
 
-                throw new ArgumentException($"Job type name '{registration.Name}' is registered for both {existing.JobType.FullName} and {registration.JobType.FullName}.", nameof(registrations));
+                throw new ArgumentException($"Job type name '{registration.Name}' is registered for both {Describe(existing)} and {Describe(registration)}.", nameof(registrations));
             }
 
             if (_byType.TryGetValue(registration.JobType, out existing))
@@ -62,6 +64,25 @@ public sealed class JobTypeRegistry
         return _byName.TryGetValue(name, out registration);
     }
 
+    /// <summary>
+    /// Finds the registration <paramref name="token"/> names and checks that it has the token's job class, input and return
+    /// types (the registry's own token is returned: the one the worker runs).
+    /// </summary>
+    /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
+    /// <exception cref="ArgumentException">The name is registered with another class, input or return type.</exception>
+    internal TToken Require<TToken>(TToken token, string jobStoreId)
+        where TToken : JobTypeRegistration
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (!_byName.TryGetValue(token.Name, out var registration))
+        {
+            throw new UnknownJobTypeException(token.Name, jobStoreId);
+        }
+
+        return registration as TToken
+            ?? throw new ArgumentException($"Job type '{token.Name}' is registered as {Describe(registration)}, not as {Describe(token)}.", nameof(token));
+    }
+
     /// <summary>Finds the registration of a job class.</summary>
     /// <param name="jobType">The job class.</param>
     /// <param name="registration">The registration, when found.</param>
@@ -71,4 +92,7 @@ public sealed class JobTypeRegistry
         ArgumentNullException.ThrowIfNull(jobType);
         return _byType.TryGetValue(jobType, out registration);
     }
+
+    private static string Describe(JobTypeRegistration registration) =>
+        $"{registration.JobType.FullName} (input {registration.InputType.Name}, output {registration.OutputType?.Name ?? "none"})";
 }

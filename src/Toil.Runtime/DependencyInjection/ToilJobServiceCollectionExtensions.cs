@@ -9,6 +9,37 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <remarks>Every method uses <c>TryAdd</c>: registering the same job twice is harmless.</remarks>
 public static class ToilJobServiceCollectionExtensions
 {
+    /// <summary>Registers a job from its registration token: <c>services.AddToilJob(FanOut.Type)</c>.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>); registered as a transient service.</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <param name="services">The services.</param>
+    /// <param name="type">The job's registration token.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddToilJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob, TInput>(this IServiceCollection services, JobType<TJob, TInput> type)
+        where TJob : class, IJob<TInput>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(type);
+        services.TryAddTransient<TJob>();
+        return services.AddToilJob((JobTypeRegistration)type);
+    }
+
+    /// <summary>Registers a job with a return value from its registration token: <c>services.AddToilJob(CountWords.Type)</c>.</summary>
+    /// <typeparam name="TJob">The job class (inferred from <paramref name="type"/>); registered as a transient service.</typeparam>
+    /// <typeparam name="TInput">Its input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">Its return type (inferred).</typeparam>
+    /// <param name="services">The services.</param>
+    /// <param name="type">The job's registration token.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddToilJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob, TInput, TOutput>(this IServiceCollection services, JobType<TJob, TInput, TOutput> type)
+        where TJob : class, IJob<TInput, TOutput>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(type);
+        services.TryAddTransient<TJob>();
+        return services.AddToilJob((JobTypeRegistration)type);
+    }
+
     /// <summary>Registers a job without a return value.</summary>
     /// <typeparam name="TJob">The job class; registered as a transient service.</typeparam>
     /// <typeparam name="TInput">Its input type.</typeparam>

@@ -22,7 +22,7 @@ internal static class ReadmeUseIt
 
         var store = new InMemoryJobStore();                       // or a FileJobStore (file:/path)
         var registry = provider.GetRequiredService<JobTypeRegistry>();
-        string rootId = await store.CreateRootJobAsync<FanOut, FanInput>(registry, new FanInput([new("a", "one two"), new("b", "three")]));
+        string rootId = await store.CreateRootJobAsync(registry, FanOut.Type, new FanInput([new("a", "one two"), new("b", "three")]));
         WorkerResult result = await provider.GetRequiredService<IWorkerRunner>().RunAsync(new WorkerRequest(store, rootId));
         // end-snippet
         return result;

@@ -14,10 +14,10 @@ internal static class AuthoringStartWorkflow
     {
         // snippet-body
         var registry = provider.GetRequiredService<JobTypeRegistry>();
-        string rootId = await store.CreateRootJobAsync<FanOut, FanInput>(registry, fanInput, cancellationToken: ct);
+        string rootId = await store.CreateRootJobAsync(registry, FanOut.Type, fanInput, cancellationToken: ct);
 
         // Or, to read the root's return value when it has run:
-        RootJob<int> root = await store.CreateRootJobAsync<CountWords, CountInput, int>(registry, countInput, cancellationToken: ct);
+        RootJob<int> root = await store.CreateRootJobAsync(registry, CountWords.Type, countInput, cancellationToken: ct);
         // ... run the workflow ...
         int words = await root.ReadResultAsync(store, ct);
         // end-snippet

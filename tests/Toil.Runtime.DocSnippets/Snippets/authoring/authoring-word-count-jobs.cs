@@ -16,9 +16,11 @@ public sealed record Document(string Name, string Text);
 [JsonSerializable(typeof(int))]
 public sealed partial class WordCountJson : JsonSerializerContext;
 
-[ToilJob("count-words")]
 public sealed partial class CountWords(ILogger<CountWords> log) : IJob<CountInput, int>
 {
+    public static JobType<CountWords, CountInput, int> Type { get; } =
+        JobType.Create<CountWords, CountInput, int>(WordCountJson.Default.CountInput, WordCountJson.Default.Int32, "count-words");
+
     public async ValueTask<int> RunAsync(CountInput input, JobContext context, CancellationToken ct)
     {
         string path = await context.FileStore.ReadGlobalFileAsync(input.FileId, cancellationToken: ct);
@@ -32,16 +34,19 @@ public sealed partial class CountWords(ILogger<CountWords> log) : IJob<CountInpu
     private static partial void Counted(ILogger logger, string name, int words);
 }
 
-[ToilJob("sum")]
 public sealed class Sum : IJob<SumInput, int>
 {
+    public static JobType<Sum, SumInput, int> Type { get; } =
+        JobType.Create<Sum, SumInput, int>(WordCountJson.Default.SumInput, WordCountJson.Default.Int32, "sum");
+
     public ValueTask<int> RunAsync(SumInput input, JobContext context, CancellationToken ct) =>
         ValueTask.FromResult(input.Counts.Sum(c => c.Value));      // promises are resolved here
 }
 
-[ToilJob("fan-out")]
 public sealed class FanOut : IJob<FanInput>
 {
+    public static JobType<FanOut, FanInput> Type { get; } = JobType.Create<FanOut, FanInput>(WordCountJson.Default.FanInput, "fan-out");
+
     public async ValueTask RunAsync(FanInput input, JobContext context, CancellationToken ct)
     {
         var counts = new List<Promise<int>>();
@@ -49,10 +54,10 @@ public sealed class FanOut : IJob<FanInput>
         {
             string fileId = await context.FileStore.WriteGlobalFileStreamAsync(
                 (s, c) => s.WriteAsync(Encoding.UTF8.GetBytes(d.Text), c), cancellationToken: ct);
-            counts.Add(context.AddChild<CountWords, CountInput, int>(new(d.Name, fileId), new() { Memory = "200Mi", Cores = 0.5 }));
+            counts.Add(context.AddChild(CountWords.Type, new(d.Name, fileId), new() { Memory = "200Mi", Cores = 0.5 }));
         }
 
-        context.AddFollowOn<Sum, SumInput, int>(new(counts));
+        context.AddFollowOn(Sum.Type, new(counts));
     }
 }
 // end-snippet
