@@ -530,6 +530,7 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 Start = Seconds(_owner._time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0),
                 ClassName = job.DisplayName,
+                JobStoreId = job.JobStoreId, JobName = job.JobName,
                 RequestedCores = job.Cores.ToString(CultureInfo.InvariantCulture),
             };
             long start = _owner._time.GetTimestamp();
