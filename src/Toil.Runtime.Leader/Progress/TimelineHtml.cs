@@ -16,7 +16,7 @@ internal static class TimelineHtml
 {
     private const double LabelWidth = 110;
     private const double ChartWidth = 1180;
-    private const double LaneHeight = 30;
+    private const double LaneHeight = 34;
     private const double Top = 34;
     private const double BarInset = 4;
 
@@ -64,7 +64,7 @@ internal static class TimelineHtml
         {
             double y = Top + (lane * LaneHeight);
             html.Append(c, $"<rect x=\"0\" y=\"{y:0.#}\" width=\"{LabelWidth + ChartWidth:0}\" height=\"{LaneHeight:0}\" fill=\"{(lane % 2 == 0 ? "#f5f7fa" : "#ffffff")}\"/>")
-                .Append(c, $"<text x=\"8\" y=\"{y + 19:0.#}\" fill=\"#52606d\">worker slot {lane + 1}</text>\n");
+                .Append(c, $"<text x=\"8\" y=\"{y + 21:0.#}\" fill=\"#52606d\">worker slot {lane + 1}</text>\n");
         }
 
         foreach (var a in attempts)
@@ -83,7 +83,7 @@ internal static class TimelineHtml
             {
                 double jx0 = Math.Clamp(X(job.Start), x0, x1);
                 double jx1 = Math.Clamp(X(job.Start + job.WallTime), jx0, x1);
-                html.Append(c, $"<rect class=\"{(chained ? "chained" : "body")}\" data-job=\"{Escape(job.JobStoreId)}\" x=\"{jx0:0.##}\" y=\"{y + 5:0.##}\" width=\"{Math.Max(jx1 - jx0, 1.5):0.##}\" height=\"{h - 10:0.##}\" rx=\"2\" fill=\"{(chained ? "#f0a030" : job.Succeeded ? "#1f5fbf" : "#9b1c1c")}\">")
+                html.Append(c, $"<rect class=\"{(chained ? "chained" : "body")}\" data-job=\"{Escape(job.JobStoreId)}\" x=\"{jx0:0.##}\" y=\"{y + h - 8:0.##}\" width=\"{Math.Max(jx1 - jx0, 1.5):0.##}\" height=\"6\" rx=\"1\" fill=\"{(chained ? "#f0a030" : job.Succeeded ? "#1f5fbf" : "#9b1c1c")}\">")
                     .Append("<title>").Append(JobTitle(job, chained)).Append("</title></rect>");
             }
 
@@ -92,7 +92,7 @@ internal static class TimelineHtml
             if (fits >= 3)
             {
                 label = label.Length > fits ? label[..(fits - 1)] + "\u2026" : label;
-                html.Append(c, $"<text x=\"{x0 + 4:0.##}\" y=\"{y + (h / 2) + 4:0.##}\" fill=\"#ffffff\" pointer-events=\"none\">").Append(Escape(label)).Append("</text>");
+                html.Append(c, $"<text x=\"{x0 + 4:0.##}\" y=\"{y + 12:0.##}\" fill=\"#ffffff\" pointer-events=\"none\">").Append(Escape(label)).Append("</text>");
             }
             else if (a.Retry || a.Failed)
             {
