@@ -103,7 +103,8 @@ public sealed class WorkflowProgressDisplay : IWorkflowObserver
                 await Task.WhenAny(plain, Task.Delay(lines ? _options.PlainLineInterval : Timeout.InfiniteTimeSpan, _options.TimeProvider, cancellationToken)).ConfigureAwait(false);
                 if (!plain.IsCompleted && lines)
                 {
-                    _console.WriteLine(PlainLine());
+                    // Straight to the writer: a plain line is never wrapped at the (guessed) console width.
+                    _console.Profile.Out.Writer.WriteLine(PlainLine());
                 }
             }
 
