@@ -1,5 +1,6 @@
 using System.Text;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace HelloWorkflow;
 
@@ -23,7 +24,7 @@ public sealed class ConsoleLineWriter(IAnsiConsole console) : TextWriter
         {
             if (value == '\n')
             {
-                console.WriteLine(_line.ToString().TrimEnd('\r'));
+                console.Write(new ClearedLine(_line.ToString().TrimEnd('\r')));
                 _line.Clear();
             }
             else
@@ -38,8 +39,19 @@ public sealed class ConsoleLineWriter(IAnsiConsole console) : TextWriter
     {
         lock (_lock)
         {
-            console.WriteLine(_line.Append(value).ToString());
+            console.Write(new ClearedLine(_line.Append(value).ToString()));
             _line.Clear();
         }
+    }
+
+    /// <summary>A line that first erases what the live display drew below the cursor, so no tail of it stays beside a shorter line.</summary>
+    private sealed class ClearedLine(string text) : IRenderable
+    {
+        private readonly Text _text = new(text);
+
+        public Measurement Measure(RenderOptions options, int maxWidth) => ((IRenderable)_text).Measure(options, maxWidth);
+
+        public IEnumerable<Segment> Render(RenderOptions options, int maxWidth) =>
+            ((IRenderable)_text).Render(options, maxWidth).Prepend(Segment.Control("\u001b[0J")).Append(Segment.LineBreak);
     }
 }
