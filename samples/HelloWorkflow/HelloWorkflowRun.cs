@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Toil.Runtime.Jobs;
+using Toil.Runtime.Leader.Progress;
 using Toil.Runtime.Leader.Workflows;
 using Toil.Runtime.Worker;
 
@@ -21,22 +22,31 @@ public static class HelloWorkflowRun
     /// <summary>Runs the workflow in <paramref name="directory"/>; prints progress and the result to <paramref name="output"/>.</summary>
     /// <param name="directory">Holds the job store, the workers' directories and the scratch files; left empty.</param>
     /// <param name="output">Receives the progress lines and the result.</param>
+    /// <param name="timelinePath">Where the leader writes the run's timeline (an HTML page); <see langword="null"/> for none.</param>
+    /// <param name="observer">Watches the run's progress (the console display); <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The root job's return value (the number of chunks).</returns>
-    public static async Task<int> RunAsync(string directory, TextWriter output, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string directory, TextWriter output, string? timelinePath = null, IWorkflowObserver? observer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         string work = Directory.CreateDirectory(Path.Combine(directory, "work")).FullName;
         string scratch = Directory.CreateDirectory(Path.Combine(directory, "scratch")).FullName;
         try
         {
-            await using var services = new ServiceCollection()
+            var collection = new ServiceCollection();
+            if (observer is not null)
+            {
+                collection.AddSingleton(observer);
+            }
+
+            await using var services = collection
                 .AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new ProgressLoggerProvider(output)))
                 .AddToilLeader(o =>
                 {
                     o.JobStore = "file:" + Path.Combine(directory, "store");
                     // One retry per job (Toil's default), with a short back-off so the sample runs in seconds.
                     o.Config = new WorkflowConfig { RetryCount = 1, RetryBackoffSeconds = 0.2 };
+                    o.TimelinePath = timelinePath;
                 })
                 .Configure<WorkerOptions>(o => o.WorkDir = work)
                 .AddToilJob(WordCountJob.Type).AddToilJob(CountChunkJob.Type).AddToilJob(SumJob.Type).AddToilJob(GreetJob.Type)
@@ -60,3 +70,4 @@ public static class HelloWorkflowRun
         }
     }
 }
+

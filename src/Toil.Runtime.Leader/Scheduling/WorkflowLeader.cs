@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Leader.BatchSystems;
+using Toil.Runtime.Leader.Progress;
 using Toil.Runtime.Leader.Workflows;
 using Toil.Runtime.Logging;
 using Toil.Runtime.Stats;
@@ -25,6 +26,7 @@ internal sealed class WorkflowLeader
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly IReadOnlyDictionary<string, string> _workerEnvironment;
+    private readonly RunRecorder _recorder;
 
     // Jobs the leader tracks and is not running: waiting on successors, ready, or backing off.
     private readonly Dictionary<string, JobDescription> _jobs = new(StringComparer.Ordinal);
@@ -51,7 +53,7 @@ internal sealed class WorkflowLeader
     private long _lastStatsRead;
     private bool _stop;
 
-    public WorkflowLeader(IJobStore store, IBatchSystem batch, LeaderOptions options, ILogger log, TimeProvider time, IReadOnlyDictionary<string, string> workerEnvironment)
+    public WorkflowLeader(IJobStore store, IBatchSystem batch, LeaderOptions options, ILogger log, TimeProvider time, IReadOnlyDictionary<string, string> workerEnvironment, ProgressPublisher? progress = null)
     {
         _store = store;
         _batch = batch;
@@ -59,6 +61,7 @@ internal sealed class WorkflowLeader
         _log = log;
         _time = time;
         _workerEnvironment = workerEnvironment;
+        _recorder = new RunRecorder(progress ?? ProgressPublisher.None, time, () => _jobs.Count);
     }
 
     private sealed record IssuedAttempt(string JobId, bool HadBody, long Version);
@@ -124,6 +127,7 @@ internal sealed class WorkflowLeader
 
         await _store.WriteSharedFileAsync(failed.Count == 0 ? "succeeded.log" : "failed.log", ReadOnlyMemory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
         var elapsed = _time.GetElapsedTime(start);
+        var cpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         if (failed.Count == 0)
         {
             LeaderLog.FinishedSuccessfully(_log, _completed, _attempts, elapsed);
@@ -143,8 +147,9 @@ internal sealed class WorkflowLeader
             CheckpointRestarts = _checkpointRestarts,
             JobBodiesRun = _bodiesRun,
             WallTime = elapsed,
-            CpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpuStart,
+            CpuTime = cpuTime,
             WorkerCpuTime = TimeSpan.FromSeconds(_workerCpuSeconds),
+            Summary = _recorder.Summarize(failed, _bodiesRun, elapsed, cpuTime, TimeSpan.FromSeconds(_workerCpuSeconds)),
         };
     }
 
@@ -225,6 +230,8 @@ internal sealed class WorkflowLeader
             {
                 await ProcessEndedAttemptAsync(ended, cancellationToken).ConfigureAwait(false);
             }
+
+            _recorder.PollRunning(_batch);
 
             if (_time.GetElapsedTime(_lastStatsRead) >= _options.StatsPollInterval)
             {
@@ -326,6 +333,7 @@ internal sealed class WorkflowLeader
         _issuedIds.Add(job.JobStoreId);
         _jobs.Remove(job.JobStoreId);
         _attempts++;
+        _recorder.Issued(job, batchId, retry: _lastFailure.ContainsKey(job.JobStoreId));
         LeaderLog.Issued(_log, job.JobName, job.JobStoreId, batchId);
     }
 
@@ -343,6 +351,7 @@ internal sealed class WorkflowLeader
         int status = update.ExitCode;
         var reason = update.ExitReason;
         LeaderLog.Ended(_log, update.BatchJobId, issued.JobId, status, reason);
+        _recorder.Ended(update);
         var job = await TryLoadIfExistsAsync(issued.JobId, cancellationToken).ConfigureAwait(false);
         if (issued.HadBody && status == 0 && job is not null && job.Version <= issued.Version)
         {
@@ -368,6 +377,7 @@ internal sealed class WorkflowLeader
         {
             // The worker finished the subtree and deleted the job.
             _completed++;
+            _recorder.Finished(issued.JobId, null);
             UpdatePredecessorStatus(issued.JobId);
             return;
         }
@@ -395,6 +405,7 @@ internal sealed class WorkflowLeader
             job.SetupJobAfterFailure(reason);
             await _store.UpdateJobAsync(job, cancellationToken).ConfigureAwait(false);
             _failedAttempts++;
+            _recorder.AttemptFailed(job, status, reason);
         }
         else
         {
@@ -507,6 +518,7 @@ internal sealed class WorkflowLeader
             await _store.DeleteJobAsync(id, cancellationToken).ConfigureAwait(false);
             _jobs.Remove(id);
             _completed++;
+            _recorder.Finished(id, job);
             UpdatePredecessorStatus(id);
         }
         else
@@ -686,6 +698,7 @@ internal sealed class WorkflowLeader
             Log = last.Log,
         };
         _failedOrder.Add(id);
+        _recorder.FailedForGood(job);
         _jobs.Remove(id);
         LeaderLog.TotallyFailed(_log, TerminalText.EscapeLine(job.ToString()), reason);
     }
@@ -765,6 +778,8 @@ internal sealed class WorkflowLeader
                 LeaderLog.BadStatsMessage(_log, e);
                 return;
             }
+
+            _recorder.Stats(document);
 
             string time = _time.GetLocalNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
             foreach (var message in document.Workers.LogsToLeader)

@@ -84,6 +84,21 @@ public sealed class LeaderOptions : IValidatableObject
     /// </summary>
     public bool StopOnFirstFailure { get; set; }
 
+    /// <summary>
+    /// Gets or sets where the run's timeline (a self-contained HTML page with an SVG Gantt chart of every attempt) is
+    /// written at the end of every run; <see langword="null"/> for nowhere unless <see cref="WriteTimeline"/> asks for it
+    /// next to the store. See <c>docs/progress.md</c>.
+    /// <value>The default value is <see langword="null"/>.</value>
+    /// </summary>
+    public string? TimelinePath { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the run's timeline is written when <see cref="TimelinePath"/> is not set: beside a file job
+    /// store, as <c>&lt;store directory&gt;.timeline.html</c> (outside the store, so it outlives the store's clean-up).
+    /// <value>The default value is <see langword="false"/>.</value>
+    /// </summary>
+    public bool WriteTimeline { get; set; }
+
     /// <summary>Checks what the attributes cannot: the locator's form, the restart's store, the retry settings and the time spans.</summary>
     /// <param name="validationContext">The context (unused).</param>
     /// <returns>One result per problem; none when the options are valid.</returns>

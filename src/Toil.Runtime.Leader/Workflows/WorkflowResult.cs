@@ -1,3 +1,5 @@
+using Toil.Runtime.Leader.Progress;
+
 namespace Toil.Runtime.Leader.Workflows;
 
 /// <summary>How a workflow run ended.</summary>
@@ -35,4 +37,11 @@ public sealed record WorkflowResult
 
     /// <summary>Gets the CPU time the workers reported in their stats messages (every batch system, chains that finished).</summary>
     public TimeSpan WorkerCpuTime { get; init; }
+
+    /// <summary>
+    /// Gets what the run did and where its time went: jobs, chained jobs, retries, failures, the slowest jobs and job
+    /// types, and every attempt for the timeline (<see cref="RunSummary.ToText"/>, <see cref="RunSummary.WriteTimelineAsync"/>).
+    /// See <c>docs/progress.md</c>.
+    /// </summary>
+    public RunSummary Summary { get; init; } = new();
 }

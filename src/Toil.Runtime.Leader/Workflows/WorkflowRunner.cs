@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Toil.Runtime.Authoring;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Leader.BatchSystems;
+using Toil.Runtime.Leader.Progress;
 using Toil.Runtime.Leader.Scheduling;
 using Toil.Runtime.Logging;
 
@@ -16,12 +17,16 @@ internal sealed class WorkflowRunner(
     IServiceProvider services,
     IOptions<LeaderOptions> options,
     JobTypeRegistry registry,
+    IEnumerable<IWorkflowObserver>? observers = null,
     ILoggerFactory? loggerFactory = null,
     TimeProvider? time = null) : IWorkflowRunner
 {
     private readonly LeaderOptions _options = options.Value;
     private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>How long the end of a run waits for its observers to take the last events (docs/progress.md).</summary>
+    private static readonly TimeSpan ProgressCompletionBound = TimeSpan.FromSeconds(5);
 
     public async Task<TOutput> RunAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
         where TJob : class, IJob<TInput, TOutput>
@@ -112,13 +117,18 @@ internal sealed class WorkflowRunner(
         }
 
         var batch = services.GetRequiredService<IBatchSystem>();
+        var progress = observers is null ? ProgressPublisher.None : new ProgressPublisher(observers, logger);
+        WorkflowResult? result = null;
         try
         {
-            var leader = new WorkflowLeader(store, batch, _options, logger, _time, environment);
-            return await leader.RunAsync(cancellationToken).ConfigureAwait(false);
+            var leader = new WorkflowLeader(store, batch, _options, logger, _time, environment, progress);
+            result = await leader.RunAsync(cancellationToken).ConfigureAwait(false);
+            await TimelineFile.WriteIfAskedAsync(result, _options, logger, cancellationToken).ConfigureAwait(false);
+            return result;
         }
         finally
         {
+            await progress.CompleteAsync(result, ProgressCompletionBound).ConfigureAwait(false);
             await batch.ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
             if (server is not null)
             {

@@ -17,6 +17,14 @@ public sealed class JobStatsRecord
     [JsonPropertyName("clock")]
     public string? Clock { get; set; }
 
+    /// <summary>The job's ID in the job store (not in Toil's stats; the leader's run summary and timeline use it).</summary>
+    [JsonPropertyName("job_id")]
+    public string? JobStoreId { get; set; }
+
+    /// <summary>The job's name, its registered type name (not in Toil's stats; the run summary groups by it).</summary>
+    [JsonPropertyName("job_name")]
+    public string? JobName { get; set; }
+
     /// <summary>The job's display name.</summary>
     [JsonPropertyName("class_name")]
     public string? ClassName { get; set; }

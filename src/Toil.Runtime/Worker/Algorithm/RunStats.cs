@@ -84,6 +84,8 @@ internal sealed class RunStats : IDisposable
         {
             Start = Seconds(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0),
             ClassName = job.DisplayName,
+            JobStoreId = job.JobStoreId,
+            JobName = job.JobName,
             RequestedCores = job.Cores.ToString(CultureInfo.InvariantCulture),
         };
         return new JobMeasurement(record, _time.GetTimestamp(), CpuTime());

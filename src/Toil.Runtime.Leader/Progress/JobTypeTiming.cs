@@ -1,0 +1,9 @@
+namespace Toil.Runtime.Leader.Progress;
+
+/// <summary>The bodies of one job type the workers ran, added up (the run summary's slowest job types).</summary>
+/// <param name="JobName">The job type's name (the job's registered name, or its display name when the worker did not name it). User text.</param>
+/// <param name="Count">How many bodies ran.</param>
+/// <param name="TotalWallTime">Their wall-clock time, added up.</param>
+/// <param name="MaxWallTime">The longest of them.</param>
+/// <param name="TotalCpuTime">Their CPU time, added up.</param>
+public sealed record JobTypeTiming(string JobName, int Count, TimeSpan TotalWallTime, TimeSpan MaxWallTime, TimeSpan TotalCpuTime);
