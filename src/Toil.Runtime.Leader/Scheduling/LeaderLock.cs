@@ -48,6 +48,50 @@ internal sealed class LeaderLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether a leader holds the lock of the file job store at <paramref name="storePath"/> now (the probe of
+    /// <c>toil status</c> and <c>toil clean</c>). The lock is taken and released at once, never held; a leader starting at
+    /// that moment waits one poll longer. A store whose lock file does not exist has never had a leader.
+    /// </summary>
+    /// <param name="storePath">The store's directory.</param>
+    /// <param name="holder">What the holder wrote into the lock file (<c>pid@host</c>), when it is held.</param>
+    /// <returns><see langword="true"/> when another open file description holds the lock.</returns>
+    public static bool IsHeld(string storePath, out string? holder)
+    {
+        holder = null;
+        string path = Path.Combine(storePath, FileJobStore.SharedDirectory, FileName);
+        if (new FileInfo(path).LinkTarget is not null)
+        {
+            throw new SymbolicLinkInJobStoreException(path, "file:" + storePath);
+        }
+
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
+            return false;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            try
+            {
+                // The holder wrote its pid@host before anyone could probe; reading shares the lock, so open for sharing.
+                using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var text = new StreamReader(reader);
+                holder = text.ReadLine();
+            }
+            catch (IOException)
+            {
+                // Held, but not readable: the answer stands without the holder's name.
+            }
+
+            return true;
+        }
+    }
+
     private static LeaderLock? TryTake(IJobStore store)
     {
         if (FileJobStore.TryParseLocator(store.Locator, out string? path) && Directory.Exists(Path.Combine(path, FileJobStore.SharedDirectory)))
