@@ -76,16 +76,14 @@ internal sealed class LeaderLock : IDisposable
         }
         catch (IOException)
         {
-            try
+            // The holder wrote pid@host before anyone could probe. A FileStream opened by path would ask for a shared
+            // flock and fail; a descriptor from open(2) wrapped in a handle takes no lock.
+            int fd = IO.Libc.Open(path, 0x80000 /* O_RDONLY | O_CLOEXEC */, 0);
+            if (fd >= 0)
             {
-                // The holder wrote its pid@host before anyone could probe; reading shares the lock, so open for sharing.
-                using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var reader = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Read);
                 using var text = new StreamReader(reader);
                 holder = text.ReadLine();
-            }
-            catch (IOException)
-            {
-                // Held, but not readable: the answer stands without the holder's name.
             }
 
             return true;
