@@ -53,6 +53,7 @@ internal sealed class OperateHost : IAsyncDisposable
             o.MaxDisk = 64L << 30;
         });
         WorkflowTestJobs.Register(collection);
+        OperateJobs.Register(collection);
         services?.Invoke(collection);
         return new OperateHost(collection.BuildServiceProvider(), directory);
     }

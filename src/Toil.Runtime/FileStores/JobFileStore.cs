@@ -572,6 +572,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
             return;
         }
 
+        using var telemetry = Telemetry.WorkerTelemetry.StartCommit(written, deletes.Count);
         try
         {
             FileStoreLog.Committing(_logger, written.ToString(), deletes.Count);
@@ -593,6 +594,7 @@ public sealed class JobFileStore : IFileStore, IChainingFileStore
         }
         catch (Exception e)
         {
+            telemetry?.Fail(e);
             FileStoreLog.CommitFailed(_logger, e, written.ToString());
             throw;
         }

@@ -400,6 +400,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 };
             }
 
+            Telemetry.WorkerTelemetry.ChainFinished(_jobsRunCount, failed);
             return await FinishAsync(job, failed, exitCode, error).ConfigureAwait(false);
         }
 
@@ -535,6 +536,7 @@ public sealed class WorkerRunner : IWorkerRunner
             long start = _owner._time.GetTimestamp();
             TimeSpan cpu = CpuTime();
             bool succeeded = false;
+            var span = Telemetry.WorkerTelemetry.StartJob(job);
             try
             {
                 var scope = await deferred.BeginJobAsync(token).ConfigureAwait(false);
@@ -638,6 +640,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 record.Memory = peakKib.ToString(CultureInfo.InvariantCulture);
                 record.Disk = disk.ToString(CultureInfo.InvariantCulture);
                 record.Succeeded = succeeded ? "True" : "False";
+                Telemetry.WorkerTelemetry.EndJob(span, succeeded);
                 _spool.AddJob(record);
                 foreach (var message in fileStore.LeaderMessages)
                 {
