@@ -20,15 +20,15 @@ public sealed class ChainJob : IJob<int>, IToilJobType
     }
 }
 
-/// <summary>Waits (bounded by its cancellation token) until the file named by its input exists, after touching "started" beside it.</summary>
+/// <summary>Waits (bounded by its cancellation token) until the file named by its input exists, after touching "started" beside it (after deferring a function that touches "deferred-ran").</summary>
 public sealed class WaitForFileJob : IJob<string>, IToilJobType
 {
     public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<WaitForFileJob, string>(OperateJson.Default.String, "wait-for-file");
 
     public async ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)
     {
-        await File.AppendAllTextAsync(input + ".started", "x", cancellationToken);
         await context.DeferAsync(OperateJobs.TouchFunction, input + ".deferred-ran", cancellationToken);
+        await File.AppendAllTextAsync(input + ".started", "x", cancellationToken);
         while (!File.Exists(input))
         {
             await Task.Delay(20, cancellationToken);
