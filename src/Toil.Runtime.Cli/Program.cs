@@ -8,12 +8,7 @@ internal static class Program
 {
     private static Task<int> Main(string[] args)
     {
-        var root = new RootCommand("Toil.Runtime command-line entry points.");
-        // Each entry point adds its sub-command here (one file per command beside this one).
-        root.Subcommands.Add(ContainedExecutorCommand.Create());
-        root.Subcommands.Add(MesosExecutorCommand.Create());
-        root.Subcommands.Add(WorkerCommand.Create());
-        root.Subcommands.Add(InstallAliasesCommand.Create());
+        var root = CreateRoot();
 
         args = EntryPointAlias.Apply(root, args, EntryPointAlias.InvokedNames());
         // Payloads are opaque tokens: an '@' must not be read as a response file.
@@ -26,5 +21,22 @@ internal static class Program
         // Entry points handle SIGTERM/SIGINT themselves (the executors forward them to their child's process group);
         // System.CommandLine's own handler would end the process after a fixed timeout.
         return parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>The <c>toil</c> command with every sub-command (tests invoke it in-process).</summary>
+    /// <returns>The root command.</returns>
+    internal static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("Toil.Runtime command-line entry points.");
+        // Each entry point adds its sub-command here (one file per command beside this one).
+        root.Subcommands.Add(ContainedExecutorCommand.Create());
+        root.Subcommands.Add(MesosExecutorCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
+        root.Subcommands.Add(InstallAliasesCommand.Create());
+        // Operator commands on a store (Store/): they read JSON records only and need no job types.
+        root.Subcommands.Add(Store.StatusCommand.Create());
+        root.Subcommands.Add(Store.StatsCommand.Create());
+        root.Subcommands.Add(Store.CleanCommand.Create());
+        return root;
     }
 }

@@ -203,6 +203,7 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
     private async Task RunAsync(Running running, CancellationTokenSource? limit)
     {
         var request = running.Request;
+        global::Toil.Runtime.Telemetry.WorkerTelemetry.AdoptAttempt(request.Environment);
         BatchJobUpdate update;
         using var linked = limit is null
             ? CancellationTokenSource.CreateLinkedTokenSource(running.Cancellation.Token)

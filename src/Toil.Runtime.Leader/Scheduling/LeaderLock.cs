@@ -43,6 +43,48 @@ internal sealed class LeaderLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether a leader holds the lock of the file job store at <paramref name="storePath"/> now (the probe of
+    /// <c>toil status</c> and <c>toil clean</c>). The lock is taken and released at once, never held; a leader starting at
+    /// that moment waits one poll longer. A store whose lock file does not exist has never had a leader.
+    /// </summary>
+    /// <param name="storePath">The store's directory.</param>
+    /// <param name="holder">What the holder wrote into the lock file (<c>pid@host</c>), when it is held.</param>
+    /// <returns><see langword="true"/> when another open file description holds the lock.</returns>
+    public static bool IsHeld(string storePath, out string? holder)
+    {
+        holder = null;
+        string path = Path.Combine(storePath, FileJobStore.SharedDirectory, FileName);
+        if (new FileInfo(path).LinkTarget is not null)
+        {
+            throw new SymbolicLinkInJobStoreException(path, "file:" + storePath);
+        }
+
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
+            return false;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            // The holder wrote pid@host before anyone could probe. A FileStream opened by path would ask for a shared
+            // flock and fail; a descriptor from open(2) wrapped in a handle takes no lock.
+            int fd = IO.Libc.Open(path, 0x80000 /* O_RDONLY | O_CLOEXEC */, 0);
+            if (fd >= 0)
+            {
+                using var reader = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Read);
+                using var text = new StreamReader(reader);
+                holder = text.ReadLine();
+            }
+
+            return true;
+        }
+    }
+
     private static LeaderLock? TryTake(IJobStore store)
     {
         if (FileJobStore.TryParseLocator(store.Locator, out string? path) && Directory.Exists(Path.Combine(path, FileJobStore.SharedDirectory)))

@@ -27,6 +27,7 @@ internal sealed class WorkflowLeader
     private readonly TimeProvider _time;
     private readonly IReadOnlyDictionary<string, string> _workerEnvironment;
     private readonly RunRecorder _recorder;
+    private readonly Telemetry.LeaderTelemetry _telemetry = new();
 
     // Jobs the leader tracks and is not running: waiting on successors, ready, or backing off.
     private readonly Dictionary<string, JobDescription> _jobs = new(StringComparer.Ordinal);
@@ -73,6 +74,7 @@ internal sealed class WorkflowLeader
         _rootId = await _store.GetRootJobIdAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The job store '{_store.Locator}' has no root job: create one with CreateRootJobAsync first.");
         LeaderLog.Starting(_log, _store.Locator, _rootId, _batch.Name);
+        _telemetry.StartWorkflow(_store, _batch.Name);
 
         if (await _store.JobExistsAsync(_rootId, cancellationToken).ConfigureAwait(false))
         {
@@ -93,6 +95,7 @@ internal sealed class WorkflowLeader
         catch (OperationCanceledException)
         {
             await KillIssuedAsync().ConfigureAwait(false);
+            _telemetry.EndWorkflow(succeeded: false, failedJobs: 0, cancelled: true);
             throw;
         }
 
@@ -128,6 +131,7 @@ internal sealed class WorkflowLeader
         await _store.WriteSharedFileAsync(failed.Count == 0 ? "succeeded.log" : "failed.log", ReadOnlyMemory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
         var elapsed = _time.GetElapsedTime(start);
         var cpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        _telemetry.EndWorkflow(failed.Count == 0, failed.Count);
         if (failed.Count == 0)
         {
             LeaderLog.FinishedSuccessfully(_log, _completed, _attempts, elapsed);
@@ -318,6 +322,7 @@ internal sealed class WorkflowLeader
                 ?? Math.Max(1, (int)resources.Cores).ToString(CultureInfo.InvariantCulture);
         }
 
+        var span = _telemetry.StartAttempt(job, environment);
         var request = new BatchJobRequest
         {
             JobStoreId = job.JobStoreId,
@@ -329,6 +334,7 @@ internal sealed class WorkflowLeader
             Local = job.Local,
         };
         long batchId = await _batch.IssueJobAsync(request, cancellationToken).ConfigureAwait(false);
+        _telemetry.Issued(span, job, batchId);
         _issued[batchId] = new IssuedAttempt(job.JobStoreId, job.HasBody, job.Version);
         _issuedIds.Add(job.JobStoreId);
         _jobs.Remove(job.JobStoreId);
@@ -373,6 +379,7 @@ internal sealed class WorkflowLeader
             }
         }
 
+        _telemetry.Ended(update.BatchJobId, status, reason);
         if (job is null)
         {
             // The worker finished the subtree and deleted the job.
@@ -754,6 +761,7 @@ internal sealed class WorkflowLeader
         if (_issued.Count > 0)
         {
             await _batch.KillJobsAsync(_issued.Keys.ToList(), CancellationToken.None).ConfigureAwait(false);
+            _telemetry.Killed(_issued.Keys);
             _issued.Clear();
             _issuedIds.Clear();
         }

@@ -575,6 +575,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
             return;
         }
 
+        using var telemetry = Telemetry.WorkerTelemetry.StartCommit(written, deletes.Count);
         try
         {
             FileStoreLog.Committing(_logger, written.ToString(), deletes.Count);
@@ -596,6 +597,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         }
         catch (Exception e)
         {
+            telemetry?.Fail(e);
             FileStoreLog.CommitFailed(_logger, e, written.ToString());
             throw;
         }

@@ -316,6 +316,7 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             // §4 steps 2–8: the log, the stats, the work directory, the finished records, the exit code.
+            Telemetry.WorkerTelemetry.ChainFinished(_stats.JobsRunCount, failed);
             var finish = new RunFinish(_request, _options, _dirs, _logFile is not null, _log, _owner._hostLogger);
             return await finish.FinishAsync(job, failed, exitCode, error, _stats, StopCapture).ConfigureAwait(false);
         }
@@ -360,6 +361,7 @@ public sealed class WorkerRunner : IWorkerRunner
             var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _commits.Last, _jobLog, _asynchronousCommits, LocalTempKnownAbsent: _dirs.TempDirectoryCreated));
             _commits.Follow(fileStore.WaitForCommitAsync);
             var measurement = _stats.BeginJob(job, names);
+            var span = Telemetry.WorkerTelemetry.StartJob(job);
             bool succeeded = false;
             try
             {
@@ -407,6 +409,7 @@ public sealed class WorkerRunner : IWorkerRunner
             finally
             {
                 _stats.EndJob(measurement, job, fileStore, jobDirectory, succeeded, _log);
+                Telemetry.WorkerTelemetry.EndJob(span, succeeded);
             }
         }
 
