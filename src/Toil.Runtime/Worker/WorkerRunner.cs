@@ -147,6 +147,7 @@ public sealed class WorkerRunner : IWorkerRunner
         finally
         {
             run.Dispose();
+            directories.Dispose();
         }
     }
 
@@ -922,6 +923,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 _spool.Dispose();
             }
 
+            _dirs.EndLiveness();
             string? retained = CleanWorkDirectory(failed) ? null : _dirs.TempDirectory;
             if (retained is null && _dirs.TempDirectoryCreated)
             {

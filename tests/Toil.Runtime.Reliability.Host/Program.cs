@@ -1,0 +1,40 @@
+using System.Globalization;
+using Toil.Runtime.Reliability.Host;
+using Toil.Runtime.Worker;
+
+// worker JOBNAME LOCATOR JOBSTOREID  : the worker program (kill points from TOIL_CHAOS_* variables)
+// leader STORE WORKDIR OUTFILE N     : runs or restarts the campaign's workflow (ChaosLeader)
+// chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] : the chaos campaign (docs/reliability.md)
+switch (args)
+{
+    case ["worker", .. var rest]:
+        ChaosPoints.StartWorker();
+        return await ToilWorkerEntryPoint.RunAsync(rest, services => ChaosJobs.Register(services));
+    case ["leader", _, _, _, _]:
+        return await ChaosLeader.RunAsync(args[1..]);
+    case ["chaos", .. var rest]:
+    {
+        var options = new ChaosCampaignOptions { TargetKills = 300, TimeBound = TimeSpan.FromHours(2), Progress = Console.Out };
+        for (int i = 0; i + 1 < rest.Length; i += 2)
+        {
+            string value = rest[i + 1];
+            switch (rest[i])
+            {
+                case "--kills": options.TargetKills = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--fan-out": options.FanOut = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--minutes": options.TimeBound = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--dir": options.Directory = value; break;
+                default: Console.Error.WriteLine($"unknown option {rest[i]}"); return 2;
+            }
+        }
+
+        var report = await new ChaosCampaign(options).RunAsync();
+        Console.WriteLine(report);
+        return report.Violations.Count == 0 ? 0 : 1;
+    }
+
+    default:
+        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D]");
+        return 2;
+}
