@@ -69,7 +69,7 @@ public sealed class ChaosCampaign(ChaosCampaignOptions options)
             using var leader = StartLeader(store, work, outFile, effects, generation);
             var stdout = leader.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = leader.StandardError.ReadToEndAsync(cancellationToken);
-            bool kill = _random.NextDouble() < options.LeaderKill;
+            bool kill = _random.NextDouble() < options.LeaderKill || (options.KillFirstLeader && report.LeaderRuns == 1);
             var bound = kill ? TimeSpan.FromMilliseconds(200 + (_random.NextDouble() * (options.LeaderDelayMs - 200))) : options.LeaderBound;
             var exited = leader.WaitForExitAsync(cancellationToken);
             if (await Task.WhenAny(exited, Task.Delay(bound, cancellationToken)) != exited)
@@ -231,6 +231,20 @@ public sealed class ChaosCampaign(ChaosCampaignOptions options)
                     {
                         Directory.Delete(sub);
                     }
+                }
+            }
+        }
+
+        // A killed leader's local-process output directory (toil-local-process-*) is the leader's, not a worker's: no later
+        // leader knows its name. Counted (docs/reliability.md, "What is left"), removed when empty.
+        if (killedGenerations.Count > 0)
+        {
+            foreach (string output in Directory.EnumerateDirectories(work, "toil-local-process-*"))
+            {
+                if (!Directory.EnumerateFileSystemEntries(output).Any())
+                {
+                    report.KilledLeaderOutputDirectories++;
+                    Directory.Delete(output);
                 }
             }
         }

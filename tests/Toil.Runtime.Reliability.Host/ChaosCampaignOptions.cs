@@ -30,6 +30,9 @@ public sealed class ChaosCampaignOptions
     /// <summary>The probability that a leader run (one generation) is SIGKILLed after a random delay.</summary>
     public double LeaderKill { get; set; } = 0.3;
 
+    /// <summary>Whether the first leader of the campaign is always killed (so a short campaign kills at least one leader).</summary>
+    public bool KillFirstLeader { get; set; } = true;
+
     /// <summary>The largest random delay before a leader is killed, in milliseconds.</summary>
     public int LeaderDelayMs { get; set; } = 6000;
 

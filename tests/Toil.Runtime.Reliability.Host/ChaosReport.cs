@@ -39,6 +39,9 @@ public sealed class ChaosReport
     /// <summary>Killed late orphans' directories the campaign removed as the next clean-up on the node would.</summary>
     public int LateOrphanDirectories { get; set; }
 
+    /// <summary>Empty output directories of killed leaders (toil-local-process-*) the campaign removed.</summary>
+    public int KilledLeaderOutputDirectories { get; set; }
+
     /// <summary>Every check that did not hold, with the workflow and the evidence.</summary>
     public List<string> Violations { get; } = [];
 
@@ -62,7 +65,7 @@ public sealed class ChaosReport
         }
 
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"failed runs restarted {FailedRunsRestarted}; checkpoint restarts {CheckpointRestarts}; repeats explained by kills {RepeatsExplainedByKills}; deferred runs {DeferredRuns}; late-orphan workflows {LateOrphanWorkflows} (their killed directories {LateOrphanDirectories})");
+            $"failed runs restarted {FailedRunsRestarted}; checkpoint restarts {CheckpointRestarts}; repeats explained by kills {RepeatsExplainedByKills}; deferred runs {DeferredRuns}; late-orphan workflows {LateOrphanWorkflows} (their killed directories {LateOrphanDirectories}); killed leaders' empty output directories {KilledLeaderOutputDirectories}");
         text.AppendLine(CultureInfo.InvariantCulture, $"violations {Violations.Count}");
         foreach (string v in Violations.Take(50))
         {

@@ -4,7 +4,7 @@ using Toil.Runtime.Worker;
 
 // worker JOBNAME LOCATOR JOBSTOREID  : the worker program (kill points from TOIL_CHAOS_* variables)
 // leader STORE WORKDIR OUTFILE N     : runs or restarts the campaign's workflow (ChaosLeader)
-// chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] : the chaos campaign (docs/reliability.md)
+// chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P] : the chaos campaign (docs/reliability.md)
 switch (args)
 {
     case ["worker", .. var rest]:
@@ -25,6 +25,10 @@ switch (args)
                 case "--fan-out": options.FanOut = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--minutes": options.TimeBound = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                 case "--dir": options.Directory = value; break;
+                case "--startup": options.StartupKill = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--body": options.BodyKill = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--commit": options.CommitKill = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--leader": options.LeaderKill = double.Parse(value, CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown option {rest[i]}"); return 2;
             }
         }
@@ -35,6 +39,6 @@ switch (args)
     }
 
     default:
-        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D]");
+        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P]");
         return 2;
 }
