@@ -96,12 +96,11 @@ public sealed class MachineFaultTests
 
             TestContext.Out.WriteLine($"the leader on a read-only store: {failure?.GetType().Name}: {failure?.Message}");
             failure.Should().NotBeNull("a read-only store ends the run with an error");
-            (failure!.ToString().Contains("Read-only file system", StringComparison.Ordinal) || failure is JobStores.JobStoreException)
-                .Should().BeTrue($"the error says what happened ({failure})");
-            (await MachineFaults.LoadEveryRecordAsync(store)).Should().BeGreaterThan(0, "the parent's record is still there and loads");
+            failure!.ToString().Should().Contain("Read-only file system", "the error says what happened and where");
         }
 
         MachineFaults.Run("umount", store);
+        (await MachineFaults.LoadEveryRecordAsync(store)).Should().BeGreaterThan(0, "the parent's record is still there and loads");
         await using (var restarted = MachineFaults.Leader(store, work, retryCount: 2, backoffSeconds: 0))
         {
             var result = await restarted.GetRequiredService<IWorkflowRunner>().RunWorkflowAsync<ManyChildrenJob, ManyChildrenInput>(new(20, 100, effects, "wait"), cancellationToken)
@@ -115,7 +114,7 @@ public sealed class MachineFaultTests
 
     [Test]
     [CancelAfter(5 * 60 * 1000)]
-    public async Task RunWorkflowAsync_WorkerDirectoryDeletedUnderTheJob_AttemptFailsClearlyAndTheRetryCompletes(CancellationToken cancellationToken)
+    public async Task RunWorkflowAsync_WorkerDirectoryDeletedUnderTheJob_FileStoreMakesItAgainAndNothingIsLost(CancellationToken cancellationToken)
     {
         string store = Path.Combine(_directory, "store");
         string work = Directory.CreateDirectory(Path.Combine(_directory, "work")).FullName;
@@ -126,7 +125,7 @@ public sealed class MachineFaultTests
             .RunWorkflowAsync<ManyChildrenJob, ManyChildrenInput>(new(5, 100, effects, "delete-worker-dir"), cancellationToken).WaitAsync(MachineFaults.Bound, cancellationToken);
 
         result.Succeeded.Should().BeTrue();
-        File.ReadAllLines(Path.Combine(effects, "attempts")).Should().HaveCount(2, "the first attempt lost its directory and failed; the retry ran");
+        File.ReadAllLines(Path.Combine(effects, "attempts")).Should().HaveCount(1, "the file store makes the job's directory again (with its parents) when the job asks for local disk");
         Enumerable.Range(0, 5).Should().OnlyContain(i => File.Exists(Path.Combine(effects, "done-" + i)));
         MachineFaults.InstanceDirectories(store).Should().BeEmpty();
         Directory.EnumerateFileSystemEntries(work, "*", SearchOption.AllDirectories).Should().BeEmpty("nothing is left in the work directory");

@@ -17,7 +17,9 @@ internal static class RestartCleaner
     /// After a workflow succeeded (its root is gone): removes the job records nothing can reach any more, with their
     /// journaled files. They are left by commits that never finished — a worker killed between creating its new jobs and
     /// updating its own record, or one whose update lost to another attempt of the same job (an orphan of a killed leader)
-    /// — and a restart's <see cref="CleanAsync"/> would remove them; a finished workflow must not keep them
+    /// — and a restart's <see cref="CleanAsync"/> would remove them; a finished workflow must not keep them. Also the
+    /// directories of IDs reserved for jobs whose creation never finished (a leader or worker killed in between, a full
+    /// disk), which have no record at all
     /// (docs/reliability.md, "What is checked").
     /// </summary>
     /// <returns>How many records were removed.</returns>
@@ -39,7 +41,10 @@ internal static class RestartCleaner
             await store.DeleteJobAsync(job.JobStoreId, cancellationToken).ConfigureAwait(false);
         }
 
-        return stranded.Count;
+        // IDs reserved for jobs whose creation never finished have a directory but no record.
+        var unrecorded = store is FileJobStore file ? file.ListUnrecordedJobIds() : [];
+        await store.DeleteJobsAsync(unrecorded, cancellationToken).ConfigureAwait(false);
+        return stranded.Count + unrecorded.Count;
     }
 
     public static async ValueTask<Outcome> CleanAsync(IJobStore store, string rootId, CancellationToken cancellationToken)
