@@ -73,7 +73,10 @@ internal static class MachineFaults
 
     /// <summary>Job directories (<c>instance-*</c>) left in the store.</summary>
     public static List<string> InstanceDirectories(string store) =>
-        Directory.Exists(Path.Combine(store, "jobs")) ? [.. Directory.EnumerateDirectories(Path.Combine(store, "jobs"), "instance-*", SearchOption.AllDirectories)] : [];
+        Directory.Exists(Path.Combine(store, "jobs"))
+            ? [.. Directory.EnumerateDirectories(Path.Combine(store, "jobs"), "instance-*", SearchOption.AllDirectories)
+                .Select(d => Path.GetRelativePath(store, d) + " [" + string.Join(' ', Directory.EnumerateFileSystemEntries(d).Select(Path.GetFileName)) + "]")]
+            : [];
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string what)

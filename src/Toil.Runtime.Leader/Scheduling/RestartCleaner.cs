@@ -42,9 +42,8 @@ internal static class RestartCleaner
         }
 
         // IDs reserved for jobs whose creation never finished have a directory but no record.
-        var unrecorded = store is FileJobStore file ? file.ListUnrecordedJobIds() : [];
-        await store.DeleteJobsAsync(unrecorded, cancellationToken).ConfigureAwait(false);
-        return stranded.Count + unrecorded.Count;
+        int unrecorded = store is FileJobStore file ? await file.RemoveUnrecordedJobDirectoriesAsync(cancellationToken).ConfigureAwait(false) : 0;
+        return stranded.Count + unrecorded;
     }
 
     public static async ValueTask<Outcome> CleanAsync(IJobStore store, string rootId, CancellationToken cancellationToken)
