@@ -4,12 +4,13 @@ using Toil.Runtime.Worker;
 
 // worker JOBNAME LOCATOR JOBSTOREID  : the worker program (kill points from TOIL_CHAOS_* variables)
 // leader STORE WORKDIR OUTFILE N     : runs or restarts the campaign's workflow (ChaosLeader)
+// load CHAINS LENGTH                : the load run: CHAINS chains of LENGTH jobs, 4 worker processes at a time (LoadRun)
 // chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P] : the chaos campaign (docs/reliability.md)
 switch (args)
 {
     case ["worker", .. var rest]:
         ChaosPoints.StartWorker();
-        return await ToilWorkerEntryPoint.RunAsync(rest, services => ChaosJobs.Register(services));
+        return await ToilWorkerEntryPoint.RunAsync(rest, services => LoadJobs.Register(FaultJobs.Register(ChaosJobs.Register(services))));
     case ["leader", _, _, _, _]:
         return await ChaosLeader.RunAsync(args[1..]);
     case ["chaos", .. var rest]:
@@ -29,7 +30,14 @@ switch (args)
                 case "--body": options.BodyKill = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--commit": options.CommitKill = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--leader": options.LeaderKill = double.Parse(value, CultureInfo.InvariantCulture); break;
-                default: Console.Error.WriteLine($"unknown option {rest[i]}"); return 2;
+                case ["load", var chains, var length]:
+    {
+        var outcome = await LoadRun.RunAsync(int.Parse(chains, CultureInfo.InvariantCulture), int.Parse(length, CultureInfo.InvariantCulture), Path.GetTempPath(), TimeSpan.FromHours(1));
+        Console.WriteLine(outcome);
+        return outcome.Succeeded && outcome.Missing == 0 && outcome.RunTwice == 0 ? 0 : 1;
+    }
+
+    default: Console.Error.WriteLine($"unknown option {rest[i]}"); return 2;
             }
         }
 
@@ -38,7 +46,14 @@ switch (args)
         return report.Violations.Count == 0 ? 0 : 1;
     }
 
+    case ["load", var chains, var length]:
+    {
+        var outcome = await LoadRun.RunAsync(int.Parse(chains, CultureInfo.InvariantCulture), int.Parse(length, CultureInfo.InvariantCulture), Path.GetTempPath(), TimeSpan.FromHours(1));
+        Console.WriteLine(outcome);
+        return outcome.Succeeded && outcome.Missing == 0 && outcome.RunTwice == 0 ? 0 : 1;
+    }
+
     default:
-        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P]");
+        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | load CHAINS LENGTH | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P]");
         return 2;
 }

@@ -14,26 +14,30 @@ public sealed partial class FileJobStore
     internal List<string> ListUnrecordedJobIds()
     {
         ThrowIfDestroyed();
-        List<string> ids = [];
-        string jobs = Path.Join(_root, JobsDirectory);
-        if (!Directory.Exists(jobs))
+        // A job's files directory can outlive its job directory (a leader killed after writing the root's body file).
+        SortedSet<string> ids = new(StringComparer.Ordinal);
+        foreach (string tree in new[] { JobsDirectory, JobFilesDirectory })
         {
-            return ids;
-        }
-
-        foreach (string kind in Directory.EnumerateDirectories(jobs, "kind-*"))
-        {
-            foreach (string instance in Directory.EnumerateDirectories(kind, "instance-*"))
+            string top = Path.Join(_root, tree);
+            if (!Directory.Exists(top))
             {
-                string id = $"{Path.GetFileName(kind)}/{Path.GetFileName(instance)}";
-                if (IsJobId(id) && !File.Exists(JobFile(id)))
+                continue;
+            }
+
+            foreach (string kind in Directory.EnumerateDirectories(top, "kind-*"))
+            {
+                foreach (string instance in Directory.EnumerateDirectories(kind, "instance-*"))
                 {
-                    ids.Add(id);
+                    string id = $"{Path.GetFileName(kind)}/{Path.GetFileName(instance)}";
+                    if (IsJobId(id) && !File.Exists(JobFile(id)))
+                    {
+                        ids.Add(id);
+                    }
                 }
             }
         }
 
-        return ids;
+        return [.. ids];
     }
 
     /// <summary>
@@ -49,17 +53,35 @@ public sealed partial class FileJobStore
         {
             foreach (string id in ListUnrecordedJobIds())
             {
-                using (await LockJobAsync(id, cancellationToken).ConfigureAwait(false))
+                // Files first (as DeleteJobsAsync): a crash in between leaves a directory this finds again, never lost files of a live job.
+                string files = Path.Join(_root, JobFilesDirectory, id);
+                foreach (string directory in new[] { files, JobDirectory(id) })
                 {
-                    if (File.Exists(JobFile(id)) || !Directory.Exists(JobDirectory(id)))
+                    if (!Directory.Exists(directory) || File.Exists(JobFile(id)))
                     {
                         continue;
                     }
 
-                    trash.Add(await MoveToTrashAsync(Contained(JobDirectory(id)), cancellationToken).ConfigureAwait(false));
+                    if (directory == files)
+                    {
+                        trash.Add(await MoveToTrashAsync(Contained(directory), cancellationToken).ConfigureAwait(false));
+                    }
+                    else
+                    {
+                        using (await LockJobAsync(id, cancellationToken).ConfigureAwait(false))
+                        {
+                            if (File.Exists(JobFile(id)))
+                            {
+                                continue;
+                            }
+
+                            trash.Add(await MoveToTrashAsync(Contained(directory), cancellationToken).ConfigureAwait(false));
+                        }
+                    }
+
+                    await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(directory)!), cancellationToken).ConfigureAwait(false);
                 }
 
-                await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(JobDirectory(id))!), cancellationToken).ConfigureAwait(false);
                 removed++;
             }
         }
