@@ -30,14 +30,7 @@ switch (args)
                 case "--body": options.BodyKill = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--commit": options.CommitKill = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--leader": options.LeaderKill = double.Parse(value, CultureInfo.InvariantCulture); break;
-                case ["load", var chains, var length]:
-    {
-        var outcome = await LoadRun.RunAsync(int.Parse(chains, CultureInfo.InvariantCulture), int.Parse(length, CultureInfo.InvariantCulture), Path.GetTempPath(), TimeSpan.FromHours(1));
-        Console.WriteLine(outcome);
-        return outcome.Succeeded && outcome.Missing == 0 && outcome.RunTwice == 0 ? 0 : 1;
-    }
-
-    default: Console.Error.WriteLine($"unknown option {rest[i]}"); return 2;
+                default: Console.Error.WriteLine($"unknown option {rest[i]}"); return 2;
             }
         }
 
