@@ -310,6 +310,31 @@ public sealed class LocalProcessBatchSystemTests
     }
 
     [Test]
+    public async Task ShutdownAsync_WorkerSigkilledFromOutside_RemovesItsTempDirectory()
+    {
+        // Found by the chaos campaign (docs/reliability.md): a SIGKILLed worker's worker-<guid> directory stayed forever.
+        await using var context = await ProcessTestContext.CreateAsync();
+        var batch = new LocalProcessBatchSystem(context.Options());
+        string ready = context.PathOf("ready");
+        long id = await batch.IssueJobAsync(await context.RequestAsync<ProcessTestJobs.HangJob, ProcessTestJobs.HangInput>(
+            ProcessTestJobs.Hang, new(ready, context.PathOf("term"), IgnoreTerm: false)));
+        await ProcessTestContext.WaitForFileAsync(ready);
+        int pid = int.Parse(await File.ReadAllTextAsync(ready), CultureInfo.InvariantCulture);
+        var workerDirectories = Directory.EnumerateDirectories(context.WorkDirectory, "worker-*", SearchOption.AllDirectories).ToList();
+        workerDirectories.Should().ContainSingle("the hanging worker made its temporary directory");
+        string kept = Path.Combine(Path.GetDirectoryName(workerDirectories[0])!, "worker-kept-on-purpose");
+        Directory.CreateDirectory(kept);
+
+        ProcessSignals.Send(pid, 9).Should().BeTrue();
+        (await batch.WaitForUpdateAsync().AsTask().WaitAsync(ProcessTestContext.Bound)).BatchJobId.Should().Be(id);
+        Directory.Exists(workerDirectories[0]).Should().BeTrue("nobody removes it while the batch system runs");
+        await batch.ShutdownAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+
+        Directory.Exists(workerDirectories[0]).Should().BeFalse("shutdown removes a killed worker's directory (its liveness file is unlocked)");
+        Directory.Exists(kept).Should().BeTrue("a directory without a liveness file was kept on purpose and stays");
+    }
+
+    [Test]
     public async Task ShutdownAsync_WorkerKilledWithDeferredFunctions_RunsThem()
     {
         await using var context = await ProcessTestContext.CreateAsync();

@@ -223,7 +223,9 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         // The workers' per-node work directories (WorkerDirectories' toilwf-<workflow>), once they are empty.
         foreach (string workflowId in workflowIds)
         {
-            WorkerCleanup.DeleteIfEmpty(Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId)));
+            string node = Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId));
+            WorkerCleanup.DeleteKilledWorkerDirectories(node);
+            WorkerCleanup.DeleteIfEmpty(node);
         }
 
         WorkerCleanup.DeleteIfEmpty(_outputDirectory);

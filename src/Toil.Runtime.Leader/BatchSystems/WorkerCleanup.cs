@@ -21,7 +21,46 @@ internal static class WorkerCleanup
         }
 
         DeleteIfEmpty(coordination);
+        DeleteKilledWorkerDirectories(workflowDirectory);
         DeleteIfEmpty(workflowDirectory);
+    }
+
+    /// <summary>
+    /// Removes the temporary directories (<c>worker-*</c>) of killed workers in <paramref name="workflowDirectory"/>: those
+    /// whose liveness file (<see cref="WorkerDirectories.LivenessFileName"/>) nobody holds locked any more. A live worker's
+    /// and one kept on purpose (no liveness file) stay.
+    /// </summary>
+    /// <returns>How many were removed.</returns>
+    public static int DeleteKilledWorkerDirectories(string workflowDirectory)
+    {
+        int removed = 0;
+        if (!Directory.Exists(workflowDirectory))
+        {
+            return removed;
+        }
+
+        foreach (string directory in Directory.EnumerateDirectories(workflowDirectory, "worker-*"))
+        {
+            using (var unlocked = DeferredFunctionRunner.TryLock(Path.Combine(directory, WorkerDirectories.LivenessFileName)))
+            {
+                if (unlocked is null)
+                {
+                    continue;
+                }
+            }
+
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next clean-up; nothing depends on it.
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>Removes <paramref name="directory"/> when it exists and is empty; one that is not (or becomes not) empty stays.</summary>

@@ -11,6 +11,9 @@ internal static partial class LeaderLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Restart clean-up: {Unreachable} unreachable job(s) removed, {Checkpoints} checkpoint(s) restarted, {Changed} job(s) reset")]
     public static partial void Cleaned(ILogger logger, int unreachable, int checkpoints, int changed);
 
+    [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "The workflow finished; {Stranded} job record(s) of commits that never finished removed")]
+    public static partial void StrandedRemoved(ILogger logger, int stranded);
+
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Issued {JobName} {JobStoreId} as batch job {BatchJobId}")]
     public static partial void Issued(ILogger logger, string jobName, string jobStoreId, long batchJobId);
 

@@ -13,6 +13,39 @@ internal static class RestartCleaner
 {
     public readonly record struct Outcome(int Unreachable, int CheckpointsRestarted, int Changed);
 
+    /// <summary>
+    /// After a workflow succeeded (its root is gone): removes the job records nothing can reach any more, with their
+    /// journaled files. They are left by commits that never finished — a worker killed between creating its new jobs and
+    /// updating its own record, or one whose update lost to another attempt of the same job (an orphan of a killed leader)
+    /// — and a restart's <see cref="CleanAsync"/> would remove them; a finished workflow must not keep them. Also the
+    /// directories of IDs reserved for jobs whose creation never finished (a leader or worker killed in between, a full
+    /// disk), which have no record at all
+    /// (docs/reliability.md, "What is checked").
+    /// </summary>
+    /// <returns>How many records were removed.</returns>
+    public static async ValueTask<int> RemoveStrandedAsync(IJobStore store, CancellationToken cancellationToken)
+    {
+        var stranded = new List<JobDescription>();
+        await foreach (var job in store.ListJobsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            stranded.Add(job);
+        }
+
+        foreach (var job in stranded)
+        {
+            foreach (string fileId in job.FilesToDelete)
+            {
+                await store.DeleteFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+            }
+
+            await store.DeleteJobAsync(job.JobStoreId, cancellationToken).ConfigureAwait(false);
+        }
+
+        // IDs reserved for jobs whose creation never finished have a directory but no record.
+        int unrecorded = store is FileJobStore file ? await file.RemoveUnrecordedJobDirectoriesAsync(cancellationToken).ConfigureAwait(false) : 0;
+        return stranded.Count + unrecorded;
+    }
+
     public static async ValueTask<Outcome> CleanAsync(IJobStore store, string rootId, CancellationToken cancellationToken)
     {
         // Reachable: from the root through every successor phase, services and merged-in (chained) IDs.

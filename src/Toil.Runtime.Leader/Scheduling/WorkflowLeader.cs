@@ -128,6 +128,12 @@ internal sealed class WorkflowLeader
             }
         }
 
+        if (failed.Count == 0 && !await _store.JobExistsAsync(_rootId, CancellationToken.None).ConfigureAwait(false)
+            && await RestartCleaner.RemoveStrandedAsync(_store, CancellationToken.None).ConfigureAwait(false) is > 0 and int stranded)
+        {
+            LeaderLog.StrandedRemoved(_log, stranded);
+        }
+
         await _store.WriteSharedFileAsync(failed.Count == 0 ? "succeeded.log" : "failed.log", ReadOnlyMemory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
         var elapsed = _time.GetElapsedTime(start);
         var cpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;

@@ -7,13 +7,21 @@ namespace Toil.Runtime.Worker;
 /// Where one run works (docs/worker-algorithm.md §1 step 1): the per-node workflow directory under the work directory, the
 /// node-local coordination directory (deferred functions), the run's own temporary directory and one directory per job.
 /// </summary>
-internal sealed class WorkerDirectories
+internal sealed class WorkerDirectories : IDisposable
 {
+    /// <summary>
+    /// The file in a run-made temporary directory that the run holds an exclusive <c>flock</c> on while it lives: a
+    /// directory whose file can be locked belongs to a killed worker (a batch system's clean-up removes it); one without
+    /// the file was kept on purpose (<see cref="EndLiveness"/>, <see cref="CleanWorkDirPolicy"/>) or is not a run's.
+    /// </summary>
+    public const string LivenessFileName = "worker.alive";
+
     // Private whatever the umask (docs/job-store-format.md, "Who can read a store"): jobs keep their inputs here.
     private const UnixFileMode PrivateDirectory = IO.AccessModes.PrivateDirectory;
 
     private static readonly Lazy<string> NodeId = new(ReadNodeId);
     private int _jobs;
+    private FileStream? _liveness;
 
     private WorkerDirectories(string workflowDirectory, string coordinationDirectory, string tempDirectory, bool tempCreated)
     {
@@ -54,7 +62,9 @@ internal sealed class WorkerDirectories
         }
 
         string temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
-        return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true);
+        // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
+        var liveness = new FileStream(Path.Combine(temp, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true) { _liveness = liveness };
     }
 
     /// <summary>
@@ -94,6 +104,30 @@ internal sealed class WorkerDirectories
             {
             }
         }
+    }
+
+    /// <summary>At the run's orderly end: unlocks and deletes the liveness file, so a temporary directory kept for inspection is not taken for a killed worker's.</summary>
+    public void EndLiveness()
+    {
+        if (_liveness is { } liveness)
+        {
+            _liveness = null;
+            liveness.Dispose();
+            try
+            {
+                File.Delete(Path.Combine(TempDirectory, LivenessFileName));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Unlocks the liveness file and leaves it (a run that did not end in order, such as a simulated crash, looks killed).</summary>
+    public void Dispose()
+    {
+        _liveness?.Dispose();
+        _liveness = null;
     }
 
     /// <summary>The mode the run's directories are made with (Unix).</summary>

@@ -103,6 +103,7 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
             WorkerRunnerLog.StatsFailed(hostLogger, ex, request.JobStoreId);
         }
 
+        dirs.EndLiveness();
         string? retained = CleanWorkDirectory(dirs, options.CleanWorkDir, failed, hostLogger) ? null : dirs.TempDirectory;
         if (retained is null && dirs.TempDirectoryCreated)
         {

@@ -143,6 +143,7 @@ public sealed class WorkerRunner : IWorkerRunner
         finally
         {
             run.Dispose();
+            directories.Dispose();
         }
     }
 

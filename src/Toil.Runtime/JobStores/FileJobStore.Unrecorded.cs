@@ -1,0 +1,95 @@
+using Toil.Runtime.IO;
+
+namespace Toil.Runtime.JobStores;
+
+public sealed partial class FileJobStore
+{
+    /// <summary>
+    /// The IDs whose job directory exists without a record: reserved by <see cref="AssignJobIdAsync"/> for a job whose
+    /// <see cref="CreateJobsAsync"/> never ran or never finished (a leader or worker killed in between, a full disk).
+    /// <see cref="ListJobsAsync"/> cannot return them and <see cref="DeleteJobsAsync"/> leaves them (to a creation in
+    /// flight); <see cref="RemoveUnrecordedJobDirectoriesAsync"/> removes them. Only meaningful when nothing is creating
+    /// jobs (the leader calls it once a workflow has finished, docs/reliability.md).
+    /// </summary>
+    internal List<string> ListUnrecordedJobIds()
+    {
+        ThrowIfDestroyed();
+        // A job's files directory can outlive its job directory (a leader killed after writing the root's body file).
+        SortedSet<string> ids = new(StringComparer.Ordinal);
+        foreach (string tree in new[] { JobsDirectory, JobFilesDirectory })
+        {
+            string top = Path.Join(_root, tree);
+            if (!Directory.Exists(top))
+            {
+                continue;
+            }
+
+            foreach (string kind in Directory.EnumerateDirectories(top, "kind-*"))
+            {
+                foreach (string instance in Directory.EnumerateDirectories(kind, "instance-*"))
+                {
+                    string id = $"{Path.GetFileName(kind)}/{Path.GetFileName(instance)}";
+                    if (IsJobId(id) && !File.Exists(JobFile(id)))
+                    {
+                        ids.Add(id);
+                    }
+                }
+            }
+        }
+
+        return [.. ids];
+    }
+
+    /// <summary>
+    /// Removes the directories of <see cref="ListUnrecordedJobIds"/> (under each job's lock, checking again that no record
+    /// appeared), moved to trash durably like <see cref="DeleteJobsAsync"/>. Call it only when nothing creates jobs.
+    /// </summary>
+    /// <returns>How many were removed.</returns>
+    internal async ValueTask<int> RemoveUnrecordedJobDirectoriesAsync(CancellationToken cancellationToken)
+    {
+        int removed = 0;
+        List<string> trash = [];
+        try
+        {
+            foreach (string id in ListUnrecordedJobIds())
+            {
+                // Files first (as DeleteJobsAsync): a crash in between leaves a directory this finds again, never lost files of a live job.
+                string files = Path.Join(_root, JobFilesDirectory, id);
+                foreach (string directory in new[] { files, JobDirectory(id) })
+                {
+                    if (!Directory.Exists(directory) || File.Exists(JobFile(id)))
+                    {
+                        continue;
+                    }
+
+                    if (directory == files)
+                    {
+                        trash.Add(await MoveToTrashAsync(Contained(directory), cancellationToken).ConfigureAwait(false));
+                    }
+                    else
+                    {
+                        using (await LockJobAsync(id, cancellationToken).ConfigureAwait(false))
+                        {
+                            if (File.Exists(JobFile(id)))
+                            {
+                                continue;
+                            }
+
+                            trash.Add(await MoveToTrashAsync(Contained(directory), cancellationToken).ConfigureAwait(false));
+                        }
+                    }
+
+                    await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(directory)!), cancellationToken).ConfigureAwait(false);
+                }
+
+                removed++;
+            }
+        }
+        finally
+        {
+            trash.ForEach(TryDeleteTree);
+        }
+
+        return removed;
+    }
+}
