@@ -16,7 +16,7 @@ public sealed partial class FileJobStore
         ThrowIfDestroyed();
         // A job's files directory can outlive its job directory (a leader killed after writing the root's body file).
         SortedSet<string> ids = new(StringComparer.Ordinal);
-        foreach (string tree in new[] { JobsDirectory, JobFilesDirectory })
+        foreach (string tree in new[] { JobsDirectory, FileJobStoreLayout.JobFilesDirectory })
         {
             string top = Path.Join(_root, tree);
             if (!Directory.Exists(top))
@@ -54,7 +54,7 @@ public sealed partial class FileJobStore
             foreach (string id in ListUnrecordedJobIds())
             {
                 // Files first (as DeleteJobsAsync): a crash in between leaves a directory this finds again, never lost files of a live job.
-                string files = Path.Join(_root, JobFilesDirectory, id);
+                string files = _layout.JobFilesOf(id);
                 foreach (string directory in new[] { files, JobDirectory(id) })
                 {
                     if (!Directory.Exists(directory) || File.Exists(JobFile(id)))
@@ -68,7 +68,7 @@ public sealed partial class FileJobStore
                     }
                     else
                     {
-                        using (await LockJobAsync(id, cancellationToken).ConfigureAwait(false))
+                        using (await _locks.LockJobAsync(id, cancellationToken).ConfigureAwait(false))
                         {
                             if (File.Exists(JobFile(id)))
                             {
@@ -87,7 +87,7 @@ public sealed partial class FileJobStore
         }
         finally
         {
-            trash.ForEach(TryDeleteTree);
+            trash.ForEach(FileJobStoreTrash.TryDeleteTree);
         }
 
         return removed;
