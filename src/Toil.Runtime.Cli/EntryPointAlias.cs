@@ -4,7 +4,7 @@ namespace Toil.Runtime.Cli;
 
 /// <summary>
 /// Busybox-style dispatch: invoked as <c>toil-&lt;command&gt;</c> (a symlink to the <c>toil</c> apphost, made by <c>toil install-aliases</c>),
-/// the program behaves as <c>toil &lt;command&gt;</c>, so DESIGN's program names <c>toil-worker</c>,
+/// the program behaves as <c>toil &lt;command&gt;</c>, so Toil's program names <c>toil-worker</c>,
 /// <c>toil-contained-executor</c> and <c>toil-mesos-executor</c> work.
 /// </summary>
 internal static class EntryPointAlias

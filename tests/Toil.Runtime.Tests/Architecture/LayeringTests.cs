@@ -15,6 +15,9 @@ public sealed class LayeringTests
     private static readonly Layer Serialization = new("Serialization", 1, ["Toil.Runtime.Serialization"]);
     private static readonly Layer JobStores = new("JobStores", 2, ["Toil.Runtime.JobStores"]);
     private static readonly Layer Deferred = new("Deferred", 2, ["Toil.Runtime.Deferred"]);
+
+    // The worker's ActivitySource and Meter (docs/telemetry.md): they name jobs, and the file store and worker call them.
+    private static readonly Layer Telemetry = new("Telemetry", 2, ["Toil.Runtime.Telemetry"]);
     private static readonly Layer FileStores = new("FileStores", 3, ["Toil.Runtime.FileStores"]);
     private static readonly Layer Authoring = new("Authoring", 4, ["Toil.Runtime.Authoring"]);
 
@@ -30,7 +33,7 @@ public sealed class LayeringTests
     private static readonly Layer Logging = new("Logging", 1, ["Toil.Runtime.Logging"], apart: true);
     private static readonly Layer Stats = new("Stats", 1, ["Toil.Runtime.Stats"], apart: true);
 
-    private static readonly Layer[] CoreLayers = [Jobs, Serialization, JobStores, Deferred, FileStores, Authoring, Worker, DependencyInjection, IO, Logging, Stats];
+    private static readonly Layer[] CoreLayers = [Jobs, Serialization, JobStores, Deferred, Telemetry, FileStores, Authoring, Worker, DependencyInjection, IO, Logging, Stats];
 
     /// <summary>
     /// Upward uses that remain, as (using type, used type). Each is a debt: the test fails when one disappears, so the
