@@ -31,16 +31,47 @@ public sealed class WorkflowRunnerTokenTests
         (await act.Should().ThrowAsync<UnknownJobTypeException>()).Which.TypeName.Should().Be("leader-token-square");
     }
 
+    [Test]
+    public async Task RunAsync_RestartAfterLeaderDiedBeforeItsFirstIssue_ReturnsTheRootValue()
+    {
+        // What a leader killed right after creating the root job leaves: the root and nothing run.
+        string store = Path.Combine(Directory.CreateTempSubdirectory("toil-leader-token-store-").FullName, "store");
+        try
+        {
+            var registry = new JobTypeRegistry(TokenSquare.Type);
+            await using (var created = await JobStores.FileJobStore.CreateAsync(new JobStores.FileJobStoreOptions { Locator = "file:" + store }, new Jobs.WorkflowConfig()))
+            {
+                await created.CreateRootJobAsync(registry, TokenSquare.Type, 5);
+            }
+
+            await using var host = await TokenHost.CreateAsync(services => services.AddToilJob(TokenSquare.Type), store);
+
+            int value = await host.Runner.RunAsync(TokenSquare.Type, 5).WaitAsync(Bound);
+
+            value.Should().Be(25, "the restarted leader finds the root's result file and runs the root");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(store)!, recursive: true);
+        }
+    }
+
     private sealed class TokenHost(ServiceProvider services, string directory) : IAsyncDisposable
     {
         public IWorkflowRunner Runner => services.GetRequiredService<IWorkflowRunner>();
 
-        public static Task<TokenHost> CreateAsync(Action<IServiceCollection> jobs)
+        public static Task<TokenHost> CreateAsync(Action<IServiceCollection> jobs, string? restartStore = null)
         {
             string directory = Directory.CreateTempSubdirectory("toil-leader-token-").FullName;
             var services = new ServiceCollection().AddLogging();
             services.AddToilLeader(o =>
             {
+                if (restartStore is not null)
+                {
+                    o.JobStore = "file:" + restartStore;
+                    o.Restart = true;
+                }
+
                 o.WorkerEnvironment["TOIL_WORKDIR"] = directory;
                 o.WorkerEnvironment["TOIL_COORDINATION_DIR"] = directory;
             });

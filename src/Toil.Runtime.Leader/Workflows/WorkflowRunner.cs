@@ -56,8 +56,8 @@ internal sealed class WorkflowRunner(
             RootJob<TOutput> root;
             if (fresh)
             {
+                // Also records the result file's ID (rootJobReturnValue) before the root is set, for a restart.
                 root = await store.CreateRootJobAsync(registry, registered, input, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await store.WriteSharedFileAsync(SharedFileNames.RootJobReturnValue, Encoding.UTF8.GetBytes(root.ResultFileId), cancellationToken).ConfigureAwait(false);
             }
             else
             {

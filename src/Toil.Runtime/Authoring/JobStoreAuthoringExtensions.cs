@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -41,7 +42,7 @@ public static class JobStoreAuthoringExtensions
     /// <param name="displayName">The display name; defaults to the type name.</param>
     /// <param name="checkpoint">Whether the root job is a checkpoint (its subtree is rerun from it when it fails).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The root job and its result file.</returns>
+    /// <returns>The root job and its result file, whose ID is also written to the shared file <c>rootJobReturnValue</c> before the job is recorded as the root (so a leader restarted at any moment finds it).</returns>
     /// <exception cref="UnknownJobTypeException"><typeparamref name="TJob"/> is not registered.</exception>
     /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
     public static async ValueTask<RootJob<TOutput>> CreateRootJobAsync<TJob, TInput, TOutput>(this IJobStore store, JobTypeRegistry registry, TInput input, JobRequirements? requirements = null, string? displayName = null, bool checkpoint = false, CancellationToken cancellationToken = default)
@@ -88,7 +89,7 @@ public static class JobStoreAuthoringExtensions
     /// <param name="displayName">The display name; defaults to the type name.</param>
     /// <param name="checkpoint">Whether the root job is a checkpoint (its subtree is rerun from it when it fails).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The root job and its result file.</returns>
+    /// <returns>The root job and its result file, whose ID is also written to the shared file <c>rootJobReturnValue</c> before the job is recorded as the root (so a leader restarted at any moment finds it).</returns>
     /// <exception cref="UnknownJobTypeException">No job type is registered under the token's name.</exception>
     /// <exception cref="ArgumentException">The token's name is registered with another class, input or return type.</exception>
     /// <exception cref="InvalidJobInputException">The input cannot be serialised.</exception>
@@ -146,7 +147,15 @@ public static class JobStoreAuthoringExtensions
 
         string bodyId = await store.WriteFileAsync(body, job.JobStoreId, cleanup: true, baseName: "body", cancellationToken).ConfigureAwait(false);
         job.AttachBody(new JobBody(registration.Name, bodyId));
-        await store.CreateRootJobAsync(job, cancellationToken).ConfigureAwait(false);
+        await store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+        if (resultId is not null)
+        {
+            // Recorded before the job becomes the root: a leader killed at any moment after the root is set finds its
+            // result file on restart (a store without a root is started afresh).
+            await store.WriteSharedFileAsync(SharedFileNames.RootJobReturnValue, Encoding.UTF8.GetBytes(resultId), cancellationToken).ConfigureAwait(false);
+        }
+
+        await store.SetRootJobIdAsync(job.JobStoreId, cancellationToken).ConfigureAwait(false);
         return (job.JobStoreId, resultId);
     }
 }
