@@ -189,7 +189,7 @@ public sealed class LocalProcessBatchSystemTests
         await using var batch = new LocalProcessBatchSystem(options);
         string term = context.PathOf("term");
         var hang = await context.RequestAsync<ProcessTestJobs.HangJob, ProcessTestJobs.HangInput>(
-            ProcessTestJobs.Hang, new(context.PathOf("ready"), term, IgnoreTerm: false), new JobResources { Cores = 1, Walltime = TimeSpan.FromSeconds(3) });
+            ProcessTestJobs.Hang, new(context.PathOf("ready"), term, IgnoreTerm: false), new JobResources { Cores = 1, Walltime = TimeSpan.FromSeconds(10) }); // long enough for a worker to start (and install its SIGTERM handler) on a loaded machine
 
         long id = await batch.IssueJobAsync(hang);
         var update = await batch.WaitForUpdateAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
@@ -197,7 +197,7 @@ public sealed class LocalProcessBatchSystemTests
         update.BatchJobId.Should().Be(id);
         update.ExitReason.Should().Be(BatchJobExitReason.MaxJobDuration);
         update.ExitCode.Should().Be(128 + 15, "the worker was stopped with SIGTERM");
-        update.WallTime.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3)).And.BeLessThan(TimeSpan.FromSeconds(30));
+        update.WallTime.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(10)).And.BeLessThan(TimeSpan.FromSeconds(30));
         update.Detail.Should().Contain("walltime");
         (await File.ReadAllTextAsync(term)).Should().Be("term");
     }
