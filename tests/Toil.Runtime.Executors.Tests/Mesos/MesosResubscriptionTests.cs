@@ -1,6 +1,5 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Time.Testing;
 using Toil.Runtime.Executors.Mesos;
+using Toil.Runtime.Testing.Time;
 
 namespace Toil.Runtime.Executors.Tests.Mesos;
 
@@ -68,37 +67,5 @@ public sealed class MesosResubscriptionTests
         await run;
         attempts.Take(7).Should().Equal(1, 2, 3, 4, 5, 1, 2);
         time.GetElapsedTime(start).Should().Be(waited.Take(5).Aggregate(TimeSpan.Zero, (a, b) => a + b) + TimeSpan.FromSeconds(2));
-    }
-
-    /// <summary>A <see cref="FakeTimeProvider"/> that moves forward by exactly each delay the code under test starts.</summary>
-    private sealed class SteppingClock : FakeTimeProvider
-    {
-        private readonly SemaphoreSlim _created = new(0);
-        private readonly ConcurrentQueue<TimeSpan> _dues = new();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            ITimer timer = base.CreateTimer(callback, state, dueTime, period);
-            _dues.Enqueue(dueTime);
-            _created.Release();
-            return timer;
-        }
-
-        public async Task<List<TimeSpan>> RunAsync(Task task)
-        {
-            var waited = new List<TimeSpan>();
-            while (true)
-            {
-                Task created = _created.WaitAsync();
-                if (await Task.WhenAny(task, created) == task && !created.IsCompleted)
-                {
-                    return waited;
-                }
-
-                _dues.TryDequeue(out TimeSpan due).Should().BeTrue();
-                waited.Add(due);
-                Advance(due);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Toil.Runtime.IO;
+using Toil.Runtime.Testing.Time;
 
 namespace Toil.Runtime.Tests.IO;
 

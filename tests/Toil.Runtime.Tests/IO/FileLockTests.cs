@@ -1,4 +1,5 @@
 using Toil.Runtime.IO;
+using Toil.Runtime.Testing.Time;
 
 namespace Toil.Runtime.Tests.IO;
 

@@ -1,6 +1,6 @@
 using Toil.Runtime.IO;
 using Toil.Runtime.JobStores;
-using Toil.Runtime.Tests.IO;
+using Toil.Runtime.Testing.Time;
 
 namespace Toil.Runtime.Tests.JobStores;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Toil.Runtime.Tests.IO;
+namespace Toil.Runtime.Testing.Time;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that steps itself under a task that waits on it: each time the task starts a timer
