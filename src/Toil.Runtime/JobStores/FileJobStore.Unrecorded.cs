@@ -18,23 +18,7 @@ public sealed partial class FileJobStore
         SortedSet<string> ids = new(StringComparer.Ordinal);
         foreach (string tree in new[] { JobsDirectory, FileJobStoreLayout.JobFilesDirectory })
         {
-            string top = Path.Join(_root, tree);
-            if (!Directory.Exists(top))
-            {
-                continue;
-            }
-
-            foreach (string kind in Directory.EnumerateDirectories(top, "kind-*"))
-            {
-                foreach (string instance in Directory.EnumerateDirectories(kind, "instance-*"))
-                {
-                    string id = $"{Path.GetFileName(kind)}/{Path.GetFileName(instance)}";
-                    if (IsJobId(id) && !File.Exists(JobFile(id)))
-                    {
-                        ids.Add(id);
-                    }
-                }
-            }
+            ids.UnionWith(JobIdsUnder(tree).Where(id => IsJobId(id) && !File.Exists(JobFile(id))));
         }
 
         return [.. ids];

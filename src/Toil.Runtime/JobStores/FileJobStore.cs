@@ -416,28 +416,7 @@ public sealed partial class FileJobStore : IJobStore
     public async IAsyncEnumerable<JobDescription> ListJobsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ThrowIfDestroyed();
-        List<string> ids = [];
-        try
-        {
-            foreach (string kind in Directory.EnumerateDirectories(Contained(_layout.Directory(JobsDirectory)), "kind-*"))
-            {
-                try
-                {
-                    foreach (string instance in Directory.EnumerateDirectories(kind, "instance-*"))
-                    {
-                        ids.Add($"{Path.GetFileName(kind)}/{Path.GetFileName(instance)}");
-                    }
-                }
-                catch (DirectoryNotFoundException)
-                {
-                }
-            }
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-
-        foreach (string id in ids)
+        foreach (string id in JobIdsUnder(JobsDirectory))
         {
             if (!IsJobId(id) || !File.Exists(JobFile(id)))
             {
@@ -720,6 +699,36 @@ public sealed partial class FileJobStore : IJobStore
 
     /// <summary>Whether a failed filesystem step is retried (see <see cref="FileJobStoreRecords.IsTransient"/>).</summary>
     internal static bool IsTransient(Exception exception) => FileJobStoreRecords.IsTransient(exception);
+
+    /// <summary>
+    /// The <c>kind-*/instance-*</c> names under <paramref name="tree"/> (<c>jobs</c> or <c>job-files</c>), as job IDs
+    /// not yet checked; a directory removed during the walk is skipped.
+    /// </summary>
+    private List<string> JobIdsUnder(string tree)
+    {
+        List<string> ids = [];
+        try
+        {
+            foreach (string kind in Directory.EnumerateDirectories(Contained(_layout.Directory(tree)), "kind-*"))
+            {
+                try
+                {
+                    foreach (string instance in Directory.EnumerateDirectories(kind, "instance-*"))
+                    {
+                        ids.Add($"{Path.GetFileName(kind)}/{Path.GetFileName(instance)}");
+                    }
+                }
+                catch (DirectoryNotFoundException)
+                {
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+
+        return ids;
+    }
 
     internal string JobDirectory(string jobId) => _layout.JobDirectory(jobId);
 
