@@ -48,6 +48,15 @@ internal static class RestartCleaner
 
     public static async ValueTask<Outcome> CleanAsync(IJobStore store, string rootId, CancellationToken cancellationToken)
     {
+        // Listed before the walk: a worker of the previous leader that is still running (an orphan) may create children
+        // and then update their parent while this runs; a job created after the listing is never taken for unreachable.
+        // (One created before it whose parent is updated after the walk still is: docs/reliability.md.)
+        var all = new List<JobDescription>();
+        await foreach (var job in store.ListJobsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            all.Add(job);
+        }
+
         // Reachable: from the root through every successor phase, services and merged-in (chained) IDs.
         var reachable = new HashSet<string>(StringComparer.Ordinal);
         var order = new List<JobDescription>();
@@ -78,12 +87,6 @@ internal static class RestartCleaner
         }
 
         int unreachable = 0;
-        var all = new List<JobDescription>();
-        await foreach (var job in store.ListJobsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            all.Add(job);
-        }
-
         foreach (var job in all.Where(j => !reachable.Contains(j.JobStoreId)))
         {
             foreach (string fileId in job.FilesToDelete)
