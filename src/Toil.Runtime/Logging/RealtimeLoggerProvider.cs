@@ -76,7 +76,7 @@ public sealed class RealtimeLoggerProvider : ILoggerProvider
     /// <summary>Gets a value indicating whether records of a logger category are sent: <c>toil-rt</c> and <c>toil-rt.*</c>.</summary>
     /// <param name="categoryName">The category.</param>
     /// <returns><see langword="true"/> for the real-time categories.</returns>
-    public static bool IsRealtimeCategory(string categoryName)
+    internal static bool IsRealtimeCategory(string categoryName)
     {
         ArgumentNullException.ThrowIfNull(categoryName);
         return categoryName.StartsWith(RealtimeLogger.CategoryName, StringComparison.Ordinal) &&
