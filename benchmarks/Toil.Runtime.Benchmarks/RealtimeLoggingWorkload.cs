@@ -36,8 +36,8 @@ public sealed class RealtimeLoggingWorkload : IWorkload
         // No per-sender rate limit: this measures how fast one sender can go.
         await using var server = new RealtimeLoggingServer(Options.Create(new RealtimeLoggingServerOptions { SenderRecordsPerSecond = 0 }), factory);
         server.Start();
-        var settings = RealtimeLoggingSettings.FromVariables(server.EnvironmentVariables);
-        using var provider = new RealtimeLoggerProvider(settings);
+        var request = RealtimeLoggingRequest.FromVariables(server.EnvironmentVariables);
+        using var provider = new RealtimeLoggerProvider(request);
         var logger = provider.CreateLogger(RealtimeLogger.CategoryName);
         logger.LogInformation("warm-up {I} {Padding}", -1, padding);
         await WaitForQuietAsync(() => counter.Count, 1);
@@ -78,7 +78,7 @@ public sealed class RealtimeLoggingWorkload : IWorkload
 
         // The sender alone: the same provider sending to a socket that only counts (no decoding, no re-emission).
         using var sink = new CountingSocket();
-        using var alone = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", $"127.0.0.1:{sink.Port}"));
+        using var alone = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", $"127.0.0.1:{sink.Port}"));
         var aloneLogger = alone.CreateLogger(RealtimeLogger.CategoryName);
         sw.Restart();
         for (int i = 0; i < records && sw.Elapsed < Bound; i++)

@@ -6,15 +6,18 @@ namespace HostedWorkflow;
 /// <summary>The root: one greeting child per name; each child's only successor chains into its worker run.</summary>
 public sealed class GreetAllJob : IJob<string[]>, IToilJobType
 {
+    /// <summary>Gets the job's type token: registration (<c>AddToilJob(GreetAllJob.Type)</c>) and creation in one.</summary>
+    public static JobType<GreetAllJob, string[]> Type { get; } = JobType.Create<GreetAllJob, string[]>(HostedJson.Default.StringArray, "greet-all");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<GreetAllJob, string[]>(HostedJson.Default.StringArray, "greet-all");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public ValueTask RunAsync(string[] input, JobContext context, CancellationToken cancellationToken)
     {
         foreach (string name in input)
         {
-            context.AddChild<GreetJob, string>(name);
+            context.AddChild(GreetJob.Type, name);
         }
 
         return ValueTask.CompletedTask;
@@ -24,8 +27,11 @@ public sealed class GreetAllJob : IJob<string[]>, IToilJobType
 /// <summary>Greets one name (to the leader's log) after a short wait, so a Ctrl+C can stop the run mid-way.</summary>
 public sealed class GreetJob : IJob<string>, IToilJobType
 {
+    /// <summary>Gets the job's type token: registration (<c>AddToilJob(GreetJob.Type)</c>) and creation in one.</summary>
+    public static JobType<GreetJob, string> Type { get; } = JobType.Create<GreetJob, string>(HostedJson.Default.String, "greet");
+
     /// <inheritdoc />
-    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<GreetJob, string>(HostedJson.Default.String, "greet");
+    static JobTypeRegistration IToilJobType.Registration => Type;
 
     /// <inheritdoc />
     public async ValueTask RunAsync(string input, JobContext context, CancellationToken cancellationToken)

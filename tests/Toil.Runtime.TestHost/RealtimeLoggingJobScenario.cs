@@ -17,10 +17,10 @@ public sealed class RealtimeLoggingJobScenario : IHostScenario
     /// <inheritdoc />
     public Task<int> RunAsync(string[] args)
     {
-        var settings = RealtimeLoggingSettings.FromEnvironment();
-        using (var factory = LoggerFactory.Create(b => b.AddProvider(new ToilTextLoggerProvider(Console.Out)).AddToilRealtimeLogging(settings)))
+        var request = RealtimeLoggingRequest.FromEnvironment();
+        using (var factory = LoggerFactory.Create(b => b.AddProvider(new ToilTextLoggerProvider(Console.Out)).AddToilRealtimeLogging(request)))
         {
-            var realtime = new RealtimeLogger(factory, settings);
+            var realtime = new RealtimeLogger(factory, request);
             realtime.LogInformation("This should be logged at info level");
             realtime.LogDebug("This should be logged at debug level");
             realtime.LogCritical("job done");

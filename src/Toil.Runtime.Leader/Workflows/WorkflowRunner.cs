@@ -113,7 +113,7 @@ internal sealed class WorkflowRunner(
             server = new RealtimeLoggingServer(Options.Create(new RealtimeLoggingServerOptions()), _loggerFactory);
             server.Start();
             server.ApplyTo(environment);
-            LeaderLog.RealtimeStarted(logger, environment.GetValueOrDefault(RealtimeLoggingSettings.AddressVariable) ?? "?");
+            LeaderLog.RealtimeStarted(logger, environment.GetValueOrDefault(RealtimeLoggingRequest.AddressVariable) ?? "?");
         }
 
         var batch = services.GetRequiredService<IBatchSystem>();

@@ -57,7 +57,7 @@ public sealed partial class JobContext
     public RealtimeLogger RealtimeLogger => _realtimeLogger ??=
         _invocation.RealtimeLogger
         ?? _invocation.Services.GetService<RealtimeLogger>()
-        ?? new RealtimeLogger(_invocation.Logger, RealtimeLoggingSettings.Disabled);
+        ?? new RealtimeLogger(_invocation.Logger, RealtimeLoggingRequest.Disabled);
 
     /// <summary>Gets the job's ID in the job store.</summary>
     public string JobStoreId => _invocation.Job.JobStoreId;

@@ -21,7 +21,7 @@ public static class JobStoreLeaderMessageExtensions
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The messages, in the order the store delivered them.</returns>
     /// <exception cref="System.Text.Json.JsonException">A message is not a stats document; it is left unarchived.</exception>
-    public static async ValueTask<IReadOnlyList<StatsDocument>> ReadStatsAsync(this IJobStore store, bool readAll = false, CancellationToken cancellationToken = default)
+    internal static async ValueTask<IReadOnlyList<StatsDocument>> ReadStatsAsync(this IJobStore store, bool readAll = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         List<StatsDocument> documents = [];
@@ -54,7 +54,7 @@ public static class JobStoreLeaderMessageExtensions
     /// <summary>The messages to the leader in one worker's stats message.</summary>
     /// <param name="document">The stats message.</param>
     /// <returns>The messages, with Python's level numbers turned back into <see cref="Microsoft.Extensions.Logging.LogLevel"/>.</returns>
-    public static IReadOnlyList<LeaderMessage> GetLeaderMessages(this StatsDocument document)
+    internal static IReadOnlyList<LeaderMessage> GetLeaderMessages(this StatsDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
         return [.. document.Workers.LogsToLeader.Select(m => new LeaderMessage(m.Text, ToilLogLevel.ToLogLevel(m.Level)))];

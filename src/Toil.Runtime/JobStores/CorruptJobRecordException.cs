@@ -24,7 +24,7 @@ public sealed class CorruptJobRecordException : JobStoreException
     /// ID, reason and message, with <paramref name="formatError"/> as the inner exception.
     /// </summary>
     /// <param name="formatError">The serializer's error.</param>
-    public CorruptJobRecordException(JobRecordFormatException formatError)
+    internal CorruptJobRecordException(JobRecordFormatException formatError)
         : this((formatError ?? throw new ArgumentNullException(nameof(formatError))).JobId, formatError.Reason, formatError)
     {
     }

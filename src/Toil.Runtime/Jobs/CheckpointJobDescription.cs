@@ -34,7 +34,7 @@ public sealed class CheckpointJobDescription : JobDescription
 
     /// <summary>Restores the body from <see cref="Checkpoint"/>.</summary>
     /// <exception cref="InvalidOperationException">No snapshot was taken.</exception>
-    public void RestoreCheckpoint() => AttachBody(Checkpoint ?? throw new InvalidOperationException($"Checkpoint job {this} has no snapshot to restore."));
+    internal void RestoreCheckpoint() => AttachBody(Checkpoint ?? throw new InvalidOperationException($"Checkpoint job {this} has no snapshot to restore."));
 
     /// <inheritdoc />
     protected override JobDescription CreateEmptyCopy() => new CheckpointJobDescription(JobName);

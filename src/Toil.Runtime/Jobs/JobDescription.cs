@@ -157,7 +157,7 @@ public class JobDescription
 
     /// <summary>Creates a new temporary ID, unique in the process, that a job store later replaces.</summary>
     /// <returns>The temporary ID.</returns>
-    public static string NewTemporaryId() => TemporaryPrefix + Guid.NewGuid().ToString("N");
+    internal static string NewTemporaryId() => TemporaryPrefix + Guid.NewGuid().ToString("N");
 
     /// <summary>Whether <paramref name="id"/> is a temporary ID made by <see cref="NewTemporaryId"/>.</summary>
     /// <param name="id">The ID.</param>
@@ -182,7 +182,7 @@ public class JobDescription
 
     /// <summary>The job's names, with its current ID.</summary>
     /// <returns>The names.</returns>
-    public JobNames GetNames() => new(JobName, UnitName, DisplayName, DisplayName, JobStoreId);
+    internal JobNames GetNames() => new(JobName, UnitName, DisplayName, DisplayName, JobStoreId);
 
     /// <summary>
     /// The jobs that ran as this record: its merged names when it chained, else just its own names. A worker deletes
@@ -230,7 +230,7 @@ public class JobDescription
 
     /// <summary>Every successor with the index of its phase.</summary>
     /// <returns>(phase index, ID) pairs.</returns>
-    public IEnumerable<(int Phase, string JobId)> SuccessorsByPhase() => _phases.SelectMany((p, i) => p.Select(id => (i, id)));
+    internal IEnumerable<(int Phase, string JobId)> SuccessorsByPhase() => _phases.SelectMany((p, i) => p.Select(id => (i, id)));
 
     /// <summary>Every successor, then every service host.</summary>
     /// <returns>The IDs.</returns>
@@ -238,7 +238,7 @@ public class JobDescription
 
     /// <summary>Service hosts in start order: first those that are nobody's child, then their children, and so on.</summary>
     /// <returns>Non-empty batches.</returns>
-    public IEnumerable<IReadOnlyList<string>> ServiceHostIdsInBatches()
+    internal IEnumerable<IReadOnlyList<string>> ServiceHostIdsInBatches()
     {
         var children = ServiceTree.Values.SelectMany(c => c).ToHashSet(StringComparer.Ordinal);
         List<string> batch = [.. ServiceTree.Keys.Where(k => !children.Contains(k))];
@@ -294,7 +294,7 @@ public class JobDescription
 
     /// <summary>Removes every service host that <paramref name="keep"/> rejects, as a key and from every child list.</summary>
     /// <param name="keep">Returns <see langword="true"/> for IDs to keep.</param>
-    public void FilterServiceHosts(Func<string, bool> keep)
+    internal void FilterServiceHosts(Func<string, bool> keep)
     {
         ArgumentNullException.ThrowIfNull(keep);
         foreach (string id in ServiceTree.Keys.Where(k => !keep(k)).ToList())
@@ -319,7 +319,7 @@ public class JobDescription
 
     /// <summary>Whether the job and everything under it is done: no body, no successor, no service.</summary>
     /// <returns><see langword="true"/> when done.</returns>
-    public bool IsSubtreeDone() => !HasBody && !AllSuccessors().Any() && ServiceTree.Count == 0;
+    internal bool IsSubtreeDone() => !HasBody && !AllSuccessors().Any() && ServiceTree.Count == 0;
 
     /// <summary>
     /// The chaining primitive: this job (the successor) takes the place of <paramref name="other"/> (its predecessor).
@@ -394,7 +394,7 @@ public class JobDescription
 
     /// <summary>Rewrites IDs (typically temporary ones) in successors and services.</summary>
     /// <param name="renames">Old ID to new ID.</param>
-    public void RenameReferences(IReadOnlyDictionary<string, string> renames)
+    internal void RenameReferences(IReadOnlyDictionary<string, string> renames)
     {
         ArgumentNullException.ThrowIfNull(renames);
         string Map(string id) => renames.TryGetValue(id, out var n) ? n : id;
@@ -417,7 +417,7 @@ public class JobDescription
     /// Charges one try (floor 0) and grows the backoff: the configured initial backoff on the first charge, times the
     /// backoff factor on each later one.
     /// </summary>
-    public void ChargeRetry()
+    internal void ChargeRetry()
     {
         var config = RequireConfig();
         RemainingTryCount = Math.Max(0, RemainingTryCount - 1);
@@ -481,7 +481,7 @@ public class JobDescription
     /// <summary>Throws if <paramref name="other"/> has a lower version than this description.</summary>
     /// <param name="other">The description expected to be at least as new.</param>
     /// <exception cref="InvalidOperationException">This description is newer.</exception>
-    public void AssertIsNotNewerThan(JobDescription other)
+    internal void AssertIsNotNewerThan(JobDescription other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (other.Version < Version)
@@ -493,7 +493,7 @@ public class JobDescription
     /// <summary>Whether <paramref name="other"/> describes the same job at a strictly higher version.</summary>
     /// <param name="other">The other description.</param>
     /// <returns><see langword="true"/> when <paramref name="other"/> is an update of this job.</returns>
-    public bool IsUpdatedBy(JobDescription other)
+    internal bool IsUpdatedBy(JobDescription other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return other.JobStoreId == JobStoreId && other.Version > Version;

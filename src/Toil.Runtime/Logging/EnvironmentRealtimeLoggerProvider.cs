@@ -8,7 +8,7 @@ namespace Toil.Runtime.Logging;
 /// <summary>
 /// The real-time provider of a worker configured by its environment: a <see cref="RealtimeLoggerProvider"/> over the
 /// <c>TOIL_RT_LOGGING_*</c> variables when <c>TOIL_RT_LOGGING_LEVEL</c> is set, and nothing when it is not or when
-/// settings were registered explicitly (their own provider sends then, so nothing is sent twice).
+/// a request was registered explicitly (their own provider sends then, so nothing is sent twice).
 /// </summary>
 internal sealed class EnvironmentRealtimeLoggerProvider : ILoggerProvider
 {
@@ -17,10 +17,10 @@ internal sealed class EnvironmentRealtimeLoggerProvider : ILoggerProvider
     public EnvironmentRealtimeLoggerProvider(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        if (services.GetService<RealtimeLoggingSettings>() is null &&
-            services.GetRequiredService<IOptions<RealtimeLoggingFromEnvironment>>().Value.Settings is { } settings)
+        if (services.GetService<RealtimeLoggingRequest>() is null &&
+            services.GetRequiredService<IOptions<RealtimeLoggingFromEnvironment>>().Value.Request is { } request)
         {
-            _inner = new RealtimeLoggerProvider(settings, services.GetRequiredService<IOptions<RealtimeLoggerOptions>>().Value);
+            _inner = new RealtimeLoggerProvider(request, services.GetRequiredService<IOptions<RealtimeLoggerProviderOptions>>().Value);
         }
     }
 

@@ -19,24 +19,24 @@ public sealed class RealtimeLogger : ILogger
 
     /// <summary>Initializes a new instance of the <see cref="RealtimeLogger"/> class.</summary>
     /// <param name="loggerFactory">The factory the records go through (it should hold a <see cref="RealtimeLoggerProvider"/>).</param>
-    /// <param name="settings">What the leader asked for; its <see cref="RealtimeLoggingSettings.MinimumLevel"/> is applied first.</param>
-    public RealtimeLogger(ILoggerFactory loggerFactory, RealtimeLoggingSettings settings)
+    /// <param name="request">What the leader asked for; its <see cref="RealtimeLoggingRequest.MinimumLevel"/> is applied first.</param>
+    public RealtimeLogger(ILoggerFactory loggerFactory, RealtimeLoggingRequest request)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        ArgumentNullException.ThrowIfNull(settings);
-        Settings = settings;
+        ArgumentNullException.ThrowIfNull(request);
+        Request = request;
         _inner = loggerFactory.CreateLogger(CategoryName);
     }
 
     /// <summary>Wraps a <c>toil-rt</c> logger the caller built (the worker's, which also writes the run's worker log).</summary>
-    internal RealtimeLogger(ILogger inner, RealtimeLoggingSettings settings)
+    internal RealtimeLogger(ILogger inner, RealtimeLoggingRequest request)
     {
         _inner = inner;
-        Settings = settings;
+        Request = request;
     }
 
-    /// <summary>Gets the settings whose level this logger applies.</summary>
-    public RealtimeLoggingSettings Settings { get; }
+    /// <summary>Gets the request whose level this logger applies.</summary>
+    public RealtimeLoggingRequest Request { get; }
 
     /// <inheritdoc />
     public IDisposable? BeginScope<TState>(TState state)
@@ -54,5 +54,5 @@ public sealed class RealtimeLogger : ILogger
         }
     }
 
-    private bool Passes(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= Settings.MinimumLevel;
+    private bool Passes(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= Request.MinimumLevel;
 }

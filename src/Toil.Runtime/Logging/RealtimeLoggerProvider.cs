@@ -25,22 +25,22 @@ public sealed class RealtimeLoggerProvider : ILoggerProvider
     private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="RealtimeLoggerProvider"/> class with default options.</summary>
-    /// <param name="settings">What the leader asked for (usually <see cref="RealtimeLoggingSettings.FromEnvironment"/>).</param>
-    public RealtimeLoggerProvider(RealtimeLoggingSettings settings)
-        : this(settings, new RealtimeLoggerOptions())
+    /// <param name="request">What the leader asked for (usually <see cref="RealtimeLoggingRequest.FromEnvironment"/>).</param>
+    public RealtimeLoggerProvider(RealtimeLoggingRequest request)
+        : this(request, new RealtimeLoggerProviderOptions())
     {
     }
 
     /// <summary>Initializes a new instance of the <see cref="RealtimeLoggerProvider"/> class.</summary>
-    /// <param name="settings">What the leader asked for (usually <see cref="RealtimeLoggingSettings.FromEnvironment"/>).</param>
+    /// <param name="request">What the leader asked for (usually <see cref="RealtimeLoggingRequest.FromEnvironment"/>).</param>
     /// <param name="options">The options.</param>
     /// <exception cref="ArgumentException"><paramref name="options"/> are invalid.</exception>
-    public RealtimeLoggerProvider(RealtimeLoggingSettings settings, RealtimeLoggerOptions options)
+    public RealtimeLoggerProvider(RealtimeLoggingRequest request, RealtimeLoggerProviderOptions options)
     {
-        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Settings = settings;
+        Request = request;
         MaxDatagramSize = options.MaxDatagramSize;
         TimeProvider = options.TimeProvider;
         _startTimestamp = TimeProvider.GetTimestamp();
@@ -49,14 +49,14 @@ public sealed class RealtimeLoggerProvider : ILoggerProvider
             _processName = current.ProcessName;
         }
 
-        if (settings.SendsRecords)
+        if (request.SendsRecords)
         {
-            _sender = new RealtimeDatagramSender(settings.Host!, settings.Port, TimeProvider);
+            _sender = new RealtimeDatagramSender(request.Host!, request.Port, TimeProvider);
         }
     }
 
-    /// <summary>Gets the settings the provider was built with.</summary>
-    public RealtimeLoggingSettings Settings { get; }
+    /// <summary>Gets the request the provider was built with.</summary>
+    public RealtimeLoggingRequest Request { get; }
 
     /// <summary>Gets the number of records sent (including cut ones).</summary>
     public long SentCount => Interlocked.Read(ref _sent);
@@ -76,7 +76,7 @@ public sealed class RealtimeLoggerProvider : ILoggerProvider
     /// <summary>Gets a value indicating whether records of a logger category are sent: <c>toil-rt</c> and <c>toil-rt.*</c>.</summary>
     /// <param name="categoryName">The category.</param>
     /// <returns><see langword="true"/> for the real-time categories.</returns>
-    public static bool IsRealtimeCategory(string categoryName)
+    internal static bool IsRealtimeCategory(string categoryName)
     {
         ArgumentNullException.ThrowIfNull(categoryName);
         return categoryName.StartsWith(RealtimeLogger.CategoryName, StringComparison.Ordinal) &&

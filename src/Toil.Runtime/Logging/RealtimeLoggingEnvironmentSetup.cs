@@ -12,8 +12,8 @@ internal sealed class RealtimeLoggingEnvironmentSetup : IConfigureOptions<Realti
     public void Configure(RealtimeLoggingFromEnvironment options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Settings = Environment.GetEnvironmentVariable(RealtimeLoggingSettings.LevelVariable) is null
+        options.Request = Environment.GetEnvironmentVariable(RealtimeLoggingRequest.LevelVariable) is null
             ? null
-            : RealtimeLoggingSettings.FromEnvironment();
+            : RealtimeLoggingRequest.FromEnvironment();
     }
 }

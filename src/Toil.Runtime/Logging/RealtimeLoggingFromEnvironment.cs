@@ -10,16 +10,16 @@ namespace Toil.Runtime.Logging;
 /// </summary>
 internal sealed class RealtimeLoggingFromEnvironment
 {
-    /// <summary>Gets or sets the settings the variables give, or <see langword="null"/> when <c>TOIL_RT_LOGGING_LEVEL</c> is unset.</summary>
-    public RealtimeLoggingSettings? Settings { get; set; }
+    /// <summary>Gets or sets the request the variables give, or <see langword="null"/> when <c>TOIL_RT_LOGGING_LEVEL</c> is unset.</summary>
+    public RealtimeLoggingRequest? Request { get; set; }
 
     /// <summary>
-    /// The settings that apply in a container: those registered explicitly (<c>AddToilRealtimeLogging(settings)</c>),
-    /// else those of the environment, else <see langword="null"/> (nothing asked: no provider sends, no filter rule).
+    /// The request that applies in a container: the one registered explicitly (<c>AddToilRealtimeLogging(request)</c>),
+    /// else the environment's, else <see langword="null"/> (nothing asked: no provider sends, no filter rule).
     /// </summary>
     /// <param name="services">The container.</param>
-    /// <returns>The settings, or <see langword="null"/>.</returns>
-    public static RealtimeLoggingSettings? Resolve(IServiceProvider services) =>
-        services.GetService<RealtimeLoggingSettings>() ??
-        services.GetService<IOptions<RealtimeLoggingFromEnvironment>>()?.Value.Settings;
+    /// <returns>The request, or <see langword="null"/>.</returns>
+    public static RealtimeLoggingRequest? Resolve(IServiceProvider services) =>
+        services.GetService<RealtimeLoggingRequest>() ??
+        services.GetService<IOptions<RealtimeLoggingFromEnvironment>>()?.Value.Request;
 }

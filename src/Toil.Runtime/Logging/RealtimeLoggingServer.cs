@@ -159,8 +159,8 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
             string address = host + ":" + endPoint.Port.ToString(CultureInfo.InvariantCulture);
             var variables = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                [RealtimeLoggingSettings.AddressVariable] = address,
-                [RealtimeLoggingSettings.LevelVariable] = _options.Level!,
+                [RealtimeLoggingRequest.AddressVariable] = address,
+                [RealtimeLoggingRequest.LevelVariable] = _options.Level!,
             }.ToFrozenDictionary(StringComparer.Ordinal);
 
             RealtimeLoggingLog.Starting(_log, address, _options.Level!);
@@ -425,7 +425,7 @@ public sealed class RealtimeLoggingServer : IAsyncDisposable, IDisposable
         : _loggers.Count >= MaxLoggerNames ? _defaultLogger
         : _loggers.GetOrAdd(name, _loggerFactory.CreateLogger);
 
-    private static bool IsRealtimeVariable(string key) => key.StartsWith(RealtimeLoggingSettings.VariablePrefix, StringComparison.Ordinal);
+    private static bool IsRealtimeVariable(string key) => key.StartsWith(RealtimeLoggingRequest.VariablePrefix, StringComparison.Ordinal);
 
     private static void TryEnlargeReceiveBuffer(Socket socket)
     {

@@ -9,7 +9,7 @@ internal sealed class RealtimeSendingLogger(RealtimeLoggerProvider provider, str
         where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) =>
-        logLevel != LogLevel.None && logLevel >= provider.Settings.MinimumLevel && provider.Sends;
+        logLevel != LogLevel.None && logLevel >= provider.Request.MinimumLevel && provider.Sends;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {

@@ -6,7 +6,7 @@ namespace Toil.Runtime.Serialization;
 /// reports it to its callers as <c>Toil.Runtime.JobStores.CorruptJobRecordException</c> (which wraps this one), so the
 /// serializer does not depend on the stores that use it.
 /// </summary>
-public sealed class JobRecordFormatException : FormatException
+internal sealed class JobRecordFormatException : FormatException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="jobId">The ID of the job (or the name of the record) that could not be read.</param>

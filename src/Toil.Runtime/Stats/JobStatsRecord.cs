@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Toil.Runtime.Stats;
 
 /// <summary>The statistics of one job body run (an entry of <see cref="StatsDocument.Jobs"/>); values are strings, as in Toil.</summary>
-public sealed class JobStatsRecord
+internal sealed class JobStatsRecord
 {
     /// <summary>When the body started, in seconds since the Unix epoch.</summary>
     [JsonPropertyName("start")]

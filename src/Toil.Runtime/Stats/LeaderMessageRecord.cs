@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Toil.Runtime.Stats;
 
 /// <summary>A message a job sent to the leader, with Python's numeric logging level (10 debug … 50 critical).</summary>
-public sealed class LeaderMessageRecord
+internal sealed class LeaderMessageRecord
 {
     /// <summary>The message.</summary>
     [JsonPropertyName("text")]

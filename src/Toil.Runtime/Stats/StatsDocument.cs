@@ -8,7 +8,7 @@ namespace Toil.Runtime.Stats;
 /// <c>StatsDict</c>; docs/worker-algorithm.md, "Stats"). Keys and value types follow Toil's, so tools that read Toil's stats read ours:
 /// most numbers are strings, <c>requested_cores</c>, <c>jobs_run</c> and message levels are numbers.
 /// </summary>
-public sealed class StatsDocument
+internal sealed class StatsDocument
 {
     /// <summary>The schema version this library writes.</summary>
     public const int CurrentSchemaVersion = 1;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Toil.Runtime.Stats;
 
 /// <summary>A named user log stream a job sent to the leader.</summary>
-public sealed class UserStreamRecord
+internal sealed class UserStreamRecord
 {
     /// <summary>A dotted hierarchical name.</summary>
     [JsonPropertyName("name")]

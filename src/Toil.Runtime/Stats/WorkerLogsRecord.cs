@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Toil.Runtime.Stats;
 
 /// <summary>A successful worker's log, sent to the leader (<see cref="StatsDocument.Logs"/>).</summary>
-public sealed class WorkerLogsRecord
+internal sealed class WorkerLogsRecord
 {
     /// <summary>The stats names of every job in the chain, in order.</summary>
     [JsonPropertyName("names")]

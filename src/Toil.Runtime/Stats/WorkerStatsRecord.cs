@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Toil.Runtime.Stats;
 
 /// <summary>The worker-level part of a <see cref="StatsDocument"/>.</summary>
-public sealed class WorkerStatsRecord
+internal sealed class WorkerStatsRecord
 {
     /// <summary>Every message jobs in the chain sent to the leader, in order.</summary>
     [JsonPropertyName("logs_to_leader")]

@@ -19,7 +19,7 @@ public sealed class OptionsValidationOnStartTests
     public void AddToilRealtimeLogging_DatagramSizeOutOfRange_FailsOnStartNamingTheOption()
     {
         using var provider = new ServiceCollection()
-            .AddLogging(b => b.AddToilRealtimeLogging(RealtimeLoggingSettings.Disabled, o => o.MaxDatagramSize = 10))
+            .AddLogging(b => b.AddToilRealtimeLogging(RealtimeLoggingRequest.Disabled, o => o.MaxDatagramSize = 10))
             .BuildServiceProvider();
 
         var start = () => provider.GetRequiredService<IStartupValidator>().Validate();
@@ -68,7 +68,7 @@ public sealed class OptionsValidationOnStartTests
 
         provider.GetRequiredService<IStartupValidator>().Validate();
 
-        provider.GetRequiredService<RealtimeLogger>().Settings.MinimumLevel.Should().Be(LogLevel.Debug);
+        provider.GetRequiredService<RealtimeLogger>().Request.MinimumLevel.Should().Be(LogLevel.Debug);
         provider.GetRequiredService<IOptions<LoggerFilterOptions>>().Value.Rules
             .Where(r => r.CategoryName == RealtimeLogger.CategoryName).Select(r => r.LogLevel).Should().Equal(LogLevel.Debug);
     }
@@ -88,16 +88,16 @@ public sealed class OptionsValidationOnStartTests
     public void AddToilRuntime_SettingsRegisteredAfterwards_WinOverTheEnvironmentAndSendOnce()
     {
         using var variables = new RealtimeVariables("DEBUG", "127.0.0.1:9");
-        var mine = RealtimeLoggingSettings.Create("ERROR", null);
+        var mine = RealtimeLoggingRequest.Create("ERROR", null);
         using var provider = new ServiceCollection()
             .AddLogging()
             .AddToilRuntime()
             .AddLogging(b => b.AddToilRealtimeLogging(mine))
             .BuildServiceProvider();
 
-        provider.GetRequiredService<RealtimeLogger>().Settings.Should().BeSameAs(mine);
+        provider.GetRequiredService<RealtimeLogger>().Request.Should().BeSameAs(mine);
         var providers = provider.GetServices<ILoggerProvider>().ToList();
-        providers.OfType<RealtimeLoggerProvider>().Should().ContainSingle().Which.Settings.Should().BeSameAs(mine);
+        providers.OfType<RealtimeLoggerProvider>().Should().ContainSingle().Which.Request.Should().BeSameAs(mine);
         providers.OfType<EnvironmentRealtimeLoggerProvider>().Single().Inner.Should().BeNull();
         provider.GetRequiredService<IOptions<LoggerFilterOptions>>().Value.Rules
             .Where(r => r.CategoryName == RealtimeLogger.CategoryName).Select(r => r.LogLevel).Should().Equal(LogLevel.Error);
@@ -112,26 +112,26 @@ public sealed class OptionsValidationOnStartTests
         var sender = provider.GetServices<ILoggerProvider>().OfType<EnvironmentRealtimeLoggerProvider>().Single().Inner;
 
         sender.Should().NotBeNull();
-        sender!.Settings.Host.Should().Be("127.0.0.1");
-        sender.Settings.Port.Should().Be(9);
+        sender!.Request.Host.Should().Be("127.0.0.1");
+        sender.Request.Port.Should().Be(9);
     }
 
     /// <summary>Sets the two real-time variables for one test and restores what was there.</summary>
     private sealed class RealtimeVariables : IDisposable
     {
-        private readonly string? _level = Environment.GetEnvironmentVariable(RealtimeLoggingSettings.LevelVariable);
-        private readonly string? _address = Environment.GetEnvironmentVariable(RealtimeLoggingSettings.AddressVariable);
+        private readonly string? _level = Environment.GetEnvironmentVariable(RealtimeLoggingRequest.LevelVariable);
+        private readonly string? _address = Environment.GetEnvironmentVariable(RealtimeLoggingRequest.AddressVariable);
 
         public RealtimeVariables(string? level, string? address)
         {
-            Environment.SetEnvironmentVariable(RealtimeLoggingSettings.LevelVariable, level);
-            Environment.SetEnvironmentVariable(RealtimeLoggingSettings.AddressVariable, address);
+            Environment.SetEnvironmentVariable(RealtimeLoggingRequest.LevelVariable, level);
+            Environment.SetEnvironmentVariable(RealtimeLoggingRequest.AddressVariable, address);
         }
 
         public void Dispose()
         {
-            Environment.SetEnvironmentVariable(RealtimeLoggingSettings.LevelVariable, _level);
-            Environment.SetEnvironmentVariable(RealtimeLoggingSettings.AddressVariable, _address);
+            Environment.SetEnvironmentVariable(RealtimeLoggingRequest.LevelVariable, _level);
+            Environment.SetEnvironmentVariable(RealtimeLoggingRequest.AddressVariable, _address);
         }
     }
 }

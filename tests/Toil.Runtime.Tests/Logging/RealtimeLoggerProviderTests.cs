@@ -24,7 +24,7 @@ public sealed class RealtimeLoggerProviderTests
     public async Task Log_InfoAtLevelInfo_SendsOneDatagramWithToilsFieldsAndRenderedMessage()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 14, 0, 0, 250, TimeSpan.Zero));
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address), new RealtimeLoggerOptions { TimeProvider = time });
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address), new RealtimeLoggerProviderOptions { TimeProvider = time });
         time.Advance(TimeSpan.FromMilliseconds(1500));
 
         provider.CreateLogger("toil-rt").LogInformation("Sorting {File} of size {Size}", "f1", 42);
@@ -53,7 +53,7 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public async Task Log_BelowLevel_IsNotSent()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("warning", _leader.Address));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("warning", _leader.Address));
         var logger = provider.CreateLogger("toil-rt");
         logger.IsEnabled(LogLevel.Information).Should().BeFalse();
         logger.LogInformation("info is below warning");
@@ -66,7 +66,7 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public async Task CreateLogger_ChildAndOtherCategories_OnlyToilRtAndItsChildrenAreSent()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address));
         provider.CreateLogger("Toil.Runtime.Worker").LogError("worker internals stay local");
         provider.CreateLogger("toil-rtx").LogError("not a child");
         provider.CreateLogger("toil-rt.sort").LogInformation("child of toil-rt");
@@ -80,7 +80,7 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public async Task Log_RecordLargerThanOneDatagram_IsCutToFitAndMarkedNotDropped()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address), new RealtimeLoggerOptions { MaxDatagramSize = 1024 });
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address), new RealtimeLoggerProviderOptions { MaxDatagramSize = 1024 });
         // Non-ASCII is escaped to six bytes each: the cut must count bytes of JSON, not characters.
         string message = string.Concat(Enumerable.Repeat("naïve ✓ 😀 ", 600));
 
@@ -100,7 +100,7 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public async Task Log_HugeExceptionText_CutsExceptionTextBeforeTheMessage()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address));
         var exception = new InvalidOperationException(new string('x', 100_000));
 
         provider.CreateLogger("toil-rt").LogError(exception, "the job failed");
@@ -115,7 +115,7 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public async Task Log_ExceptionOrUnrenderableState_NeverThrowsAndStillSends()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address));
         var logger = provider.CreateLogger("toil-rt");
 
         FluentActions.Invoking(() => logger.Log(LogLevel.Error, default, new object(), new InvalidOperationException("boom"),
@@ -131,7 +131,7 @@ public sealed class RealtimeLoggerProviderTests
     public void Log_SendFails_NeverThrowsIntoCallerAndIsCounted()
     {
         // Sending to the broadcast address without SO_BROADCAST fails with "permission denied" at once, without DNS.
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", "255.255.255.255:9"));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", "255.255.255.255:9"));
         var logger = provider.CreateLogger("toil-rt");
 
         FluentActions.Invoking(() =>
@@ -153,7 +153,7 @@ public sealed class RealtimeLoggerProviderTests
         Console.SetError(error);
         try
         {
-            using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", "255.255.255.255:9"));
+            using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", "255.255.255.255:9"));
             var logger = provider.CreateLogger("toil-rt");
             logger.LogInformation("first");
             logger.LogInformation("second");
@@ -175,7 +175,7 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public void Log_UnresolvableHost_NeverThrows()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", "no-such-host.invalid:9"));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", "no-such-host.invalid:9"));
         FluentActions.Invoking(() => provider.CreateLogger("toil-rt").LogCritical("lost")).Should().NotThrow();
         provider.FailedCount.Should().Be(1);
     }
@@ -183,7 +183,7 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public void Log_AfterDispose_NeverThrows()
     {
-        var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address));
+        var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address));
         var logger = provider.CreateLogger("toil-rt");
         provider.Dispose();
         FluentActions.Invoking(() => logger.LogInformation("late")).Should().NotThrow();
@@ -192,7 +192,7 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public async Task Log_ManyThreadsOnAFreshProvider_SetUpOnceAndEveryRecordSent()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address));
         var logger = provider.CreateLogger("toil-rt");
         using var start = new ManualResetEventSlim();
         var threads = Enumerable.Range(0, 16).Select(i => new Thread(() =>
@@ -219,7 +219,7 @@ public sealed class RealtimeLoggerProviderTests
     {
         var local = new CapturingLoggerProvider();
         using var services = new ServiceCollection()
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(local).AddToilRealtimeLogging(RealtimeLoggingSettings.Create("DEBUG", _leader.Address)))
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(local).AddToilRealtimeLogging(RealtimeLoggingRequest.Create("DEBUG", _leader.Address)))
             .BuildServiceProvider();
         var realtime = services.GetRequiredService<RealtimeLogger>();
 
@@ -235,10 +235,10 @@ public sealed class RealtimeLoggerProviderTests
     {
         var local = new CapturingLoggerProvider();
         // Scenario 8: an address without a level is ignored, as in Toil.
-        var settings = RealtimeLoggingSettings.FromVariables(new Dictionary<string, string> { [RealtimeLoggingSettings.AddressVariable] = _leader.Address });
-        using (var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(local).AddToilRealtimeLogging(settings)))
+        var request = RealtimeLoggingRequest.FromVariables(new Dictionary<string, string> { [RealtimeLoggingRequest.AddressVariable] = _leader.Address });
+        using (var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(local).AddToilRealtimeLogging(request)))
         {
-            var realtime = new RealtimeLogger(factory, settings);
+            var realtime = new RealtimeLogger(factory, request);
             realtime.IsEnabled(LogLevel.Error).Should().BeFalse();
             realtime.LogInformation("dropped");
             realtime.LogCritical("kept locally");
@@ -252,10 +252,10 @@ public sealed class RealtimeLoggerProviderTests
     public async Task RealtimeLogger_LevelWithoutAddress_LogsLocallyAtThatLevelAndSendsNothing()
     {
         var local = new CapturingLoggerProvider();
-        var settings = RealtimeLoggingSettings.Create("WARN", null);
-        using (var factory = LoggerFactory.Create(b => b.AddProvider(local).AddToilRealtimeLogging(settings)))
+        var request = RealtimeLoggingRequest.Create("WARN", null);
+        using (var factory = LoggerFactory.Create(b => b.AddProvider(local).AddToilRealtimeLogging(request)))
         {
-            var realtime = new RealtimeLogger(factory, settings);
+            var realtime = new RealtimeLogger(factory, request);
             realtime.LogInformation("below");
             realtime.LogWarning("at level");
         }
@@ -267,13 +267,13 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public void AddToilRealtimeLogging_CalledTwice_OneProviderOneRuleFirstSettingsWin()
     {
-        var first = RealtimeLoggingSettings.Create("ERROR", null);
+        var first = RealtimeLoggingRequest.Create("ERROR", null);
         using var services = new ServiceCollection()
-            .AddLogging(b => b.AddToilRealtimeLogging(first).AddToilRealtimeLogging(RealtimeLoggingSettings.Create("DEBUG", null)))
+            .AddLogging(b => b.AddToilRealtimeLogging(first).AddToilRealtimeLogging(RealtimeLoggingRequest.Create("DEBUG", null)))
             .BuildServiceProvider();
 
         services.GetServices<ILoggerProvider>().OfType<RealtimeLoggerProvider>().Should().ContainSingle();
-        services.GetRequiredService<RealtimeLogger>().Settings.Should().BeSameAs(first);
+        services.GetRequiredService<RealtimeLogger>().Request.Should().BeSameAs(first);
         services.GetRequiredService<IOptions<LoggerFilterOptions>>().Value.Rules
             .Where(r => r.CategoryName == "toil-rt").Select(r => r.LogLevel).Should().Equal(LogLevel.Error);
     }
@@ -281,9 +281,9 @@ public sealed class RealtimeLoggerProviderTests
     [Test]
     public void RealtimeLoggerProvider_InvalidOptions_ThrowsNamingTheProblem()
     {
-        FluentActions.Invoking(() => new RealtimeLoggerProvider(RealtimeLoggingSettings.Disabled, new RealtimeLoggerOptions { MaxDatagramSize = 70_000 }))
+        FluentActions.Invoking(() => new RealtimeLoggerProvider(RealtimeLoggingRequest.Disabled, new RealtimeLoggerProviderOptions { MaxDatagramSize = 70_000 }))
             .Should().Throw<ArgumentException>().WithMessage("*MaxDatagramSize must be between 1024 and 65507*");
-        new RealtimeLoggerOptionsValidator().Validate(null, new RealtimeLoggerOptions { MaxDatagramSize = 100 }).Failed.Should().BeTrue();
+        new RealtimeLoggerProviderOptionsValidator().Validate(null, new RealtimeLoggerProviderOptions { MaxDatagramSize = 100 }).Failed.Should().BeTrue();
     }
 
     /// <summary>Sends a canary straight to the capture: if the worker had sent anything, it would have arrived first.</summary>

@@ -99,7 +99,7 @@ public sealed class RealtimeLoggingServerTests
         server.Start();
         Environment.GetEnvironmentVariable("TOIL_RT_LOGGING_ADDRESS").Should().Be(server.EnvironmentVariables["TOIL_RT_LOGGING_ADDRESS"]);
         Environment.GetEnvironmentVariable("TOIL_RT_LOGGING_LEVEL").Should().Be("INFO");
-        RealtimeLoggingSettings.FromEnvironment().SendsRecords.Should().BeTrue("a worker started from this process inherits them");
+        RealtimeLoggingRequest.FromEnvironment().SendsRecords.Should().BeTrue("a worker started from this process inherits them");
 
         await server.StopAsync();
 
@@ -130,7 +130,7 @@ public sealed class RealtimeLoggingServerTests
         server.EnvironmentVariables["TOIL_RT_LOGGING_LEVEL"].Should().Be("OFF");
 
         var (realtime, provider) = Worker(server);
-        realtime.Settings.MinimumLevel.Should().Be(LogLevel.Critical);
+        realtime.Request.MinimumLevel.Should().Be(LogLevel.Critical);
         realtime.LogError("error is below OFF");
         realtime.LogCritical("critical passes OFF");
 
@@ -378,8 +378,8 @@ public sealed class RealtimeLoggingServerTests
         const int Records = 100;
         var server = NewServer();
         server.Start();
-        var settings = RealtimeLoggingSettings.FromVariables(server.EnvironmentVariables);
-        var providers = Enumerable.Range(0, Senders).Select(_ => new RealtimeLoggerProvider(settings)).ToList();
+        var request = RealtimeLoggingRequest.FromVariables(server.EnvironmentVariables);
+        var providers = Enumerable.Range(0, Senders).Select(_ => new RealtimeLoggerProvider(request)).ToList();
         providers.ForEach(_disposables.Add);
         string padding = new('p', 300);
 
@@ -498,11 +498,11 @@ public sealed class RealtimeLoggingServerTests
         var variables = new Dictionary<string, string>(server.EnvironmentVariables);
         if (level is not null)
         {
-            variables[RealtimeLoggingSettings.LevelVariable] = level;
+            variables[RealtimeLoggingRequest.LevelVariable] = level;
         }
 
         var services = new ServiceCollection()
-            .AddLogging(b => b.AddToilRealtimeLogging(RealtimeLoggingSettings.FromVariables(variables)))
+            .AddLogging(b => b.AddToilRealtimeLogging(RealtimeLoggingRequest.FromVariables(variables)))
             .BuildServiceProvider();
         _disposables.Add(services);
         return (services.GetRequiredService<RealtimeLogger>(), services.GetServices<ILoggerProvider>().OfType<RealtimeLoggerProvider>().Single());

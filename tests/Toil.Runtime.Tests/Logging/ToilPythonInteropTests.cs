@@ -27,9 +27,9 @@ public sealed class ToilPythonInteropTests
             .BuildServiceProvider();
         var server = services.GetRequiredService<RealtimeLoggingServer>();
         server.Start();
-        var settings = RealtimeLoggingSettings.FromVariables(server.EnvironmentVariables);
+        var request = RealtimeLoggingRequest.FromVariables(server.EnvironmentVariables);
 
-        var (exit, _, stderr) = await RunPythonAsync("toil_rt_sender.py", null, settings.Host!, settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), settings.Level!);
+        var (exit, _, stderr) = await RunPythonAsync("toil_rt_sender.py", null, request.Host!, request.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Level!);
 
         exit.Should().Be(0, stderr);
         await leaderLog.WaitForAsync(r => r.Any(x => x.Message == "end"));
@@ -49,7 +49,7 @@ public sealed class ToilPythonInteropTests
         using var capture = new UdpCapture();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 7, 1, 23, 23, 13, TimeSpan.Zero));
         var datagrams = new List<byte[]>();
-        using (var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("TRACE", capture.Address), new RealtimeLoggerOptions { TimeProvider = time }))
+        using (var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("TRACE", capture.Address), new RealtimeLoggerProviderOptions { TimeProvider = time }))
         {
             var logger = provider.CreateLogger("toil-rt");
             logger.LogTrace("trace 100% {Value}", "kept");
@@ -89,9 +89,9 @@ public sealed class ToilPythonInteropTests
             .BuildServiceProvider();
         var server = services.GetRequiredService<RealtimeLoggingServer>();
         server.Start();
-        var settings = RealtimeLoggingSettings.FromVariables(server.EnvironmentVariables);
+        var request = RealtimeLoggingRequest.FromVariables(server.EnvironmentVariables);
 
-        var (exit, stdout, stderr) = await RunPythonAsync("toil_rt_stack_sender.py", null, settings.Host!, settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (exit, stdout, stderr) = await RunPythonAsync("toil_rt_stack_sender.py", null, request.Host!, request.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         exit.Should().Be(0, stderr);
         string python = JsonDocument.Parse(stdout).RootElement.GetProperty("message").GetString()!;

@@ -27,7 +27,7 @@ public sealed class ToilWireCompatibilityTests
     [TestCase(LogLevel.Critical, 50)]
     public async Task OurDatagram_UnderToilsServerRules_GivesTheLoggedMessageAndLevel(LogLevel level, int levelNo)
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("TRACE", _leader.Address));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("TRACE", _leader.Address));
 
         // Percent signs must survive: args is empty, so Toil does not %-format the rendered message again.
         provider.CreateLogger("toil-rt").Log(level, "100% of {Count} files in %(dir)s, naïve ✓", 3);
@@ -39,7 +39,7 @@ public sealed class ToilWireCompatibilityTests
     [Test]
     public async Task OurDatagram_WithException_ToilFormatsMessageThenExceptionText()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address));
         var exception = new InvalidOperationException("disk full");
 
         provider.CreateLogger("toil-rt").LogError(exception, "copy failed");
@@ -55,7 +55,7 @@ public sealed class ToilWireCompatibilityTests
     [Test]
     public async Task OurDatagram_CutToFit_StillParsesUnderToilsRules()
     {
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("INFO", _leader.Address));
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("INFO", _leader.Address));
 
         provider.CreateLogger("toil-rt").LogWarning("{Text}", string.Concat(Enumerable.Repeat("é\"\\<", 10_000)));
 
@@ -66,7 +66,7 @@ public sealed class ToilWireCompatibilityTests
     public async Task OurDatagram_DecodedByOurServer_RoundTripsEveryField()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 14, 30, 0, 125, TimeSpan.Zero));
-        using var provider = new RealtimeLoggerProvider(RealtimeLoggingSettings.Create("DEBUG", _leader.Address), new RealtimeLoggerOptions { TimeProvider = time });
+        using var provider = new RealtimeLoggerProvider(RealtimeLoggingRequest.Create("DEBUG", _leader.Address), new RealtimeLoggerProviderOptions { TimeProvider = time });
 
         provider.CreateLogger("toil-rt.child").LogDebug("round {Trip}", "trip");
 

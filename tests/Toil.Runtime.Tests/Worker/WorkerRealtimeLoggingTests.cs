@@ -11,7 +11,7 @@ namespace Toil.Runtime.Tests.Worker;
 /// <summary>
 /// Real-time logging (docs/realtime-logging.md) inside the worker: a job logs through <see cref="JobContext.RealtimeLogger"/>; what passes the
 /// leader's level reaches a real <see cref="RealtimeLoggingServer"/> on 127.0.0.1 and the run's <c>worker_log.txt</c>.
-/// Settings are injected (<c>AddToilRealtimeLogging(settings)</c> before <c>AddToilRuntime</c>); the process
+/// The request is injected (<c>AddToilRealtimeLogging(request)</c> before <c>AddToilRuntime</c>); the process
 /// environment is not touched.
 /// </summary>
 [CancelAfter(120_000)]
@@ -40,7 +40,7 @@ public sealed class WorkerRealtimeLoggingTests
         server.Start();
         try
         {
-            await using var worker = Worker(RealtimeLoggingSettings.FromVariables(server.EnvironmentVariables), LogLevel.Information);
+            await using var worker = Worker(RealtimeLoggingRequest.FromVariables(server.EnvironmentVariables), LogLevel.Information);
 
             var result = await RunJobAsync<RtContextJob>(worker, "hello");
 
@@ -69,7 +69,7 @@ public sealed class WorkerRealtimeLoggingTests
         server.Start();
         try
         {
-            await using var worker = Worker(RealtimeLoggingSettings.FromVariables(server.EnvironmentVariables), LogLevel.Warning);
+            await using var worker = Worker(RealtimeLoggingRequest.FromVariables(server.EnvironmentVariables), LogLevel.Warning);
 
             var result = await RunJobAsync<RtBothJob>(worker, "deep");
 
@@ -91,7 +91,7 @@ public sealed class WorkerRealtimeLoggingTests
     [Test]
     public async Task RunAsync_NoLeaderLevel_OnlyCriticalRealtimeRecordsOfContextAndInjectedLoggersReachTheWorkerLog()
     {
-        Assume.That(Environment.GetEnvironmentVariable(RealtimeLoggingSettings.LevelVariable), Is.Null, "this process must not be a real-time logging worker itself");
+        Assume.That(Environment.GetEnvironmentVariable(RealtimeLoggingRequest.LevelVariable), Is.Null, "this process must not be a real-time logging worker itself");
         await using var worker = new ServiceCollection()
             .AddLogging()
             .AddToilRuntime(o =>
@@ -115,7 +115,7 @@ public sealed class WorkerRealtimeLoggingTests
     [Test]
     public async Task RunAsync_WorkerLog_UsesToilLineFormat()
     {
-        await using var worker = Worker(RealtimeLoggingSettings.Disabled, LogLevel.Information);
+        await using var worker = Worker(RealtimeLoggingRequest.Disabled, LogLevel.Information);
 
         var result = await RunJobAsync<RtCriticalJob>(worker, "fmt");
 
@@ -145,8 +145,8 @@ public sealed class WorkerRealtimeLoggingTests
         return await worker.GetRequiredService<IWorkerRunner>().RunAsync(new WorkerRequest(store, root));
     }
 
-    private ServiceProvider Worker(RealtimeLoggingSettings settings, LogLevel workerLevel) => new ServiceCollection()
-        .AddLogging(b => b.AddToilRealtimeLogging(settings))
+    private ServiceProvider Worker(RealtimeLoggingRequest request, LogLevel workerLevel) => new ServiceCollection()
+        .AddLogging(b => b.AddToilRealtimeLogging(request))
         .AddToilRuntime(o =>
         {
             o.WorkDir = _workDir;

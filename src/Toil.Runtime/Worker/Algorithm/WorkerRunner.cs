@@ -32,7 +32,7 @@ public sealed class WorkerRunner : IWorkerRunner
     private readonly ILogger _hostLogger;
     private readonly ILogger _hostJobLogger;
     private readonly ILogger _hostRealtimeLogger;
-    private readonly RealtimeLoggingSettings _realtimeSettings;
+    private readonly RealtimeLoggingRequest _realtimeRequest;
     private readonly TimeProvider _time;
     private readonly Func<FileStoreRequest, IChainingFileStore> _fileStores;
 
@@ -47,7 +47,7 @@ public sealed class WorkerRunner : IWorkerRunner
     /// What the leader asked of real-time logging (the settings <c>AddToilRealtimeLogging</c> registered): the level of
     /// each run's <see cref="JobContext.RealtimeLogger"/>, whose records go to <paramref name="loggerFactory"/> (where a
     /// <see cref="RealtimeLoggerProvider"/> sends them) and into the worker log. Defaults to
-    /// <see cref="RealtimeLoggingSettings.Disabled"/> (critical records only).
+    /// <see cref="RealtimeLoggingRequest.Disabled"/> (critical records only).
     /// </param>
     public WorkerRunner(
         IJobBodyInvoker invoker,
@@ -56,7 +56,7 @@ public sealed class WorkerRunner : IWorkerRunner
         IServiceProvider services,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
-        RealtimeLoggingSettings? realtimeLogging = null)
+        RealtimeLoggingRequest? realtimeLogging = null)
         : this(invoker, deferred, options, services, loggerFactory, timeProvider, DefaultFileStore, realtimeLogging)
     {
     }
@@ -69,7 +69,7 @@ public sealed class WorkerRunner : IWorkerRunner
         ILoggerFactory? loggerFactory,
         TimeProvider? timeProvider,
         Func<FileStoreRequest, IChainingFileStore> fileStores,
-        RealtimeLoggingSettings? realtimeLogging = null)
+        RealtimeLoggingRequest? realtimeLogging = null)
     {
         _invoker = invoker ?? throw new ArgumentNullException(nameof(invoker));
         _deferred = deferred ?? throw new ArgumentNullException(nameof(deferred));
@@ -80,7 +80,7 @@ public sealed class WorkerRunner : IWorkerRunner
         _hostLogger = loggerFactory.CreateLogger(WorkerCategory);
         _hostJobLogger = loggerFactory.CreateLogger(JobCategory);
         _hostRealtimeLogger = loggerFactory.CreateLogger(RealtimeLogger.CategoryName);
-        _realtimeSettings = realtimeLogging ?? RealtimeLoggingSettings.Disabled;
+        _realtimeRequest = realtimeLogging ?? RealtimeLoggingRequest.Disabled;
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -199,7 +199,7 @@ public sealed class WorkerRunner : IWorkerRunner
             // real-time level filters these records, not the worker's LogLevel.
             _realtimeLog = new RealtimeLogger(
                 new RunTeeLogger(owner._hostRealtimeLogger, logFile, LogLevel.Trace, RealtimeLogger.CategoryName, owner._time),
-                owner._realtimeSettings);
+                owner._realtimeRequest);
         }
 
         private bool IsCrashed => _chaos?.IsCrashed == true;
@@ -344,7 +344,7 @@ public sealed class WorkerRunner : IWorkerRunner
             WorkerRunnerLog.Banner(_log);
             WorkerRunnerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName ?? "unnamed", Environment.MachineName, _request.Mode);
             WorkerRunnerLog.Options(_log, _options.MaxLogFileSize, _options.CleanWorkDir, _options.DisableChaining, _dirs.TempDirectory, _dirs.CoordinationDirectory);
-            WorkerRunnerLog.RealtimeLogging(_log, _owner._realtimeSettings);
+            WorkerRunnerLog.RealtimeLogging(_log, _owner._realtimeRequest);
         }
 
         /// <summary>

@@ -89,8 +89,8 @@ internal static partial class WorkerRunnerLog
     [LoggerMessage(25, LogLevel.Warning, "Job {Job} has an invalid requested cores value {Cores}; its CPU use is not checked")]
     public static partial void InvalidCores(ILogger logger, double cores, JobDescription job);
 
-    [LoggerMessage(26, LogLevel.Debug, "Worker {Settings}")]
-    public static partial void RealtimeLogging(ILogger logger, RealtimeLoggingSettings settings);
+    [LoggerMessage(26, LogLevel.Debug, "Worker {Request}")]
+    public static partial void RealtimeLogging(ILogger logger, RealtimeLoggingRequest request);
 
     [LoggerMessage(27, LogLevel.Warning, "Could not spool the worker's stats to its temporary directory; the rest of the chain's stats are kept in memory")]
     public static partial void StatsSpoolFailed(ILogger logger, Exception exception);

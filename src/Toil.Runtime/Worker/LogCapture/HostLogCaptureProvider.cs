@@ -11,7 +11,7 @@ namespace Toil.Runtime.Worker;
 /// <see cref="WorkerOptions.LogLevel"/>, except for the real-time categories (<c>toil-rt</c>, <c>toil-rt.*</c>), whose
 /// level is the leader's alone, as in Toil.
 /// </summary>
-public sealed class HostLogCaptureProvider : ILoggerProvider
+internal sealed class HostLogCaptureProvider : ILoggerProvider
 {
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new CaptureLogger(categoryName);

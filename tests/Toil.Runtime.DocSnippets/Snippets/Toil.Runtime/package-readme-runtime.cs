@@ -13,7 +13,7 @@ internal static class PackageReadmeRuntime
         // snippet-body
         var services = new ServiceCollection()
             .AddLogging()
-            .AddToilRuntime();   // then AddToilJob<...>() for each job type
+            .AddToilRuntime();   // then AddToilJob(X.Type) for each job type
         // end-snippet
         return services;
     }

@@ -14,7 +14,7 @@ public sealed class WordCountTests
         await using var harness = new JobTestHarness(services => services.AddWordCountJobs());
         string fileId = await harness.Store.WriteFileAsync("one two three"u8.ToArray());
 
-        var run = await harness.RunAsync<CountWords, CountInput, int>(new CountInput("a.txt", fileId));
+        var run = await harness.RunAsync(CountWords.Type, new CountInput("a.txt", fileId));
 
         run.Result.Should().Be(3);
         run.LeaderMessages.Should().ContainSingle().Which.Text.Should().Be("a.txt: 3 words");
@@ -25,7 +25,7 @@ public sealed class WordCountTests
     {
         await using var harness = new JobTestHarness(services => services.AddWordCountJobs());
 
-        var run = await harness.RunAsync<FanOut, FanInput>(new FanInput([new("a", "one two"), new("b", "three")]));
+        var run = await harness.RunAsync(FanOut.Type, new FanInput([new("a", "one two"), new("b", "three")]));
 
         run.Children.Should().HaveCount(2).And.OnlyContain(c => c.TypeName == "count-words");
         run.Children.Select(c => c.InputAs(WordCountJson.Default.CountInput).Name).Should().BeEquivalentTo("a", "b");
@@ -38,7 +38,7 @@ public sealed class WordCountTests
     {
         await using var harness = new JobTestHarness(services => services.AddWordCountJobs());
 
-        var graph = await harness.RunGraphAsync<FanOut, FanInput>(new FanInput([new("a", "one two"), new("b", "three")]));
+        var graph = await harness.RunGraphAsync(FanOut.Type, new FanInput([new("a", "one two"), new("b", "three")]));
 
         graph.Runs.Select(r => r.TypeName).Should().Equal("fan-out", "count-words", "count-words", "sum");
         graph.LeaderMessages.Select(m => m.Text).Should().BeEquivalentTo("a: 2 words", "b: 1 words");

@@ -4,12 +4,12 @@ using Toil.Runtime.Logging;
 namespace Toil.Runtime.Tests.Logging;
 
 /// <summary>How a worker reads the leader's two variables.</summary>
-public sealed class RealtimeLoggingSettingsTests
+public sealed class RealtimeLoggingRequestTests
 {
     [Test]
     public void FromVariables_NoLevel_CriticalOnlyAndNothingSentEvenWithAnAddress()
     {
-        var s = RealtimeLoggingSettings.FromVariables(new Dictionary<string, string> { [RealtimeLoggingSettings.AddressVariable] = "not even valid" });
+        var s = RealtimeLoggingRequest.FromVariables(new Dictionary<string, string> { [RealtimeLoggingRequest.AddressVariable] = "not even valid" });
         s.Level.Should().BeNull();
         s.MinimumLevel.Should().Be(LogLevel.Critical);
         s.SendsRecords.Should().BeFalse();
@@ -18,7 +18,7 @@ public sealed class RealtimeLoggingSettingsTests
     [Test]
     public void FromVariables_LevelWithoutAddress_AppliesLevelAndSendsNothing()
     {
-        var s = RealtimeLoggingSettings.FromVariables(new Dictionary<string, string> { [RealtimeLoggingSettings.LevelVariable] = "debug" });
+        var s = RealtimeLoggingRequest.FromVariables(new Dictionary<string, string> { [RealtimeLoggingRequest.LevelVariable] = "debug" });
         s.MinimumLevel.Should().Be(LogLevel.Debug);
         s.SendsRecords.Should().BeFalse();
         s.Host.Should().BeNull();
@@ -27,10 +27,10 @@ public sealed class RealtimeLoggingSettingsTests
     [Test]
     public void FromVariables_LevelAndAddress_SendsToHostAndPort()
     {
-        var s = RealtimeLoggingSettings.FromVariables(new Dictionary<string, string>
+        var s = RealtimeLoggingRequest.FromVariables(new Dictionary<string, string>
         {
-            [RealtimeLoggingSettings.LevelVariable] = "Info",
-            [RealtimeLoggingSettings.AddressVariable] = "10.1.2.3:4567",
+            [RealtimeLoggingRequest.LevelVariable] = "Info",
+            [RealtimeLoggingRequest.AddressVariable] = "10.1.2.3:4567",
         });
         s.Level.Should().Be("Info");
         s.MinimumLevel.Should().Be(LogLevel.Information);
@@ -41,13 +41,13 @@ public sealed class RealtimeLoggingSettingsTests
     [Test]
     public void Create_Off_MeansCriticalNotNone()
     {
-        RealtimeLoggingSettings.Create("OFF", "127.0.0.1:9").MinimumLevel.Should().Be(LogLevel.Critical);
+        RealtimeLoggingRequest.Create("OFF", "127.0.0.1:9").MinimumLevel.Should().Be(LogLevel.Critical);
     }
 
     [Test]
     public void Create_UnknownLevel_ThrowsNamingIt()
     {
-        FluentActions.Invoking(() => RealtimeLoggingSettings.Create("loud", "127.0.0.1:9"))
+        FluentActions.Invoking(() => RealtimeLoggingRequest.Create("loud", "127.0.0.1:9"))
             .Should().Throw<UnknownLogLevelException>().WithMessage("Unknown level: 'LOUD'*");
     }
 
@@ -63,14 +63,14 @@ public sealed class RealtimeLoggingSettingsTests
     [TestCase("ho st:5")]
     public void Create_MalformedAddress_ThrowsFormatExceptionNamingVariableAndValue(string address)
     {
-        FluentActions.Invoking(() => RealtimeLoggingSettings.Create("INFO", address))
+        FluentActions.Invoking(() => RealtimeLoggingRequest.Create("INFO", address))
             .Should().Throw<FormatException>().WithMessage($"*TOIL_RT_LOGGING_ADDRESS*'{address}'*");
     }
 
     [Test]
     public void Create_HostName_IsAccepted()
     {
-        var s = RealtimeLoggingSettings.Create("INFO", "leader.example.org:5000");
+        var s = RealtimeLoggingRequest.Create("INFO", "leader.example.org:5000");
         (s.Host, s.Port).Should().Be(("leader.example.org", 5000));
     }
 }

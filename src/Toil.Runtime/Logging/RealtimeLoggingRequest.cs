@@ -9,7 +9,7 @@ namespace Toil.Runtime.Logging;
 /// pass; a level without an address → that level, nothing sent; both → records at or above the level are sent to
 /// the address. Immutable: read once, later changes to the environment have no effect on it.
 /// </summary>
-public sealed class RealtimeLoggingSettings
+public sealed class RealtimeLoggingRequest
 {
     /// <summary>The prefix of every real-time logging variable.</summary>
     public const string VariablePrefix = "TOIL_RT_LOGGING_";
@@ -20,7 +20,7 @@ public sealed class RealtimeLoggingSettings
     /// <summary>The variable holding the level name the worker adopts (Toil's names, any case).</summary>
     public const string LevelVariable = "TOIL_RT_LOGGING_LEVEL";
 
-    private RealtimeLoggingSettings(string? level, LogLevel minimumLevel, string? host, int port)
+    private RealtimeLoggingRequest(string? level, LogLevel minimumLevel, string? host, int port)
     {
         Level = level;
         MinimumLevel = minimumLevel;
@@ -28,8 +28,8 @@ public sealed class RealtimeLoggingSettings
         Port = port;
     }
 
-    /// <summary>Gets the settings of a process that was given no level: nothing is sent, only critical records pass.</summary>
-    public static RealtimeLoggingSettings Disabled { get; } = new(null, LogLevel.Critical, null, 0);
+    /// <summary>Gets the request of a process that was given no level: nothing is sent, only critical records pass.</summary>
+    public static RealtimeLoggingRequest Disabled { get; } = new(null, LogLevel.Critical, null, 0);
 
     /// <summary>Gets the level name as given, or <see langword="null"/> if none was given.</summary>
     public string? Level { get; }
@@ -46,13 +46,13 @@ public sealed class RealtimeLoggingSettings
     /// <summary>Gets a value indicating whether records are sent (a level and an address were both given).</summary>
     public bool SendsRecords => Host is not null;
 
-    /// <summary>Creates settings from a level name and an address, with Toil's rules.</summary>
+    /// <summary>Creates the request from a level name and an address, with Toil's rules.</summary>
     /// <param name="level">The level name (any case), or <see langword="null"/> if none was given.</param>
     /// <param name="address">The <c>host:port</c> to send to, or <see langword="null"/>; ignored when <paramref name="level"/> is <see langword="null"/>.</param>
-    /// <returns>The settings.</returns>
+    /// <returns>The request.</returns>
     /// <exception cref="UnknownLogLevelException"><paramref name="level"/> is not one of Toil's level names.</exception>
     /// <exception cref="FormatException"><paramref name="address"/> is not <c>host:port</c> with exactly one colon and a port from 1 to 65535.</exception>
-    public static RealtimeLoggingSettings Create(string? level, string? address)
+    public static RealtimeLoggingRequest Create(string? level, string? address)
     {
         if (level is null)
         {
@@ -62,26 +62,26 @@ public sealed class RealtimeLoggingSettings
         LogLevel minimum = ToilLogLevel.ParseLogLevel(level);
         if (address is null)
         {
-            return new RealtimeLoggingSettings(level, minimum, null, 0);
+            return new RealtimeLoggingRequest(level, minimum, null, 0);
         }
 
         (string host, int port) = ParseAddress(address);
-        return new RealtimeLoggingSettings(level, minimum, host, port);
+        return new RealtimeLoggingRequest(level, minimum, host, port);
     }
 
-    /// <summary>Creates settings from the current process environment (read now, once).</summary>
-    /// <returns>The settings.</returns>
+    /// <summary>Creates the request from the current process environment (read now, once).</summary>
+    /// <returns>The request.</returns>
     /// <exception cref="UnknownLogLevelException">The level variable holds an unknown name.</exception>
     /// <exception cref="FormatException">The address variable is malformed.</exception>
-    public static RealtimeLoggingSettings FromEnvironment() =>
+    public static RealtimeLoggingRequest FromEnvironment() =>
         Create(Environment.GetEnvironmentVariable(LevelVariable), Environment.GetEnvironmentVariable(AddressVariable));
 
-    /// <summary>Creates settings from a set of environment variables (for example a job's environment).</summary>
+    /// <summary>Creates the request from a set of environment variables (for example a job's environment).</summary>
     /// <param name="variables">The variables; keys are compared ordinally.</param>
-    /// <returns>The settings.</returns>
+    /// <returns>The request.</returns>
     /// <exception cref="UnknownLogLevelException">The level variable holds an unknown name.</exception>
     /// <exception cref="FormatException">The address variable is malformed.</exception>
-    public static RealtimeLoggingSettings FromVariables(IEnumerable<KeyValuePair<string, string>> variables)
+    public static RealtimeLoggingRequest FromVariables(IEnumerable<KeyValuePair<string, string>> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
         string? level = null;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Toil.Runtime.Logging;
 
 /// <summary>Options of a <see cref="RealtimeLoggerProvider"/> (the worker side of real-time logging).</summary>
-public sealed class RealtimeLoggerOptions
+public sealed class RealtimeLoggerProviderOptions
 {
     /// <summary>The largest UDP payload over IPv4.</summary>
     internal const int MaxUdpPayload = 65507;
@@ -25,11 +25,11 @@ public sealed class RealtimeLoggerOptions
     [Required(ErrorMessage = "{0} is required")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Throws when the options are invalid, by the same rules as <see cref="RealtimeLoggerOptionsValidator"/> (for code that is given the options outside a host).</summary>
+    /// <summary>Throws when the options are invalid, by the same rules as <see cref="RealtimeLoggerProviderOptionsValidator"/> (for code that is given the options outside a host).</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names each.</exception>
     internal void Validate()
     {
-        var validation = new RealtimeLoggerOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, this);
+        var validation = new RealtimeLoggerProviderOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, this);
         if (validation.Failed)
         {
             throw new ArgumentException("invalid real-time logger options: " + validation.FailureMessage, "options");
