@@ -75,13 +75,35 @@ public sealed class ReadBytesJob : IJob<ReadInput>, IToilJobType
     }
 }
 
+/// <summary>Keeps a core busy until the process has used the given milliseconds of CPU more than when it started (bounded by 30 s of wall time).</summary>
+public sealed class SpinJob : IJob<int>, IToilJobType
+{
+    public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<SpinJob, int>(OperateJson.Default.Int32, "spin");
+
+    public ValueTask RunAsync(int input, JobContext context, CancellationToken cancellationToken)
+    {
+        var until = Environment.CpuUsage.TotalTime + TimeSpan.FromMilliseconds(input);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        double sink = 0;
+        while (Environment.CpuUsage.TotalTime < until && DateTime.UtcNow < deadline)
+        {
+            for (int i = 1; i < 100_000; i++)
+            {
+                sink += Math.Sqrt(i);
+            }
+        }
+
+        return sink > 0 ? ValueTask.CompletedTask : ValueTask.CompletedTask;
+    }
+}
+
 public static class OperateJobs
 {
     /// <summary>The deferred function <see cref="WaitForFileJob"/> defers: appends "x" to the file it is given.</summary>
     public const string TouchFunction = "touch";
 
     public static IServiceCollection Register(IServiceCollection services) =>
-        services.AddToilJob<ChainJob>().AddToilJob<WaitForFileJob>().AddToilJob<WriteBytesJob>().AddToilJob<ReadBytesJob>()
+        services.AddToilJob<ChainJob>().AddToilJob<WaitForFileJob>().AddToilJob<WriteBytesJob>().AddToilJob<ReadBytesJob>().AddToilJob<SpinJob>()
             .AddSingleton(new Deferred.DeferredFunctionRegistry().Register<string>(TouchFunction, OperateJson.Default.String, (path, ct) => new ValueTask(File.AppendAllTextAsync(path, "x", ct))));
 }
 
