@@ -2,8 +2,8 @@ namespace Toil.Runtime.FileStores;
 
 /// <summary>
 /// A stream that passes every call to the stream it wraps and adds the bytes read from or written to it to a
-/// <see cref="ByteCount"/>: the file store counts its jobs' bytes where they pass (<c>docs/progress.md</c>, "Bytes
-/// through the file store"), never by looking at file sizes. Disposing it disposes the wrapped stream.
+/// <see cref="ByteCount"/>: the file store counts its jobs' bytes where they pass (<c>docs/progress.md</c>, "The run
+/// summary"), never by looking at file sizes. Disposing it disposes the wrapped stream.
 /// </summary>
 internal sealed class CountingStream : Stream
 {
