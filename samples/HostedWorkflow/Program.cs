@@ -12,7 +12,9 @@ using Toil.Runtime.Telemetry;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddToilLeader(builder.Configuration.GetSection("Toil"));
 builder.Services.AddToilJob<GreetAllJob>().AddToilJob<GreetJob>();
-builder.Services.AddToilWorkflow<GreetAllJob, string[]>(_ => ["Ada", "Grace", "Barbara", "Frances"]);
+// Whom to greet: the "Names" section (appsettings.json, or --Names:0=Ada --Names:1=Grace on the command line).
+string[] names = [.. builder.Configuration.GetSection("Names").GetChildren().Select(n => n.Value).OfType<string>()];
+builder.Services.AddToilWorkflow<GreetAllJob, string[]>(_ => names.Length > 0 ? names : ["Ada", "Grace", "Barbara", "Frances"]);
 
 if (args.Contains("--telemetry"))
 {

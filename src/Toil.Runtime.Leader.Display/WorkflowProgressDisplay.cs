@@ -137,6 +137,8 @@ public sealed class WorkflowProgressDisplay : IWorkflowObserver
         counts.AddRow("wall time", Duration(summary.WallTime));
         counts.AddRow("CPU (leader process)", Duration(summary.CpuTime));
         counts.AddRow("CPU (workers)", Duration(summary.WorkerCpuTime));
+        counts.AddRow("file store written", Bytes(summary.BytesWritten));
+        counts.AddRow("file store read", Bytes(summary.BytesRead));
         console.Write(counts);
 
         if (summary.SlowestJobs.Count > 0)
@@ -153,10 +155,11 @@ public sealed class WorkflowProgressDisplay : IWorkflowObserver
         if (summary.JobTypes.Count > 0)
         {
             var types = new Table().Title("Job types").AddColumn("type").AddColumn(new TableColumn("bodies").RightAligned()).AddColumn(new TableColumn("total wall").RightAligned())
-                .AddColumn(new TableColumn("longest").RightAligned()).AddColumn(new TableColumn("total CPU").RightAligned());
+                .AddColumn(new TableColumn("longest").RightAligned()).AddColumn(new TableColumn("total CPU").RightAligned())
+                .AddColumn(new TableColumn("written").RightAligned()).AddColumn(new TableColumn("read").RightAligned());
             foreach (var type in summary.JobTypes)
             {
-                types.AddRow(UserText(type.JobName), new Text(type.Count.ToString(c)), new Text(Duration(type.TotalWallTime)), new Text(Duration(type.MaxWallTime)), new Text(Duration(type.TotalCpuTime)));
+                types.AddRow(UserText(type.JobName), new Text(type.Count.ToString(c)), new Text(Duration(type.TotalWallTime)), new Text(Duration(type.MaxWallTime)), new Text(Duration(type.TotalCpuTime)), new Text(Bytes(type.TotalBytesWritten)), new Text(Bytes(type.TotalBytesRead)));
             }
 
             console.Write(types);
@@ -237,6 +240,14 @@ public sealed class WorkflowProgressDisplay : IWorkflowObserver
 
     /// <summary>Job-chosen text: one line, control characters made visible, never read as markup.</summary>
     private static Text UserText(string text) => new(TerminalText.EscapeLine(text));
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB"),
+    };
 
     private static string Duration(TimeSpan time) => time.TotalSeconds switch
     {

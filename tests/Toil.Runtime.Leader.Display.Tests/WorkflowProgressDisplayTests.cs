@@ -76,6 +76,33 @@ public sealed class WorkflowProgressDisplayTests
         console.Output.Should().Contain("Run summary").And.Contain("Failed jobs");
     }
 
+    [Test]
+    public async Task RunAsync_SummaryWithFileStoreBytes_TablesShowWrittenAndRead()
+    {
+        var console = new TestConsole();
+        var display = new WorkflowProgressDisplay(console, new WorkflowProgressDisplayOptions { PlainLineInterval = Timeout.InfiniteTimeSpan });
+        var result = Result();
+        result = result with
+        {
+            Summary = result.Summary with
+            {
+                BytesWritten = 3L * 1024 * 1024,
+                BytesRead = 512,
+                JobTypes = [new JobTypeTiming("shapes-leaf", 3, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)) { TotalBytesWritten = 2048, TotalBytesRead = 700 }],
+            },
+        };
+
+        await display.RunAsync(() =>
+        {
+            display.OnCompleted(result);
+            return Task.FromResult(0);
+        }).WaitAsync(TimeSpan.FromSeconds(10));
+
+        string output = console.Output;
+        output.Should().MatchRegex(@"file store written\s*│?\s*3\.0 MiB").And.MatchRegex(@"file store read\s*│?\s*512 B");
+        output.Split('\n').Should().Contain(l => l.Contains("shapes-leaf", StringComparison.Ordinal) && l.Contains("2.0 KiB", StringComparison.Ordinal) && l.Contains("700 B", StringComparison.Ordinal), "the job type's row shows its bytes");
+    }
+
     private static WorkflowResult Result()
     {
         var failed = new FailedJob("kind-x/1", "shapes-flaky", "flaky") { Reason = "its tries are used up", ExitCode = 1 };

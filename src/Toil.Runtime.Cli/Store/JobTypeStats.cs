@@ -33,6 +33,14 @@ internal sealed class JobTypeStats
     [JsonPropertyName("maxMemoryKiB")]
     public long MaxMemoryKiB { get; set; }
 
+    /// <summary>The bytes the bodies wrote to the job store through their file stores.</summary>
+    [JsonPropertyName("fileBytesWritten")]
+    public long FileBytesWritten { get; set; }
+
+    /// <summary>The bytes the bodies read from the job store through their file stores.</summary>
+    [JsonPropertyName("fileBytesRead")]
+    public long FileBytesRead { get; set; }
+
     /// <summary>Mean wall-clock seconds per run.</summary>
     [JsonPropertyName("meanWallSeconds")]
     public double MeanWallSeconds => Count == 0 ? 0 : WallSeconds / Count;

@@ -6,7 +6,7 @@ namespace Toil.Runtime.Cli.Store;
 
 /// <summary>
 /// <c>toil stats STORE [--json]</c> (Toil's <c>toil stats</c>): aggregate statistics per job type (count, failures, wall
-/// and CPU time, peak memory) from the stats every worker wrote into the store. The leader archives the messages it
+/// and CPU time, peak memory, bytes written and read through the file store) from the stats every worker wrote into the store. The leader archives the messages it
 /// reads and never deletes them, so they stay until the store is destroyed (a run with <c>Clean = Never</c>, or a failed
 /// one under the default <c>OnSuccess</c>, keeps them). Reads only; safe while a leader runs.
 /// </summary>
@@ -21,7 +21,7 @@ internal static class StatsCommand
     {
         var store = StoreArgument.Create();
         var json = new Option<bool>("--json") { Description = "Write the report as JSON instead of a table." };
-        var command = new Command(Name, "Show aggregate statistics per job type (count, wall and CPU time, memory) from the stats the workers wrote.")
+        var command = new Command(Name, "Show aggregate statistics per job type (count, wall and CPU time, memory, file store bytes) from the stats the workers wrote.")
         {
             store,
             json,
@@ -77,6 +77,7 @@ internal static class StatsCommand
         static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
         output.WriteLine($"Job store: {TerminalText.EscapeLine(report.JobStore)}");
         output.WriteLine($"Workers: {I(report.Workers)}  Jobs run: {I(report.JobsRun)}  Worker wall: {S(report.WorkerWallSeconds)} s  Worker CPU: {S(report.WorkerCpuSeconds)} core·s  Max worker memory: {I(report.WorkerMaxMemoryKiB)} KiB");
+        output.WriteLine($"File store: {I(report.FileBytesWritten)} bytes written, {I(report.FileBytesRead)} bytes read");
         if (report.SkippedMessages > 0)
         {
             output.WriteLine($"Skipped messages: {I(report.SkippedMessages)}");
@@ -88,10 +89,10 @@ internal static class StatsCommand
             return;
         }
 
-        string[] header = ["Job type", "Count", "Failed", "Wall s", "Mean wall s", "Max wall s", "CPU s", "Mean CPU s", "Max mem KiB"];
+        string[] header = ["Job type", "Count", "Failed", "Wall s", "Mean wall s", "Max wall s", "CPU s", "Mean CPU s", "Max mem KiB", "Written B", "Read B"];
         var rows = report.JobTypes.Select(t => new[]
         {
-            TerminalText.EscapeLine(t.Name), I(t.Count), I(t.Failed), S(t.WallSeconds), S(t.MeanWallSeconds), S(t.MaxWallSeconds), S(t.CpuSeconds), S(t.MeanCpuSeconds), I(t.MaxMemoryKiB),
+            TerminalText.EscapeLine(t.Name), I(t.Count), I(t.Failed), S(t.WallSeconds), S(t.MeanWallSeconds), S(t.MaxWallSeconds), S(t.CpuSeconds), S(t.MeanCpuSeconds), I(t.MaxMemoryKiB), I(t.FileBytesWritten), I(t.FileBytesRead),
         }).ToList();
         int[] widths = [.. header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length)))];
         output.WriteLine(string.Join("  ", header.Select((h, i) => i == 0 ? h.PadRight(widths[i]) : h.PadLeft(widths[i]))).TrimEnd());

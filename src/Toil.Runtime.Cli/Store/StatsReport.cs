@@ -35,6 +35,14 @@ internal sealed class StatsReport
     [JsonPropertyName("workerMaxMemoryKiB")]
     public long WorkerMaxMemoryKiB { get; set; }
 
+    /// <summary>The bytes the jobs wrote to the job store through their file stores (records without the count add nothing).</summary>
+    [JsonPropertyName("fileBytesWritten")]
+    public long FileBytesWritten { get; set; }
+
+    /// <summary>The bytes the jobs read from the job store through their file stores.</summary>
+    [JsonPropertyName("fileBytesRead")]
+    public long FileBytesRead { get; set; }
+
     /// <summary>Messages that were not stats documents (or could not be read).</summary>
     [JsonPropertyName("skippedMessages")]
     public int SkippedMessages { get; set; }
@@ -82,6 +90,12 @@ internal sealed class StatsReport
                 stats.MaxWallSeconds = Math.Max(stats.MaxWallSeconds, wall);
                 stats.CpuSeconds += Number(job.Clock);
                 stats.MaxMemoryKiB = Math.Max(stats.MaxMemoryKiB, (long)Number(job.Memory));
+                long written = Bytes(job.FileBytesWritten);
+                long read = Bytes(job.FileBytesRead);
+                stats.FileBytesWritten += written;
+                stats.FileBytesRead += read;
+                report.FileBytesWritten += written;
+                report.FileBytesRead += read;
             }
         }
 
@@ -91,6 +105,10 @@ internal sealed class StatsReport
 
     /// <summary>The report as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, StatsReportJsonContext.Default.StatsReport);
+
+    // A byte count the worker wrote (file_bytes_written, file_bytes_read; not in Toil's stats): anything else is none.
+    private static long Bytes(string? text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : 0;
 
     private static double Number(string? text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value >= 0 ? value : 0;

@@ -8,4 +8,11 @@ namespace Toil.Runtime.Leader.Progress;
 /// <param name="WallTime">The body's wall-clock time.</param>
 /// <param name="CpuTime">The CPU time the worker's process used while the body ran.</param>
 /// <param name="Succeeded">Whether the body succeeded.</param>
-public sealed record JobTiming(string JobStoreId, string JobName, string DisplayName, DateTimeOffset Start, TimeSpan WallTime, TimeSpan CpuTime, bool Succeeded);
+public sealed record JobTiming(string JobStoreId, string JobName, string DisplayName, DateTimeOffset Start, TimeSpan WallTime, TimeSpan CpuTime, bool Succeeded)
+{
+    /// <summary>Gets the bytes the job wrote to the job store through its file store (0 when the worker did not count them).</summary>
+    public long BytesWritten { get; init; }
+
+    /// <summary>Gets the bytes the job read from the job store through its file store (0 when the worker did not count them).</summary>
+    public long BytesRead { get; init; }
+}

@@ -6,4 +6,11 @@ namespace Toil.Runtime.Leader.Progress;
 /// <param name="TotalWallTime">Their wall-clock time, added up.</param>
 /// <param name="MaxWallTime">The longest of them.</param>
 /// <param name="TotalCpuTime">Their CPU time, added up.</param>
-public sealed record JobTypeTiming(string JobName, int Count, TimeSpan TotalWallTime, TimeSpan MaxWallTime, TimeSpan TotalCpuTime);
+public sealed record JobTypeTiming(string JobName, int Count, TimeSpan TotalWallTime, TimeSpan MaxWallTime, TimeSpan TotalCpuTime)
+{
+    /// <summary>Gets the bytes the bodies wrote to the job store through their file stores, added up.</summary>
+    public long TotalBytesWritten { get; init; }
+
+    /// <summary>Gets the bytes the bodies read from the job store through their file stores, added up.</summary>
+    public long TotalBytesRead { get; init; }
+}

@@ -31,6 +31,8 @@ internal sealed class RunRecorder
     private int _retries;
     private int _failedAttempts;
     private int _attemptsIssued;
+    private long _bytesWritten;
+    private long _bytesRead;
     private long _lastRunningPoll;
     private bool _truncated;
 
@@ -191,7 +193,7 @@ internal sealed class RunRecorder
         AssignLanes(attempts);
         var slowest = new List<JobTiming>(_slowest.UnorderedItems.Select(i => i.Element));
         slowest.Sort((a, b) => b.WallTime.CompareTo(a.WallTime));
-        var types = _types.Select(t => new JobTypeTiming(t.Key, t.Value.Count, t.Value.Wall, t.Value.MaxWall, t.Value.Cpu))
+        var types = _types.Select(t => new JobTypeTiming(t.Key, t.Value.Count, t.Value.Wall, t.Value.MaxWall, t.Value.Cpu) { TotalBytesWritten = t.Value.BytesWritten, TotalBytesRead = t.Value.BytesRead })
             .OrderByDescending(t => t.TotalWallTime).ThenBy(t => t.JobName, StringComparer.Ordinal).ToList();
         return new RunSummary
         {
@@ -205,6 +207,8 @@ internal sealed class RunRecorder
             WallTime = wall,
             CpuTime = cpu,
             WorkerCpuTime = workerCpu,
+            BytesWritten = _bytesWritten,
+            BytesRead = _bytesRead,
             SlowestJobs = slowest,
             JobTypes = types,
             Attempts = attempts,
@@ -256,6 +260,10 @@ internal sealed class RunRecorder
         totals.Count++;
         totals.Wall += timing.WallTime;
         totals.Cpu += timing.CpuTime;
+        totals.BytesWritten += timing.BytesWritten;
+        totals.BytesRead += timing.BytesRead;
+        _bytesWritten += timing.BytesWritten;
+        _bytesRead += timing.BytesRead;
         if (timing.WallTime > totals.MaxWall)
         {
             totals.MaxWall = timing.WallTime;
@@ -278,7 +286,15 @@ internal sealed class RunRecorder
         Seconds(record.Start) is { } start ? DateTimeOffset.UnixEpoch + start : default,
         Seconds(record.Time) ?? TimeSpan.Zero,
         Seconds(record.Clock) ?? TimeSpan.Zero,
-        !string.Equals(record.Succeeded, "False", StringComparison.OrdinalIgnoreCase));
+        !string.Equals(record.Succeeded, "False", StringComparison.OrdinalIgnoreCase))
+    {
+        BytesWritten = Bytes(record.FileBytesWritten),
+        BytesRead = Bytes(record.FileBytesRead),
+    };
+
+    // A count the worker wrote; anything else (absent, negative, not a number) counts as none.
+    private static long Bytes(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) ? bytes : 0;
 
     private static TimeSpan? Seconds(string? value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && double.IsFinite(seconds) && Math.Abs(seconds) < TimeSpan.MaxValue.TotalSeconds
@@ -291,6 +307,8 @@ internal sealed class RunRecorder
         public TimeSpan Wall;
         public TimeSpan MaxWall;
         public TimeSpan Cpu;
+        public long BytesWritten;
+        public long BytesRead;
     }
 
     /// <summary>An attempt while the run goes on (mutable; made public at the end).</summary>

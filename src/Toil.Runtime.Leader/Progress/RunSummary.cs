@@ -4,7 +4,8 @@ namespace Toil.Runtime.Leader.Progress;
 
 /// <summary>
 /// What a run did and where its time went (<see cref="WorkflowResult.Summary"/>): jobs, chained jobs, retries,
-/// failures with their reasons, wall and CPU time, the slowest jobs and job types, and every attempt for the timeline.
+/// failures with their reasons, wall and CPU time, the slowest jobs and job types, the bytes through the jobs' file
+/// stores, and every attempt for the timeline.
 /// Job names in it are user text: <see cref="ToText"/> and <see cref="ToTimelineHtml"/> escape them. See <c>docs/progress.md</c>.
 /// </summary>
 public sealed record RunSummary
@@ -38,6 +39,15 @@ public sealed record RunSummary
 
     /// <summary>Gets the CPU time the workers reported.</summary>
     public TimeSpan WorkerCpuTime { get; init; }
+
+    /// <summary>
+    /// Gets the bytes the jobs wrote to the job store through their file stores (global files written), as the workers
+    /// counted them where the bytes passed; a worker whose stats did not arrive is not in it.
+    /// </summary>
+    public long BytesWritten { get; init; }
+
+    /// <summary>Gets the bytes the jobs read from the job store through their file stores (global files read), as the workers counted them.</summary>
+    public long BytesRead { get; init; }
 
     /// <summary>Gets the slowest job bodies, slowest first (at most <see cref="SlowestCount"/>).</summary>
     public IReadOnlyList<JobTiming> SlowestJobs { get; init; } = [];

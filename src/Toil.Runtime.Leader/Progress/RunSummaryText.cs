@@ -14,6 +14,7 @@ internal static class RunSummaryText
         text.Append(c, $"Run summary: {summary.JobsCompleted} job(s) done and {summary.ChainedJobs} chained, {summary.AttemptsIssued} attempt(s), ")
             .Append(c, $"{summary.Retries} retr{(summary.Retries == 1 ? "y" : "ies")}, {summary.FailedAttempts} failed attempt(s), {summary.Failures.Count} job(s) failed for good\n");
         text.Append(c, $"Time: {Duration(summary.WallTime)} wall, {Duration(summary.CpuTime)} CPU in the leader's process, {Duration(summary.WorkerCpuTime)} CPU reported by workers\n");
+        text.Append(c, $"Bytes through the file store: {Bytes(summary.BytesWritten)} written, {Bytes(summary.BytesRead)} read\n");
         if (summary.SlowestJobs.Count > 0)
         {
             text.Append("Slowest jobs:\n");
@@ -25,10 +26,10 @@ internal static class RunSummaryText
 
         if (summary.JobTypes.Count > 0)
         {
-            text.Append("Job types (count, total wall, longest, total CPU):\n");
+            text.Append("Job types (count, total wall, longest, total CPU, bytes written, bytes read):\n");
             foreach (var type in summary.JobTypes)
             {
-                text.Append(c, $"  {TerminalText.EscapeLine(type.JobName)}: {type.Count}, {Duration(type.TotalWallTime)}, {Duration(type.MaxWallTime)}, {Duration(type.TotalCpuTime)}\n");
+                text.Append(c, $"  {TerminalText.EscapeLine(type.JobName)}: {type.Count}, {Duration(type.TotalWallTime)}, {Duration(type.MaxWallTime)}, {Duration(type.TotalCpuTime)}, {Bytes(type.TotalBytesWritten)}, {Bytes(type.TotalBytesRead)}\n");
             }
         }
 
@@ -47,6 +48,19 @@ internal static class RunSummaryText
         }
 
         return text.ToString();
+    }
+
+    /// <summary>A byte count for people: the exact count below 1 KiB, else binary units with the exact count after them.</summary>
+    public static string Bytes(long bytes)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return bytes switch
+        {
+            < 1024 => string.Create(c, $"{bytes} B"),
+            < 1024 * 1024 => string.Create(c, $"{bytes / 1024.0:0.0} KiB ({bytes} B)"),
+            < 1024L * 1024 * 1024 => string.Create(c, $"{bytes / (1024.0 * 1024):0.0} MiB ({bytes} B)"),
+            _ => string.Create(c, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB ({bytes} B)"),
+        };
     }
 
     /// <summary>A duration for people: milliseconds below a second, seconds below a minute, then h:mm:ss.</summary>

@@ -52,7 +52,8 @@ internal static class TimelineHtml
             .Append(".legend span{display:inline-block;margin-right:16px;font-size:13px}.legend i{display:inline-block;width:14px;height:10px;margin-right:5px;vertical-align:middle;border-radius:2px}\n")
             .Append("</style>\n</head>\n<body>\n<h1>").Append(Escape(title)).Append("</h1>\n<p class=\"meta\">")
             .Append(c, $"{summary.JobsCompleted} job(s) done, {summary.ChainedJobs} chained, {summary.AttemptsIssued} attempt(s), {summary.Retries} retr{(summary.Retries == 1 ? "y" : "ies")}, {summary.FailedAttempts} failed attempt(s), {summary.Failures.Count} failed for good; ")
-            .Append(c, $"wall {RunSummaryText.Duration(summary.WallTime)}, worker CPU {RunSummaryText.Duration(summary.WorkerCpuTime)}; {lanes} lane(s)")
+            .Append(c, $"wall {RunSummaryText.Duration(summary.WallTime)}, worker CPU {RunSummaryText.Duration(summary.WorkerCpuTime)}; ")
+            .Append(c, $"file store {ShortBytes(summary.BytesWritten)} written, {ShortBytes(summary.BytesRead)} read; {lanes} lane(s)")
             .Append(summary.TimelineTruncated ? string.Create(c, $"; only the first {RunSummary.MaxTimelineAttempts} attempts are drawn") : string.Empty)
             .Append("</p>\n<div class=\"legend\"><span><i style=\"background:#4c8bf5\"></i>attempt</span><span><i style=\"background:#1f5fbf\"></i>job body (issued job)</span>")
             .Append("<span><i style=\"background:#f0a030\"></i>chained job</span><span><i style=\"background:#e0524d\"></i>failed attempt</span>")
@@ -171,11 +172,11 @@ internal static class TimelineHtml
 
         if (summary.JobTypes.Count > 0)
         {
-            html.Append("<h2 style=\"font-size:16px\">Job types</h2>\n<table><tr><th>type</th><th>bodies</th><th>total wall</th><th>longest</th><th>total CPU</th></tr>\n");
+            html.Append("<h2 style=\"font-size:16px\">Job types</h2>\n<table><tr><th>type</th><th>bodies</th><th>total wall</th><th>longest</th><th>total CPU</th><th>written</th><th>read</th></tr>\n");
             foreach (var t in summary.JobTypes)
             {
                 html.Append("<tr><td>").Append(Escape(t.JobName))
-                    .Append(c, $"</td><td class=\"n\">{t.Count}</td><td class=\"n\">{RunSummaryText.Duration(t.TotalWallTime)}</td><td class=\"n\">{RunSummaryText.Duration(t.MaxWallTime)}</td><td class=\"n\">{RunSummaryText.Duration(t.TotalCpuTime)}</td></tr>\n");
+                    .Append(c, $"</td><td class=\"n\">{t.Count}</td><td class=\"n\">{RunSummaryText.Duration(t.TotalWallTime)}</td><td class=\"n\">{RunSummaryText.Duration(t.MaxWallTime)}</td><td class=\"n\">{RunSummaryText.Duration(t.TotalCpuTime)}</td><td class=\"n\">{ShortBytes(t.TotalBytesWritten)}</td><td class=\"n\">{ShortBytes(t.TotalBytesRead)}</td></tr>\n");
             }
 
             html.Append("</table>\n");
@@ -188,11 +189,35 @@ internal static class TimelineHtml
         string outcome = a.Failed ? $"failed: exit code {a.ExitCode} ({a.ExitReason})" : a.Ended is null ? "killed at the end of the run" : "succeeded";
         return Escape(string.Create(c, $"{a.DisplayName} [{a.JobName}] {a.JobStoreId}{(a.Retry ? " (retry)" : string.Empty)}; batch job {a.BatchJobId}; {outcome}; ")
             + string.Create(c, $"issued {a.Issued:HH:mm:ss.fff}, started {a.Started:HH:mm:ss.fff}{(a.Ended is { } e ? $", ended {e:HH:mm:ss.fff} ({RunSummaryText.Duration(e - a.Started)})" : string.Empty)}; ")
-            + string.Create(c, $"{a.ChainedJobs.Count} chained job(s)"));
+            + string.Create(c, $"{a.ChainedJobs.Count} chained job(s)")
+            + (a.Body is null ? string.Empty : AttemptBytes(a)));
     }
 
     private static string JobTitle(JobTiming job, bool chained) =>
-        Escape(string.Create(CultureInfo.InvariantCulture, $"{(chained ? "chained: " : string.Empty)}{job.DisplayName} [{job.JobName}] {job.JobStoreId}; started {job.Start:HH:mm:ss.fff}, {RunSummaryText.Duration(job.WallTime)} wall, {RunSummaryText.Duration(job.CpuTime)} CPU{(job.Succeeded ? string.Empty : "; failed")}"));
+        Escape(string.Create(CultureInfo.InvariantCulture, $"{(chained ? "chained: " : string.Empty)}{job.DisplayName} [{job.JobName}] {job.JobStoreId}; started {job.Start:HH:mm:ss.fff}, {RunSummaryText.Duration(job.WallTime)} wall, {RunSummaryText.Duration(job.CpuTime)} CPU; file store {ShortBytes(job.BytesWritten)} written, {ShortBytes(job.BytesRead)} read{(job.Succeeded ? string.Empty : "; failed")}"));
+
+    // The bytes of every body the attempt's worker ran (the issued job and its chained jobs).
+    private static string AttemptBytes(JobAttempt a)
+    {
+        long written = a.Body?.BytesWritten ?? 0;
+        long read = a.Body?.BytesRead ?? 0;
+        foreach (var job in a.ChainedJobs)
+        {
+            written += job.BytesWritten;
+            read += job.BytesRead;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"; file store {ShortBytes(written)} written, {ShortBytes(read)} read");
+    }
+
+    // A byte count for a tooltip or a table cell: the exact count below 1 KiB, else binary units.
+    private static string ShortBytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB"),
+    };
 
     /// <summary>One line (control characters made visible) and HTML-escaped: safe in element text and in quoted attributes.</summary>
     private static string Escape(string? text) => WebUtility.HtmlEncode(TerminalText.EscapeLine(text));

@@ -30,4 +30,10 @@ internal interface IChainingFileStore : IFileStore
     /// never made the directory); <see langword="null"/> when the worker must measure the directory itself.
     /// </summary>
     long? KnownDiskUsed => null;
+
+    /// <summary>The bytes the job wrote to the job store through this store, counted as they passed (0 when not counted).</summary>
+    long BytesWritten => 0;
+
+    /// <summary>The bytes the job read from the job store through this store, counted as they passed (0 when not counted).</summary>
+    long BytesRead => 0;
 }

@@ -42,6 +42,8 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
     private Task? _commit;
     private bool _commitStarted;
     private readonly bool _asynchronousCommit;
+    private readonly ByteCount _bytesRead = new();
+    private readonly ByteCount _bytesWritten = new();
 
     /// <summary>Creates the store for one job attempt or one chained-successor commit.</summary>
     /// <param name="jobStore">The job store the job lives in.</param>
@@ -157,8 +159,26 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
     /// <summary>The bytes used under <see cref="LocalTempDir"/> at the last <see cref="CheckDiskUse"/>; 0 before.</summary>
     public long DiskUsed { get; private set; }
 
+    /// <summary>
+    /// The bytes the job wrote to the job store through this store (<see cref="WriteGlobalFileAsync"/>,
+    /// <see cref="WriteGlobalFileStreamAsync"/>), counted as they pass; a write that failed counts what it wrote.
+    /// </summary>
+    public long BytesWritten => _bytesWritten.Value;
+
+    /// <summary>
+    /// The bytes the job read from the job store through this store (<see cref="ReadGlobalFileAsync"/>, and what it read
+    /// of the streams <see cref="ReadGlobalFileStreamAsync"/> returned), counted as they pass.
+    /// </summary>
+    public long BytesRead => _bytesRead.Value;
+
     /// <summary>Whether <see cref="LocalTempDir"/> existed when the store was created or has been made since.</summary>
     internal bool LocalTempDirExists => _localTempCreated;
+
+    /// <inheritdoc />
+    long IChainingFileStore.BytesWritten => BytesWritten;
+
+    /// <inheritdoc />
+    long IChainingFileStore.BytesRead => BytesRead;
 
     /// <inheritdoc />
     long? IChainingFileStore.KnownDiskUsed => DiskUsed > 0 ? DiskUsed : _localTempCreated ? null : 0;
@@ -212,7 +232,20 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
             throw new FileNotFoundException($"Cannot write '{full}' to the job store: the file does not exist.", full);
         }
 
-        string fileId = await _jobStore.WriteFileAsync(full, Job.JobStoreId, cleanup, cancellationToken).ConfigureAwait(false);
+        // The job store's own copy from a path, with the destination counted as the bytes pass.
+        string fileId = await _jobStore.WriteFileAsync(
+            async (s, ct) =>
+            {
+                var source = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await using (source.ConfigureAwait(false))
+                {
+                    await source.CopyToAsync(new CountingStream(s, _bytesRead, _bytesWritten), ct).ConfigureAwait(false);
+                }
+            },
+            Job.JobStoreId,
+            cleanup,
+            Path.GetFileName(full),
+            cancellationToken).ConfigureAwait(false);
         if (IsUnder(full, _localTempPath))
         {
             lock (_lock)
@@ -228,7 +261,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
     public ValueTask<string> WriteGlobalFileStreamAsync(Func<Stream, CancellationToken, ValueTask> writer, bool cleanup = false, string? baseName = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        return _jobStore.WriteFileAsync(writer, Job.JobStoreId, cleanup, baseName, cancellationToken);
+        return _jobStore.WriteFileAsync((s, ct) => writer(new CountingStream(s, _bytesRead, _bytesWritten), ct), Job.JobStoreId, cleanup, baseName, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -258,7 +291,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
 
         // Always a private copy: Toil may hard-link into the job store here (issue #4647), so a "mutable" read could
         // corrupt shared data.
-        var source = await _jobStore.OpenReadFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+        var source = new CountingStream(await _jobStore.OpenReadFileAsync(fileId, cancellationToken).ConfigureAwait(false), _bytesRead, _bytesWritten);
         await using (source.ConfigureAwait(false))
         {
             try
@@ -296,7 +329,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
             _accessLog.Add($"{fileId} (stream)");
         }
 
-        return stream;
+        return new CountingStream(stream, _bytesRead, _bytesWritten);
     }
 
     /// <inheritdoc />

@@ -25,6 +25,17 @@ internal sealed class JobStatsRecord
     [JsonPropertyName("job_name")]
     public string? JobName { get; set; }
 
+    /// <summary>
+    /// The bytes the job wrote to the job store through its file store, global files written (not in Toil's stats; the
+    /// run summary adds them up).
+    /// </summary>
+    [JsonPropertyName("file_bytes_written")]
+    public string? FileBytesWritten { get; set; }
+
+    /// <summary>The bytes the job read from the job store through its file store, global files read (not in Toil's stats).</summary>
+    [JsonPropertyName("file_bytes_read")]
+    public string? FileBytesRead { get; set; }
+
     /// <summary>The job's display name.</summary>
     [JsonPropertyName("class_name")]
     public string? ClassName { get; set; }

@@ -128,6 +128,9 @@ public sealed partial class TimelineTests
             svg.Descendants(ns + "g").Should().Contain(g => ((string?)g.Attribute("class"))!.Contains("retry", StringComparison.Ordinal), "flaky-upload is retried");
             result.Summary.Attempts.Should().HaveCount(result.AttemptsIssued);
             result.Summary.ChainedJobs.Should().Be(1);
+            long chunkBytes = HelloWorkflow.HelloWorkflowRun.Chunks.Sum(c => (long)System.Text.Encoding.UTF8.GetByteCount(c));
+            result.Summary.BytesWritten.Should().Be(chunkBytes, "the root writes each chunk to the job store once");
+            result.Summary.BytesRead.Should().Be(chunkBytes, "each count-chunk job reads its chunk once");
         }
         finally
         {

@@ -10,7 +10,7 @@ namespace Toil.Runtime.Worker;
 
 /// <summary>
 /// The stats of one run (<c>docs/worker-algorithm.md</c> §3 step 5 and §4 step 6): a record per job body with its wall
-/// and CPU time, peak memory and disk use, the leader messages and user streams of its file store, the CPU-use warning,
+/// and CPU time, peak memory and disk use, the leader messages and user streams of its file store, the bytes the job wrote and read through it, the CPU-use warning,
 /// the chain's totals and the names of the jobs run. The lists that grow with the chain are spooled to the run's
 /// directory past the first thousand (<see cref="StatsSpool"/>), so a long chain's memory stays flat.
 /// </summary>
@@ -124,6 +124,8 @@ internal sealed class RunStats : IDisposable
 
         record.Memory = peakKib.ToString(CultureInfo.InvariantCulture);
         record.Disk = disk.ToString(CultureInfo.InvariantCulture);
+        record.FileBytesWritten = fileStore.BytesWritten.ToString(CultureInfo.InvariantCulture);
+        record.FileBytesRead = fileStore.BytesRead.ToString(CultureInfo.InvariantCulture);
         record.Succeeded = succeeded ? "True" : "False";
         _spool.AddJob(record);
         foreach (var message in fileStore.LeaderMessages)
