@@ -81,8 +81,11 @@ public static class PendingRun
         private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Runs it: <paramref name="count"/> leaves of <paramref name="milliseconds"/> each, <paramref name="slots"/> at a time, sampled for <paramref name="hold"/>.</summary>
-    public static async Task<Outcome> RunAsync(int count, int milliseconds, int slots, TimeSpan hold, TimeSpan interval, TextWriter? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs it: <paramref name="count"/> leaves of <paramref name="milliseconds"/> each, <paramref name="slots"/> at a time,
+    /// sampled for <paramref name="hold"/>, or until <paramref name="stopAfterHolding"/> samples after every leaf was issued.
+    /// </summary>
+    public static async Task<Outcome> RunAsync(int count, int milliseconds, int slots, TimeSpan hold, TimeSpan interval, TextWriter? progress = null, CancellationToken cancellationToken = default, int stopAfterHolding = int.MaxValue)
     {
         string work = Directory.CreateTempSubdirectory("toil-pending-").FullName;
         try
@@ -108,12 +111,14 @@ public static class PendingRun
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var clock = Stopwatch.StartNew();
                 var run = runner.RunStoreAsync(store, stop.Token);
-                while (clock.Elapsed < hold && !run.IsCompleted)
+                int afterHolding = 0;
+                while (clock.Elapsed < hold && !run.IsCompleted && afterHolding <= stopAfterHolding)
                 {
                     await Task.WhenAny(run, Task.Delay(interval, cancellationToken));
                     var (heap, rss) = Measure();
                     var sample = new Sample(clock.Elapsed.TotalSeconds, observer.Issued, PendingJobs.Completed, heap, rss);
                     samples.Add(sample);
+                    afterHolding += afterHolding > 0 || sample.Issued + sample.Completed >= count ? 1 : 0;
                     progress?.WriteLine(FormattableString.Invariant($"  {sample.Seconds,6:F1} s  issued {sample.Issued,7}  finished {sample.Completed,7}  heap {heap / 1048576.0,7:F1} MiB  RSS {rss / 1048576.0,7:F1} MiB"));
                 }
 
