@@ -15,11 +15,11 @@ namespace Toil.Runtime.Reliability.Host;
 public static class LoadRun
 {
     /// <summary>What a load run found.</summary>
-    public sealed record Outcome(int Jobs, int Missing, int RunTwice, int FailedAttempts, int AttemptsIssued, bool Succeeded, TimeSpan Elapsed)
+    public sealed record Outcome(int Jobs, int Missing, int RunTwice, int FailedAttempts, int AttemptsIssued, bool Succeeded, TimeSpan Elapsed, int Conflicts = 0)
     {
         /// <inheritdoc />
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"jobs {Jobs}: succeeded {Succeeded}, missing {Missing}, run twice {RunTwice}, attempts {AttemptsIssued}, failed attempts {FailedAttempts}, {Elapsed.TotalSeconds:F1} s");
+            $"jobs {Jobs}: succeeded {Succeeded}, missing {Missing}, run twice {RunTwice}, attempts {AttemptsIssued}, failed attempts {FailedAttempts}, optimistic-concurrency conflicts {Conflicts}, {Elapsed.TotalSeconds:F1} s");
     }
 
     /// <summary>Runs it in a fresh directory under <paramref name="parent"/> (deleted afterwards), bounded by <paramref name="bound"/>.</summary>
@@ -65,7 +65,7 @@ public static class LoadRun
                 }
             }
 
-            return new Outcome(chains * length + 1, missing, twice, result.FailedAttempts, result.AttemptsIssued, result.Succeeded, clock.Elapsed);
+            return new Outcome(chains * length + 1, missing, twice, result.FailedAttempts, result.AttemptsIssued, result.Succeeded, clock.Elapsed, result.ConcurrentModifications);
         }
         finally
         {

@@ -5,6 +5,7 @@ using Toil.Runtime.Worker;
 // worker JOBNAME LOCATOR JOBSTOREID  : the worker program (kill points from TOIL_CHAOS_* variables)
 // leader STORE WORKDIR OUTFILE N     : runs or restarts the campaign's workflow (ChaosLeader)
 // load CHAINS LENGTH                : the load run: CHAINS chains of LENGTH jobs, 4 worker processes at a time (LoadRun)
+// pending [COUNT] [SECONDS] [MS] [SLOTS] : the leader holding COUNT pending jobs, sampled for SECONDS (PendingRun)
 // chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P] : the chaos campaign (docs/reliability.md)
 switch (args)
 {
@@ -46,7 +47,15 @@ switch (args)
         return outcome.Succeeded && outcome.Missing == 0 && outcome.RunTwice == 0 ? 0 : 1;
     }
 
+    case ["pending", .. var rest]:
+    {
+        int Arg(int i, int fallback) => rest.Length > i ? int.Parse(rest[i], CultureInfo.InvariantCulture) : fallback;
+        var outcome = await PendingRun.RunAsync(Arg(0, 100_000), milliseconds: Arg(2, 2), slots: Arg(3, 1), TimeSpan.FromSeconds(Arg(1, 60)), TimeSpan.FromSeconds(2), Console.Out);
+        Console.WriteLine(outcome);
+        return outcome.Holding is not null && outcome.CompletionsPerIntervalAfterHolding.All(n => n > 0) ? 0 : 1;
+    }
+
     default:
-        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | load CHAINS LENGTH | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P]");
+        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | load CHAINS LENGTH | pending [COUNT] [SECONDS] [MS] [SLOTS] | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P]");
         return 2;
 }

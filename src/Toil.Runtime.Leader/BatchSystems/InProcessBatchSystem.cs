@@ -24,6 +24,10 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
     private readonly ResourcePool _pool;
     private readonly Channel<BatchJobUpdate> _updates = Channel.CreateUnbounded<BatchJobUpdate>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LinkedList<Queued> _queue = new();
+
+    // Queued requests of zero cores: while there are none and every core is taken, nothing queued can start, so a walk of
+    // the queue stops at once (a leader may hold 100,000 queued attempts: docs/reliability.md, "Load").
+    private int _corelessQueued;
     private readonly Dictionary<long, Running> _running = [];
     private readonly HashSet<string> _coordinationDirectories = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -50,6 +54,9 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
         _pool = ResourcePool.ForCounts(_options.MaxCores, _options.MaxMemory, _options.MaxDisk, _options.MaxAccelerators);
     }
 
+    /// <summary>Gets the slots (a test counts their reservation tries).</summary>
+    internal ResourcePool Pool => _pool;
+
     /// <inheritdoc />
     public string Name => "in-process";
 
@@ -73,6 +80,7 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
             ObjectDisposedException.ThrowIf(_shutDown, this);
             long id = ++_nextId;
             _queue.AddLast(new Queued(id, request));
+            _corelessQueued += ResourcePool.IsCoreless(request.Resources) ? 1 : 0;
             _coordinationDirectories.Add(request.JobStore.Config.WorkflowId);
             StartWhatFits();
             return ValueTask.FromResult(id);
@@ -86,19 +94,23 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
         List<Running> killed = [];
         lock (_lock)
         {
-            foreach (long id in batchJobIds)
+            // One pass over the queue for all of them (a cancelled leader kills every queued attempt at once).
+            var ids = new HashSet<long>(batchJobIds);
+            for (var queued = _queue.First; queued is not null && ids.Count > 0;)
             {
-                var queued = _queue.First;
-                while (queued is not null && queued.Value.Id != id)
-                {
-                    queued = queued.Next;
-                }
-
-                if (queued is not null)
+                var next = queued.Next;
+                if (ids.Remove(queued.Value.Id))
                 {
                     _queue.Remove(queued);
+                    _corelessQueued -= ResourcePool.IsCoreless(queued.Value.Request.Resources) ? 1 : 0;
                 }
-                else if (_running.TryGetValue(id, out var running))
+
+                queued = next;
+            }
+
+            foreach (long id in ids)
+            {
+                if (_running.TryGetValue(id, out var running))
                 {
                     running.Killed = true;
                     killed.Add(running);
@@ -108,7 +120,14 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
 
         foreach (var running in killed)
         {
-            await running.Cancellation.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await running.Cancellation.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // It ended (and disposed its cancellation) after the lock was released: nothing left to cancel.
+            }
         }
 
         foreach (var running in killed)
@@ -159,6 +178,7 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
 
             _shutDown = true;
             _queue.Clear();
+            _corelessQueued = 0;
             running = [.. _running.Keys];
             workflows = [.. _coordinationDirectories];
         }
@@ -176,12 +196,13 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
     private void StartWhatFits()
     {
         var node = _queue.First;
-        while (node is not null)
+        while (node is not null && (_corelessQueued > 0 || !_pool.NoCoreFree))
         {
             var next = node.Next;
             if (_pool.TryReserve(node.Value.Request.Resources) is { } reservation)
             {
                 _queue.Remove(node);
+                _corelessQueued -= ResourcePool.IsCoreless(node.Value.Request.Resources) ? 1 : 0;
                 Start(node.Value, reservation);
             }
 

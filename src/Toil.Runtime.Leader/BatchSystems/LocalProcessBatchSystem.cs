@@ -42,6 +42,9 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
     private readonly Lock _lock = new();
     private readonly Dictionary<long, WorkerAttempt> _issued = [];
     private readonly LinkedList<WorkerAttempt> _queue = new();
+
+    // Queued attempts of zero cores: while there are none and every core is taken, a walk of the queue stops at once.
+    private int _corelessQueued;
     private readonly Dictionary<long, WorkerAttempt> _running = [];
     private readonly HashSet<string> _coordinationDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<string> _workflowIds = new(StringComparer.Ordinal);
@@ -111,6 +114,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
             var attempt = new WorkerAttempt(id, request);
             _issued.Add(id, attempt);
             _queue.AddLast(attempt);
+            _corelessQueued += ResourcePool.IsCoreless(request.Resources) ? 1 : 0;
             _coordinationDirectories.Add(coordination);
             _workflowIds.Add(request.JobStore.Config.WorkflowId);
             StartWhatFits();
@@ -126,6 +130,8 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         var running = new List<WorkerAttempt>();
         lock (_lock)
         {
+            // Queued ones leave the queue in one pass (a cancelled leader kills every queued attempt at once).
+            var queuedKilled = new HashSet<WorkerAttempt>();
             foreach (long id in batchJobIds)
             {
                 if (!_issued.Remove(id, out var attempt))
@@ -136,13 +142,25 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
                 attempt.KillRequested = true;
                 if (attempt.Process is null)
                 {
-                    _queue.Remove(attempt);
+                    queuedKilled.Add(attempt);
                     attempt.Ended.TrySetResult();
                 }
                 else
                 {
                     running.Add(attempt);
                 }
+            }
+
+            for (var node = _queue.First; node is not null && queuedKilled.Count > 0;)
+            {
+                var next = node.Next;
+                if (queuedKilled.Remove(node.Value))
+                {
+                    _queue.Remove(node);
+                    _corelessQueued -= ResourcePool.IsCoreless(node.Value.Request.Resources) ? 1 : 0;
+                }
+
+                node = next;
             }
         }
 
@@ -266,13 +284,14 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
     /// <summary>Starts every queued attempt that fits now, in issue order (a small job may pass a large one). Under the lock.</summary>
     private void StartWhatFits()
     {
-        for (var node = _queue.First; node is not null;)
+        for (var node = _queue.First; node is not null && (_corelessQueued > 0 || !_pool.NoCoreFree);)
         {
             var next = node.Next;
             var attempt = node.Value;
             if (_pool.TryReserve(attempt.Request.Resources) is { } reservation)
             {
                 _queue.Remove(node);
+                _corelessQueued -= ResourcePool.IsCoreless(attempt.Request.Resources) ? 1 : 0;
                 attempt.Reservation = reservation;
                 Start(attempt);
             }

@@ -78,6 +78,26 @@ internal sealed class ResourcePool
 
     public long TotalDisk { get; }
 
+    /// <summary>Gets how many times <see cref="TryReserve"/> was called (a batch system's queue walks, counted by a test).</summary>
+    internal long Tries { get; private set; }
+
+    /// <summary>Gets whether every core is taken: then only a job that asks for no cores can start.</summary>
+    public bool NoCoreFree
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _freeMilliCores == 0;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="resources"/> asks for no cores (then it may start while <see cref="NoCoreFree"/>).</summary>
+    /// <param name="resources">The request.</param>
+    /// <returns><see langword="true"/> for a request of zero cores.</returns>
+    public static bool IsCoreless(JobResources resources) => ToMilliCores(resources.Cores) == 0;
+
     /// <summary>Gets the cores free now.</summary>
     public double FreeCores
     {
@@ -126,6 +146,7 @@ internal sealed class ResourcePool
         long milliCores = ToMilliCores(resources.Cores);
         lock (_lock)
         {
+            Tries++;
             if (milliCores > _freeMilliCores || resources.Memory.Bytes > _freeMemory || resources.Disk.Bytes > _freeDisk)
             {
                 return null;

@@ -78,4 +78,7 @@ internal static partial class LeaderLog
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Real-time logging server listening; workers send to {Address}")]
     public static partial void RealtimeStarted(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 45, Level = LogLevel.Information, Message = "An attempt of job {JobStoreId} lost an optimistic-concurrency race to another writer of its record (record moved on: {MovedOn}); the leader follows the record as stored")]
+    public static partial void ConcurrentModification(ILogger logger, string jobStoreId, bool movedOn);
 }

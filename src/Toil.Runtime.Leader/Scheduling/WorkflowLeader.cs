@@ -9,6 +9,7 @@ using Toil.Runtime.Leader.Progress;
 using Toil.Runtime.Leader.Workflows;
 using Toil.Runtime.Logging;
 using Toil.Runtime.Stats;
+using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Leader.Scheduling;
 
@@ -48,6 +49,7 @@ internal sealed class WorkflowLeader
     private int _attempts;
     private int _completed;
     private int _failedAttempts;
+    private int _conflicts;
     private int _checkpointRestarts;
     private long _bodiesRun;
     private double _workerCpuSeconds;
@@ -154,6 +156,7 @@ internal sealed class WorkflowLeader
             AttemptsIssued = _attempts,
             JobsCompleted = _completed,
             FailedAttempts = _failedAttempts,
+            ConcurrentModifications = _conflicts,
             CheckpointRestarts = _checkpointRestarts,
             JobBodiesRun = _bodiesRun,
             WallTime = elapsed,
@@ -382,6 +385,20 @@ internal sealed class WorkflowLeader
                 LeaderLog.NoNewVersion(_log, issued.JobId, _options.JobStoreTimeout);
                 status = 255;
                 reason = BatchJobExitReason.Partition;
+            }
+        }
+
+        if (status == WorkerExitCodes.ConcurrentModification)
+        {
+            // The attempt lost an optimistic-concurrency race: another attempt of the job (an orphan of an earlier
+            // leader) updated the record first. If the record moved on, that commit is what the store holds: follow it
+            // without charging a try (docs/decisions.md#exit-codes).
+            _conflicts++;
+            bool movedOn = job is null || job.Version > issued.Version;
+            LeaderLog.ConcurrentModification(_log, issued.JobId, movedOn);
+            if (movedOn)
+            {
+                status = 0;
             }
         }
 

@@ -23,6 +23,13 @@ public sealed record WorkflowResult
     /// <summary>Gets how many failed attempts were charged a try (each retried unless its tries ran out).</summary>
     public int FailedAttempts { get; init; }
 
+    /// <summary>
+    /// Gets how many attempts lost an optimistic-concurrency race on their job's record (worker exit code
+    /// <see cref="Toil.Runtime.Worker.WorkerExitCodes.ConcurrentModification"/>): another attempt of the same job updated it
+    /// first. Such an attempt is charged no try when the record moved on; the leader follows the record as stored.
+    /// </summary>
+    public int ConcurrentModifications { get; init; }
+
     /// <summary>Gets how many times a checkpoint was re-run because its subtree failed.</summary>
     public int CheckpointRestarts { get; init; }
 

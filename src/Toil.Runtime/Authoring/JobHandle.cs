@@ -14,6 +14,9 @@ public sealed class JobHandle
     private readonly List<JobHandle> _children = [];
     private readonly List<JobHandle> _followOns = [];
 
+    // Every child and follow-on, for the duplicate check: a list search made adding N children O(N²) (docs/reliability.md, "Load").
+    private readonly HashSet<JobHandle> _successors = new(ReferenceEqualityComparer.Instance);
+
     internal JobHandle(JobGraph graph, JobDescription description, JobTypeRegistration? registration, Action<Utf8JsonWriter>? writeInput)
     {
         Graph = graph;
@@ -317,7 +320,7 @@ public sealed class JobHandle
         lock (Graph.Sync)
         {
             Graph.ThrowIfSaved();
-            if (_children.Contains(successor) || _followOns.Contains(successor))
+            if (!_successors.Add(successor))
             {
                 throw new ConflictingPredecessorException(ToString(), successor.ToString());
             }

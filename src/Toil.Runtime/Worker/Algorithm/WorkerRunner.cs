@@ -270,7 +270,7 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 failed = true;
                 error = ex;
-                exitCode = ex is JobExitException exit ? exit.ExitCode : WorkerExitCodes.Failed;
+                exitCode = ex is JobExitException exit ? exit.ExitCode : WorkerExitCodes.ForFailure(ex);
                 if (!IsCrashed)
                 {
                     WorkerRunnerLog.Crashed(_log, ex);
@@ -298,7 +298,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 {
                     failed = true;
                     error = ex;
-                    exitCode = WorkerExitCodes.Failed;
+                    exitCode = WorkerExitCodes.ForFailure(ex);
                 }
 
                 if (!IsCrashed)

@@ -1,3 +1,5 @@
+using Toil.Runtime.JobStores;
+
 namespace Toil.Runtime.Worker;
 
 /// <summary>The exit codes of a worker (docs/decisions.md#exit-codes).</summary>
@@ -12,6 +14,27 @@ public static class WorkerExitCodes
     /// <summary>The job store could not be opened (Toil's <c>TOIL_WORKER_NO_JOB_STORE_EXIT_CODE</c>; hint: a shared filesystem).</summary>
     public const int NoJobStore = 76;
 
+    /// <summary>
+    /// The attempt lost an optimistic-concurrency race: another writer (an orphaned attempt of the same job) updated the
+    /// job's record first (<see cref="ConcurrentJobModificationException"/>); nothing of this attempt's commit was recorded.
+    /// 75 is <c>EX_TEMPFAIL</c>. The leader counts it and follows the record as stored (docs/decisions.md#exit-codes).
+    /// </summary>
+    public const int ConcurrentModification = 75;
+
     /// <summary>The in-process run was killed by the chaos hook: 128 + SIGKILL, what a batch system reports for a killed process.</summary>
     public const int Killed = 137;
+
+    /// <summary>The exit code of an attempt that failed with <paramref name="error"/>: <see cref="ConcurrentModification"/> for a lost race, else <see cref="Failed"/>.</summary>
+    internal static int ForFailure(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is ConcurrentJobModificationException)
+            {
+                return ConcurrentModification;
+            }
+        }
+
+        return Failed;
+    }
 }
