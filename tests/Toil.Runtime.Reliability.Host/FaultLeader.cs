@@ -16,7 +16,7 @@ namespace Toil.Runtime.Reliability.Host;
 /// </summary>
 public static class FaultLeader
 {
-    /// <summary>Runs the command; 0 when the workflow succeeded, 3 when it ended with failed jobs.</summary>
+    /// <summary>Runs the command; 0 when the workflow succeeded, 3 when it ended with failed jobs, 1 when the store refused a write of the leader's.</summary>
     public static async Task<int> RunAsync(string store, string work, string effects, int count)
     {
         var services = new ServiceCollection().AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddSimpleConsole(c => c.SingleLine = true));
@@ -33,7 +33,18 @@ public static class FaultLeader
             .ConfigureInProcessBatchSystem(o => { o.MaxCores = 2; o.MaxMemory = 8L << 30; o.MaxDisk = 8L << 30; })
             .Configure<WorkerOptions>(o => { o.WorkDir = work; o.CoordinationDir = work; })
             .BuildServiceProvider();
-        var result = await provider.GetRequiredService<IWorkflowRunner>().RunWorkflowAsync<ManyChildrenJob, ManyChildrenInput>(new(count, 100, effects, "wait"));
+        WorkflowResult result;
+        try
+        {
+            result = await provider.GetRequiredService<IWorkflowRunner>().RunWorkflowAsync<ManyChildrenJob, ManyChildrenInput>(new(count, 100, effects, "wait"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The store refused a write the leader itself had to make: the run ends with the error (exit 1).
+            Console.Error.WriteLine($"leader run ended: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"succeeded={result.Succeeded} attempts={result.AttemptsIssued} failedAttempts={result.FailedAttempts}"));
         return result.Succeeded ? 0 : 3;
     }

@@ -86,6 +86,57 @@ public sealed class PermissionFaultTests
         MachineFaults.InstanceDirectories(store).Should().BeEmpty("nothing is left of the workflow");
     }
 
+    [Test]
+    [CancelAfter(5 * 60 * 1000)]
+    public async Task RunWorkflowAsync_ParentsOwnJobDirectoryLosesWritePermission_RunEndsWithTheErrorRecordsLoadAndARestartCompletes(CancellationToken cancellationToken)
+    {
+        RequireRootAndSetpriv();
+        string store = Path.Combine(_directory, "store");
+        string work = Directory.CreateDirectory(Path.Combine(_directory, "work")).FullName;
+        string effects = Directory.CreateDirectory(Path.Combine(_directory, "effects")).FullName;
+        foreach (string owned in new[] { _directory, work, effects })
+        {
+            File.SetUnixFileMode(owned, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            MachineFaults.Run("chown", $"{Nobody}:{Nobody}", owned);
+        }
+
+        string parent;
+        UnixFileMode mode;
+        using (var leader = StartAsNobody("fault-leader", store, work, effects, "20"))
+        {
+            var stdout = leader.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = leader.StandardError.ReadToEndAsync(cancellationToken);
+            await MachineFaults.WaitUntilAsync(() => File.Exists(Path.Combine(effects, "ready")) || leader.HasExited, "the parent's first attempt to start");
+            leader.HasExited.Should().BeFalse("the leader runs as nobody");
+
+            // The parent's own directory (its record) refuses writes: neither the worker nor the leader can update it.
+            parent = Path.Combine(store, "jobs", (await File.ReadAllTextAsync(Path.Combine(store, "shared", "rootJobStoreID"), cancellationToken)).Trim());
+            mode = File.GetUnixFileMode(parent);
+            File.SetUnixFileMode(parent, UnixFileMode.UserRead | UnixFileMode.UserExecute); // 0500
+            await File.WriteAllTextAsync(Path.Combine(effects, "go"), "go", cancellationToken);
+            await leader.WaitForExitAsync(cancellationToken).WaitAsync(MachineFaults.Bound, cancellationToken);
+            await stdout;
+            string log = await stderr;
+            TestContext.Out.WriteLine(log.Split('\n').FirstOrDefault(l => l.StartsWith("leader run ended", StringComparison.Ordinal)));
+            leader.ExitCode.Should().Be(1, Tail(log));
+            log.Should().Contain("leader run ended: UnauthorizedAccessException").And.Contain(parent, "the error names the directory it could not write");
+        }
+
+        (await MachineFaults.LoadEveryRecordAsync(store)).Should().BeGreaterThan(0, "the parent's record is still there and loads");
+        File.SetUnixFileMode(parent, mode);
+        using (var restarted = StartAsNobody("fault-leader", store, work, effects, "20"))
+        {
+            var stdout = restarted.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = restarted.StandardError.ReadToEndAsync(cancellationToken);
+            await restarted.WaitForExitAsync(cancellationToken).WaitAsync(MachineFaults.Bound, cancellationToken);
+            TestContext.Out.WriteLine(await stdout);
+            restarted.ExitCode.Should().Be(0, Tail(await stderr));
+        }
+
+        Enumerable.Range(0, 20).Should().OnlyContain(i => File.Exists(Path.Combine(effects, "done-" + i)) && File.ReadAllLines(Path.Combine(effects, "done-" + i)).Length == 1, "every child ran exactly once");
+        MachineFaults.InstanceDirectories(store).Should().BeEmpty("nothing is left of the workflow");
+    }
+
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 
     private static void RequireRootAndSetpriv()
