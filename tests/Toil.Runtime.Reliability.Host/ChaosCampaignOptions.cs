@@ -45,9 +45,6 @@ public sealed class ChaosCampaignOptions
     /// <summary>The campaign stops starting workflows after this long.</summary>
     public TimeSpan TimeBound { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Whether the kinds of leftovers still open (docs/reliability.md, "What is left") go to <see cref="ChaosReport.OpenFindings"/> instead of the violations.</summary>
-    public bool SeparateOpenFindings { get; set; }
-
     /// <summary>Where the workflows' stores, work directories and effects go (a workflow that held is deleted).</summary>
     public string Directory { get; set; } = Path.GetTempPath();
 

@@ -2,6 +2,8 @@ using System.Collections;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.Leader.Workflows;
 using Toil.Runtime.Worker;
@@ -28,7 +30,12 @@ public static class ChaosLeader
         string workDir = args[1];
         string outFile = args[2];
         int n = int.Parse(args[3], CultureInfo.InvariantCulture);
-        var services = new ServiceCollection().AddLogging();
+        // The leader's log goes to standard error, which the campaign keeps beside a workflow that broke a check.
+        var services = new ServiceCollection().AddLogging(b => b
+            .SetMinimumLevel(LogLevel.Information)
+            .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
+            .AddFilter("Toil.Runtime.Worker", LogLevel.Warning));
+        services.Configure<ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
         ChaosJobs.Register(services);
         await using var provider = services
             .AddToilLeader(o =>

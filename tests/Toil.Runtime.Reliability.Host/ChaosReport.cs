@@ -42,9 +42,6 @@ public sealed class ChaosReport
     /// <summary>Empty output directories of killed leaders (toil-local-process-*) the campaign removed.</summary>
     public int KilledLeaderOutputDirectories { get; set; }
 
-    /// <summary>Leftovers of the kinds still open, when <see cref="ChaosCampaignOptions.SeparateOpenFindings"/> is set.</summary>
-    public List<string> OpenFindings { get; } = [];
-
     /// <summary>Every check that did not hold, with the workflow and the evidence.</summary>
     public List<string> Violations { get; } = [];
 
@@ -69,12 +66,6 @@ public sealed class ChaosReport
 
         text.AppendLine(CultureInfo.InvariantCulture,
             $"failed runs restarted {FailedRunsRestarted}; checkpoint restarts {CheckpointRestarts}; repeats explained by kills {RepeatsExplainedByKills}; deferred runs {DeferredRuns}; late-orphan workflows {LateOrphanWorkflows} (their killed directories {LateOrphanDirectories}); killed leaders' empty output directories {KilledLeaderOutputDirectories}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"open findings {OpenFindings.Count}");
-        foreach (string f in OpenFindings.Take(20))
-        {
-            text.AppendLine("  " + f);
-        }
-
         text.AppendLine(CultureInfo.InvariantCulture, $"violations {Violations.Count}");
         foreach (string v in Violations.Take(50))
         {

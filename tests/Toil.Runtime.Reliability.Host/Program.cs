@@ -14,6 +14,8 @@ switch (args)
         return await ToilWorkerEntryPoint.RunAsync(rest, services => LoadJobs.Register(FaultJobs.Register(ChaosJobs.Register(services))));
     case ["leader", _, _, _, _]:
         return await ChaosLeader.RunAsync(args[1..]);
+    case ["fault-leader", var store, var work, var effects, var count]: // FaultLeader: the permission test's leader, as another user
+        return await FaultLeader.RunAsync(store, work, effects, int.Parse(count, CultureInfo.InvariantCulture));
     case ["chaos", .. var rest]:
     {
         var options = new ChaosCampaignOptions { TargetKills = 300, TimeBound = TimeSpan.FromHours(2), Progress = Console.Out };

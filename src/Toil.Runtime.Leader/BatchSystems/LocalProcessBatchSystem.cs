@@ -123,6 +123,20 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         return ValueTask.FromResult(id);
     }
 
+    /// <summary>
+    /// Makes shutdown clean up after the workers of <paramref name="workflowId"/> (deferred functions of dead workers, the
+    /// directories of killed ones) even if this batch system issues none of its jobs: a leader restarted on a workflow
+    /// that had already finished issues nothing, and the workers a killed leader left are then nobody else's to clean.
+    /// </summary>
+    internal void AdoptWorkflow(string workflowId)
+    {
+        lock (_lock)
+        {
+            _coordinationDirectories.Add(CoordinationDirectoryFor(workflowId));
+            _workflowIds.Add(workflowId);
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask KillJobsAsync(IReadOnlyCollection<long> batchJobIds, CancellationToken cancellationToken = default)
     {

@@ -19,7 +19,7 @@ internal static class RestartCleaner
     /// updating its own record, or one whose update lost to another attempt of the same job (an orphan of a killed leader)
     /// — and a restart's <see cref="CleanAsync"/> would remove them; a finished workflow must not keep them. Also the
     /// directories of IDs reserved for jobs whose creation never finished (a leader or worker killed in between, a full
-    /// disk), which have no record at all
+    /// disk), which have no record at all, and the leftovers of operations killed half way
     /// (docs/reliability.md, "What is checked").
     /// </summary>
     /// <returns>How many records were removed.</returns>
@@ -42,7 +42,15 @@ internal static class RestartCleaner
         }
 
         // IDs reserved for jobs whose creation never finished have a directory but no record.
-        int unrecorded = store is FileJobStore file ? await file.RemoveUnrecordedJobDirectoriesAsync(cancellationToken).ConfigureAwait(false) : 0;
+        // Then what killed processes left half done: trash, stats messages' temp files, unowned promise files
+        // (docs/decisions.md#at-least-once).
+        int unrecorded = 0;
+        if (store is FileJobStore file)
+        {
+            unrecorded = await file.RemoveUnrecordedJobDirectoriesAsync(cancellationToken).ConfigureAwait(false);
+            unrecorded += await file.RemoveLeftoversOfFinishedWorkflowAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return stranded.Count + unrecorded;
     }
 

@@ -117,6 +117,12 @@ internal sealed class WorkflowRunner(
         }
 
         var batch = services.GetRequiredService<IBatchSystem>();
+        if (batch is LocalProcessBatchSystem local)
+        {
+            // Killed workers of an earlier leader are this run's to clean up, even when it has nothing left to issue.
+            local.AdoptWorkflow(store.Config.WorkflowId);
+        }
+
         var progress = observers is null ? ProgressPublisher.None : new ProgressPublisher(observers, logger);
         WorkflowResult? result = null;
         try

@@ -125,7 +125,7 @@ internal sealed class JobGraph
                 var fileIds = new Dictionary<Promise, string>();
                 foreach (var promise in consumed[job])
                 {
-                    string fileId = await store.GetEmptyFileIdAsync(baseName: "promise", cancellationToken: cancellationToken).ConfigureAwait(false);
+                    string fileId = await store.GetEmptyFileIdAsync(baseName: RuntimeFileNames.Promise, cancellationToken: cancellationToken).ConfigureAwait(false);
                     written.Add(fileId);
                     promise.Job!.PromiseFiles.Add(fileId);
                     fileIds[promise] = fileId;

@@ -128,7 +128,7 @@ public static class JobStoreAuthoringExtensions
             : new JobDescription(registration.Name, requirements, displayName: displayName);
         await store.AssignJobIdAsync(job, cancellationToken).ConfigureAwait(false);
         string? resultId = withResult
-            ? await store.GetEmptyFileIdAsync(baseName: "promise", cancellationToken: cancellationToken).ConfigureAwait(false)
+            ? await store.GetEmptyFileIdAsync(baseName: RuntimeFileNames.RootResult, cancellationToken: cancellationToken).ConfigureAwait(false)
             : null;
         byte[] body;
         try

@@ -39,6 +39,7 @@ public sealed partial class FileJobStore
             {
                 // Files first (as DeleteJobsAsync): a crash in between leaves a directory this finds again, never lost files of a live job.
                 string files = _layout.JobFilesOf(id);
+                int before = trash.Count;
                 foreach (string directory in new[] { files, JobDirectory(id) })
                 {
                     if (!Directory.Exists(directory) || File.Exists(JobFile(id)))
@@ -48,7 +49,21 @@ public sealed partial class FileJobStore
 
                     if (directory == files)
                     {
-                        trash.Add(await MoveToTrashAsync(Contained(directory), cancellationToken).ConfigureAwait(false));
+                        // Files kept without cleanup outlive their job (docs/job-store-format.md, "Deletion"): only the
+                        // cleanup files go, and the directory only when nothing else is in it.
+                        string cleanup = Path.Join(files, FileJobStoreLayout.CleanupDirectory);
+                        bool kept = Directory.EnumerateFileSystemEntries(Contained(files)).Any(e => Path.GetFileName(e) != FileJobStoreLayout.CleanupDirectory);
+                        if (kept && !Directory.Exists(cleanup))
+                        {
+                            continue;
+                        }
+
+                        trash.Add(await MoveToTrashAsync(Contained(kept ? cleanup : directory), cancellationToken).ConfigureAwait(false));
+                        if (kept)
+                        {
+                            await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(files), cancellationToken).ConfigureAwait(false);
+                            continue;
+                        }
                     }
                     else
                     {
@@ -66,7 +81,7 @@ public sealed partial class FileJobStore
                     await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(directory)!), cancellationToken).ConfigureAwait(false);
                 }
 
-                removed++;
+                removed += trash.Count > before ? 1 : 0;
             }
         }
         finally
