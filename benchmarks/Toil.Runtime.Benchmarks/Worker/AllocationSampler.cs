@@ -24,6 +24,16 @@ internal sealed class AllocationSampler : EventListener
         }
     }
 
+    /// <summary>Pauses or resumes counting (to leave out what is not measured, such as building a chain).</summary>
+    /// <param name="recording">Whether to count.</param>
+    public void Record(bool recording)
+    {
+        lock (_gate)
+        {
+            _recording = recording;
+        }
+    }
+
     /// <summary>Stops counting and returns the types with the largest sampled byte totals, largest first.</summary>
     /// <param name="top">How many types to return.</param>
     /// <returns>Type name and sampled bytes.</returns>

@@ -171,7 +171,7 @@ public sealed class WorkerChainWorkload : IWorkload
             var rates = new List<Rate>();
             for (int r = 0; r < rounds; r++)
             {
-                rates.Add(await RunInMemoryAsync(runner, jobs));
+                rates.Add(await RunInMemoryAsync(runner, jobs, sampler));
             }
 
             if (sampler is not null)
@@ -202,12 +202,14 @@ public sealed class WorkerChainWorkload : IWorkload
 
     private static string Verdict(bool met) => met ? "MET" : "MISSED";
 
-    private static async Task<Rate> RunInMemoryAsync(Toil.Runtime.Worker.IWorkerRunner runner, int jobs)
+    private static async Task<Rate> RunInMemoryAsync(Toil.Runtime.Worker.IWorkerRunner runner, int jobs, AllocationSampler? sampler = null)
     {
         await using var store = new InMemoryJobStore();
         string first = await WorkerBench.CreateChainAsync(store, jobs);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        sampler?.Record(true);
         var (wall, cpu) = await WorkerBench.RunAsync(runner, store, first, jobs);
+        sampler?.Record(false);
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         return new Rate(jobs / wall.TotalSeconds, jobs / cpu.TotalSeconds, allocated / (double)jobs);
     }
