@@ -9,7 +9,7 @@ namespace Toil.Runtime.Benchmarks.Worker;
 /// <summary>
 /// A chain of N trivial jobs run by one worker invocation (the worker chains through all of them): jobs/s on the
 /// in-memory store, and on the file job store against the fsync+rename floor measured in the same run.
-/// Arguments: <c>[jobs=1000] [rounds=5] [memory-only]</c>. Targets: in-memory ≥ 20,000 jobs/s; file store ≥ 0.4 × floor.
+/// Arguments: <c>[jobs=1000] [rounds=5] [memory-only | memory-profile | file-profile]</c> (the profile modes: docs/performance.md, "CPU per chained job"). Targets: in-memory ≥ 20,000 jobs/s; file store ≥ 0.4 × floor.
 /// </summary>
 public sealed class WorkerChainWorkload : IWorkload
 {
