@@ -9,7 +9,7 @@ namespace Toil.Runtime.Benchmarks.Worker;
 /// <summary>
 /// A chain of N trivial jobs run by one worker invocation (the worker chains through all of them): jobs/s on the
 /// in-memory store, and on the file job store against the fsync+rename floor measured in the same run.
-/// Arguments: <c>[jobs=1000] [rounds=5] [memory-only]</c>. Targets: in-memory ≥ 20,000 jobs/s; file store ≥ 0.4 × floor.
+/// Arguments: <c>[jobs=1000] [rounds=5] [memory-only | memory-profile | file-profile]</c> (the profile modes: docs/performance.md, "CPU per chained job"). Targets: in-memory ≥ 20,000 jobs/s; file store ≥ 0.4 × floor.
 /// </summary>
 public sealed class WorkerChainWorkload : IWorkload
 {
@@ -29,10 +29,16 @@ public sealed class WorkerChainWorkload : IWorkload
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         bool memoryOnly = args.Length > 2 && args[2] == "memory-only";
         bool profileFile = args.Length > 2 && args[2] == "file-profile";
+        bool profileMemory = args.Length > 2 && args[2] == "memory-profile";
         string root = WorkerBench.NewDirectory("chain");
         if (profileFile)
         {
             return await ProfileFileAsync(root, jobs, rounds);
+        }
+
+        if (profileMemory)
+        {
+            return await ProfileMemoryAsync(root, jobs, rounds);
         }
 
         try
@@ -140,6 +146,53 @@ public sealed class WorkerChainWorkload : IWorkload
         }
     }
 
+    /// <summary>
+    /// A profiling aid (<c>worker-chain N R memory-profile</c>): warms up on the in-memory store only (5 chains of N
+    /// jobs, so tiering settles), prints "ready PID" and waits 2 s so a profiler can attach, then runs R chains of N
+    /// jobs with default options and prints jobs per CPU-second and bytes allocated per job over all of them.
+    /// </summary>
+    private static async Task<int> ProfileMemoryAsync(string root, int jobs, int rounds)
+    {
+        try
+        {
+            await using var services = WorkerBench.Services(root);
+            var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
+            for (int r = 0; r < 5; r++)
+            {
+                await RunInMemoryAsync(runner, jobs);
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"ready {Environment.ProcessId}"));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            // TOIL_BENCH_ALLOCATION_TYPES=1: also sample which types the chains allocate (runtime allocation ticks).
+            using var sampler = Environment.GetEnvironmentVariable("TOIL_BENCH_ALLOCATION_TYPES") == "1" ? new AllocationSampler() : null;
+            sampler?.Start();
+            var rates = new List<Rate>();
+            for (int r = 0; r < rounds; r++)
+            {
+                rates.Add(await RunInMemoryAsync(runner, jobs, sampler));
+            }
+
+            if (sampler is not null)
+            {
+                var types = sampler.Stop(25);
+                foreach (var (type, bytes) in types)
+                {
+                    Console.WriteLine(FormattableString.Invariant($"  {bytes / (double)(rounds * jobs),8:F0} B/job sampled  {type}"));
+                }
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"  in-memory store: {WorkerBench.Median([.. rates.Select(r => r.Wall)]):F0} jobs/s wall, {WorkerBench.Median([.. rates.Select(r => r.Cpu)]):F0} jobs per CPU-second, {WorkerBench.Median([.. rates.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job (medians of {rounds} chains of {jobs})"));
+            Console.WriteLine("done");
+            return 0;
+        }
+        finally
+        {
+            WorkerBench.TryDelete(root);
+        }
+    }
+
     private static async Task<byte[]> ChainRecordAsync()
     {
         await using var store = new InMemoryJobStore();
@@ -149,12 +202,14 @@ public sealed class WorkerChainWorkload : IWorkload
 
     private static string Verdict(bool met) => met ? "MET" : "MISSED";
 
-    private static async Task<Rate> RunInMemoryAsync(Toil.Runtime.Worker.IWorkerRunner runner, int jobs)
+    private static async Task<Rate> RunInMemoryAsync(Toil.Runtime.Worker.IWorkerRunner runner, int jobs, AllocationSampler? sampler = null)
     {
         await using var store = new InMemoryJobStore();
         string first = await WorkerBench.CreateChainAsync(store, jobs);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        sampler?.Record(true);
         var (wall, cpu) = await WorkerBench.RunAsync(runner, store, first, jobs);
+        sampler?.Record(false);
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         return new Rate(jobs / wall.TotalSeconds, jobs / cpu.TotalSeconds, allocated / (double)jobs);
     }

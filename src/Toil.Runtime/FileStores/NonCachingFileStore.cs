@@ -30,12 +30,15 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
     private readonly ILogger _logger;
     private Func<CancellationToken, ValueTask>? _waitForPreviousCommit;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, List<string>> _localFiles = new(StringComparer.Ordinal);
-    private readonly List<string> _pendingDeletes = [];
-    private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
-    private readonly List<string> _accessLog = [];
-    private readonly List<LeaderMessage> _leaderMessages = [];
-    private readonly List<UserLogStream> _userStreams = [];
+
+    // Made on first use, under _lock: a trivial chained job uses none of them but the leader messages, and a worker makes
+    // one or two stores per job (docs/performance.md, "CPU per chained job").
+    private Dictionary<string, List<string>>? _localFiles;
+    private List<string>? _pendingDeletes;
+    private HashSet<string>? _deleted;
+    private List<string>? _accessLog;
+    private List<LeaderMessage>? _leaderMessages;
+    private List<UserLogStream>? _userStreams;
     private readonly string _localTempPath;
     private readonly UnixFileMode? _localTempMode;
     private volatile bool _localTempCreated;
@@ -112,7 +115,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         {
             lock (_lock)
             {
-                return [.. _leaderMessages];
+                return _leaderMessages is null ? [] : [.. _leaderMessages];
             }
         }
     }
@@ -124,7 +127,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         {
             lock (_lock)
             {
-                return [.. _userStreams];
+                return _userStreams is null ? [] : [.. _userStreams];
             }
         }
     }
@@ -139,7 +142,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         {
             lock (_lock)
             {
-                return [.. _accessLog];
+                return _accessLog is null ? [] : [.. _accessLog];
             }
         }
     }
@@ -151,7 +154,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         {
             lock (_lock)
             {
-                return [.. _pendingDeletes];
+                return _pendingDeletes is null ? [] : [.. _pendingDeletes];
             }
         }
     }
@@ -312,7 +315,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         lock (_lock)
         {
             AddLocal(fileId, target);
-            _accessLog.Add($"{fileId} -> {target}");
+            (_accessLog ??= []).Add($"{fileId} -> {target}");
         }
 
         return target;
@@ -326,7 +329,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         var stream = await _jobStore.OpenReadFileAsync(fileId, cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
-            _accessLog.Add($"{fileId} (stream)");
+            (_accessLog ??= []).Add($"{fileId} (stream)");
         }
 
         return new CountingStream(stream, _bytesRead, _bytesWritten);
@@ -352,7 +355,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         List<string>? paths;
         lock (_lock)
         {
-            if (!_localFiles.Remove(fileId, out paths))
+            if (_localFiles is null || !_localFiles.Remove(fileId, out paths))
             {
                 throw new FileNotFoundException($"Attempting to delete local copies of global file '{fileId}' with none.", fileId);
             }
@@ -380,9 +383,9 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
 
         lock (_lock)
         {
-            if (_deleted.Add(fileId))
+            if ((_deleted ??= new HashSet<string>(StringComparer.Ordinal)).Add(fileId))
             {
-                _pendingDeletes.Add(fileId);
+                (_pendingDeletes ??= []).Add(fileId);
             }
         }
 
@@ -396,7 +399,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         FileStoreLog.LogToLeader(_logger, level, text);
         lock (_lock)
         {
-            _leaderMessages.Add(new LeaderMessage(text, level));
+            (_leaderMessages ??= []).Add(new LeaderMessage(text, level));
         }
     }
 
@@ -412,7 +415,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         string text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         lock (_lock)
         {
-            _userStreams.Add(new UserLogStream(name, text));
+            (_userStreams ??= []).Add(new UserLogStream(name, text));
         }
     }
 
@@ -425,7 +428,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         List<string> entries;
         lock (_lock)
         {
-            entries = [.. _accessLog];
+            entries = _accessLog is null ? [] : [.. _accessLog];
         }
 
         if (entries.Count == 0)
@@ -534,7 +537,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
             {
                 lock (_lock)
                 {
-                    deletes = _pendingDeletes.Count == 0 ? [] : [.. _pendingDeletes.Distinct(StringComparer.Ordinal)];
+                    deletes = _pendingDeletes is null || _pendingDeletes.Count == 0 ? [] : [.. _pendingDeletes.Distinct(StringComparer.Ordinal)];
                 }
             }
 
@@ -686,6 +689,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
 
     private void AddLocal(string fileId, string path)
     {
+        _localFiles ??= new Dictionary<string, List<string>>(StringComparer.Ordinal);
         if (!_localFiles.TryGetValue(fileId, out var paths))
         {
             paths = [];
@@ -700,7 +704,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         ArgumentNullException.ThrowIfNull(fileId);
         lock (_lock)
         {
-            if (_deleted.Contains(fileId))
+            if (_deleted is not null && _deleted.Contains(fileId))
             {
                 // Toil's non-caching store still reads it here; the caching store refuses. We refuse in both cases.
                 throw new NoSuchFileException(fileId);
