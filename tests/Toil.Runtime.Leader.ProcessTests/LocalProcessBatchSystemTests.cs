@@ -387,6 +387,46 @@ public sealed class LocalProcessBatchSystemTests
         (await File.ReadAllTextAsync(marker)).Should().Be("deferred", "the container's registry runs what the killed worker deferred");
     }
 
+    [Test]
+    public async Task StopEarlierWorkersAsync_WorkerOfAnEarlierLeaderStillRuns_KillsItBeforeAnythingIsIssued()
+    {
+        // The restart fence (docs/decisions.md#restart-fence): an orphan of a killed leader that commits during the
+        // restarted leader's clean-up made it delete a job it had just created (the CI chaos campaign lost a workflow).
+        await using var context = await ProcessTestContext.CreateAsync();
+        var earlier = new LocalProcessBatchSystem(context.Options());
+        string ready = context.PathOf("ready");
+        await earlier.IssueJobAsync(await context.RequestAsync<ProcessTestJobs.HangJob, ProcessTestJobs.HangInput>(
+            ProcessTestJobs.Hang, new(ready, context.PathOf("term"), IgnoreTerm: true)));
+        await ProcessTestContext.WaitForFileAsync(ready);
+        int pid = int.Parse(await File.ReadAllTextAsync(ready), CultureInfo.InvariantCulture);
+        string workerDirectory = Directory.EnumerateDirectories(context.WorkDirectory, "worker-*", SearchOption.AllDirectories).Single();
+        (await File.ReadAllTextAsync(Path.Combine(workerDirectory, "worker.pid"))).Should().Be(pid.ToString(CultureInfo.InvariantCulture));
+        string keptOnPurpose = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(workerDirectory)!, "worker-kept-on-purpose")).FullName;
+
+        // The earlier leader is gone without shutting its batch system down; the next one's batch system fences.
+        var next = new LocalProcessBatchSystem(context.Options());
+        int stopped = await next.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None).AsTask().WaitAsync(ProcessTestContext.Bound);
+
+        stopped.Should().Be(1);
+        ProcessTestContext.ProcessIsGone(pid).Should().BeTrue("the fence returns only once the orphan has ended");
+        File.Exists(context.PathOf("term")).Should().BeFalse("the orphan is SIGKILLed, not asked to stop (it may ignore SIGTERM)");
+        (await next.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None)).Should().Be(0, "nothing of an earlier leader lives any more");
+        Directory.Exists(keptOnPurpose).Should().BeTrue("a directory without a liveness file is not a live worker's");
+
+        await next.ShutdownAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+        await earlier.ShutdownAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+        Directory.Exists(workerDirectory).Should().BeFalse("the killed orphan's directory is cleaned like any killed worker's");
+    }
+
+    [Test]
+    public async Task StopEarlierWorkersAsync_NoWorkerEverRan_FindsNothing()
+    {
+        await using var context = await ProcessTestContext.CreateAsync();
+        await using var batch = new LocalProcessBatchSystem(context.Options());
+
+        (await batch.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None)).Should().Be(0);
+    }
+
     private static async Task ExpectOnlyTheNextJobReportedAsync(ProcessTestContext context, LocalProcessBatchSystem batch)
     {
         long next = await batch.IssueJobAsync(await context.RequestAsync<ProcessTestJobs.TouchJob, ProcessTestJobs.MarkerInput>(ProcessTestJobs.Touch, new(context.PathOf("next"))));

@@ -63,6 +63,7 @@ public sealed class ChaosCampaign(ChaosCampaignOptions options)
         var killedGenerations = new HashSet<int>();
         bool finished = false;
         int checkpointRestarts = 0;
+        string lastFailure = "";
         for (int generation = 1; generation <= options.MaxGenerations && !finished; generation++)
         {
             report.LeaderRuns++;
@@ -106,6 +107,7 @@ public sealed class ChaosCampaign(ChaosCampaignOptions options)
                     break;
                 case ChaosLeader.FailedJobsExitCode:
                     report.FailedRunsRestarted++;
+                    lastFailure = error;
                     break;
                 default:
                     report.Violations.Add($"{name}: leader generation {generation} exited {leader.ExitCode}: {Tail(error)}");
@@ -123,7 +125,8 @@ public sealed class ChaosCampaign(ChaosCampaignOptions options)
 
         if (!finished)
         {
-            report.Violations.Add($"{name}: did not finish in {options.MaxGenerations} leader runs");
+            // The last failed run's log says which job kept failing and why (CI keeps nothing else of the run).
+            report.Violations.Add($"{name}: did not finish in {options.MaxGenerations} leader runs; the last failed run's log ends: {Tail(lastFailure)}");
             return;
         }
 

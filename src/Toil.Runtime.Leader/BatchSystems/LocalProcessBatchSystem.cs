@@ -137,6 +137,18 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
         }
     }
 
+    /// <summary>
+    /// The restart fence (docs/decisions.md#restart-fence): kills the workers of <paramref name="workflowId"/> that an
+    /// earlier leader left running on this node and waits, at most <see cref="EarlierWorkers.StopBound"/>, until they ended.
+    /// Called before the leader cleans up or issues anything.
+    /// </summary>
+    /// <returns>How many were found alive.</returns>
+    internal ValueTask<int> StopEarlierWorkersAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        string node = Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId));
+        return EarlierWorkers.StopAsync(node, EarlierWorkers.StopBound, _time, _logger, cancellationToken);
+    }
+
     /// <inheritdoc />
     public async ValueTask KillJobsAsync(IReadOnlyCollection<long> batchJobIds, CancellationToken cancellationToken = default)
     {

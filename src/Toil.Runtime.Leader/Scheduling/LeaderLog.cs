@@ -81,4 +81,13 @@ internal static partial class LeaderLog
 
     [LoggerMessage(EventId = 45, Level = LogLevel.Information, Message = "An attempt of job {JobStoreId} lost an optimistic-concurrency race to another writer of its record (record moved on: {MovedOn}); the leader follows the record as stored")]
     public static partial void ConcurrentModification(ILogger logger, string jobStoreId, bool movedOn);
+
+    [LoggerMessage(EventId = 46, Level = LogLevel.Warning, Message = "Restart fence: killed worker process {ProcessId} an earlier leader left running ({Directory}); its job is redone")]
+    public static partial void EarlierWorkerKilled(ILogger logger, int processId, string directory);
+
+    [LoggerMessage(EventId = 47, Level = LogLevel.Warning, Message = "Restart fence: could not kill worker process {ProcessId} of an earlier leader ({Directory}): {Reason}")]
+    public static partial void EarlierWorkerNotKilled(ILogger logger, int processId, string directory, string reason);
+
+    [LoggerMessage(EventId = 48, Level = LogLevel.Error, Message = "Restart fence: a worker of an earlier leader still holds {Directory} after {Bound}; the clean-up goes on and may race its commits")]
+    public static partial void EarlierWorkerOutlived(ILogger logger, string directory, TimeSpan bound);
 }

@@ -127,6 +127,12 @@ internal sealed class WorkflowRunner(
         WorkflowResult? result = null;
         try
         {
+            if (batch is LocalProcessBatchSystem earlier)
+            {
+                // Workers an earlier (killed) leader left running would race the restart's clean-up: stopped first.
+                await earlier.StopEarlierWorkersAsync(store.Config.WorkflowId, cancellationToken).ConfigureAwait(false);
+            }
+
             var leader = new WorkflowLeader(store, batch, _options, logger, _time, environment, progress);
             result = await leader.RunAsync(cancellationToken).ConfigureAwait(false);
             await TimelineFile.WriteIfAskedAsync(result, _options, logger, cancellationToken).ConfigureAwait(false);

@@ -16,6 +16,12 @@ internal sealed class WorkerDirectories : IDisposable
     /// </summary>
     public const string LivenessFileName = "worker.alive";
 
+    /// <summary>
+    /// The file beside <see cref="LivenessFileName"/> that names the run's process ID, written once the lock is held: a
+    /// leader restarted on the workflow stops the runs an earlier leader left (docs/decisions.md#restart-fence).
+    /// </summary>
+    public const string ProcessIdFileName = "worker.pid";
+
     // Private whatever the umask (docs/job-store-format.md, "Who can read a store"): jobs keep their inputs here.
     private const UnixFileMode PrivateDirectory = IO.AccessModes.PrivateDirectory;
 
@@ -64,6 +70,19 @@ internal sealed class WorkerDirectories : IDisposable
         string temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
         // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
         var liveness = new FileStream(Path.Combine(temp, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        try
+        {
+            // Written whole or not at all (a reader sees no file or the full number): the rename is atomic.
+            string pidTemp = Path.Combine(temp, ProcessIdFileName + ".tmp");
+            File.WriteAllText(pidTemp, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.Move(pidTemp, Path.Combine(temp, ProcessIdFileName));
+        }
+        catch
+        {
+            liveness.Dispose();
+            throw;
+        }
+
         return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true) { _liveness = liveness };
     }
 
@@ -116,6 +135,7 @@ internal sealed class WorkerDirectories : IDisposable
             try
             {
                 File.Delete(Path.Combine(TempDirectory, LivenessFileName));
+                File.Delete(Path.Combine(TempDirectory, ProcessIdFileName));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
