@@ -20,7 +20,7 @@ namespace Toil.Runtime.Slurm;
 /// Workers run as separate processes on the cluster's nodes, so the job store must be a file job store on a file system
 /// every node mounts at the same path, and the worker command must exist on every node.
 /// </remarks>
-public sealed class SlurmBatchSystem : IBatchSystem
+public sealed class SlurmBatchSystem : IBatchSystem, IRestartFence
 {
     private readonly SlurmBatchSystemOptions _options;
     private readonly ILogger _log;
@@ -144,6 +144,57 @@ public sealed class SlurmBatchSystem : IBatchSystem
         SlurmLog.Submitted(_log, id, request.JobName, attempt.SlurmJobId);
         EnsurePolling();
         return id;
+    }
+
+    /// <summary>
+    /// The restart fence (docs/decisions.md#restart-fence): cancels this user's queued and running Slurm jobs whose
+    /// comment names <paramref name="workflowId"/> (every attempt is submitted with <c>--comment=toil-workflow=ID</c>)
+    /// and that this batch system did not submit, then waits until Slurm reports them ended, at most
+    /// <see cref="SlurmBatchSystemOptions.KillTimeout"/>.
+    /// </summary>
+    /// <param name="workflowId">The workflow's ID.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>How many such jobs were found.</returns>
+    /// <exception cref="SlurmCommandException"><c>squeue</c> or <c>scancel</c> failed past the retries.</exception>
+    public async ValueTask<int> StopEarlierWorkersAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(workflowId);
+        string comment = WorkflowComment(workflowId);
+        var ours = _attempts.Values.Select(a => a.SlurmJobId).ToHashSet();
+        SlurmCommandResult listed = await _commands.RunAsync(
+            "squeue", ["-h", "--me", "-t", "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED", "-o", "%i|%k"], null, cancellationToken).ConfigureAwait(false);
+        var earlier = new List<long>();
+        foreach (string line in listed.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int bar = line.IndexOf('|', StringComparison.Ordinal);
+            if (bar > 0 && line[(bar + 1)..] == comment && long.TryParse(line.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out long jobId) && !ours.Contains(jobId))
+            {
+                earlier.Add(jobId);
+            }
+        }
+
+        if (earlier.Count == 0)
+        {
+            return 0;
+        }
+
+        string ids = string.Join(',', earlier.Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        await _commands.RunAsync("scancel", [.. earlier.Select(i => i.ToString(CultureInfo.InvariantCulture))], r => r.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase), cancellationToken)
+            .ConfigureAwait(false);
+        SlurmLog.EarlierWorkersCancelled(_log, ids, workflowId);
+        long start = _time.GetTimestamp();
+        while ((await SqueueAsync(ids, cancellationToken).ConfigureAwait(false)).Any(j => !j.IsTerminal))
+        {
+            if (_time.GetElapsedTime(start) > _options.KillTimeout)
+            {
+                SlurmLog.KillTimedOut(_log, ids, _options.KillTimeout);
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return earlier.Count;
     }
 
     /// <inheritdoc />
@@ -549,6 +600,10 @@ public sealed class SlurmBatchSystem : IBatchSystem
         || standardError.Contains("Memory specification can not be satisfied", StringComparison.OrdinalIgnoreCase)
         || standardError.Contains("More processors requested than permitted", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The Slurm comment of every attempt of a workflow: <c>toil-workflow=</c> and its ID (letters, digits, '-', '_' and '.' kept).</summary>
+    internal static string WorkflowComment(string workflowId) =>
+        "toil-workflow=" + new string([.. workflowId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);
+
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static void WriteEnvironmentFile(string path, IReadOnlyDictionary<string, string> environment)
@@ -612,6 +667,9 @@ public sealed class SlurmBatchSystem : IBatchSystem
             "--output=" + attempt.OutputFile,
             "--error=" + attempt.ErrorFile,
             "--no-requeue",
+
+            // Names the workflow, so a restarted leader's fence finds the jobs this one leaves if it is killed.
+            "--comment=" + WorkflowComment(request.JobStore.Config.WorkflowId),
         };
         if (resources.Walltime > TimeSpan.Zero)
         {

@@ -25,4 +25,7 @@ internal static partial class SlurmLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Slurm cluster: {Nodes} node(s), largest {Cpus} CPUs and {MemoryMiB} MiB; accounting {Accounting}")]
     public static partial void Cluster(ILogger logger, int nodes, int cpus, long memoryMiB, string accounting);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Restart fence: cancelled Slurm jobs {SlurmJobIds} that an earlier leader of workflow {WorkflowId} left running; their jobs are redone")]
+    public static partial void EarlierWorkersCancelled(ILogger logger, string slurmJobIds, string workflowId);
 }

@@ -22,7 +22,7 @@ namespace Toil.Runtime.Leader.BatchSystems;
 /// <see cref="BatchJobUpdate.Detail"/>) and deleted otherwise. A kill sends SIGTERM, then SIGKILL (to the process
 /// and its descendants) after <see cref="LocalProcessBatchSystemOptions.KillGracePeriod"/>. Linux and macOS.
 /// </remarks>
-public sealed class LocalProcessBatchSystem : IBatchSystem
+public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
 {
     private const string WorkDirVariable = "TOIL_WORKDIR";
     private const string CoordinationDirVariable = "TOIL_COORDINATION_DIR";
@@ -138,13 +138,16 @@ public sealed class LocalProcessBatchSystem : IBatchSystem
     }
 
     /// <summary>
-    /// The restart fence (docs/decisions.md#restart-fence): kills the workers of <paramref name="workflowId"/> that an
-    /// earlier leader left running on this node and waits, at most <see cref="EarlierWorkers.StopBound"/>, until they ended.
-    /// Called before the leader cleans up or issues anything.
+    /// The restart fence (docs/decisions.md#restart-fence): kills (SIGKILL, with their descendants) the workers of
+    /// <paramref name="workflowId"/> that an earlier leader left running on this machine, found by the lock each holds on
+    /// <c>worker.alive</c> in its directory under the work directory, and waits until they ended, at most 30 seconds.
     /// </summary>
+    /// <param name="workflowId">The workflow's ID.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>How many were found alive.</returns>
-    internal ValueTask<int> StopEarlierWorkersAsync(string workflowId, CancellationToken cancellationToken)
+    public ValueTask<int> StopEarlierWorkersAsync(string workflowId, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(workflowId);
         string node = Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId));
         return EarlierWorkers.StopAsync(node, EarlierWorkers.StopBound, _time, _logger, cancellationToken);
     }

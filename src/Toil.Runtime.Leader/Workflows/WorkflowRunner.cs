@@ -127,10 +127,11 @@ internal sealed class WorkflowRunner(
         WorkflowResult? result = null;
         try
         {
-            if (batch is LocalProcessBatchSystem earlier)
+            if (batch is IRestartFence fence)
             {
-                // Workers an earlier (killed) leader left running would race the restart's clean-up: stopped first.
-                await earlier.StopEarlierWorkersAsync(store.Config.WorkflowId, cancellationToken).ConfigureAwait(false);
+                // Workers an earlier (killed) leader left running would race the restart's clean-up: stopped first
+                // (docs/decisions.md#restart-fence).
+                await fence.StopEarlierWorkersAsync(store.Config.WorkflowId, cancellationToken).ConfigureAwait(false);
             }
 
             var leader = new WorkflowLeader(store, batch, _options, logger, _time, environment, progress);
