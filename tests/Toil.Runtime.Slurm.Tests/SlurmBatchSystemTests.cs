@@ -221,12 +221,13 @@ public sealed class SlurmBatchSystemTests
         await using var earlierStore = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = "file:" + Path.Combine(_directory, "fence-earlier") });
         await using var otherStore = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = "file:" + Path.Combine(_directory, "fence-other") });
         string tag = Guid.NewGuid().ToString("N")[..8];
-        var earlier = System("sleep 300");
+        await using var earlier = System("sleep 300");
         long orphan = await earlier.IssueJobAsync(Request("orphan-" + tag) with { JobStore = earlierStore });
+        await WaitUntilRunningAsync(earlier, orphan);
+
+        // Queued or running (the test cluster's two CPUs may be taken by the orphan and the time-limit job).
         await using var other = System("sleep 300");
         long unrelated = await other.IssueJobAsync(Request("other-" + tag) with { JobStore = otherStore });
-        await WaitUntilRunningAsync(earlier, orphan);
-        await WaitUntilRunningAsync(other, unrelated);
 
         // The earlier leader is gone without cancelling anything; the next one's batch system fences.
         await using var next = System("sleep 300");
@@ -235,10 +236,9 @@ public sealed class SlurmBatchSystemTests
         stopped.Should().Be(1);
         (await SlurmCluster.RunAsync("squeue", "-h", "-t", "PENDING,RUNNING,COMPLETING", "--name=" + $"toil_{orphan}_orphan-{tag}", "-o", "%i")).Trim()
             .Should().BeEmpty("the fence returns once Slurm has ended the earlier leader's job");
-        (await SlurmCluster.RunAsync("squeue", "-h", "-t", "RUNNING", "--name=" + $"toil_{unrelated}_other-{tag}", "-o", "%i")).Trim()
+        (await SlurmCluster.RunAsync("squeue", "-h", "-t", "PENDING,RUNNING", "--name=" + $"toil_{unrelated}_other-{tag}", "-o", "%i")).Trim()
             .Should().NotBeEmpty("another workflow's job is not the fence's");
         (await next.StopEarlierWorkersAsync(earlierStore.Config.WorkflowId)).Should().Be(0);
-        await earlier.DisposeAsync();
     }
 
     private string Logs => Path.Combine(_directory, "logs-" + TestContext.CurrentContext.Test.MethodName);
