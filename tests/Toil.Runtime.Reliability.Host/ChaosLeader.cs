@@ -74,6 +74,9 @@ public static class ChaosLeader
         }
         catch (FailedJobsException e)
         {
+            // The campaign counts the checkpoint restarts of failed runs too (a restart reruns the checkpoint).
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"succeeded=False attempts={e.Result.AttemptsIssued} failedAttempts={e.Result.FailedAttempts} checkpointRestarts={e.Result.CheckpointRestarts}"));
             Console.Error.WriteLine(e.Message);
             return FailedJobsExitCode;
         }

@@ -30,6 +30,9 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
     /// <summary>How long a worker's output pipes may stay open after it exited (a process it started may hold them).</summary>
     private static readonly TimeSpan OutputDrainBound = TimeSpan.FromSeconds(5);
 
+    /// <summary>This process as its workers' <c>TOIL_RT_LEADER_PROCESS</c> names it (null where <c>/proc</c> cannot tell).</summary>
+    private static readonly string? LeaderProcess = Worker.LaunchingLeader.DescribeThisProcess();
+
     private readonly LocalProcessBatchSystemOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -358,6 +361,11 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
         }
 
         psi.Environment[WorkDirVariable] = _workDirectory;
+        if (LeaderProcess is { } leader)
+        {
+            // The worker does nothing if this process is gone by the time it holds its lock (docs/decisions.md#restart-fence).
+            psi.Environment[Worker.LaunchingLeader.Variable] = leader;
+        }
         psi.Environment[CoordinationDirVariable] = CoordinationDirectoryFor(request.JobStore.Config.WorkflowId);
 
         attempt.StartTimestamp = _time.GetTimestamp();

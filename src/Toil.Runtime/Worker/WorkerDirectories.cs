@@ -125,6 +125,24 @@ internal sealed class WorkerDirectories : IDisposable
         }
     }
 
+    /// <summary>Deletes the temporary directory when the run made it (a caller-given one stays); a failure leaves it to a batch system's clean-up.</summary>
+    public void DeleteTempDirectory()
+    {
+        if (!TempDirectoryCreated)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(TempDirectory, recursive: true);
+            RemoveIfEmpty();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     /// <summary>At the run's orderly end: unlocks and deletes the liveness file, so a temporary directory kept for inspection is not taken for a killed worker's.</summary>
     public void EndLiveness()
     {

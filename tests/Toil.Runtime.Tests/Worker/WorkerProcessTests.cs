@@ -5,6 +5,7 @@ using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Testing.Processes;
 using Toil.Runtime.TestHost;
+using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Tests.Worker;
 
@@ -77,6 +78,58 @@ public sealed class WorkerProcessTests
         (await File.ReadAllTextAsync(marker)).Should().Be("ran");
         await using var store = await FileJobStore.OpenAsync(_storeDir);
         (await store.JobExistsAsync(id)).Should().BeFalse("a finished job is deleted by its worker");
+    }
+
+    [Test]
+    public async Task WorkerProcess_LaunchingLeaderIsGone_Exits69WithoutTouchingTheJob()
+    {
+        // The restart fence (docs/decisions.md#restart-fence): a worker a killed leader launched, which takes its lock
+        // after the restarted leader's fence looked, must not run the job while the new leader cleans up.
+        string marker = Path.Combine(_root, "touched");
+        string id = await CreateJobAsync<WorkerTestJobs.TouchJob, WorkerTestJobs.MarkerInput>(new(marker));
+        long versionBefore;
+        await using (var before = await FileJobStore.OpenAsync(_storeDir))
+        {
+            versionBefore = (await before.LoadJobAsync(id)).Version;
+        }
+
+        string goneLeader;
+        using (var leader = Process.Start(new ProcessStartInfo("sleep", "30"))!)
+        {
+            goneLeader = LaunchingLeader.Describe(leader.Id)!;
+            leader.Kill();
+            await leader.WaitForExitAsync().WaitAsync(Bound);
+        }
+
+        var psi = TestHostProcess.StartInfo(WorkerEntryScenario.ScenarioName, _workDir, WorkerTestJobs.Touch, Locator, id);
+        psi.Environment[LaunchingLeader.Variable] = goneLeader;
+        var (code, stdout, stderr) = await TestHostProcess.RunAsync(psi, Bound);
+
+        code.Should().Be(WorkerExitCodes.LeaderGone, $"stdout: {stdout} stderr: {stderr}");
+        File.Exists(marker).Should().BeFalse("the job's body did not run");
+        await using var store = await FileJobStore.OpenAsync(_storeDir);
+        (await store.LoadJobAsync(id)).Version.Should().Be(versionBefore, "the job's record was not touched");
+        Directory.EnumerateDirectories(_workDir, "worker-*", SearchOption.AllDirectories).Should().BeEmpty("the worker removed its directory");
+
+        // The same worker with its leader alive runs the job.
+        psi.Environment[LaunchingLeader.Variable] = LaunchingLeader.DescribeThisProcess();
+        (await TestHostProcess.RunAsync(psi, Bound)).ExitCode.Should().Be(0);
+        File.Exists(marker).Should().BeTrue();
+    }
+
+    [Test]
+    public void LaunchingLeader_Descriptions_OnlyAGoneProcessOfThisNamespaceIsGone()
+    {
+        string self = LaunchingLeader.DescribeThisProcess()!;
+        self.Should().NotBeNull("this runs on Linux with /proc");
+        string[] parts = self.Split(':');
+
+        LaunchingLeader.IsGone(self).Should().BeFalse();
+        LaunchingLeader.IsGone($"{parts[0]}:{long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) + 1}:{parts[2]}").Should().BeTrue("another start time is another process with the same ID");
+        LaunchingLeader.IsGone($"{parts[0]}:{parts[1]}:pid[1]").Should().BeFalse("a leader in another PID namespace cannot be seen, so it is not known to be gone");
+        LaunchingLeader.IsGone(null).Should().BeFalse();
+        LaunchingLeader.IsGone("garbage").Should().BeFalse("a value that cannot be read does not stop a worker");
+        LaunchingLeader.IsGone("12:x:pid[1]").Should().BeFalse();
     }
 
     [Test]

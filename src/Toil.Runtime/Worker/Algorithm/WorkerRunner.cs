@@ -119,6 +119,17 @@ public sealed class WorkerRunner : IWorkerRunner
         try
         {
             directories = WorkerDirectories.Create(options, request.JobStore.Config.WorkflowId, request.TempDirectory);
+            if (request.Mode == WorkerMode.Process && LaunchingLeader.IsGone(Environment.GetEnvironmentVariable(LaunchingLeader.Variable)))
+            {
+                // Checked after the liveness lock is held: a restarted leader's fence either saw the lock and kills this
+                // process, or ran before it was taken, after the launching leader had died (docs/decisions.md#restart-fence).
+                WorkerRunnerLog.LeaderGone(_hostLogger, request.JobStoreId, Environment.GetEnvironmentVariable(LaunchingLeader.Variable)!);
+                directories.EndLiveness();
+                directories.DeleteTempDirectory();
+                directories.Dispose();
+                return new WorkerResult { ExitCode = WorkerExitCodes.LeaderGone, Failed = true, JobsRun = [], JobStoreId = request.JobStoreId };
+            }
+
             if (!options.DisableWorkerOutputCapture)
             {
                 logFile = WorkerLogFile.Open(directories.LogPath);

@@ -83,6 +83,9 @@ internal static partial class WorkerRunnerLog
     [LoggerMessage(23, LogLevel.Warning, "Chaos (badWorker): the in-process run of {JobStoreId} was aborted; nothing more is committed")]
     public static partial void ChaosCrashed(ILogger logger, string jobStoreId);
 
+    [LoggerMessage(28, LogLevel.Warning, "The leader that launched this worker ({Leader}) is gone; job {JobStoreId} is left to the next leader (docs/decisions.md#restart-fence)")]
+    public static partial void LeaderGone(ILogger logger, string jobStoreId, string leader);
+
     [LoggerMessage(24, LogLevel.Error, "The worker could not set up its directories or log for job {JobStoreId}")]
     public static partial void SetupFailed(ILogger logger, Exception exception, string jobStoreId);
 

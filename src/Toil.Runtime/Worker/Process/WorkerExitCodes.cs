@@ -21,6 +21,12 @@ public static class WorkerExitCodes
     /// </summary>
     public const int ConcurrentModification = 75;
 
+    /// <summary>
+    /// The leader that launched this worker process is gone, so the worker did nothing: a restarted leader's fence may
+    /// already have cleaned up (docs/decisions.md#restart-fence). 69 is <c>EX_UNAVAILABLE</c>; nobody waits for it.
+    /// </summary>
+    public const int LeaderGone = 69;
+
     /// <summary>The in-process run was killed by the chaos hook: 128 + SIGKILL, what a batch system reports for a killed process.</summary>
     public const int Killed = 137;
 
