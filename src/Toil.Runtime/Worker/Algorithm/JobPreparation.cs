@@ -41,7 +41,7 @@ internal static class JobPreparation
 
         if (job is CheckpointJobDescription { Checkpoint: not null } checkpoint)
         {
-            if (checkpoint.AllSuccessors().Any() || checkpoint.ServiceTree.Count > 0)
+            if (checkpoint.HasSuccessors() || checkpoint.HasServices)
             {
                 if (checkpoint.RemainingTryCount < 0)
                 {
