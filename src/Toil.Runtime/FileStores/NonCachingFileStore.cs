@@ -469,8 +469,11 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         }
         else
         {
+            // One interpolation per case: the same text, without the requested size made as strings of their own.
             LogToLeader(
-                string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used} bytes of disk ({(requested is { } q ? q.ToString(CultureInfo.InvariantCulture) + " bytes" : "nothing")} requested)."),
+                requested is { } q
+                    ? string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used} bytes of disk ({q} bytes requested).")
+                    : string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used} bytes of disk (nothing requested)."),
                 LogLevel.Debug);
         }
 
