@@ -25,6 +25,11 @@ namespace Toil.Runtime.Jobs;
 public class JobDescription
 {
     private const string TemporaryPrefix = "tmp-";
+
+    // An empty phase copied from another description (a store copies every version) is this shared set, never
+    // changed: AddChild and AddFollowOn swap in a set of the job's own first, and the public views swap them all.
+    private static readonly HashSet<string> NoSuccessors = new(StringComparer.Ordinal);
+
     // Null until a phase is first needed: stands for the job's own two phases, both empty, and no adopted phase.
     private List<HashSet<string>>? _phases;
     private HashSet<string>? _predecessorsFinished;
@@ -122,11 +127,11 @@ public class JobDescription
     internal int VersionWriter { get; set; }
 
     /// <summary>The successor phases, leftmost first; the rightmost non-empty phase runs first.</summary>
-    public IReadOnlyList<IReadOnlySet<string>> SuccessorPhases => EnsurePhases();
+    public IReadOnlyList<IReadOnlySet<string>> SuccessorPhases => OwnedPhases();
 
     /// <summary>
     /// The phases themselves, for the serializer's checks (no interface enumerators), or <see langword="null"/> while
-    /// there are only the job's own two phases and both are empty. Read only.
+    /// there are only the job's own two phases and both are empty. Read only: an empty phase may be a shared set.
     /// </summary>
     internal List<HashSet<string>>? PhasesOrNull => _phases;
 
@@ -155,10 +160,10 @@ public class JobDescription
     internal int MergedJobNameCount => _mergedJobNames?.Count ?? 0;
 
     /// <summary>The job's own children (a view of the last phase).</summary>
-    public IReadOnlySet<string> Children => EnsurePhases()[^1];
+    public IReadOnlySet<string> Children => OwnedPhases()[^1];
 
     /// <summary>The job's own follow-ons (a view of the second-to-last phase).</summary>
-    public IReadOnlySet<string> FollowOns => EnsurePhases()[^2];
+    public IReadOnlySet<string> FollowOns => OwnedPhases()[^2];
 
     /// <summary>Whether the body has not run yet.</summary>
     public bool HasBody => Body is not null;
@@ -232,11 +237,11 @@ public class JobDescription
 
     /// <summary>Adds a child ID to the job's own children.</summary>
     /// <param name="childId">The child's ID.</param>
-    public void AddChild(string childId) => EnsurePhases()[^1].Add(childId ?? throw new ArgumentNullException(nameof(childId)));
+    public void AddChild(string childId) => OwnedPhase(1).Add(childId ?? throw new ArgumentNullException(nameof(childId)));
 
     /// <summary>Adds a follow-on ID to the job's own follow-ons.</summary>
     /// <param name="followOnId">The follow-on's ID.</param>
-    public void AddFollowOn(string followOnId) => EnsurePhases()[^2].Add(followOnId ?? throw new ArgumentNullException(nameof(followOnId)));
+    public void AddFollowOn(string followOnId) => OwnedPhase(2).Add(followOnId ?? throw new ArgumentNullException(nameof(followOnId)));
 
     /// <summary>Adds a service host, optionally as a child of another service host.</summary>
     /// <param name="serviceId">The service host's ID.</param>
@@ -328,7 +333,10 @@ public class JobDescription
 
         foreach (var phase in _phases)
         {
-            phase.RemoveWhere(id => !keep(id));
+            if (phase.Count > 0)
+            {
+                phase.RemoveWhere(id => !keep(id));
+            }
         }
 
         // The own two phases always stay (they back Children and FollowOns); adopted empty phases go.
@@ -495,6 +503,11 @@ public class JobDescription
         string Map(string id) => renames.TryGetValue(id, out var n) ? n : id;
         foreach (var phase in _phases ?? [])
         {
+            if (phase.Count == 0)
+            {
+                continue;
+            }
+
             var renamed = phase.Select(Map).ToList();
             phase.Clear();
             phase.UnionWith(renamed);
@@ -706,7 +719,7 @@ public class JobDescription
             own.Clear();
             foreach (var phase in phases)
             {
-                own.Add(new HashSet<string>(phase, StringComparer.Ordinal));
+                own.Add(phase.Count == 0 ? NoSuccessors : new HashSet<string>(phase, StringComparer.Ordinal));
             }
         }
         else if (_phases is not null)
@@ -761,6 +774,37 @@ public class JobDescription
     /// <returns>The live phase list.</returns>
     private List<HashSet<string>> EnsurePhases() =>
         _phases ??= [new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal)];
+
+    /// <summary>The phase list with no shared empty set left in it, for the public live views.</summary>
+    /// <returns>The live phase list.</returns>
+    private List<HashSet<string>> OwnedPhases()
+    {
+        var phases = EnsurePhases();
+        for (int i = 0; i < phases.Count; i++)
+        {
+            if (ReferenceEquals(phases[i], NoSuccessors))
+            {
+                phases[i] = new HashSet<string>(StringComparer.Ordinal);
+            }
+        }
+
+        return phases;
+    }
+
+    /// <summary>The job's own phase <paramref name="fromEnd"/> from the end (1: children, 2: follow-ons), made its own to change.</summary>
+    /// <param name="fromEnd">1 or 2.</param>
+    /// <returns>The phase.</returns>
+    private HashSet<string> OwnedPhase(int fromEnd)
+    {
+        var phases = EnsurePhases();
+        int i = phases.Count - fromEnd;
+        if (ReferenceEquals(phases[i], NoSuccessors))
+        {
+            phases[i] = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        return phases[i];
+    }
 
     /// <summary>The text of <see cref="ToString"/> and the fields it was made from, replaced as one object.</summary>
     private sealed record TextCache(string JobName, string UnitName, string JobStoreId, long Version, string Text);

@@ -532,6 +532,29 @@ public sealed class JobDescriptionTests
         predecessor.MergedJobNamesOrNull.Should().BeNull();
     }
 
+    [Test]
+    public void Clone_EmptyPhasesCopied_AChangeToOneCopyReachesNoOtherAndViewsStayLive()
+    {
+        var job = new JobDescription("j");
+        job.SetSuccessorPhases([[], [], ["c"]]);
+        var first = job.Clone();
+        var second = job.Clone();
+        var secondFollowOns = second.FollowOns;
+
+        first.AddFollowOn("f1");
+        second.AddFollowOn("f2");
+        first.FilterSuccessors(_ => true);
+        first.RenameReferences(new Dictionary<string, string> { ["f1"] = "f1-renamed" });
+
+        first.FollowOns.Should().Equal("f1-renamed");
+        secondFollowOns.Should().Equal("f2");
+        job.FollowOns.Should().BeEmpty();
+        job.Clone().FollowOns.Should().BeEmpty();
+        second.SuccessorPhases[0].Should().BeEmpty();
+        first.SuccessorPhases.Should().HaveCount(3);
+        first.Children.Should().Equal("c");
+    }
+
     private sealed class CopyingJob : JobDescription
     {
         public CopyingJob()
