@@ -61,7 +61,7 @@ internal static class JobDescriptionSerializer
             return false;
         }
 
-        if (job is CheckpointJobDescription c && (!Readable(c.Checkpoint) || !PlainIds(c.CheckpointFilesToDelete)))
+        if (job is CheckpointJobDescription c && (!Readable(c.Checkpoint) || !PlainIds(c.CheckpointFilesToDeleteOrNull)))
         {
             return false;
         }
@@ -171,7 +171,7 @@ internal static class JobDescriptionSerializer
         if (job is CheckpointJobDescription c)
         {
             doc.Checkpoint = ToDocument(c.Checkpoint);
-            doc.CheckpointFilesToDelete = c.CheckpointFilesToDelete.Count == 0 ? null : [.. c.CheckpointFilesToDelete];
+            doc.CheckpointFilesToDelete = c.CheckpointFilesToDeleteOrNull is not { Count: > 0 } promised ? null : [.. promised];
         }
 
         return doc;
@@ -362,7 +362,7 @@ internal static class JobDescriptionSerializer
                 : HasNull(job.FilesToUseOrNull) ? "filesToUse"
                 : HasNull(job.PredecessorsFinishedOrNull) ? "predecessorsFinished"
                 : job.ServiceTreeOrNull is { Count: > 0 } tree && tree.Values.Any(c => c is null || c.Any(f => f is null)) ? "serviceTree"
-                : job is CheckpointJobDescription c && HasNull(c.CheckpointFilesToDelete) ? "checkpointFilesToDelete"
+                : job is CheckpointJobDescription c && HasNull(c.CheckpointFilesToDeleteOrNull) ? "checkpointFilesToDelete"
                 : null;
             if (nullIn is not null)
             {
@@ -548,7 +548,10 @@ internal static class JobDescriptionSerializer
         if (job is CheckpointJobDescription c)
         {
             c.Checkpoint = doc.Checkpoint is null ? null : FromDocument(doc.Checkpoint, "checkpoint");
-            c.CheckpointFilesToDelete.AddRange(NoNulls(doc.CheckpointFilesToDelete, "checkpointFilesToDelete"));
+            if (NoNulls(doc.CheckpointFilesToDelete, "checkpointFilesToDelete") is { Count: > 0 } promised)
+            {
+                c.CheckpointFilesToDelete.AddRange(promised);
+            }
         }
 
         _ = jobId;
