@@ -469,8 +469,11 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         }
         else
         {
+            // One interpolation per case: the same text, without the requested size made as strings of their own.
             LogToLeader(
-                string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used} bytes of disk ({(requested is { } q ? q.ToString(CultureInfo.InvariantCulture) + " bytes" : "nothing")} requested)."),
+                requested is { } q
+                    ? string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used} bytes of disk ({q} bytes requested).")
+                    : string.Create(CultureInfo.InvariantCulture, $"Job {Job} used {used} bytes of disk (nothing requested)."),
                 LogLevel.Debug);
         }
 
@@ -495,7 +498,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
     ValueTask IChainingFileStore.StartCommitAsync(JobDescription successor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(successor);
-        if (Job.FilesToDelete.Count > 0)
+        if (Job.HasFilesToDelete)
         {
             throw new InvalidOperationException($"The journal of {Job} holds files from an interrupted commit; commit the job itself before chaining.");
         }
@@ -528,7 +531,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
             // killed worker): those files were meant to go with an already durable version, so finish them now.
             // Toil raises here and leaves them to a restart's clean-up.
             List<string> deletes;
-            if (Job.FilesToDelete.Count > 0)
+            if (Job.HasFilesToDelete)
             {
                 FileStoreLog.ReplayingJournal(_logger, Job.FilesToDelete.Count, Job.ToString());
                 deletes = [.. Job.FilesToDelete.Union(PendingDeletes, StringComparer.Ordinal)];
@@ -541,7 +544,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
                 }
             }
 
-            Job.FilesToDelete.Clear();
+            Job.FilesToDeleteOrNull?.Clear();
 
             // Chaining writes the successor that replaced this job: the one write records both (docs/worker-algorithm.md).
             JobDescription live = replacement ?? Job;
@@ -551,7 +554,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
                 // on (the next chained job's body runs meanwhile). The live copy reserves the versions the write makes,
                 // so the next commit's version check expects them.
                 JobDescription snapshot = live.Clone();
-                live.FilesToDelete.Clear();
+                live.FilesToDeleteOrNull?.Clear();
                 live.ReserveVersions(deletes.Count > 0 ? 2 : 1);
                 commit = CommitInBackground(previous, snapshot, deletes, cancellationToken);
             }
@@ -617,8 +620,17 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
             FileStoreLog.Committing(_logger, written.ToString(), deletes.Count);
 
             // The journal is durable before any file goes, so a crash in between leaves nothing untracked.
-            written.FilesToDelete.Clear();
-            written.FilesToDelete.AddRange(deletes);
+            // (Without deletes the journal stays as it is, empty: no list is made for it.)
+            if (deletes.Count > 0)
+            {
+                written.FilesToDelete.Clear();
+                written.FilesToDelete.AddRange(deletes);
+            }
+            else
+            {
+                written.FilesToDeleteOrNull?.Clear();
+            }
+
             await _jobStore.UpdateJobAsync(written, cancellationToken).ConfigureAwait(false);
             foreach (string fileId in deletes)
             {

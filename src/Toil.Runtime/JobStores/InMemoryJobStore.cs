@@ -402,7 +402,7 @@ public sealed class InMemoryJobStore : IJobStore, IJobStoreTraits
         ArgumentNullException.ThrowIfNull(writer);
 
         // The message is kept in memory anyway: captured once, not copied again as the buffering default would.
-        byte[] message = await CaptureAsync(writer, cancellationToken).ConfigureAwait(false);
+        byte[] message = await CaptureMessageAsync(writer, cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
             ThrowIfDestroyed();
@@ -530,6 +530,16 @@ public sealed class InMemoryJobStore : IJobStore, IJobStoreTraits
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var buffer = new MemoryStream();
+        await writer(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    // A log message's writer only appends (the worker's stats composition): pooled growth, so only the kept array is
+    // allocated. File writers keep the seekable MemoryStream above.
+    private static async ValueTask<byte[]> CaptureMessageAsync(Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var buffer = new PooledCaptureStream();
         await writer(buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();
     }

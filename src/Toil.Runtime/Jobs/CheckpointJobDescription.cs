@@ -6,6 +6,8 @@ namespace Toil.Runtime.Jobs;
 /// </summary>
 public sealed class CheckpointJobDescription : JobDescription
 {
+    private List<string>? _checkpointFilesToDelete;
+
     /// <summary>Creates a checkpoint description with a new temporary ID and no body.</summary>
     /// <param name="jobName">The job name.</param>
     /// <param name="requirements">Explicit requirements.</param>
@@ -26,7 +28,10 @@ public sealed class CheckpointJobDescription : JobDescription
     public JobBody? Checkpoint { get; set; }
 
     /// <summary>Promise files whose deletion waits until the checkpoint's subtree is done.</summary>
-    public List<string> CheckpointFilesToDelete { get; } = [];
+    public List<string> CheckpointFilesToDelete => _checkpointFilesToDelete ??= [];
+
+    /// <summary><see cref="CheckpointFilesToDelete"/> if it was ever made, else <see langword="null"/>. Read only.</summary>
+    internal List<string>? CheckpointFilesToDeleteOrNull => _checkpointFilesToDelete;
 
     /// <summary>Snapshots the body into <see cref="Checkpoint"/>.</summary>
     /// <exception cref="InvalidOperationException">There is no body.</exception>
@@ -46,8 +51,16 @@ public sealed class CheckpointJobDescription : JobDescription
         if (source is CheckpointJobDescription c)
         {
             Checkpoint = c.Checkpoint;
-            CheckpointFilesToDelete.Clear();
-            CheckpointFilesToDelete.AddRange(c.CheckpointFilesToDelete);
+            // Made on first use, like the base class's collections (docs/decisions.md#job-model).
+            if (c._checkpointFilesToDelete is { Count: > 0 } files)
+            {
+                CheckpointFilesToDelete.Clear();
+                CheckpointFilesToDelete.AddRange(files);
+            }
+            else
+            {
+                _checkpointFilesToDelete?.Clear();
+            }
         }
     }
 }

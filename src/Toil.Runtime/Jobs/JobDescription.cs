@@ -15,11 +15,28 @@ namespace Toil.Runtime.Jobs;
 /// never drops the job's own two phases, so a child added after a filter is never lost.
 /// </para>
 /// <para>Equality is identity, as in Toil: two descriptions with identical fields are not equal.</para>
+/// <para>
+/// Every collection is made on first use (docs/performance.md, "Allocations of a chained job"): most descriptions
+/// of a chain have no services, no journal, no merged names and no successors, and a store copies each version. A
+/// public collection property makes its collection when it is read (it is a live, mutable view as before); the
+/// library's own read paths look at the backing fields and see "nothing" until then.
+/// </para>
 /// </remarks>
 public class JobDescription
 {
     private const string TemporaryPrefix = "tmp-";
-    private readonly List<HashSet<string>> _phases = [[], []];
+
+    // An empty phase copied from another description (a store copies every version) is this shared set, never
+    // changed: AddChild and AddFollowOn swap in a set of the job's own first, and the public views swap them all.
+    private static readonly HashSet<string> NoSuccessors = new(StringComparer.Ordinal);
+
+    // Null until a phase is first needed: stands for the job's own two phases, both empty, and no adopted phase.
+    private List<HashSet<string>>? _phases;
+    private HashSet<string>? _predecessorsFinished;
+    private Dictionary<string, List<string>>? _serviceTree;
+    private List<string>? _filesToDelete;
+    private List<JobNames>? _mergedJobNames;
+    private HashSet<string>? _filesToUse;
     private WorkflowConfig? _config;
     private string _jobName;
     private string _unitName = string.Empty;
@@ -83,10 +100,10 @@ public class JobDescription
     public int PredecessorNumber { get; set; }
 
     /// <summary>IDs of predecessors the leader has seen finish (leader state).</summary>
-    public HashSet<string> PredecessorsFinished { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> PredecessorsFinished => _predecessorsFinished ??= new(StringComparer.Ordinal);
 
     /// <summary>Service hosts of this job, each with the list of its child services.</summary>
-    public Dictionary<string, List<string>> ServiceTree { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<string>> ServiceTree => _serviceTree ??= new(StringComparer.Ordinal);
 
     /// <summary>The not-yet-run work, or <see langword="null"/> once the body has run.</summary>
     public JobBody? Body { get; private set; }
@@ -95,13 +112,13 @@ public class JobDescription
     public string? LogJobStoreFileId { get; set; }
 
     /// <summary>Journal of file IDs to delete once this version is committed; empty unless a commit is in flight.</summary>
-    public List<string> FilesToDelete { get; } = [];
+    public List<string> FilesToDelete => _filesToDelete ??= [];
 
     /// <summary>Names of every job merged into this record by chaining, in execution order; empty if it never chained.</summary>
-    public List<JobNames> MergedJobNames { get; } = [];
+    public List<JobNames> MergedJobNames => _mergedJobNames ??= [];
 
     /// <summary>File IDs the job intends to read (informational).</summary>
-    public HashSet<string> FilesToUse { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> FilesToUse => _filesToUse ??= new(StringComparer.Ordinal);
 
     /// <summary>The record version; it rises by one on every job-store write.</summary>
     public long Version { get; set; }
@@ -110,22 +127,49 @@ public class JobDescription
     internal int VersionWriter { get; set; }
 
     /// <summary>The successor phases, leftmost first; the rightmost non-empty phase runs first.</summary>
-    public IReadOnlyList<IReadOnlySet<string>> SuccessorPhases => _phases;
+    public IReadOnlyList<IReadOnlySet<string>> SuccessorPhases => OwnedPhases();
 
-    /// <summary>The phases themselves, for the serializer's checks (no interface enumerators).</summary>
-    internal List<HashSet<string>> Phases => _phases;
+    /// <summary>
+    /// The phases themselves, for the serializer's checks (no interface enumerators), or <see langword="null"/> while
+    /// there are only the job's own two phases and both are empty. Read only: an empty phase may be a shared set.
+    /// </summary>
+    internal List<HashSet<string>>? PhasesOrNull => _phases;
+
+    /// <summary><see cref="PredecessorsFinished"/> if it was ever made, else <see langword="null"/>. Read only.</summary>
+    internal HashSet<string>? PredecessorsFinishedOrNull => _predecessorsFinished;
+
+    /// <summary><see cref="ServiceTree"/> if it was ever made, else <see langword="null"/>. Read only.</summary>
+    internal Dictionary<string, List<string>>? ServiceTreeOrNull => _serviceTree;
+
+    /// <summary><see cref="FilesToDelete"/> if it was ever made, else <see langword="null"/>. Read only.</summary>
+    internal List<string>? FilesToDeleteOrNull => _filesToDelete;
+
+    /// <summary><see cref="MergedJobNames"/> if it was ever made, else <see langword="null"/>. Read only.</summary>
+    internal List<JobNames>? MergedJobNamesOrNull => _mergedJobNames;
+
+    /// <summary><see cref="FilesToUse"/> if it was ever made, else <see langword="null"/>. Read only.</summary>
+    internal HashSet<string>? FilesToUseOrNull => _filesToUse;
+
+    /// <summary>Whether the job has a service host, without making the service tree.</summary>
+    internal bool HasServices => _serviceTree is { Count: > 0 };
+
+    /// <summary>Whether a commit is in flight (a non-empty <see cref="FilesToDelete"/>), without making the list.</summary>
+    internal bool HasFilesToDelete => _filesToDelete is { Count: > 0 };
+
+    /// <summary>The number of merged job names, without making the list.</summary>
+    internal int MergedJobNameCount => _mergedJobNames?.Count ?? 0;
 
     /// <summary>The job's own children (a view of the last phase).</summary>
-    public IReadOnlySet<string> Children => _phases[^1];
+    public IReadOnlySet<string> Children => OwnedPhases()[^1];
 
     /// <summary>The job's own follow-ons (a view of the second-to-last phase).</summary>
-    public IReadOnlySet<string> FollowOns => _phases[^2];
+    public IReadOnlySet<string> FollowOns => OwnedPhases()[^2];
 
     /// <summary>Whether the body has not run yet.</summary>
     public bool HasBody => Body is not null;
 
     /// <summary>The service host IDs.</summary>
-    public IEnumerable<string> Services => ServiceTree.Keys;
+    public IEnumerable<string> Services => _serviceTree is null ? [] : _serviceTree.Keys;
 
     /// <summary>Resolved memory requirement.</summary>
     public DataSize Memory => Requirements.Memory ?? RequireConfig().DefaultMemory;
@@ -189,15 +233,15 @@ public class JobDescription
     /// every entry's ID when the subtree is done.
     /// </summary>
     /// <returns>The chain, in execution order.</returns>
-    public IReadOnlyList<JobNames> GetChain() => MergedJobNames.Count == 0 ? [GetNames()] : [.. MergedJobNames];
+    public IReadOnlyList<JobNames> GetChain() => _mergedJobNames is not { Count: > 0 } merged ? [GetNames()] : [.. merged];
 
     /// <summary>Adds a child ID to the job's own children.</summary>
     /// <param name="childId">The child's ID.</param>
-    public void AddChild(string childId) => _phases[^1].Add(childId ?? throw new ArgumentNullException(nameof(childId)));
+    public void AddChild(string childId) => OwnedPhase(1).Add(childId ?? throw new ArgumentNullException(nameof(childId)));
 
     /// <summary>Adds a follow-on ID to the job's own follow-ons.</summary>
     /// <param name="followOnId">The follow-on's ID.</param>
-    public void AddFollowOn(string followOnId) => _phases[^2].Add(followOnId ?? throw new ArgumentNullException(nameof(followOnId)));
+    public void AddFollowOn(string followOnId) => OwnedPhase(2).Add(followOnId ?? throw new ArgumentNullException(nameof(followOnId)));
 
     /// <summary>Adds a service host, optionally as a child of another service host.</summary>
     /// <param name="serviceId">The service host's ID.</param>
@@ -226,11 +270,11 @@ public class JobDescription
 
     /// <summary>Every successor ID of every phase, phases taken from the left.</summary>
     /// <returns>The IDs.</returns>
-    public IEnumerable<string> AllSuccessors() => _phases.SelectMany(p => p);
+    public IEnumerable<string> AllSuccessors() => _phases is null ? [] : _phases.SelectMany(p => p);
 
     /// <summary>Every successor with the index of its phase.</summary>
     /// <returns>(phase index, ID) pairs.</returns>
-    internal IEnumerable<(int Phase, string JobId)> SuccessorsByPhase() => _phases.SelectMany((p, i) => p.Select(id => (i, id)));
+    internal IEnumerable<(int Phase, string JobId)> SuccessorsByPhase() => _phases is null ? [] : _phases.SelectMany((p, i) => p.Select(id => (i, id)));
 
     /// <summary>Every successor, then every service host.</summary>
     /// <returns>The IDs.</returns>
@@ -240,6 +284,11 @@ public class JobDescription
     /// <returns>Non-empty batches.</returns>
     internal IEnumerable<IReadOnlyList<string>> ServiceHostIdsInBatches()
     {
+        if (_serviceTree is not { Count: > 0 })
+        {
+            yield break;
+        }
+
         var children = ServiceTree.Values.SelectMany(c => c).ToHashSet(StringComparer.Ordinal);
         List<string> batch = [.. ServiceTree.Keys.Where(k => !children.Contains(k))];
         while (batch.Count > 0)
@@ -261,9 +310,9 @@ public class JobDescription
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        for (int i = _phases.Count - 1; i >= 0; i--)
+        for (int i = (_phases?.Count ?? 0) - 1; i >= 0; i--)
         {
-            if (_phases[i].Count > 0)
+            if (_phases![i].Count > 0)
             {
                 return new HashSet<string>(_phases[i], StringComparer.Ordinal);
             }
@@ -277,9 +326,17 @@ public class JobDescription
     public void FilterSuccessors(Func<string, bool> keep)
     {
         ArgumentNullException.ThrowIfNull(keep);
+        if (_phases is null)
+        {
+            return;
+        }
+
         foreach (var phase in _phases)
         {
-            phase.RemoveWhere(id => !keep(id));
+            if (phase.Count > 0)
+            {
+                phase.RemoveWhere(id => !keep(id));
+            }
         }
 
         // The own two phases always stay (they back Children and FollowOns); adopted empty phases go.
@@ -297,6 +354,11 @@ public class JobDescription
     internal void FilterServiceHosts(Func<string, bool> keep)
     {
         ArgumentNullException.ThrowIfNull(keep);
+        if (_serviceTree is null)
+        {
+            return;
+        }
+
         foreach (string id in ServiceTree.Keys.Where(k => !keep(k)).ToList())
         {
             ServiceTree.Remove(id);
@@ -311,15 +373,40 @@ public class JobDescription
     /// <summary>Removes every successor and service: two fresh empty own phases and no services.</summary>
     public void ClearDependents()
     {
-        _phases.Clear();
-        _phases.Add([]);
-        _phases.Add([]);
-        ServiceTree.Clear();
+        // A phase list already handed out stays the live one (as before): it gets two fresh empty phases.
+        if (_phases is not null)
+        {
+            _phases.Clear();
+            _phases.Add(new HashSet<string>(StringComparer.Ordinal));
+            _phases.Add(new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        _serviceTree?.Clear();
     }
 
     /// <summary>Whether the job and everything under it is done: no body, no successor, no service.</summary>
     /// <returns><see langword="true"/> when done.</returns>
-    internal bool IsSubtreeDone() => !HasBody && !AllSuccessors().Any() && ServiceTree.Count == 0;
+    internal bool IsSubtreeDone() => !HasBody && !HasSuccessors() && !HasServices;
+
+    /// <summary>Whether any phase holds a successor (no enumerator, no collection made).</summary>
+    /// <returns><see langword="true"/> when there is a successor.</returns>
+    internal bool HasSuccessors()
+    {
+        if (_phases is null)
+        {
+            return false;
+        }
+
+        foreach (var phase in _phases)
+        {
+            if (phase.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// The chaining primitive: this job (the successor) takes the place of <paramref name="other"/> (its predecessor).
@@ -332,14 +419,14 @@ public class JobDescription
     public void Replace(JobDescription other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (FilesToDelete.Count > 0 || other.FilesToDelete.Count > 0)
+        if (HasFilesToDelete || other.HasFilesToDelete)
         {
             throw new InvalidOperationException($"Cannot chain {this} into {other}: a commit is in flight (files to delete are pending).");
         }
 
         // Loops, not LINQ: every chained job runs this. Empty phases (most of a chain's) cost nothing.
         List<HashSet<string>>? adopted = null;
-        foreach (var phase in other._phases)
+        foreach (var phase in other._phases ?? [])
         {
             if (phase.Count == 0 || (phase.Count == 1 && phase.Contains(JobStoreId)))
             {
@@ -368,24 +455,40 @@ public class JobDescription
 
         if (adopted is not null)
         {
-            _phases.InsertRange(0, adopted);
+            EnsurePhases().InsertRange(0, adopted);
         }
 
-        List<JobNames> merged = new(other.MergedJobNames.Count + MergedJobNames.Count + 2);
-        if (other.MergedJobNames.Count == 0)
+        int otherCount = other.MergedJobNameCount;
+        int ownCount = MergedJobNameCount;
+        List<JobNames> merged = new(otherCount + ownCount + 2);
+        if (otherCount == 0)
         {
             merged.Add(other.GetNames());
         }
+        else
+        {
+            merged.AddRange(other._mergedJobNames!);
+        }
 
-        merged.AddRange(other.MergedJobNames);
-        if (MergedJobNames.Count == 0)
+        if (ownCount == 0)
         {
             merged.Add(GetNames());
         }
+        else
+        {
+            merged.AddRange(_mergedJobNames!);
+        }
 
-        merged.AddRange(MergedJobNames);
-        MergedJobNames.Clear();
-        MergedJobNames.AddRange(merged);
+        if (_mergedJobNames is null)
+        {
+            _mergedJobNames = merged;
+        }
+        else
+        {
+            // A list already handed out stays the live one.
+            _mergedJobNames.Clear();
+            _mergedJobNames.AddRange(merged);
+        }
 
         JobStoreId = other.JobStoreId;
         Version = other.Version;
@@ -398,14 +501,24 @@ public class JobDescription
     {
         ArgumentNullException.ThrowIfNull(renames);
         string Map(string id) => renames.TryGetValue(id, out var n) ? n : id;
-        foreach (var phase in _phases)
+        foreach (var phase in _phases ?? [])
         {
+            if (phase.Count == 0)
+            {
+                continue;
+            }
+
             var renamed = phase.Select(Map).ToList();
             phase.Clear();
             phase.UnionWith(renamed);
         }
 
-        var tree = ServiceTree.ToList();
+        if (_serviceTree is not { Count: > 0 })
+        {
+            return;
+        }
+
+        var tree = _serviceTree.ToList();
         ServiceTree.Clear();
         foreach (var (host, children) in tree)
         {
@@ -528,8 +641,14 @@ public class JobDescription
             throw new ArgumentException("A job has at least two successor phases (its own follow-ons and children).", nameof(phases));
         }
 
-        _phases.Clear();
-        _phases.AddRange(list);
+        if (_phases is null && list.Count == 2 && list[0].Count == 0 && list[1].Count == 0)
+        {
+            return;
+        }
+
+        var phasesList = EnsurePhases();
+        phasesList.Clear();
+        phasesList.AddRange(list);
     }
 
     /// <summary><c>'jobName' [unitName] id vVersion</c>.</summary>
@@ -568,31 +687,123 @@ public class JobDescription
         RemainingTryCountOverride = source.RemainingTryCountOverride;
         RetryBackoffSecondsOverride = source.RetryBackoffSecondsOverride;
         PredecessorNumber = source.PredecessorNumber;
-        PredecessorsFinished.Clear();
-        PredecessorsFinished.UnionWith(source.PredecessorsFinished);
-        ServiceTree.Clear();
-        foreach (var (k, v) in source.ServiceTree)
+        // Only what the source has is copied (a store copies every version). A collection this instance already
+        // made is cleared and refilled in place, so a reference handed out earlier stays this instance's own.
+        CopySet(source._predecessorsFinished, ref _predecessorsFinished);
+        if (source._serviceTree is { Count: > 0 } tree)
         {
-            ServiceTree[k] = [.. v];
+            var own = _serviceTree ??= new Dictionary<string, List<string>>(tree.Count, StringComparer.Ordinal);
+            own.Clear();
+            foreach (var (k, v) in tree)
+            {
+                own[k] = [.. v];
+            }
+        }
+        else
+        {
+            _serviceTree?.Clear();
         }
 
         Body = source.Body;
         LogJobStoreFileId = source.LogJobStoreFileId;
-        FilesToDelete.Clear();
-        FilesToDelete.AddRange(source.FilesToDelete);
-        MergedJobNames.Clear();
-        MergedJobNames.AddRange(source.MergedJobNames);
-        FilesToUse.Clear();
-        FilesToUse.UnionWith(source.FilesToUse);
+        CopyList(source._filesToDelete, ref _filesToDelete);
+        CopyList(source._mergedJobNames, ref _mergedJobNames);
+        CopySet(source._filesToUse, ref _filesToUse);
         Version = source.Version;
         VersionWriter = source.VersionWriter;
 
         // A set copied from a set with the same comparer takes its buckets as they are: no LINQ, no rehash.
-        _phases.Clear();
-        foreach (var phase in source._phases)
+        if (source._phases is { } phases)
         {
-            _phases.Add(new HashSet<string>(phase, StringComparer.Ordinal));
+            var own = _phases ??= new List<HashSet<string>>(phases.Count);
+            own.Clear();
+            foreach (var phase in phases)
+            {
+                own.Add(phase.Count == 0 ? NoSuccessors : new HashSet<string>(phase, StringComparer.Ordinal));
+            }
         }
+        else if (_phases is not null)
+        {
+            _phases.Clear();
+            _phases.Add(new HashSet<string>(StringComparer.Ordinal));
+            _phases.Add(new HashSet<string>(StringComparer.Ordinal));
+        }
+    }
+
+    private static void CopySet(HashSet<string>? source, ref HashSet<string>? target)
+    {
+        if (source is { Count: > 0 })
+        {
+            if (target is null)
+            {
+                target = new HashSet<string>(source, StringComparer.Ordinal);
+            }
+            else
+            {
+                target.Clear();
+                target.UnionWith(source);
+            }
+        }
+        else
+        {
+            target?.Clear();
+        }
+    }
+
+    private static void CopyList<T>(List<T>? source, ref List<T>? target)
+    {
+        if (source is { Count: > 0 })
+        {
+            if (target is null)
+            {
+                target = [.. source];
+            }
+            else
+            {
+                target.Clear();
+                target.AddRange(source);
+            }
+        }
+        else
+        {
+            target?.Clear();
+        }
+    }
+
+    /// <summary>The phase list, made with the job's own two empty phases on first use.</summary>
+    /// <returns>The live phase list.</returns>
+    private List<HashSet<string>> EnsurePhases() =>
+        _phases ??= [new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal)];
+
+    /// <summary>The phase list with no shared empty set left in it, for the public live views.</summary>
+    /// <returns>The live phase list.</returns>
+    private List<HashSet<string>> OwnedPhases()
+    {
+        var phases = EnsurePhases();
+        for (int i = 0; i < phases.Count; i++)
+        {
+            if (ReferenceEquals(phases[i], NoSuccessors))
+            {
+                phases[i] = new HashSet<string>(StringComparer.Ordinal);
+            }
+        }
+
+        return phases;
+    }
+
+    /// <summary>The job's own phase <paramref name="fromEnd"/> from the end (1: children, 2: follow-ons), made its own to change.</summary>
+    /// <param name="fromEnd">1 or 2.</param>
+    /// <returns>The phase.</returns>
+    private HashSet<string> OwnedPhase(int fromEnd)
+    {
+        var phases = EnsurePhases();
+        int i = phases.Count - fromEnd;
+        if (ReferenceEquals(phases[i], NoSuccessors))
+        {
+            phases[i] = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        return phases[i];
     }
 
     /// <summary>The text of <see cref="ToString"/> and the fields it was made from, replaced as one object.</summary>

@@ -56,17 +56,17 @@ internal static class JobDescriptionSerializer
             || !Plain(job.JobName) || !Plain(job.UnitName) || !Plain(job.DisplayName) || !Plain(job.JobStoreId)
             || (job.LogJobStoreFileId is { } log && !Plain(log))
             || !Readable(job.Body)
-            || !PlainIds(job.PredecessorsFinished) || !PlainIds(job.FilesToDelete) || !PlainIds(job.FilesToUse))
+            || !PlainIds(job.PredecessorsFinishedOrNull) || !PlainIds(job.FilesToDeleteOrNull) || !PlainIds(job.FilesToUseOrNull))
         {
             return false;
         }
 
-        if (job is CheckpointJobDescription c && (!Readable(c.Checkpoint) || !PlainIds(c.CheckpointFilesToDelete)))
+        if (job is CheckpointJobDescription c && (!Readable(c.Checkpoint) || !PlainIds(c.CheckpointFilesToDeleteOrNull)))
         {
             return false;
         }
 
-        foreach (var phase in job.Phases)
+        foreach (var phase in job.PhasesOrNull ?? [])
         {
             foreach (string? id in phase)
             {
@@ -77,7 +77,7 @@ internal static class JobDescriptionSerializer
             }
         }
 
-        foreach (var (host, children) in job.ServiceTree)
+        foreach (var (host, children) in job.ServiceTreeOrNull ?? [])
         {
             if (!Plain(host) || children is null || !PlainIds(children))
             {
@@ -85,7 +85,7 @@ internal static class JobDescriptionSerializer
             }
         }
 
-        foreach (var n in job.MergedJobNames)
+        foreach (var n in job.MergedJobNamesOrNull ?? [])
         {
             if (n is null || n.JobName is null || n.UnitName is null || n.DisplayName is null || n.StatsName is null || n.JobStoreId is null
                 || !Plain(n.JobName) || !Plain(n.UnitName) || !Plain(n.DisplayName) || !Plain(n.StatsName) || !Plain(n.JobStoreId))
@@ -104,8 +104,13 @@ internal static class JobDescriptionSerializer
     // Every write of a chained job scans a few dozen IDs and names: a vectorized range search.
     private static bool NoSurrogate(string text) => !text.AsSpan().ContainsAny(Surrogates);
 
-    private static bool PlainIds(List<string> ids)
+    private static bool PlainIds(List<string>? ids)
     {
+        if (ids is null)
+        {
+            return true;
+        }
+
         foreach (string? id in ids)
         {
             if (id is not null && !NoSurrogate(id))
@@ -117,8 +122,13 @@ internal static class JobDescriptionSerializer
         return true;
     }
 
-    private static bool PlainIds(HashSet<string> ids)
+    private static bool PlainIds(HashSet<string>? ids)
     {
+        if (ids is null)
+        {
+            return true;
+        }
+
         foreach (string? id in ids)
         {
             if (id is not null && !NoSurrogate(id))
@@ -147,21 +157,21 @@ internal static class JobDescriptionSerializer
             RemainingTryCount = job.RemainingTryCountOverride,
             RetryBackoffSeconds = job.RetryBackoffSecondsOverride,
             PredecessorNumber = job.PredecessorNumber,
-            PredecessorsFinished = job.PredecessorsFinished.Count == 0 ? null : [.. job.PredecessorsFinished],
-            SuccessorPhases = [.. job.SuccessorPhases.Select(p => (List<string?>?)[.. p])],
-            ServiceTree = job.ServiceTree.Count == 0 ? null : job.ServiceTree.ToDictionary(kv => kv.Key, kv => (List<string?>?)[.. kv.Value], StringComparer.Ordinal),
+            PredecessorsFinished = job.PredecessorsFinishedOrNull is not { Count: > 0 } finished ? null : [.. finished],
+            SuccessorPhases = job.PhasesOrNull is { } phases ? [.. phases.Select(p => (List<string?>?)[.. p])] : [[], []],
+            ServiceTree = job.ServiceTreeOrNull is not { Count: > 0 } tree ? null : tree.ToDictionary(kv => kv.Key, kv => (List<string?>?)[.. kv.Value], StringComparer.Ordinal),
             Body = ToDocument(job.Body),
             LogJobStoreFileId = job.LogJobStoreFileId,
-            FilesToDelete = job.FilesToDelete.Count == 0 ? null : [.. job.FilesToDelete],
-            MergedJobNames = job.MergedJobNames.Count == 0 ? null : [.. job.MergedJobNames.Select(n => new NamesDocument { JobName = n.JobName, UnitName = n.UnitName, DisplayName = n.DisplayName, StatsName = n.StatsName, JobStoreId = n.JobStoreId })],
-            FilesToUse = job.FilesToUse.Count == 0 ? null : [.. job.FilesToUse],
+            FilesToDelete = job.FilesToDeleteOrNull is not { Count: > 0 } deletes ? null : [.. deletes],
+            MergedJobNames = job.MergedJobNamesOrNull is not { Count: > 0 } merged ? null : [.. merged.Select(n => new NamesDocument { JobName = n.JobName, UnitName = n.UnitName, DisplayName = n.DisplayName, StatsName = n.StatsName, JobStoreId = n.JobStoreId })],
+            FilesToUse = job.FilesToUseOrNull is not { Count: > 0 } uses ? null : [.. uses],
             Version = job.Version,
             VersionWriter = job.VersionWriter,
         };
         if (job is CheckpointJobDescription c)
         {
             doc.Checkpoint = ToDocument(c.Checkpoint);
-            doc.CheckpointFilesToDelete = c.CheckpointFilesToDelete.Count == 0 ? null : [.. c.CheckpointFilesToDelete];
+            doc.CheckpointFilesToDelete = c.CheckpointFilesToDeleteOrNull is not { Count: > 0 } promised ? null : [.. promised];
         }
 
         return doc;
@@ -348,18 +358,18 @@ internal static class JobDescriptionSerializer
 
             // Loops, not LINQ: every commit of a chain runs this.
             string? nullIn =
-                HasNull(job.FilesToDelete) ? "filesToDelete"
-                : HasNull(job.FilesToUse) ? "filesToUse"
-                : HasNull(job.PredecessorsFinished) ? "predecessorsFinished"
-                : job.ServiceTree.Count > 0 && job.ServiceTree.Values.Any(c => c is null || c.Any(f => f is null)) ? "serviceTree"
-                : job is CheckpointJobDescription c && HasNull(c.CheckpointFilesToDelete) ? "checkpointFilesToDelete"
+                HasNull(job.FilesToDeleteOrNull) ? "filesToDelete"
+                : HasNull(job.FilesToUseOrNull) ? "filesToUse"
+                : HasNull(job.PredecessorsFinishedOrNull) ? "predecessorsFinished"
+                : job.ServiceTreeOrNull is { Count: > 0 } tree && tree.Values.Any(c => c is null || c.Any(f => f is null)) ? "serviceTree"
+                : job is CheckpointJobDescription c && HasNull(c.CheckpointFilesToDeleteOrNull) ? "checkpointFilesToDelete"
                 : null;
             if (nullIn is not null)
             {
                 throw new FormatException($"{nullIn} contains a null ID");
             }
 
-            ValidateServiceTree(job.ServiceTree);
+            ValidateServiceTree(job.ServiceTreeOrNull);
         }
         catch (FormatException ex)
         {
@@ -367,8 +377,13 @@ internal static class JobDescriptionSerializer
         }
     }
 
-    private static bool HasNull(List<string> ids)
+    private static bool HasNull(List<string>? ids)
     {
+        if (ids is null)
+        {
+            return false;
+        }
+
         foreach (string? id in ids)
         {
             if (id is null)
@@ -380,8 +395,13 @@ internal static class JobDescriptionSerializer
         return false;
     }
 
-    private static bool HasNull(HashSet<string> ids)
+    private static bool HasNull(HashSet<string>? ids)
     {
+        if (ids is null)
+        {
+            return false;
+        }
+
         foreach (string? id in ids)
         {
             if (id is null)
@@ -419,9 +439,9 @@ internal static class JobDescriptionSerializer
     /// Every service child must itself be a service (a key), have one parent, and the tree must have no cycle;
     /// otherwise the batch walk that starts services would skip or loop.
     /// </summary>
-    private static void ValidateServiceTree(Dictionary<string, List<string>> tree)
+    private static void ValidateServiceTree(Dictionary<string, List<string>>? tree)
     {
-        if (tree.Count == 0)
+        if (tree is null || tree.Count == 0)
         {
             return;
         }
@@ -489,14 +509,18 @@ internal static class JobDescriptionSerializer
         job.RemainingTryCountOverride = doc.RemainingTryCount is { } tries ? (int)NonNegative(tries, "remainingTryCount") : null;
         job.RetryBackoffSecondsOverride = doc.RetryBackoffSeconds is { } backoff ? NonNegative(backoff, "retryBackoffSeconds") : null;
         job.PredecessorNumber = (int)NonNegative(doc.PredecessorNumber, "predecessorNumber");
-        job.PredecessorsFinished.UnionWith(NoNulls(doc.PredecessorsFinished, "predecessorsFinished"));
+        if (NoNulls(doc.PredecessorsFinished, "predecessorsFinished") is { Count: > 0 } finished)
+        {
+            job.PredecessorsFinished.UnionWith(finished);
+        }
+
         job.SetSuccessorPhases(doc.SuccessorPhases.Select(p => NoNulls(p ?? throw new FormatException("a successor phase is null"), "successorPhases")));
         foreach (var (host, children) in doc.ServiceTree ?? [])
         {
             job.ServiceTree[host] = NoNulls(children, "serviceTree");
         }
 
-        ValidateServiceTree(job.ServiceTree);
+        ValidateServiceTree(job.ServiceTreeOrNull);
 
         if (doc.Body is not null)
         {
@@ -504,19 +528,30 @@ internal static class JobDescriptionSerializer
         }
 
         job.LogJobStoreFileId = doc.LogJobStoreFileId;
-        job.FilesToDelete.AddRange(NoNulls(doc.FilesToDelete, "filesToDelete"));
+        if (NoNulls(doc.FilesToDelete, "filesToDelete") is { Count: > 0 } deletes)
+        {
+            job.FilesToDelete.AddRange(deletes);
+        }
+
         foreach (var n in doc.MergedJobNames ?? [])
         {
             job.MergedJobNames.Add(new JobNames(n.JobName ?? string.Empty, n.UnitName ?? string.Empty, n.DisplayName ?? string.Empty, n.StatsName ?? string.Empty, n.JobStoreId ?? throw new FormatException("a merged job name has no jobStoreId")));
         }
 
-        job.FilesToUse.UnionWith(NoNulls(doc.FilesToUse, "filesToUse"));
+        if (NoNulls(doc.FilesToUse, "filesToUse") is { Count: > 0 } uses)
+        {
+            job.FilesToUse.UnionWith(uses);
+        }
+
         job.Version = NonNegative(doc.Version, "version");
         job.VersionWriter = doc.VersionWriter;
         if (job is CheckpointJobDescription c)
         {
             c.Checkpoint = doc.Checkpoint is null ? null : FromDocument(doc.Checkpoint, "checkpoint");
-            c.CheckpointFilesToDelete.AddRange(NoNulls(doc.CheckpointFilesToDelete, "checkpointFilesToDelete"));
+            if (NoNulls(doc.CheckpointFilesToDelete, "checkpointFilesToDelete") is { Count: > 0 } promised)
+            {
+                c.CheckpointFilesToDelete.AddRange(promised);
+            }
         }
 
         _ = jobId;

@@ -442,4 +442,126 @@ public sealed class JobDescriptionTests
         copy.UnitName.Should().Be("u");
         copy.GetBody().Should().Be(new JobBody("t", "f"));
     }
+
+    // ---- Collections made on first use ----
+
+    [Test]
+    public void Clone_NothingEverAdded_MakesNoCollectionsAndEachCopyGrowsItsOwn()
+    {
+        var job = new JobDescription("j");
+
+        var copy = job.Clone();
+
+        job.PhasesOrNull.Should().BeNull();
+        copy.PhasesOrNull.Should().BeNull();
+        copy.PredecessorsFinishedOrNull.Should().BeNull();
+        copy.ServiceTreeOrNull.Should().BeNull();
+        copy.FilesToDeleteOrNull.Should().BeNull();
+        copy.MergedJobNamesOrNull.Should().BeNull();
+        copy.FilesToUseOrNull.Should().BeNull();
+        copy.AddChild("c");
+        copy.AddFollowOn("f");
+        copy.AddServiceHostJob("s");
+        copy.FilesToDelete.Add("d");
+        copy.FilesToUse.Add("u");
+        copy.PredecessorsFinished.Add("p");
+        copy.MergedJobNames.Add(new JobNames("x", "y", "z", "z", "id0"));
+        job.Children.Should().BeEmpty();
+        job.FollowOns.Should().BeEmpty();
+        job.SuccessorPhases.Should().HaveCount(2);
+        job.ServiceTree.Should().BeEmpty();
+        job.FilesToDelete.Should().BeEmpty();
+        job.FilesToUse.Should().BeEmpty();
+        job.PredecessorsFinished.Should().BeEmpty();
+        job.MergedJobNames.Should().BeEmpty();
+        copy.Children.Should().Equal("c");
+        copy.FollowOns.Should().Equal("f");
+    }
+
+    [Test]
+    public void CopyFrom_IntoInstanceWithCollectionsFromSourceWithout_ClearsThemInPlace()
+    {
+        var target = new CopyingJob();
+        target.AddChild("c");
+        target.AddServiceHostJob("s");
+        target.FilesToUse.Add("u");
+        target.MergedJobNames.Add(new JobNames("x", "y", "z", "z", "id0"));
+        var phases = target.SuccessorPhases;
+        var tree = target.ServiceTree;
+        var uses = target.FilesToUse;
+        var merged = target.MergedJobNames;
+
+        // The views handed out earlier stay the instance's own and show the source's (empty) state.
+        target.CopyOf(new JobDescription("src"));
+
+        phases.Should().HaveCount(2).And.OnlyContain(p => p.Count == 0);
+        target.Children.Should().BeEmpty();
+        tree.Should().BeEmpty();
+        uses.Should().BeEmpty();
+        merged.Should().BeEmpty();
+    }
+
+    [Test]
+    public void SuccessorPhasesAndChildren_ReadBeforeFirstChild_AreLiveViews()
+    {
+        var job = new JobDescription("j");
+        var phases = job.SuccessorPhases;
+        var children = job.Children;
+        var merged = job.MergedJobNames;
+        string ownId = job.JobStoreId;
+
+        job.AddChild("c");
+        job.Replace(new JobDescription("pred", "pred-id"));
+
+        children.Should().Equal("c");
+        phases[^1].Should().Equal("c");
+        merged.Select(n => n.JobStoreId).Should().Equal("pred-id", ownId);
+    }
+
+    [Test]
+    public void Replace_NeitherEverChained_NewMergedListHoldsBothNamesAndLeavesThePredecessorWithout()
+    {
+        var predecessor = new JobDescription("pred", "pred-id");
+        predecessor.AddChild("succ-id");
+        var successor = new JobDescription("succ", "succ-id");
+
+        successor.Replace(predecessor);
+
+        successor.MergedJobNames.Select(n => n.JobStoreId).Should().Equal("pred-id", "succ-id");
+        successor.PhasesOrNull.Should().BeNull("the predecessor's only successor was this job");
+        predecessor.MergedJobNamesOrNull.Should().BeNull();
+    }
+
+    [Test]
+    public void Clone_EmptyPhasesCopied_AChangeToOneCopyReachesNoOtherAndViewsStayLive()
+    {
+        var job = new JobDescription("j");
+        job.SetSuccessorPhases([[], [], ["c"]]);
+        var first = job.Clone();
+        var second = job.Clone();
+        var secondFollowOns = second.FollowOns;
+
+        first.AddFollowOn("f1");
+        second.AddFollowOn("f2");
+        first.FilterSuccessors(_ => true);
+        first.RenameReferences(new Dictionary<string, string> { ["f1"] = "f1-renamed" });
+
+        first.FollowOns.Should().Equal("f1-renamed");
+        secondFollowOns.Should().Equal("f2");
+        job.FollowOns.Should().BeEmpty();
+        job.Clone().FollowOns.Should().BeEmpty();
+        second.SuccessorPhases[0].Should().BeEmpty();
+        first.SuccessorPhases.Should().HaveCount(2, "filtering drops the empty adopted phase");
+        first.Children.Should().Equal("c");
+    }
+
+    private sealed class CopyingJob : JobDescription
+    {
+        public CopyingJob()
+            : base("target")
+        {
+        }
+
+        public void CopyOf(JobDescription source) => CopyFrom(source);
+    }
 }

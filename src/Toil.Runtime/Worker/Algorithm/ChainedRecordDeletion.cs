@@ -35,7 +35,8 @@ internal sealed class ChainedRecordDeletion(int batch, bool background, ILogger 
     /// <returns>A task that completes when the batch is deleted (or, in the background, started).</returns>
     public async ValueTask DeleteDueBatchAsync(JobDescription predecessor, IJobStore store, CommitChain commits, CancellationToken token)
     {
-        var merged = predecessor.MergedJobNames;
+        // A job that never chained has no merged list: a throwaway empty one (nothing to settle or delete) is not kept.
+        List<JobNames> merged = predecessor.MergedJobNamesOrNull ?? [];
         if (_deleting is { IsCompleted: true })
         {
             SettleNames(merged, await SettleAsync().ConfigureAwait(false));

@@ -26,7 +26,7 @@ internal static class ChainingRules
             return (null, "it has no successors");
         }
 
-        if (predecessor.ServiceTree.Count > 0)
+        if (predecessor.HasServices)
         {
             return (null, "it has services");
         }
@@ -96,7 +96,7 @@ internal static class ChainingRules
             return "the successor has several predecessors";
         }
 
-        if (successor.ServiceTree.Count > 0)
+        if (successor.HasServices)
         {
             return "the successor has services";
         }

@@ -22,7 +22,7 @@ internal static class CheckpointRestart
         ArgumentNullException.ThrowIfNull(jobStore);
         ArgumentNullException.ThrowIfNull(checkpoint);
         var snapshot = checkpoint.Checkpoint ?? throw new InvalidOperationException($"Checkpoint job {checkpoint} has no snapshot to restart from.");
-        bool hasDependents = checkpoint.AllSuccessors().Any() || checkpoint.ServiceTree.Count > 0;
+        bool hasDependents = checkpoint.HasSuccessors() || checkpoint.HasServices;
         if (!hasDependents && !checkpoint.HasBody)
         {
             return [];
@@ -84,7 +84,7 @@ internal static class CheckpointRestart
         deleted.Add(jobId);
 
         // Records chained into this one go with it (docs/decisions.md#chaining: no leaked chained-in records).
-        foreach (var merged in job.MergedJobNames)
+        foreach (var merged in job.MergedJobNamesOrNull ?? [])
         {
             if (visited.Add(merged.JobStoreId))
             {

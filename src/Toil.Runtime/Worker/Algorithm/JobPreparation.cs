@@ -41,7 +41,7 @@ internal static class JobPreparation
 
         if (job is CheckpointJobDescription { Checkpoint: not null } checkpoint)
         {
-            if (checkpoint.AllSuccessors().Any() || checkpoint.ServiceTree.Count > 0)
+            if (checkpoint.HasSuccessors() || checkpoint.HasServices)
             {
                 if (checkpoint.RemainingTryCount < 0)
                 {
@@ -52,7 +52,7 @@ internal static class JobPreparation
                 var deleted = await CheckpointRestart.RestartCheckpointAsync(store, checkpoint, token).ConfigureAwait(false);
                 WorkerRunnerLog.CheckpointRestarted(log, checkpoint, deleted.Count);
             }
-            else if (!checkpoint.HasBody && checkpoint.CheckpointFilesToDelete.Count > 0)
+            else if (!checkpoint.HasBody && checkpoint.CheckpointFilesToDeleteOrNull is { Count: > 0 })
             {
                 // Completed: its promise files can go. With a body (restored by a restart) they are kept, because
                 // the body about to rerun reads them (docs/worker-algorithm.md §2 step 4).

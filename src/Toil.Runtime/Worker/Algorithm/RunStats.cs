@@ -26,6 +26,13 @@ internal sealed class RunStats : IDisposable
     private long _chainStart;
     private TimeSpan _cpuStart;
 
+    // The jobs of a chain mostly request the same cores and see the same peak memory: the last text is reused while
+    // the value is the same (docs/performance.md, "Allocations of a chained job").
+    private double _coresValue = double.NaN;
+    private string _coresText = string.Empty;
+    private long? _peakKibValue;
+    private string _peakKibText = string.Empty;
+
     /// <summary>Creates the stats of a run.</summary>
     /// <param name="directory">The run's temporary directory, where the long lists spool.</param>
     /// <param name="recordNames">Whether the chain's names are kept for the stats' <c>logs</c> block.</param>
@@ -86,7 +93,7 @@ internal sealed class RunStats : IDisposable
             ClassName = job.DisplayName,
             JobStoreId = job.JobStoreId,
             JobName = job.JobName,
-            RequestedCores = job.Cores.ToString(CultureInfo.InvariantCulture),
+            RequestedCores = CoresText(job.Cores),
         };
         return new JobMeasurement(record, _time.GetTimestamp(), CpuTime());
     }
@@ -122,7 +129,7 @@ internal sealed class RunStats : IDisposable
             WorkerRunnerLog.InvalidCores(log, job.Cores, job);
         }
 
-        record.Memory = peakKib.ToString(CultureInfo.InvariantCulture);
+        record.Memory = PeakKibText(peakKib);
         record.Disk = disk.ToString(CultureInfo.InvariantCulture);
         record.FileBytesWritten = fileStore.BytesWritten.ToString(CultureInfo.InvariantCulture);
         record.FileBytesRead = fileStore.BytesRead.ToString(CultureInfo.InvariantCulture);
@@ -181,6 +188,29 @@ internal sealed class RunStats : IDisposable
 
     /// <summary>Frees the spool.</summary>
     public void Dispose() => _spool.Dispose();
+
+    private string CoresText(double cores)
+    {
+        // Bitwise equality: 0.0 and -0.0 format differently, and NaN is never reused.
+        if (BitConverter.DoubleToInt64Bits(cores) != BitConverter.DoubleToInt64Bits(_coresValue) || double.IsNaN(cores))
+        {
+            _coresText = cores.ToString(CultureInfo.InvariantCulture);
+            _coresValue = cores;
+        }
+
+        return _coresText;
+    }
+
+    private string PeakKibText(long peakKib)
+    {
+        if (peakKib != _peakKibValue)
+        {
+            _peakKibText = peakKib.ToString(CultureInfo.InvariantCulture);
+            _peakKibValue = peakKib;
+        }
+
+        return _peakKibText;
+    }
 
     internal static string Seconds(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

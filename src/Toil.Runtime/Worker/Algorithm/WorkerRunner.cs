@@ -496,7 +496,7 @@ public sealed class WorkerRunner : IWorkerRunner
             // Its text before it takes the issued ID, for a debug line most runs do not write.
             string? successorId = _log.IsEnabled(LogLevel.Debug) ? successor.ToString() : null;
             IChainingFileStore? commitStore = null;
-            if (predecessor.FilesToDelete.Count > 0)
+            if (predecessor.HasFilesToDelete)
             {
                 // A journal left by a killed worker's commit of this job: finish it with a commit of its own first (only
                 // the issued job can carry one), then write the successor with a commit-only store, as Toil does.
@@ -507,7 +507,7 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             successor.Replace(predecessor);
-            _stats.AddChained(successor.MergedJobNames[^1].StatsName);
+            _stats.AddChained(successor.MergedJobNamesOrNull![^1].StatsName);
             if (successorId is not null)
             {
                 WorkerRunnerLog.Chaining(_log, predecessor, successorId);
