@@ -54,8 +54,23 @@ public sealed class TotalJob : IJob<TotalInput>, IToilJobType
 {
     public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<TotalJob, TotalInput>(HostJson.Default.TotalInput, "total");
 
-    public async ValueTask RunAsync(TotalInput input, JobContext context, CancellationToken cancellationToken) =>
+    /// <summary>A file the job waits for (at most 60 s) before it writes, when set: holds a leader at work for a test.</summary>
+    public const string HoldUntilVariable = "TOIL_TEST_HOLD_UNTIL";
+
+    public async ValueTask RunAsync(TotalInput input, JobContext context, CancellationToken cancellationToken)
+    {
+        if (Environment.GetEnvironmentVariable(HoldUntilVariable) is { Length: > 0 } gate)
+        {
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(TimeSpan.FromSeconds(60));
+            while (!File.Exists(gate))
+            {
+                await Task.Delay(50, bound.Token);
+            }
+        }
+
         await File.WriteAllTextAsync(input.OutFile, input.Squares.Sum(s => s.Value).ToString(CultureInfo.InvariantCulture), cancellationToken);
+    }
 }
 
 public sealed record FanInput(int N, string OutFile);

@@ -67,7 +67,9 @@ public sealed class LeaderCrashTests
         {
             string store = Path.Combine(directory, "store");
             string work = Directory.CreateDirectory(Path.Combine(directory, "work")).FullName;
-            using var first = StartLeader(store, Path.Combine(directory, "out"), work);
+            // The first leader's last job waits for the gate file, so the first is still at work when the second starts.
+            string gate = Path.Combine(directory, "gate");
+            using var first = StartLeader(store, Path.Combine(directory, "out"), work, gate);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (!File.Exists(Path.Combine(store, "shared", "leader.lock")) && DateTime.UtcNow < deadline && !first.HasExited)
             {
@@ -77,13 +79,11 @@ public sealed class LeaderCrashTests
             using var second = StartLeader(store, Path.Combine(directory, "out2"), work);
             string stderr = await second.StandardError.ReadToEndAsync().WaitAsync(RunBound);
             await second.WaitForExitAsync().WaitAsync(RunBound);
-            if (first.HasExited)
-            {
-                Assert.Inconclusive("the first leader finished before the second started; nothing to refuse");
-            }
+            first.HasExited.Should().BeFalse("the first leader waits for the gate");
 
             second.ExitCode.Should().NotBe(0);
             stderr.Should().Contain(nameof(Workflows.LeaderAlreadyRunningException));
+            await File.WriteAllTextAsync(gate, "open");
             await first.WaitForExitAsync().WaitAsync(RunBound);
             first.ExitCode.Should().Be(0);
         }
@@ -94,7 +94,7 @@ public sealed class LeaderCrashTests
         }
     }
 
-    private static Process StartLeader(string store, string outFile, string work)
+    private static Process StartLeader(string store, string outFile, string work, string? holdUntil = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -105,6 +105,12 @@ public sealed class LeaderCrashTests
         foreach (string arg in new[] { typeof(HostJobs).Assembly.Location, "leader", "file:" + store, outFile, "4", work })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (holdUntil is not null)
+        {
+            // The leader's environment reaches its local-process workers.
+            start.Environment[TotalJob.HoldUntilVariable] = holdUntil;
         }
 
         return Process.Start(start)!;
