@@ -156,7 +156,7 @@ public sealed class SlurmBatchSystem : IBatchSystem, IRestartFence
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>How many such jobs were found.</returns>
     /// <exception cref="SlurmCommandException"><c>squeue</c> or <c>scancel</c> failed past the retries.</exception>
-    public async ValueTask<int> StopEarlierWorkersAsync(string workflowId, CancellationToken cancellationToken = default)
+    async ValueTask<int> IRestartFence.StopEarlierWorkersAsync(string workflowId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(workflowId);
         string comment = WorkflowComment(workflowId);
@@ -178,22 +178,8 @@ public sealed class SlurmBatchSystem : IBatchSystem, IRestartFence
             return 0;
         }
 
-        string ids = string.Join(',', earlier.Select(i => i.ToString(CultureInfo.InvariantCulture)));
-        await _commands.RunAsync("scancel", [.. earlier.Select(i => i.ToString(CultureInfo.InvariantCulture))], r => r.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase), cancellationToken)
-            .ConfigureAwait(false);
-        SlurmLog.EarlierWorkersCancelled(_log, ids, workflowId);
-        long start = _time.GetTimestamp();
-        while ((await SqueueAsync(ids, cancellationToken).ConfigureAwait(false)).Any(j => !j.IsTerminal))
-        {
-            if (_time.GetElapsedTime(start) > _options.KillTimeout)
-            {
-                SlurmLog.KillTimedOut(_log, ids, _options.KillTimeout);
-                break;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken).ConfigureAwait(false);
-        }
-
+        await CancelAndWaitAsync(earlier, cancellationToken).ConfigureAwait(false);
+        SlurmLog.EarlierWorkersCancelled(_log, string.Join(',', earlier.Select(i => i.ToString(CultureInfo.InvariantCulture))), workflowId);
         return earlier.Count;
     }
 
@@ -220,28 +206,7 @@ public sealed class SlurmBatchSystem : IBatchSystem, IRestartFence
             return;
         }
 
-        string ids = string.Join(',', killed.Select(a => a.SlurmJobId).Distinct().Select(i => i.ToString(CultureInfo.InvariantCulture)));
-        await _commands.RunAsync("scancel", [.. killed.Select(a => a.SlurmJobId).Distinct().Select(i => i.ToString(CultureInfo.InvariantCulture))], r => r.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase), cancellationToken)
-            .ConfigureAwait(false);
-
-        long deadline = _time.GetTimestamp();
-        while (true)
-        {
-            IReadOnlyList<SlurmJobInfo> jobs = await SqueueAsync(ids, cancellationToken).ConfigureAwait(false);
-            if (jobs.All(j => j.IsTerminal))
-            {
-                break;
-            }
-
-            if (_time.GetElapsedTime(deadline) > _options.KillTimeout)
-            {
-                SlurmLog.KillTimedOut(_log, ids, _options.KillTimeout);
-                break;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken).ConfigureAwait(false);
-        }
-
+        await CancelAndWaitAsync([.. killed.Select(a => a.SlurmJobId)], cancellationToken).ConfigureAwait(false);
         foreach (Attempt attempt in killed)
         {
             attempt.DeleteScripts();
@@ -760,6 +725,30 @@ public sealed class SlurmBatchSystem : IBatchSystem, IRestartFence
         finally
         {
             _clusterLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// <c>scancel</c> of <paramref name="slurmJobIds"/> (one Slurm no longer knows is no error), then <c>squeue</c> until
+    /// every one has ended, at most <see cref="SlurmBatchSystemOptions.KillTimeout"/> (logged when it passes).
+    /// </summary>
+    private async Task CancelAndWaitAsync(IReadOnlyCollection<long> slurmJobIds, CancellationToken cancellationToken)
+    {
+        string[] ids = [.. slurmJobIds.Distinct().Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        await _commands.RunAsync("scancel", ids, r => r.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase), cancellationToken)
+            .ConfigureAwait(false);
+
+        string joined = string.Join(',', ids);
+        long start = _time.GetTimestamp();
+        while ((await SqueueAsync(joined, cancellationToken).ConfigureAwait(false)).Any(j => !j.IsTerminal))
+        {
+            if (_time.GetElapsedTime(start) > _options.KillTimeout)
+            {
+                SlurmLog.KillTimedOut(_log, joined, _options.KillTimeout);
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

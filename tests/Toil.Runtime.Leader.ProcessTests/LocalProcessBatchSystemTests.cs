@@ -405,12 +405,13 @@ public sealed class LocalProcessBatchSystemTests
 
         // The earlier leader is gone without shutting its batch system down; the next one's batch system fences.
         var next = new LocalProcessBatchSystem(context.Options());
-        int stopped = await next.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None).AsTask().WaitAsync(ProcessTestContext.Bound);
+        IRestartFence fence = next;
+        int stopped = await fence.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None).AsTask().WaitAsync(ProcessTestContext.Bound);
 
         stopped.Should().Be(1);
         ProcessTestContext.ProcessIsGone(pid).Should().BeTrue("the fence returns only once the orphan has ended");
         File.Exists(context.PathOf("term")).Should().BeFalse("the orphan is SIGKILLed, not asked to stop (it may ignore SIGTERM)");
-        (await next.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None)).Should().Be(0, "nothing of an earlier leader lives any more");
+        (await fence.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None)).Should().Be(0, "nothing of an earlier leader lives any more");
         Directory.Exists(keptOnPurpose).Should().BeTrue("a directory without a liveness file is not a live worker's");
 
         await next.ShutdownAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
@@ -424,7 +425,7 @@ public sealed class LocalProcessBatchSystemTests
         await using var context = await ProcessTestContext.CreateAsync();
         await using var batch = new LocalProcessBatchSystem(context.Options());
 
-        (await batch.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None)).Should().Be(0);
+        (await ((IRestartFence)batch).StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None)).Should().Be(0);
     }
 
     private static async Task ExpectOnlyTheNextJobReportedAsync(ProcessTestContext context, LocalProcessBatchSystem batch)

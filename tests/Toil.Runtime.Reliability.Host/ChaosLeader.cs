@@ -68,19 +68,21 @@ public static class ChaosLeader
         try
         {
             var result = await provider.GetRequiredService<IWorkflowRunner>().RunWorkflowAsync<ChaosRootJob, ChaosInput>(new(n, outFile));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"succeeded={result.Succeeded} attempts={result.AttemptsIssued} failedAttempts={result.FailedAttempts} checkpointRestarts={result.CheckpointRestarts}"));
+            Console.WriteLine(Summary(result));
             return result.Succeeded ? 0 : FailedJobsExitCode;
         }
         catch (FailedJobsException e)
         {
             // The campaign counts the checkpoint restarts of failed runs too (a restart reruns the checkpoint).
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"succeeded=False attempts={e.Result.AttemptsIssued} failedAttempts={e.Result.FailedAttempts} checkpointRestarts={e.Result.CheckpointRestarts}"));
+            Console.WriteLine(Summary(e.Result));
             Console.Error.WriteLine(e.Message);
             return FailedJobsExitCode;
         }
     }
+
+    /// <summary>The line the campaign parses (<c>checkpointRestarts=</c>) from every run that ended.</summary>
+    private static string Summary(WorkflowResult result) => string.Create(CultureInfo.InvariantCulture,
+        $"succeeded={result.Succeeded} attempts={result.AttemptsIssued} failedAttempts={result.FailedAttempts} checkpointRestarts={result.CheckpointRestarts}");
 
     /// <summary>This program's worker command (<c>dotnet host.dll worker</c> or the apphost and <c>worker</c>).</summary>
     public static IEnumerable<string> WorkerCommand()

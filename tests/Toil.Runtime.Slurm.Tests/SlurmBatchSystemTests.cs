@@ -231,14 +231,15 @@ public sealed class SlurmBatchSystemTests
 
         // The earlier leader is gone without cancelling anything; the next one's batch system fences.
         await using var next = System("sleep 300");
-        int stopped = await next.StopEarlierWorkersAsync(earlierStore.Config.WorkflowId).AsTask().WaitAsync(Bound);
+        IRestartFence fence = next;
+        int stopped = await fence.StopEarlierWorkersAsync(earlierStore.Config.WorkflowId).AsTask().WaitAsync(Bound);
 
         stopped.Should().Be(1);
         (await SlurmCluster.RunAsync("squeue", "-h", "-t", "PENDING,RUNNING,COMPLETING", "--name=" + $"toil_{orphan}_orphan-{tag}", "-o", "%i")).Trim()
             .Should().BeEmpty("the fence returns once Slurm has ended the earlier leader's job");
         (await SlurmCluster.RunAsync("squeue", "-h", "-t", "PENDING,RUNNING", "--name=" + $"toil_{unrelated}_other-{tag}", "-o", "%i")).Trim()
             .Should().NotBeEmpty("another workflow's job is not the fence's");
-        (await next.StopEarlierWorkersAsync(earlierStore.Config.WorkflowId)).Should().Be(0);
+        (await fence.StopEarlierWorkersAsync(earlierStore.Config.WorkflowId)).Should().Be(0);
     }
 
     private string Logs => Path.Combine(_directory, "logs-" + TestContext.CurrentContext.Test.MethodName);

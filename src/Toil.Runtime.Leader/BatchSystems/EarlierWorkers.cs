@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Toil.Runtime.Deferred;
 using Toil.Runtime.Leader.Scheduling;
 using Toil.Runtime.Worker;
 
@@ -73,17 +72,7 @@ internal static class EarlierWorkers
         }
     }
 
-    private static bool IsLocked(string workerDirectory)
-    {
-        string liveness = Path.Combine(workerDirectory, WorkerDirectories.LivenessFileName);
-        if (!File.Exists(liveness))
-        {
-            return false;
-        }
-
-        using var held = DeferredFunctionRunner.TryLock(liveness);
-        return held is null && File.Exists(liveness);
-    }
+    private static bool IsLocked(string workerDirectory) => WorkerDirectories.ProbeLiveness(workerDirectory) == WorkerDirectories.Liveness.Alive;
 
     private static int? ReadProcessId(string workerDirectory)
     {

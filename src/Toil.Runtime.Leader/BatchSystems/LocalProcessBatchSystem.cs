@@ -148,10 +148,10 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
     /// <param name="workflowId">The workflow's ID.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>How many were found alive.</returns>
-    public ValueTask<int> StopEarlierWorkersAsync(string workflowId, CancellationToken cancellationToken = default)
+    ValueTask<int> IRestartFence.StopEarlierWorkersAsync(string workflowId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(workflowId);
-        string node = Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId));
+        string node = Path.Combine(_workDirectory, Worker.WorkerDirectories.WorkflowDirectoryName(workflowId));
         return EarlierWorkers.StopAsync(node, EarlierWorkers.StopBound, _time, _logger, cancellationToken);
     }
 
@@ -273,7 +273,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
         // The workers' per-node work directories (WorkerDirectories' toilwf-<workflow>), once they are empty.
         foreach (string workflowId in workflowIds)
         {
-            string node = Path.Combine(_workDirectory, "toilwf-" + Worker.WorkerDirectories.WorkflowComponent(workflowId));
+            string node = Path.Combine(_workDirectory, Worker.WorkerDirectories.WorkflowDirectoryName(workflowId));
             WorkerCleanup.DeleteKilledWorkerDirectories(node);
             WorkerCleanup.DeleteIfEmpty(node);
         }

@@ -41,12 +41,9 @@ internal static class WorkerCleanup
 
         foreach (string directory in Directory.EnumerateDirectories(workflowDirectory, "worker-*"))
         {
-            using (var unlocked = DeferredFunctionRunner.TryLock(Path.Combine(directory, WorkerDirectories.LivenessFileName)))
+            if (WorkerDirectories.ProbeLiveness(directory) != WorkerDirectories.Liveness.Ended)
             {
-                if (unlocked is null)
-                {
-                    continue;
-                }
+                continue;
             }
 
             try

@@ -48,7 +48,14 @@ internal sealed class WorkerDirectories : IDisposable
 
     public string LogPath => Path.Combine(TempDirectory, WorkerLogFile.FileName);
 
-    public static WorkerDirectories Create(WorkerOptions options, string workflowId, string? requestedTempDirectory)
+    /// <param name="options">Where the directories go.</param>
+    /// <param name="workflowId">The workflow's ID.</param>
+    /// <param name="requestedTempDirectory">A caller-given temporary directory, or <see langword="null"/> for one of the run's own.</param>
+    /// <param name="nameProcess">
+    /// Whether the run owns its process (process mode): then <see cref="ProcessIdFileName"/> names it for a restarted
+    /// leader's fence. An in-process run dies with its leader and needs no name.
+    /// </param>
+    public static WorkerDirectories Create(WorkerOptions options, string workflowId, string? requestedTempDirectory, bool nameProcess)
     {
         var (workDir, workflowPath, coordinationDir) = Locate(options, workflowId);
         if (!Directory.Exists(workDir))
@@ -70,6 +77,11 @@ internal sealed class WorkerDirectories : IDisposable
         string temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
         // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
         var liveness = new FileStream(Path.Combine(temp, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        if (!nameProcess)
+        {
+            return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true) { _liveness = liveness };
+        }
+
         try
         {
             // Written whole or not at all (a reader sees no file or the full number): the rename is atomic.
@@ -86,6 +98,37 @@ internal sealed class WorkerDirectories : IDisposable
         return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true) { _liveness = liveness };
     }
 
+    /// <summary>What the liveness file of a run's temporary directory says (<see cref="ProbeLiveness"/>).</summary>
+    internal enum Liveness
+    {
+        /// <summary>No liveness file: not a run's directory, or one kept on purpose.</summary>
+        NotARun,
+
+        /// <summary>The file is locked: the run lives.</summary>
+        Alive,
+
+        /// <summary>The file is unlocked: the run was killed (its directory is a batch system's to clean up).</summary>
+        Ended,
+    }
+
+    /// <summary>The name of a workflow's per-node directory under the work directory (<c>toilwf-</c> and <see cref="WorkflowComponent"/>).</summary>
+    internal static string WorkflowDirectoryName(string workflowId) => "toilwf-" + WorkflowComponent(workflowId);
+
+    /// <summary>Probes the liveness lock of a run's temporary directory (<c>worker-*</c>) without holding it.</summary>
+    internal static Liveness ProbeLiveness(string workerDirectory)
+    {
+        string path = Path.Combine(workerDirectory, LivenessFileName);
+        using (var unlocked = Deferred.DeferredFunctionRunner.TryLock(path))
+        {
+            if (unlocked is not null)
+            {
+                return Liveness.Ended;
+            }
+        }
+
+        return File.Exists(path) ? Liveness.Alive : Liveness.NotARun;
+    }
+
     /// <summary>
     /// Where a worker of <paramref name="workflowId"/> on this node keeps its directories under <paramref name="options"/>
     /// (Toil's rules: the work directory from the options, <c>TOIL_WORKDIR</c> or the temp directory; the coordination
@@ -95,7 +138,7 @@ internal sealed class WorkerDirectories : IDisposable
     internal static (string WorkDirectory, string WorkflowDirectory, string CoordinationDirectory) Locate(WorkerOptions options, string workflowId)
     {
         string workDir = Path.GetFullPath(options.WorkDir ?? (Environment.GetEnvironmentVariable("TOIL_WORKDIR") is { Length: > 0 } env ? env : Path.GetTempPath()));
-        string component = "toilwf-" + WorkflowComponent(workflowId);
+        string component = WorkflowDirectoryName(workflowId);
         string coordinationBase = options.CoordinationDir
             ?? (Environment.GetEnvironmentVariable("TOIL_COORDINATION_DIR") is { Length: > 0 } c ? c : null)
             ?? (Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } xdg && Directory.Exists(xdg) && Environment.GetEnvironmentVariable("SLURM_JOB_ID") is null

@@ -111,7 +111,7 @@ public sealed class PrivateModeTests
         await WithUmaskAsync(umask, async () =>
         {
             var options = new WorkerOptions { WorkDir = workDir, CoordinationDir = Path.Combine(_t.Parent, "coordination", "nested") };
-            directories = WorkerDirectories.Create(options, "workflow-" + Guid.NewGuid().ToString("N"), null);
+            directories = WorkerDirectories.Create(options, "workflow-" + Guid.NewGuid().ToString("N"), null, nameProcess: false);
             var jobStore = new InMemoryJobStore();
             var job = FileJobStoreTestDirectory.NewJob();
             await jobStore.CreateJobAsync(job);

@@ -118,7 +118,7 @@ public sealed class WorkerRunner : IWorkerRunner
         StandardStreamRedirection? redirection = null;
         try
         {
-            directories = WorkerDirectories.Create(options, request.JobStore.Config.WorkflowId, request.TempDirectory);
+            directories = WorkerDirectories.Create(options, request.JobStore.Config.WorkflowId, request.TempDirectory, nameProcess: request.Mode == WorkerMode.Process);
             if (request.Mode == WorkerMode.Process && LaunchingLeader.IsGone(Environment.GetEnvironmentVariable(LaunchingLeader.Variable)))
             {
                 // Checked after the liveness lock is held: a restarted leader's fence either saw the lock and kills this

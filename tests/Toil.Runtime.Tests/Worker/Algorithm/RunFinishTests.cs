@@ -81,7 +81,7 @@ public sealed class RunFinishTests
     }
 
     private WorkerDirectories CreateDirectories(string? requestedTemp) =>
-        WorkerDirectories.Create(new WorkerOptions { WorkDir = _workDir, CoordinationDir = Path.Combine(_workDir, "coord") }, "wf", requestedTemp);
+        WorkerDirectories.Create(new WorkerOptions { WorkDir = _workDir, CoordinationDir = Path.Combine(_workDir, "coord") }, "wf", requestedTemp, nameProcess: false);
 
     /// <summary>The issued job after two jobs chained into it: merged names [issued, first chained, last chained].</summary>
     private static async Task<(JobDescription Job, List<string> ChainedIn)> ChainAsync(InMemoryJobStore store)
