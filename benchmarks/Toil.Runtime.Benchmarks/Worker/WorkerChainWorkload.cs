@@ -10,6 +10,8 @@ namespace Toil.Runtime.Benchmarks.Worker;
 /// A chain of N trivial jobs run by one worker invocation (the worker chains through all of them): jobs/s on the
 /// in-memory store, and on the file job store against the fsync+rename floor measured in the same run.
 /// Arguments: <c>[jobs=1000] [rounds=5] [memory-only | memory-profile | file-profile]</c> (the profile modes: docs/performance.md, "CPU per chained job"). Targets: in-memory ≥ 20,000 jobs/s; file store ≥ 0.4 × floor.
+/// Beside the in-memory row under the runtime's defaults, a second row runs the same chains in a child process with the
+/// runtime settings the <c>toil</c> tool ships (tiered PGO off, from its runtimeconfig: docs/decisions.md#worker-runtime-settings).
 /// </summary>
 public sealed class WorkerChainWorkload : IWorkload
 {
@@ -30,6 +32,7 @@ public sealed class WorkerChainWorkload : IWorkload
         bool memoryOnly = args.Length > 2 && args[2] == "memory-only";
         bool profileFile = args.Length > 2 && args[2] == "file-profile";
         bool profileMemory = args.Length > 2 && args[2] == "memory-profile";
+        bool asTool = args.Length > 2 && args[2] == AsToolMode;
         string root = WorkerBench.NewDirectory("chain");
         if (profileFile)
         {
@@ -39,6 +42,11 @@ public sealed class WorkerChainWorkload : IWorkload
         if (profileMemory)
         {
             return await ProfileMemoryAsync(root, jobs, rounds);
+        }
+
+        if (asTool)
+        {
+            return await InMemoryAsToolAsync(root, jobs, rounds);
         }
 
         try
@@ -59,6 +67,7 @@ public sealed class WorkerChainWorkload : IWorkload
             double memoryRate = WorkerBench.Median([.. memory.Select(r => r.Wall)]);
             double memoryCpuRate = WorkerBench.Median([.. memory.Select(r => r.Cpu)]);
             Console.WriteLine(FormattableString.Invariant($"  in-memory store : {memoryRate,10:F0} jobs/s wall, {memoryCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs}; target >= {InMemoryTarget:F0}) {Verdict(memoryRate >= InMemoryTarget)}; {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
+            await RunAsToolProcessAsync(jobs, rounds);
 
             // Attribution: the same chain with the deferred-function manager in memory and without the worker log.
             {
@@ -108,6 +117,90 @@ public sealed class WorkerChainWorkload : IWorkload
     }
 
     private readonly record struct Rate(double Wall, double Cpu, double AllocatedPerJob = 0);
+
+    private const string AsToolMode = "memory-as-tool";
+
+    /// <summary>
+    /// Runs the in-memory rows again in a child process whose runtimeconfig carries the property the <c>toil</c> tool
+    /// ships with (<c>System.Runtime.TieredPGO: false</c>) and prints its row. The child is started by the <c>dotnet</c>
+    /// host that runs this process, else the one <c>dotnet run</c> names (<c>DOTNET_HOST_PATH</c>), else <c>dotnet</c> on the path.
+    /// </summary>
+    private static async Task RunAsToolProcessAsync(int jobs, int rounds)
+    {
+        string assembly = typeof(WorkerChainWorkload).Assembly.Location;
+        string runtimeConfig = Path.ChangeExtension(assembly, ".runtimeconfig.json");
+        if (!File.Exists(runtimeConfig))
+        {
+            Console.WriteLine("  (as the toil tool ships: skipped, no runtimeconfig beside the benchmark)");
+            return;
+        }
+
+        string host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.Ordinal)
+            ? path
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } named ? named : "dotnet";
+
+        var config = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(runtimeConfig))!;
+        var options = config["runtimeOptions"]!.AsObject();
+        if (options["configProperties"] is not System.Text.Json.Nodes.JsonObject properties)
+        {
+            properties = [];
+            options["configProperties"] = properties;
+        }
+
+        properties["System.Runtime.TieredPGO"] = false;
+        string toolConfig = Path.Combine(Path.GetTempPath(), $"toil-bench-{Environment.ProcessId}.runtimeconfig.json");
+        await File.WriteAllTextAsync(toolConfig, config.ToJsonString());
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo(host) { RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (string arg in (string[])["exec", "--runtimeconfig", toolConfig, assembly, "workload", "worker-chain", jobs.ToString(CultureInfo.InvariantCulture), rounds.ToString(CultureInfo.InvariantCulture), AsToolMode])
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment.Remove("DOTNET_TieredPGO");
+            using var child = System.Diagnostics.Process.Start(start)!;
+            string output = await child.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            await child.WaitForExitAsync(timeout.Token);
+            foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (line.StartsWith("  ", StringComparison.Ordinal))
+                {
+                    Console.WriteLine(line);
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(toolConfig);
+        }
+    }
+
+    /// <summary>The child of <see cref="RunAsToolProcessAsync"/>: the same warm-up and in-memory chains, one row.</summary>
+    private static async Task<int> InMemoryAsToolAsync(string root, int jobs, int rounds)
+    {
+        try
+        {
+            await using var services = WorkerBench.Services(root);
+            var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
+            await RunInMemoryAsync(runner, 100);
+            await RunFileAsync(runner, root, 1000);
+            var memory = new List<Rate>();
+            for (int r = 0; r < rounds; r++)
+            {
+                memory.Add(await RunInMemoryAsync(runner, jobs));
+            }
+
+            bool pgo = AppContext.TryGetSwitch("System.Runtime.TieredPGO", out bool on) ? on : true;
+            Console.WriteLine(FormattableString.Invariant($"  in-memory store, as the toil tool ships (TieredPGO {(pgo ? "on" : "off")}): {WorkerBench.Median([.. memory.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. memory.Select(r => r.Cpu)]),10:F0} jobs per CPU-second; {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
+            return 0;
+        }
+        finally
+        {
+            WorkerBench.TryDelete(root);
+        }
+    }
 
     /// <summary>
     /// A profiling aid (<c>worker-chain N R file-profile</c>): warms up, prepares a file store chain of N jobs, prints

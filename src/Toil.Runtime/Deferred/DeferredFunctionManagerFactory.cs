@@ -28,6 +28,6 @@ internal sealed class DeferredFunctionManagerFactory(
             TimeProvider = timeProvider ?? TimeProvider.System,
         };
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult<IDeferredFunctionManager>(new LazyDeferredFunctionManager(DeferredFunctionManager.CreateRunner(options, registry, _logger, services)));
+        return ValueTask.FromResult<IDeferredFunctionManager>(new LazyDeferredFunctionManager(DeferredFunctionManager.CreateRunner(options, registry, _logger, services), options.TimeProvider));
     }
 }

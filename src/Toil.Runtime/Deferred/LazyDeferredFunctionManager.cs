@@ -6,16 +6,28 @@ namespace Toil.Runtime.Deferred;
 /// writes state only when a job defers its first function. A worker that defers nothing has nothing to recover after a
 /// crash, so it needs no lock file and pays none of the directory fsyncs (most workers: the overhead benchmark).
 /// </summary>
-/// <remarks>Used by one worker run at a time, like the manager it wraps.</remarks>
+/// <remarks>
+/// Used by one worker run at a time, like the manager it wraps. One orphan scan serves two back-to-back points of a
+/// chain: the scan at a job's end also stands for the next job's start scan (or the scan at close) when that comes
+/// within <see cref="BackToBack"/> (docs/decisions.md#deferred-functions).
+/// </remarks>
 internal sealed class LazyDeferredFunctionManager : IDeferredFunctionManager
 {
+    /// <summary>How soon after a job's end scan the next scan may be served by it.</summary>
+    internal static readonly TimeSpan BackToBack = TimeSpan.FromSeconds(1);
+
     private readonly DeferredFunctionRunner _runner;
+    private readonly TimeProvider _time;
     private DeferredFunctionManager? _inner;
     private bool _disposed;
 
-    public LazyDeferredFunctionManager(DeferredFunctionRunner runner)
+    // When the last job's end scan finished (a timestamp of _time), or 0: each such scan serves at most one more.
+    private long _endScan;
+
+    public LazyDeferredFunctionManager(DeferredFunctionRunner runner, TimeProvider? time = null)
     {
         _runner = runner;
+        _time = time ?? TimeProvider.System;
         WorkerId = Guid.NewGuid().ToString("N");
     }
 
@@ -31,7 +43,11 @@ internal sealed class LazyDeferredFunctionManager : IDeferredFunctionManager
             return await _inner.BeginJobAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await _runner.RunOrphansAsync(WorkerId, cancellationToken).ConfigureAwait(false);
+        if (!TakeEndScan())
+        {
+            await _runner.RunOrphansAsync(WorkerId, cancellationToken).ConfigureAwait(false);
+        }
+
         return new Scope(this);
     }
 
@@ -59,6 +75,11 @@ internal sealed class LazyDeferredFunctionManager : IDeferredFunctionManager
             return;
         }
 
+        if (TakeEndScan())
+        {
+            return;
+        }
+
         try
         {
             await _runner.RunOrphansAsync(WorkerId, CancellationToken.None).ConfigureAwait(false);
@@ -69,6 +90,27 @@ internal sealed class LazyDeferredFunctionManager : IDeferredFunctionManager
         {
             DeferredLog.CleanupFailed(_runner.Logger, ex, WorkerId);
         }
+    }
+
+    /// <summary>
+    /// Whether a job's end scan finished within <see cref="BackToBack"/>, so that it stands for the scan about to be made
+    /// (it is used up). A dead worker's state that appeared between the two is indistinguishable from one that appeared
+    /// just after the later scan, which the next scan finds anyway.
+    /// </summary>
+    private bool TakeEndScan()
+    {
+        long endScan = _endScan;
+        _endScan = 0;
+        return endScan != 0 && _time.GetElapsedTime(endScan) < BackToBack;
+    }
+
+    /// <summary>A job's end scan (no deferral in its scope): runs the orphans and remembers when it finished.</summary>
+    private async ValueTask<DeferredFunctionRunResult> RunEndScanAsync(CancellationToken cancellationToken)
+    {
+        _endScan = 0;
+        var result = await RunOrphansAsync(cancellationToken).ConfigureAwait(false);
+        _endScan = _time.GetTimestamp();
+        return result;
     }
 
     private async ValueTask<IDeferredFunctionScope> BeginPersistedJobAsync(CancellationToken cancellationToken)
@@ -112,7 +154,7 @@ internal sealed class LazyDeferredFunctionManager : IDeferredFunctionManager
             }
 
             _hasRun = true;
-            return await manager.RunOrphansAsync(cancellationToken).ConfigureAwait(false);
+            return await manager.RunEndScanAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public ValueTask DisposeAsync()

@@ -59,4 +59,8 @@ internal sealed class StatsDocument
     /// <summary>Serializes the document to UTF-8 JSON.</summary>
     /// <returns>The JSON bytes.</returns>
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, StatsJsonContext.Default.StatsDocument);
+
+    /// <summary>Serializes the document to UTF-8 JSON into <paramref name="output"/>: the bytes of <see cref="ToUtf8Json"/>.</summary>
+    /// <param name="output">Where the JSON goes (written synchronously: meant for a stream in memory).</param>
+    public void WriteUtf8Json(Stream output) => JsonSerializer.Serialize(output, this, StatsJsonContext.Default.StatsDocument);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Toil.Runtime.Deferred;
 
 namespace Toil.Runtime.Tests.Deferred;
@@ -65,6 +66,72 @@ public sealed class DeferredFunctionManagerFactoryTests
 
         await manager.DisposeAsync();
         _t.TopLevelFiles().Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task BeginJobAsync_RightAfterTheLastJobsEndScan_ThatScanServesAndTheNextEndScanRunsTheOrphan()
+    {
+        const string state = """{"schemaVersion":1,"workerId":"WORKER","functions":[{"name":"note","arguments":{"Text":"between"}}]}""";
+        var time = new FakeTimeProvider();
+        var manager = await new DeferredFunctionManagerFactory(_t.Registry, timeProvider: time).OpenAsync(_t.Coordination);
+        await using (var first = await manager.BeginJobAsync())
+        {
+            await first.RunAsync();
+        }
+
+        _t.WriteDeadWorker(state);
+        time.Advance(LazyDeferredFunctionManager.BackToBack - TimeSpan.FromMilliseconds(1));
+        var second = await manager.BeginJobAsync();
+        _t.Ran.Should().BeEmpty("the first job's end scan stands for the second job's start scan");
+
+        (await second.RunAsync()).Should().Be(new DeferredFunctionRunResult(1, 0, 0));
+        await second.DisposeAsync();
+        _t.Ran.Should().Equal("between");
+
+        _t.WriteDeadWorker(state.Replace("between", "at close", StringComparison.Ordinal));
+        await manager.DisposeAsync();
+        _t.Ran.Should().Equal(["between"], "the second job's end scan stands for the scan at close");
+    }
+
+    [Test]
+    public async Task BeginJobAsync_OneSecondAfterTheLastJobsEndScan_ScansAgain()
+    {
+        var time = new FakeTimeProvider();
+        var manager = await new DeferredFunctionManagerFactory(_t.Registry, timeProvider: time).OpenAsync(_t.Coordination);
+        await using (var first = await manager.BeginJobAsync())
+        {
+            await first.RunAsync();
+        }
+
+        _t.WriteDeadWorker("""{"schemaVersion":1,"workerId":"WORKER","functions":[{"name":"note","arguments":{"Text":"late"}}]}""");
+        time.Advance(LazyDeferredFunctionManager.BackToBack);
+        await using (await manager.BeginJobAsync())
+        {
+            _t.Ran.Should().Equal("late");
+        }
+
+        await manager.DisposeAsync();
+    }
+
+    [Test]
+    public async Task BeginJobAsync_EndScanAlreadyServedOneScan_TheThirdScansAgain()
+    {
+        var time = new FakeTimeProvider();
+        var manager = await new DeferredFunctionManagerFactory(_t.Registry, timeProvider: time).OpenAsync(_t.Coordination);
+        await using (var first = await manager.BeginJobAsync())
+        {
+            await first.RunAsync();
+        }
+
+        // The second job starts on the first's end scan; it ends without running its scope (a failed start, say).
+        await (await manager.BeginJobAsync()).DisposeAsync();
+        _t.WriteDeadWorker("""{"schemaVersion":1,"workerId":"WORKER","functions":[{"name":"note","arguments":{"Text":"third"}}]}""");
+        await using (await manager.BeginJobAsync())
+        {
+            _t.Ran.Should().Equal("third");
+        }
+
+        await manager.DisposeAsync();
     }
 
     [Test]

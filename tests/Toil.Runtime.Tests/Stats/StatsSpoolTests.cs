@@ -64,6 +64,26 @@ public sealed class StatsSpoolTests
     }
 
     [Test]
+    public async Task WriteAsync_UnspilledDocumentOfManyBuffers_InMemoryStoreReceivesTheBytesOfToUtf8Json()
+    {
+        // Nothing spilled, but the document (a 150 KB name among 1,600 records) passes the serializer's buffer many
+        // times: the in-memory store captures it as it is written, and must hold exactly what ToUtf8Json gives.
+        var records = Records(1600);
+        var names = records.Select(r => r.ClassName!).ToList();
+        using var spool = new StatsSpool(_dir, recordNames: true, inMemoryCount: 5000);
+        Fill(spool, records, names);
+        await using var store = new InMemoryJobStore();
+
+        await spool.WriteAsync(store, Header(new WorkerLogsRecord { Messages = ["m"] }), CancellationToken.None);
+
+        spool.Spilled.Should().BeFalse();
+        var expected = Expected(records, new WorkerLogsRecord { Names = names, Messages = ["m"] });
+        byte[] bytes = expected.ToUtf8Json();
+        bytes.Length.Should().BeGreaterThan(200_000);
+        (await ReadMessagesAsync(store)).Should().ContainSingle().Which.Should().Equal(bytes);
+    }
+
+    [Test]
     public async Task WriteAsync_ShortChain_NothingSpooledAndTheInMemoryDocument()
     {
         var records = Records(3);

@@ -13,6 +13,7 @@ namespace Toil.Runtime.Worker;
 /// </summary>
 internal sealed class WorkerLogFile : IDisposable
 {
+    private static readonly UTF8Encoding Utf8 = new(false);
     private readonly FileStream _stream;
     private readonly TextWriter _writer;
     private int _disposed;
@@ -23,7 +24,7 @@ internal sealed class WorkerLogFile : IDisposable
         Path = path;
         Descriptor = descriptor;
         _stream = stream;
-        _writer = TextWriter.Synchronized(new StreamWriter(stream, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true });
+        _writer = TextWriter.Synchronized(new StreamWriter(stream, Utf8, 4096, leaveOpen: true) { AutoFlush = true });
     }
 
     public const string FileName = "worker_log.txt";
@@ -56,11 +57,13 @@ internal sealed class WorkerLogFile : IDisposable
         string thread = ThreadNames.Current();
         string newLine = _writer.NewLine;
 
-        // The line is built in a rented buffer and written with one call, so it reaches the file in one write (the
-        // writer flushes per call) and nothing but the buffer's rent is paid per line.
+        // The line is built in a rented buffer, encoded once into another and written with one call under the child
+        // output's lock (its writer flushes per call, so nothing of it is pending), so it reaches the file in one
+        // write and nothing but the buffers' rent is paid per line.
         int length = timestamp.Length + Math.Max(thread.Length, 10) + category.Length + message.Length +
                      (exceptionText is null ? 0 : exceptionText.Length + 1) + newLine.Length + 16;
         char[] buffer = ArrayPool<char>.Shared.Rent(length);
+        byte[]? bytes = null;
         try
         {
             var line = new LineBuilder(buffer);
@@ -82,11 +85,23 @@ internal sealed class WorkerLogFile : IDisposable
             }
 
             line.Append(newLine);
-            _writer.Write(buffer, 0, line.Length);
+            bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(line.Length));
+            int count = Utf8.GetBytes(buffer, 0, line.Length, bytes, 0);
+
+            // TextWriter.Synchronized's writer locks itself in every call.
+            lock (_writer)
+            {
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+                _stream.Write(bytes, 0, count);
+            }
         }
         finally
         {
             ArrayPool<char>.Shared.Return(buffer);
+            if (bytes is not null)
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
         }
     }
 
