@@ -42,24 +42,6 @@ internal static class FileJobStoreTrash
         }
     }
 
-    /// <summary>Puts back into <paramref name="files"/> every entry of a moved job-files directory but its cleanup files, durably.</summary>
-    public static void RescueOwnedFiles(string trash, string files, UnixFileMode directoryMode)
-    {
-        foreach (string entry in System.IO.Directory.GetFileSystemEntries(trash))
-        {
-            string name = Path.GetFileName(entry);
-            if (name == FileJobStoreLayout.CleanupDirectory)
-            {
-                continue;
-            }
-
-            AccessModes.CreateDirectory(files, directoryMode);
-            System.IO.Directory.Move(entry, Path.Join(files, name));
-            DurableFile.FsyncDirectory(files);
-            DurableFile.FsyncDirectory(Path.GetDirectoryName(files)!);
-        }
-    }
-
     /// <summary>
     /// Deletes the store at <paramref name="root"/>: finishes destroys and initialisations a crash interrupted, refuses a
     /// directory holding anything a store never holds, then renames the root aside (durably) and deletes it. Idempotent.
