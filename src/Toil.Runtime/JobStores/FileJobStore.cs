@@ -43,7 +43,7 @@ public sealed partial class FileJobStore : IJobStore
     private volatile bool _destroyed;
     private long _messageSequence;
 
-    private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger)
+    private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger, bool lockFiles)
     {
         _root = root;
         Config = config;
@@ -52,7 +52,7 @@ public sealed partial class FileJobStore : IJobStore
         (_directoryMode, _fileMode) = Modes(options);
         _layout = new FileJobStoreLayout(root);
         _records = new FileJobStoreRecords(_layout, options, _fileMode, _logger);
-        _locks = new FileJobStoreLocks(_layout, _time, options.LockTimeout, _fileMode, () => _records.InjectAsync("lock"));
+        _locks = new FileJobStoreLocks(_layout, _time, options.LockTimeout, _fileMode, () => _records.InjectAsync("lock"), lockFiles);
         Locator = _layout.Locator;
     }
 
@@ -96,6 +96,7 @@ public sealed partial class FileJobStore : IJobStore
 
         // Missing parents get the store's directory mode: a group that shares the store must be able to reach it.
         DurableFile.CreateDirectory(parent, directoryMode);
+        bool lockFiles;
         string staging = Path.Join(parent, $".{Path.GetFileName(root)}.{Guid.NewGuid():N}.initializing");
         try
         {
@@ -110,8 +111,10 @@ public sealed partial class FileJobStore : IJobStore
             DurableFile.FsyncDirectory(Path.Join(staging, SharedDirectory));
             DurableFile.FsyncDirectory(Path.Join(staging, FileJobStoreLayout.StatsDirectory));
 
-            // Written last: a directory with format.json is a complete store.
-            DurableFile.WriteNewFile(Path.Join(staging, FileJobStoreFormat.FileName), FileJobStoreFormat.Serialize(), fileMode);
+            // Written last: a directory with format.json is a complete store. Jobs are locked by their directories where
+            // the filesystem can flock a directory, else by lock files (NFS); every later opener uses what is written here.
+            lockFiles = !FileJobStoreLocks.CanLockDirectories(Path.Join(staging, FileJobStoreLayout.TempDirectory));
+            DurableFile.WriteNewFile(Path.Join(staging, FileJobStoreFormat.FileName), FileJobStoreFormat.Serialize(lockFiles), fileMode);
             DurableFile.FsyncDirectory(staging);
             try
             {
@@ -130,7 +133,7 @@ public sealed partial class FileJobStore : IJobStore
             throw;
         }
 
-        var store = new FileJobStore(root, config, options, logger);
+        var store = new FileJobStore(root, config, options, logger, lockFiles);
         store._locks.EnsureEnforced();
         return ValueTask.FromResult(store);
     }
@@ -167,8 +170,8 @@ public sealed partial class FileJobStore : IJobStore
             throw new NoSuchJobStoreException(locator);
         }
 
-        FileJobStoreFormat.Check(format, locator);
-        var store = new FileJobStore(root, JobRecords.DeserializeConfig(config, locator), options, logger);
+        bool lockFiles = FileJobStoreFormat.Check(format, locator);
+        var store = new FileJobStore(root, JobRecords.DeserializeConfig(config, locator), options, logger, lockFiles);
         store.WarnIfRootIsLoose();
         store._locks.EnsureEnforced();
         FileJobStoreTrash.Sweep(store._layout);

@@ -11,6 +11,9 @@ namespace Toil.Runtime.JobStores;
 /// </summary>
 internal sealed class FileJobStoreLocks
 {
+    /// <summary>The lock file of a store that locks jobs with files (<see cref="FileJobStoreFormat.FileLock"/>).</summary>
+    public const string LockFileName = "job.lock";
+
     private const int ErrorWouldBlock = 11;
     private readonly FileJobStoreLayout _layout;
     private readonly TimeProvider _time;
@@ -18,6 +21,7 @@ internal sealed class FileJobStoreLocks
     private readonly UnixFileMode _fileMode;
     private readonly Func<ValueTask>? _beforeAttempt;
     private readonly BoundedRetry _wait;
+    private readonly bool _lockFiles;
     private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary>Creates the locks of the store laid out by <paramref name="layout"/>.</summary>
@@ -26,8 +30,10 @@ internal sealed class FileJobStoreLocks
     /// <param name="timeout">How long a lock is waited for in all.</param>
     /// <param name="fileMode">The mode of the lock probe this creates.</param>
     /// <param name="beforeAttempt">Called before every attempt on the lock (a fault-injection seam); optional.</param>
-    public FileJobStoreLocks(FileJobStoreLayout layout, TimeProvider time, TimeSpan timeout, UnixFileMode fileMode, Func<ValueTask>? beforeAttempt)
+    /// <param name="lockFiles">Lock a <c>job.lock</c> file in the job's directory instead of the directory (a store made where directories cannot be flock'ed).</param>
+    public FileJobStoreLocks(FileJobStoreLayout layout, TimeProvider time, TimeSpan timeout, UnixFileMode fileMode, Func<ValueTask>? beforeAttempt, bool lockFiles = false)
     {
+        _lockFiles = lockFiles;
         _layout = layout;
         _time = time;
         _timeout = timeout;
@@ -46,6 +52,11 @@ internal sealed class FileJobStoreLocks
         // Every entry from the root to the job's directory is checked here, once per operation; what the operation then
         // touches inside the directory it holds is checked from the directory down (docs/decisions.md#file-job-store-format-2).
         string path = _layout.Contained(_layout.JobDirectory(jobId));
+        if (_lockFiles)
+        {
+            path = _layout.LeafContained(Path.Join(path, LockFileName));
+        }
+
         long start = _time.GetTimestamp();
         var stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(jobId) % (uint)_stripes.Length];
         if (!await stripe.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false))
@@ -55,6 +66,12 @@ internal sealed class FileJobStoreLocks
 
         try
         {
+            if (_lockFiles)
+            {
+                FileStream file = await FileLock.OpenAsync(path, FileMode.OpenOrCreate, _fileMode, _wait, start, _beforeAttempt, cancellationToken).ConfigureAwait(false);
+                return new JobLock(file, stripe);
+            }
+
             FileJobStoreDirectoryLock held = await _wait.ExecuteAsync(
                 static async s =>
                 {
@@ -110,6 +127,11 @@ internal sealed class FileJobStoreLocks
             DurableFile.TryDelete(probe);
         }
 
+        if (_lockFiles)
+        {
+            return;
+        }
+
         string directoryProbe = _layout.Contained(Path.Join(tmp, $"lock-probe-{Guid.NewGuid():N}"));
         try
         {
@@ -124,8 +146,8 @@ internal sealed class FileJobStoreLocks
             catch (IOException ex) when (ex is not DirectoryNotFoundException)
             {
                 throw new JobStoreException(
-                    $"Directory locks (flock on a job's directory, the file job store's per-job lock) do not work in '{_layout.Root}': {ex.Message} " +
-                    "Use a local filesystem, or one whose flock works on directories.", ex);
+                    $"Directory locks (flock on a job's directory, this store's per-job lock) do not work in '{_layout.Root}': {ex.Message} " +
+                    "The store was made where they work (its format.json says \"jobLock\":\"directory\"); open it there, or make stores for this filesystem from a host that mounts it the same way.", ex);
             }
 
             if (!enforced)
@@ -147,7 +169,42 @@ internal sealed class FileJobStoreLocks
         }
     }
 
-    private sealed class JobLock(FileJobStoreDirectoryLock held, SemaphoreSlim stripe) : IDisposable
+    /// <summary>
+    /// Whether a directory in <paramref name="directory"/> can be flock'ed exclusively (local filesystems: yes; NFS, where
+    /// flock becomes a byte-range lock that needs a writable descriptor: no). Decides a new store's job lock.
+    /// </summary>
+    public static bool CanLockDirectories(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        string probe = Path.Join(directory, $"lock-probe-{Guid.NewGuid():N}");
+        try
+        {
+            AccessModes.CreateDirectory(probe, AccessModes.PrivateDirectory);
+            using var first = FileJobStoreDirectoryLock.TryLock(probe);
+            using var second = FileJobStoreDirectoryLock.TryLock(probe);
+            return first is not null && second is null;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(probe);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private sealed class JobLock(IDisposable held, SemaphoreSlim stripe) : IDisposable
     {
         public void Dispose()
         {

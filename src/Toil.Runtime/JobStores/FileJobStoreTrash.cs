@@ -19,8 +19,11 @@ internal static class FileJobStoreTrash
     /// <returns>The trash directory.</returns>
     public static string MoveToTrash(FileJobStoreLayout layout, string directory)
     {
+        // Only tmp/ is checked: the trash name is new and random, so nothing can have been planted at it (and a rename
+        // never follows a link at its target).
         string trash = NewTrashPath(layout);
-        System.IO.Directory.Move(directory, layout.Contained(trash));
+        layout.Contained(layout.Directory(FileJobStoreLayout.TempDirectory));
+        System.IO.Directory.Move(directory, trash);
         return trash;
     }
 

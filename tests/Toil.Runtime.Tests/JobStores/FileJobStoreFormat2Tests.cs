@@ -44,6 +44,52 @@ public sealed class FileJobStoreFormat2Tests
     }
 
     [Test]
+    public async Task CreateAsync_LocalDisk_RecordsTheDirectoryLock()
+    {
+        await using var store = await _t.CreateAsync();
+
+        using var format = System.Text.Json.JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(_t.StorePath, "format.json")));
+        format.RootElement.GetProperty("jobLock").GetString().Should().Be("directory");
+    }
+
+    [Test]
+    public async Task UpdateJobAsync_StoreMadeWithLockFiles_LocksTheJobsLockFileAndDeletesItWithTheJob()
+    {
+        await (await _t.CreateAsync()).DisposeAsync();
+        await File.WriteAllTextAsync(Path.Combine(_t.StorePath, "format.json"), """{"schemaVersion":2,"layout":"toil-runtime-file-job-store","jobLock":"file"}""");
+        await using var store = await _t.OpenAsync(o => o.LockTimeout = TimeSpan.FromMilliseconds(200));
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        var job = await store.LoadJobAsync(id);
+        string lockFile = Path.Combine(_t.StorePath, "jobs", id, "job.lock");
+        File.Exists(lockFile).Should().BeTrue();
+
+        using (new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            var update = async () => await store.UpdateJobAsync(job);
+            (await update.Should().ThrowAsync<JobStoreLockTimeoutException>()).Which.LockPath.Should().Be(lockFile);
+        }
+
+        using (FileJobStoreDirectoryLock.TryLock(Path.Combine(_t.StorePath, "jobs", id))!)
+        {
+            await store.UpdateJobAsync(job); // a directory lock is not this store's lock
+        }
+
+        await store.DeleteJobAsync(id);
+        Directory.Exists(Path.Combine(_t.StorePath, "jobs", id)).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task OpenAsync_UnknownJobLock_ThrowsCorruptRecord()
+    {
+        await (await _t.CreateAsync()).DisposeAsync();
+        await File.WriteAllTextAsync(Path.Combine(_t.StorePath, "format.json"), """{"schemaVersion":2,"layout":"toil-runtime-file-job-store","jobLock":"fcntl"}""");
+
+        var open = async () => await _t.OpenAsync();
+
+        (await open.Should().ThrowAsync<CorruptJobRecordException>()).Which.Message.Should().Contain("fcntl");
+    }
+
+    [Test]
     public async Task LockJobAsync_DirectoryLockedByAnotherProcess_WaitsForItAndTakesItOnceReleased()
     {
         await using var store = await _t.CreateAsync(o => o.LockTimeout = TimeSpan.FromMilliseconds(300));
