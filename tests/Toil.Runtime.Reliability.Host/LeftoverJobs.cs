@@ -18,9 +18,8 @@ public static class LeftoverJobs
     [
         "tmp/trash-0123456789abcdef0123456789abcdef/job", // a process killed while deleting
         "stats/inbox/stats00000000000000010000000100000000000000000000000000000000000000.0123456789abcdef0123456789abcdef.tmp", // a worker killed writing its stats
-        "files-flat/file-00000000000000000000000000000001/promise", // a commit killed before creating the promise's consumer
-        "files-flat/file-00000000000000000000000000000002/promise.0123456789abcdef0123456789abcdef.tmp", // ... while writing the promise file
-        "files-flat/file-00000000000000000000000000000003/", // ... after making the promise file's directory
+        "files-flat/file-00000000000000000000000000000001-promise", // a commit killed before creating the promise's consumer (store format 2: no directory per file)
+        "files-flat/file-00000000000000000000000000000002.tmp", // ... while writing the promise file (its writer's temp file)
     ];
 }
 

@@ -40,40 +40,34 @@ public sealed partial class FileJobStore
             await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(inbox), cancellationToken).ConfigureAwait(false);
         }
 
+        // Promise files (format 2: files-flat/file-<hex>-promise) and temp files of writers that died: the workflow is
+        // finished, so no writer is live.
         string flat = Contained(_layout.Directory(FileJobStoreLayout.FlatFilesDirectory));
-        List<string> trashed = [];
-        try
+        int flatRemoved = 0;
+        foreach (string file in Directory.EnumerateFiles(flat, FileJobStoreLayout.FilePrefix + "*"))
         {
-            foreach (string directory in Directory.EnumerateDirectories(flat, "file-*"))
+            string name = Path.GetFileName(file);
+            if (IsPromiseFile(name) || name.EndsWith(DurableFile.TempSuffix, StringComparison.Ordinal))
             {
-                if (HoldsOnlyAPromise(directory))
-                {
-                    trashed.Add(await MoveToTrashAsync(Contained(directory), cancellationToken).ConfigureAwait(false));
-                }
-            }
-
-            if (trashed.Count > 0)
-            {
-                await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(flat), cancellationToken).ConfigureAwait(false);
+                await IoAsync("delete-promise", () => File.Delete(file), cancellationToken).ConfigureAwait(false);
+                flatRemoved++;
             }
         }
-        finally
+
+        if (flatRemoved > 0)
         {
-            trashed.ForEach(FileJobStoreTrash.TryDeleteTree);
+            await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(flat), cancellationToken).ConfigureAwait(false);
         }
 
-        return removed + temps + trashed.Count;
+        return removed + temps + flatRemoved;
     }
 
     /// <summary>
     /// Whether an unowned file's directory holds nothing but a promise file, or its temp file, or nothing at all (a
     /// commit killed between making the directory and writing the file).
     /// </summary>
-    private static bool HoldsOnlyAPromise(string directory) =>
-        Directory.EnumerateFileSystemEntries(directory).All(entry =>
-        {
-            string name = Path.GetFileName(entry);
-            return name == RuntimeFileNames.Promise
-                || (name.StartsWith(RuntimeFileNames.Promise + ".", StringComparison.Ordinal) && name.EndsWith(DurableFile.TempSuffix, StringComparison.Ordinal));
-        });
+    // file-<32 hex>-promise: the shape NewFileName gives a file written with the promise base name.
+    private static bool IsPromiseFile(string name) =>
+        name.Length == FileJobStoreLayout.FilePrefix.Length + 33 + RuntimeFileNames.Promise.Length
+        && name.EndsWith("-" + RuntimeFileNames.Promise, StringComparison.Ordinal);
 }

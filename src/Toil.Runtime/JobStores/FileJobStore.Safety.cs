@@ -14,7 +14,7 @@ public sealed partial class FileJobStore
         options.ShareWithGroup ? (AccessModes.GroupDirectory, AccessModes.GroupFile) : (AccessModes.PrivateDirectory, AccessModes.PrivateFile);
 
     /// <summary>
-    /// After a job's file was deleted: when the job itself is gone, its <c>job-files/&lt;id&gt;/</c> directory is removed
+    /// After a job's kept file was deleted: when the job itself is gone, its <c>job-files/&lt;id&gt;/</c> directory is removed
     /// if that left it empty (a deleted job's kept file is usually consumed after the job ends). Best effort: a directory
     /// that is not empty, or that vanished meanwhile, stays as it is.
     /// </summary>
@@ -25,9 +25,20 @@ public sealed partial class FileJobStore
             return;
         }
 
+        FileJobStoreTrash.TryDeleteEmptyDirectory(_layout.JobFilesOf(jobId));
+    }
+
+    /// <summary>
+    /// Removes a deleted job's <c>job-files/&lt;id&gt;/</c> if it is empty. Best effort; a symbolic link planted there is
+    /// left for the operator to see (removing a directory through .NET would remove the link).
+    /// </summary>
+    private void RemoveEmptyKeptFilesDirectory(string jobId)
+    {
         string files = _layout.JobFilesOf(jobId);
-        FileJobStoreTrash.TryDeleteEmptyDirectory(Path.Join(files, FileJobStoreLayout.CleanupDirectory));
-        FileJobStoreTrash.TryDeleteEmptyDirectory(files);
+        if (Directory.Exists(files) && SymbolicLinks.FindBelow(_root, files) is null)
+        {
+            FileJobStoreTrash.TryDeleteEmptyDirectory(files);
+        }
     }
 
     /// <summary>Warns when the root lets more users in than the configured mode would (a store made before stores were private, or loosened by hand).</summary>

@@ -37,51 +37,32 @@ public sealed partial class FileJobStore
         {
             foreach (string id in ListUnrecordedJobIds())
             {
-                // Files first (as DeleteJobsAsync): a crash in between leaves a directory this finds again, never lost files of a live job.
-                string files = _layout.JobFilesOf(id);
-                int before = trash.Count;
-                foreach (string directory in new[] { files, JobDirectory(id) })
+                bool any = false;
+
+                // The job's directory holds its cleanup files too (format 2): they go with it, in one rename.
+                if (Directory.Exists(JobDirectory(id)))
                 {
-                    if (!Directory.Exists(directory) || File.Exists(JobFile(id)))
+                    using (await _locks.LockJobAsync(id, cancellationToken).ConfigureAwait(false))
                     {
-                        continue;
-                    }
-
-                    if (directory == files)
-                    {
-                        // Files kept without cleanup outlive their job (docs/job-store-format.md, "Deletion"): only the
-                        // cleanup files go, and the directory only when nothing else is in it.
-                        string cleanup = Path.Join(files, FileJobStoreLayout.CleanupDirectory);
-                        bool kept = Directory.EnumerateFileSystemEntries(Contained(files)).Any(e => Path.GetFileName(e) != FileJobStoreLayout.CleanupDirectory);
-                        if (kept && !Directory.Exists(cleanup))
+                        if (!File.Exists(JobFile(id)))
                         {
-                            continue;
-                        }
-
-                        trash.Add(await MoveToTrashAsync(Contained(kept ? cleanup : directory), cancellationToken).ConfigureAwait(false));
-                        if (kept)
-                        {
-                            await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(files), cancellationToken).ConfigureAwait(false);
-                            continue;
+                            trash.Add(await MoveToTrashAsync(JobDirectory(id), cancellationToken).ConfigureAwait(false));
+                            await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(JobDirectory(id))!), cancellationToken).ConfigureAwait(false);
+                            any = true;
                         }
                     }
-                    else
-                    {
-                        using (await _locks.LockJobAsync(id, cancellationToken).ConfigureAwait(false))
-                        {
-                            if (File.Exists(JobFile(id)))
-                            {
-                                continue;
-                            }
-
-                            trash.Add(await MoveToTrashAsync(Contained(directory), cancellationToken).ConfigureAwait(false));
-                        }
-                    }
-
-                    await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(directory)!), cancellationToken).ConfigureAwait(false);
                 }
 
-                removed += trash.Count > before ? 1 : 0;
+                // Files kept without cleanup outlive their job (docs/job-store-format.md, "Deletion"): only an empty
+                // job-files/<id>/ goes.
+                string files = _layout.JobFilesOf(id);
+                if (!File.Exists(JobFile(id)) && Directory.Exists(files) && !Directory.EnumerateFileSystemEntries(Contained(files)).Any())
+                {
+                    FileJobStoreTrash.TryDeleteEmptyDirectory(files);
+                    any |= !Directory.Exists(files);
+                }
+
+                removed += any ? 1 : 0;
             }
         }
         finally

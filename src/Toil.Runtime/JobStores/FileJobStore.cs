@@ -43,7 +43,7 @@ public sealed partial class FileJobStore : IJobStore
     private volatile bool _destroyed;
     private long _messageSequence;
 
-    private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger)
+    private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger, bool lockFiles)
     {
         _root = root;
         Config = config;
@@ -52,7 +52,7 @@ public sealed partial class FileJobStore : IJobStore
         (_directoryMode, _fileMode) = Modes(options);
         _layout = new FileJobStoreLayout(root);
         _records = new FileJobStoreRecords(_layout, options, _fileMode, _logger);
-        _locks = new FileJobStoreLocks(_layout, _time, options.LockTimeout, _fileMode, () => _records.InjectAsync("lock"));
+        _locks = new FileJobStoreLocks(_layout, _time, options.LockTimeout, _fileMode, () => _records.InjectAsync("lock"), lockFiles);
         Locator = _layout.Locator;
     }
 
@@ -96,6 +96,7 @@ public sealed partial class FileJobStore : IJobStore
 
         // Missing parents get the store's directory mode: a group that shares the store must be able to reach it.
         DurableFile.CreateDirectory(parent, directoryMode);
+        bool lockFiles;
         string staging = Path.Join(parent, $".{Path.GetFileName(root)}.{Guid.NewGuid():N}.initializing");
         try
         {
@@ -110,8 +111,10 @@ public sealed partial class FileJobStore : IJobStore
             DurableFile.FsyncDirectory(Path.Join(staging, SharedDirectory));
             DurableFile.FsyncDirectory(Path.Join(staging, FileJobStoreLayout.StatsDirectory));
 
-            // Written last: a directory with format.json is a complete store.
-            DurableFile.WriteNewFile(Path.Join(staging, FileJobStoreFormat.FileName), FileJobStoreFormat.Serialize(), fileMode);
+            // Written last: a directory with format.json is a complete store. Jobs are locked by their directories where
+            // the filesystem can flock a directory, else by lock files (NFS); every later opener uses what is written here.
+            lockFiles = !FileJobStoreLocks.CanLockDirectories(Path.Join(staging, FileJobStoreLayout.TempDirectory));
+            DurableFile.WriteNewFile(Path.Join(staging, FileJobStoreFormat.FileName), FileJobStoreFormat.Serialize(lockFiles), fileMode);
             DurableFile.FsyncDirectory(staging);
             try
             {
@@ -130,7 +133,7 @@ public sealed partial class FileJobStore : IJobStore
             throw;
         }
 
-        var store = new FileJobStore(root, config, options, logger);
+        var store = new FileJobStore(root, config, options, logger, lockFiles);
         store._locks.EnsureEnforced();
         return ValueTask.FromResult(store);
     }
@@ -167,8 +170,8 @@ public sealed partial class FileJobStore : IJobStore
             throw new NoSuchJobStoreException(locator);
         }
 
-        FileJobStoreFormat.Check(format, locator);
-        var store = new FileJobStore(root, JobRecords.DeserializeConfig(config, locator), options, logger);
+        bool lockFiles = FileJobStoreFormat.Check(format, locator);
+        var store = new FileJobStore(root, JobRecords.DeserializeConfig(config, locator), options, logger, lockFiles);
         store.WarnIfRootIsLoose();
         store._locks.EnsureEnforced();
         FileJobStoreTrash.Sweep(store._layout);
@@ -231,11 +234,8 @@ public sealed partial class FileJobStore : IJobStore
         ThrowIfDestroyed();
         string id = $"kind-{JobStoreIds.Slug(job.JobName)}/instance-{Guid.NewGuid():N}";
         string dir = JobDirectory(id);
-        await IoAsync("assign", () =>
-        {
-            DurableFile.CreateDirectory(Contained(dir), _directoryMode);
-            _locks.CreateLockFile(_layout.LeafContained(Path.Join(dir, FileJobStoreLayout.LockFileName)));
-        }, cancellationToken).ConfigureAwait(false);
+        // The directory is the job's lock too (format 2: no lock file).
+        await IoAsync("assign", () => DurableFile.CreateDirectory(Contained(dir), _directoryMode), cancellationToken).ConfigureAwait(false);
         job.JobStoreId = id;
         return id;
     }
@@ -351,46 +351,33 @@ public sealed partial class FileJobStore : IJobStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Two passes, each ending with one sync per directory it changed: first every job's files are moved to the trash
-    /// (its whole <c>job-files/&lt;id&gt;/</c> when that holds only cleanup files, the usual case, else just its
-    /// <c>cleanup/</c>), then every job's directory. A batch of jobs of one kind so costs two directory syncs, not two
-    /// per job.
+    /// One pass (format 2): under each job's lock its directory, which holds its record and its cleanup files, is renamed
+    /// into the trash; then each changed <c>jobs/kind-*/</c> directory is synced once, so a batch of jobs of one kind
+    /// costs one directory sync. A job's record and its cleanup files go in one atomic rename.
     /// </remarks>
     public async ValueTask DeleteJobsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobIds);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed();
-        List<string> ids = [.. jobIds.Where(id => IsJobId(id) && Directory.Exists(JobDirectory(id))).Distinct(StringComparer.Ordinal)];
+        List<string> ids = [.. jobIds.Where(IsJobId).Distinct(StringComparer.Ordinal)];
         if (ids.Count == 0)
         {
             return;
         }
 
         List<string> trash = [];
+        List<string> deleted = [];
         try
         {
-            // Cleanup files first, durably, for every job: a crash before the records go leaves jobs that exist and whose
-            // deletion a retry finishes, never a deleted record with its files left behind.
             var synced = new HashSet<string>(StringComparer.Ordinal);
-            foreach (string id in ids)
-            {
-                var (moved, parent) = await MoveFilesUnderLockAsync(id, cancellationToken).ConfigureAwait(false);
-                if (moved is not null)
-                {
-                    trash.Add(moved);
-                    synced.Add(parent!);
-                }
-            }
-
-            await SyncDirectoriesAsync(synced, cancellationToken).ConfigureAwait(false);
-            synced.Clear();
             foreach (string id in ids)
             {
                 string? moved = await MoveJobDirectoryUnderLockAsync(id, cancellationToken).ConfigureAwait(false);
                 if (moved is not null)
                 {
                     trash.Add(moved);
+                    deleted.Add(id);
                     synced.Add(Path.GetDirectoryName(JobDirectory(id))!);
                 }
             }
@@ -401,6 +388,10 @@ public sealed partial class FileJobStore : IJobStore
         {
             // The deletions are durable (or the exception says they may not be); what is in tmp/ is swept later.
             trash.ForEach(FileJobStoreTrash.TryDeleteTree);
+
+            // A job's kept-files directory left empty (its files were deleted while it lived) goes with it; one stat when
+            // the job never owned a kept file. Kept files themselves outlive the job.
+            deleted.ForEach(RemoveEmptyKeptFilesDirectory);
         }
     }
 
@@ -469,10 +460,13 @@ public sealed partial class FileJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(writer);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed();
+        // Format 2: no directory per file. A file no job owns goes to files-flat/, a job's cleanup file into the job's own
+        // directory (deleted with the job in the same rename), a job's kept file into job-files/<job ID>/, made when the
+        // job first owns one.
         string relativeDir;
         if (jobId is null)
         {
-            relativeDir = $"{FileJobStoreLayout.FlatFilesDirectory}/file-{Guid.NewGuid():N}";
+            relativeDir = FileJobStoreLayout.FlatFilesDirectory;
         }
         else
         {
@@ -481,21 +475,25 @@ public sealed partial class FileJobStore : IJobStore
                 throw new NoSuchJobException(jobId);
             }
 
-            relativeDir = $"{FileJobStoreLayout.JobFilesDirectory}/{jobId}/{(cleanup ? FileJobStoreLayout.CleanupDirectory + "/" : string.Empty)}file-{Guid.NewGuid():N}";
+            relativeDir = cleanup ? $"{JobsDirectory}/{jobId}" : $"{FileJobStoreLayout.JobFilesDirectory}/{jobId}";
         }
 
-        string id = $"{relativeDir}/{JobStoreIds.SafeBaseName(baseName)}";
+        string id = $"{relativeDir}/{FileJobStoreLayout.NewFileName(baseName)}";
         string dir = Path.Join(_root, relativeDir);
         string target = Path.Join(_root, id);
-        await IoAsync("create-file-directory", () => DurableFile.CreateDirectory(Contained(dir), _directoryMode), cancellationToken).ConfigureAwait(false);
+        if (jobId is not null && !cleanup)
+        {
+            await IoAsync("create-file-directory", () => DurableFile.CreateDirectory(Contained(dir), _directoryMode), cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            await _records.CommitStreamAsync(target, writer, overwrite: false, cancellationToken).ConfigureAwait(false);
+            await _records.CommitStreamAsync(target, writer, overwrite: false, cancellationToken, temp: FileJobStoreLayout.NewFileTempPath(dir)).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex) when (cleanup && jobId is not null && ex is DirectoryNotFoundException or FileNotFoundException)
         {
-            FileJobStoreTrash.TryDeleteEmptyDirectory(dir);
-            throw;
+            // The job was deleted while its file was written: its directory (with the temp file, if any) went to the trash.
+            throw new NoSuchJobException(jobId);
         }
 
         return id;
@@ -529,7 +527,8 @@ public sealed partial class FileJobStore : IJobStore
 
         try
         {
-            await _records.CommitStreamAsync(path, writer, overwrite: true, cancellationToken, mustExist: true).ConfigureAwait(false);
+            string? temp = Path.GetFileName(path).StartsWith(FileJobStoreLayout.FilePrefix, StringComparison.Ordinal) ? FileJobStoreLayout.NewFileTempPath(Path.GetDirectoryName(path)!) : null;
+            await _records.CommitStreamAsync(path, writer, overwrite: true, cancellationToken, mustExist: true, temp: temp).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -548,12 +547,7 @@ public sealed partial class FileJobStore : IJobStore
         }
 
         await IoAsync("delete-file", () => DurableFile.Delete(path), cancellationToken).ConfigureAwait(false);
-        string dir = Path.GetDirectoryName(path)!;
-        if (Path.GetFileName(dir).StartsWith("file-", StringComparison.Ordinal))
-        {
-            FileJobStoreTrash.TryDeleteEmptyDirectory(dir);
-            RemoveDeletedJobsFilesDirectory(fileId);
-        }
+        RemoveDeletedJobsFilesDirectory(fileId);
     }
 
     /// <inheritdoc />
@@ -867,51 +861,7 @@ public sealed partial class FileJobStore : IJobStore
         job.AssignConfig(Config);
     }
 
-    /// <summary>
-    /// Moves a job's cleanup files to the trash under its lock, if the job exists; no sync. When <c>job-files/&lt;id&gt;/</c>
-    /// holds nothing but <c>cleanup/</c> the whole directory goes (its parent is shared by the job's kind, so a batch syncs
-    /// one directory, and no empty directory is left behind). Files without cleanup that a concurrent writer added after
-    /// the listing are moved back: they outlive the job.
-    /// </summary>
-    /// <returns>The trash directory and the directory that changed, or nulls when there was nothing to move.</returns>
-    private async ValueTask<(string? Trash, string? Parent)> MoveFilesUnderLockAsync(string jobId, CancellationToken cancellationToken)
-    {
-        string files = _layout.JobFilesOf(jobId);
-        string cleanup = Path.Join(files, FileJobStoreLayout.CleanupDirectory);
-        try
-        {
-            using var held = await _locks.LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-
-            // A linked job-files directory would make the rescue below move files from outside into the store.
-            Contained(cleanup);
-            if (!File.Exists(JobFile(jobId)) || !Directory.Exists(files))
-            {
-                return (null, null);
-            }
-
-            string[] entries = Directory.GetFileSystemEntries(files);
-            bool whole = entries.Length == 0 || (entries.Length == 1 && Path.GetFileName(entries[0]) == FileJobStoreLayout.CleanupDirectory);
-            string source = whole ? files : cleanup;
-            if (!whole && !Directory.Exists(cleanup))
-            {
-                return (null, null);
-            }
-
-            string trash = await MoveToTrashAsync(source, cancellationToken).ConfigureAwait(false);
-            if (whole)
-            {
-                await IoAsync("rescue-owned-files", () => FileJobStoreTrash.RescueOwnedFiles(trash, files, _directoryMode), cancellationToken).ConfigureAwait(false);
-            }
-
-            return (trash, Path.GetDirectoryName(source));
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return (null, null); // Deleted by someone else meanwhile.
-        }
-    }
-
-    /// <summary>Moves the job's directory (record and lock file) to the trash under its lock, if the job exists; no sync.</summary>
+    /// <summary>Moves the job's directory (its record and cleanup files) to the trash under its lock, if the job exists; no sync.</summary>
     private async ValueTask<string?> MoveJobDirectoryUnderLockAsync(string jobId, CancellationToken cancellationToken)
     {
         try

@@ -3,12 +3,25 @@ using System.Text.Json.Serialization;
 
 namespace Toil.Runtime.JobStores;
 
-/// <summary>The store's <c>format.json</c>: which on-disk layout the directory holds (schema version 1).</summary>
+/// <summary>
+/// The store's <c>format.json</c>: which on-disk layout the directory holds. Version 2 (the job's directory is its
+/// lock, a job's cleanup files in its directory, no per-file directories; <c>docs/decisions.md#file-job-store-format-2</c>);
+/// version 1 stores are refused with <see cref="FileJobStoreVersionException"/>, never migrated.
+/// </summary>
 internal sealed class FileJobStoreFormat
 {
     public const string FileName = "format.json";
     public const string LayoutName = "toil-runtime-file-job-store";
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
+
+    /// <summary>The first version; those from it up to <see cref="CurrentSchemaVersion"/> are recognized (and refused).</summary>
+    public const int FirstSchemaVersion = 1;
+
+    /// <summary>Jobs are locked by <c>flock</c> on their directories.</summary>
+    public const string DirectoryLock = "directory";
+
+    /// <summary>Jobs are locked by a lock file <c>job.lock</c> in their directories: a filesystem where a directory cannot be flock'ed (NFS).</summary>
+    public const string FileLock = "file";
 
     [JsonPropertyName("schemaVersion")]
     public int SchemaVersion { get; set; }
@@ -16,11 +29,19 @@ internal sealed class FileJobStoreFormat
     [JsonPropertyName("layout")]
     public string? Layout { get; set; }
 
-    public static byte[] Serialize() =>
-        JsonSerializer.SerializeToUtf8Bytes(new FileJobStoreFormat { SchemaVersion = CurrentSchemaVersion, Layout = LayoutName }, FileJobStoreJsonContext.Default.FileJobStoreFormat);
+    /// <summary>How jobs are locked in this store, chosen when it was created (<see cref="DirectoryLock"/> or <see cref="FileLock"/>).</summary>
+    [JsonPropertyName("jobLock")]
+    public string? JobLock { get; set; }
 
-    /// <exception cref="CorruptJobRecordException">Not a format document of a layout version this library reads.</exception>
-    public static void Check(ReadOnlySpan<byte> utf8Json, string locator)
+    public static byte[] Serialize(bool lockFiles) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new FileJobStoreFormat { SchemaVersion = CurrentSchemaVersion, Layout = LayoutName, JobLock = lockFiles ? FileLock : DirectoryLock },
+            FileJobStoreJsonContext.Default.FileJobStoreFormat);
+
+    /// <returns>Whether the store locks jobs with lock files (<see cref="FileLock"/>) rather than their directories.</returns>
+    /// <exception cref="FileJobStoreVersionException">A store of an earlier format version.</exception>
+    /// <exception cref="CorruptJobRecordException">Not a format document of a layout version this library knows.</exception>
+    public static bool Check(ReadOnlySpan<byte> utf8Json, string locator)
     {
         FileJobStoreFormat? doc;
         try
@@ -32,10 +53,22 @@ internal sealed class FileJobStoreFormat
             throw new CorruptJobRecordException(FileName, $"the format marker of {locator} is not valid JSON ({ex.Message})", ex);
         }
 
+        if (doc?.Layout == LayoutName && doc.SchemaVersion is >= FirstSchemaVersion and < CurrentSchemaVersion)
+        {
+            throw new FileJobStoreVersionException(locator, doc.SchemaVersion, CurrentSchemaVersion);
+        }
+
         if (doc?.Layout != LayoutName || doc.SchemaVersion != CurrentSchemaVersion)
         {
             throw new CorruptJobRecordException(FileName, $"{locator} holds layout '{doc?.Layout}' schemaVersion {doc?.SchemaVersion}; this library reads '{LayoutName}' schemaVersion {CurrentSchemaVersion}");
         }
+
+        return doc.JobLock switch
+        {
+            FileLock => true,
+            DirectoryLock => false,
+            _ => throw new CorruptJobRecordException(FileName, $"{locator} names the job lock '{doc.JobLock}'; this library knows '{DirectoryLock}' and '{FileLock}'"),
+        };
     }
 }
 

@@ -18,8 +18,7 @@ internal sealed partial class FileJobStoreLayout
     public const string StatsDirectory = "stats";
     public const string TempDirectory = "tmp";
     public const string JobFileName = "job";
-    public const string LockFileName = "job.lock";
-    public const string CleanupDirectory = "cleanup";
+    public const string FilePrefix = "file-";
     public const string InboxDirectory = "inbox";
     public const string ArchiveDirectory = "archive";
 
@@ -113,9 +112,23 @@ internal sealed partial class FileJobStoreLayout
 
     public string JobFile(string jobId) => Path.Join(Root, JobsDirectory, jobId, JobFileName);
 
-    public string LockFile(string jobId) => Path.Join(Root, JobsDirectory, jobId, LockFileName);
+    /// <summary>
+    /// The name of a new store file (format 2): <c>file-&lt;32 hex&gt;-&lt;base name&gt;</c>, at most 238 bytes. The
+    /// random part keeps IDs unique without a directory per file.
+    /// </summary>
+    public static string NewFileName(string? baseName) => $"{FilePrefix}{Guid.NewGuid():N}-{JobStoreIds.SafeBaseName(baseName)}";
 
-    /// <summary>A job's own files: <c>job-files/&lt;id&gt;</c>.</summary>
+    /// <summary>
+    /// A writer's temp file for a store file in <paramref name="directory"/>: <c>file-&lt;32 hex&gt;.tmp</c> (the usual
+    /// <c>&lt;name&gt;.&lt;hex&gt;.tmp</c> would pass a file name's 255 bytes for a 200-character base name). It never has
+    /// a file ID's shape, so no ID reaches it.
+    /// </summary>
+    public static string NewFileTempPath(string directory) => Path.Join(directory, $"{FilePrefix}{Guid.NewGuid():N}{DurableFile.TempSuffix}");
+
+    /// <summary>Whether <paramref name="fileId"/> names a cleanup file in a job's directory: <c>jobs/&lt;job ID&gt;/file-&lt;32 hex&gt;-&lt;base name&gt;</c>.</summary>
+    public static bool IsJobDirectoryFileId(string fileId) => JobDirectoryFileIdPattern().IsMatch(fileId);
+
+    /// <summary>A job's kept files (those without cleanup): <c>job-files/&lt;id&gt;</c>, made when the job first owns one.</summary>
     public string JobFilesOf(string jobId) => Path.Join(Root, JobFilesDirectory, jobId);
 
     public string SharedPath(string name) => Path.Join(Root, SharedDirectory, name);
@@ -148,8 +161,11 @@ internal sealed partial class FileJobStoreLayout
     public string? ResolveFile(string fileId)
     {
         JobStoreLimits.ValidateFileId(fileId);
-        if (!fileId.StartsWith(FlatFilesDirectory + "/", StringComparison.Ordinal) && !fileId.StartsWith(JobFilesDirectory + "/", StringComparison.Ordinal))
+        if (!fileId.StartsWith(FlatFilesDirectory + "/", StringComparison.Ordinal)
+            && !fileId.StartsWith(JobFilesDirectory + "/", StringComparison.Ordinal)
+            && !IsJobDirectoryFileId(fileId))
         {
+            // Under jobs/ only a job's cleanup files are files: never its record, temp files or the directory itself.
             return null;
         }
 
@@ -189,4 +205,7 @@ internal sealed partial class FileJobStoreLayout
 
     [GeneratedRegex(@"\Akind-[A-Za-z0-9._-]{1,240}/instance-[0-9a-f]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex JobIdPattern();
+
+    [GeneratedRegex(@"\Ajobs/kind-[A-Za-z0-9._-]{1,240}/instance-[0-9a-f]{32}/file-[0-9a-f]{32}-[A-Za-z0-9._-]{1,200}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex JobDirectoryFileIdPattern();
 }

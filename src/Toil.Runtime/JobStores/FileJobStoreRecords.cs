@@ -190,9 +190,9 @@ internal sealed partial class FileJobStoreRecords
     }
 
     /// <summary>Lets <paramref name="writer"/> fill a temp file once, then commits it to <paramref name="target"/> (only the commit is retried).</summary>
-    public async ValueTask CommitStreamAsync(string target, Func<Stream, CancellationToken, ValueTask> writer, bool overwrite, CancellationToken cancellationToken, bool mustExist = false, UnixFileMode? mode = null)
+    public async ValueTask CommitStreamAsync(string target, Func<Stream, CancellationToken, ValueTask> writer, bool overwrite, CancellationToken cancellationToken, bool mustExist = false, UnixFileMode? mode = null, string? temp = null)
     {
-        string temp = DurableFile.NewTempPath(target);
+        temp ??= DurableFile.NewTempPath(target);
         _layout.Contained(Path.GetDirectoryName(target)!);
 
         // The caller's writer runs once (it may consume a stream that cannot be replayed); only the commit is retried.

@@ -19,8 +19,11 @@ internal static class FileJobStoreTrash
     /// <returns>The trash directory.</returns>
     public static string MoveToTrash(FileJobStoreLayout layout, string directory)
     {
+        // Only tmp/ is checked: the trash name is new and random, so nothing can have been planted at it (and a rename
+        // never follows a link at its target).
         string trash = NewTrashPath(layout);
-        System.IO.Directory.Move(directory, layout.Contained(trash));
+        layout.Contained(layout.Directory(FileJobStoreLayout.TempDirectory));
+        System.IO.Directory.Move(directory, trash);
         return trash;
     }
 
@@ -39,24 +42,6 @@ internal static class FileJobStoreTrash
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-
-    /// <summary>Puts back into <paramref name="files"/> every entry of a moved job-files directory but its cleanup files, durably.</summary>
-    public static void RescueOwnedFiles(string trash, string files, UnixFileMode directoryMode)
-    {
-        foreach (string entry in System.IO.Directory.GetFileSystemEntries(trash))
-        {
-            string name = Path.GetFileName(entry);
-            if (name == FileJobStoreLayout.CleanupDirectory)
-            {
-                continue;
-            }
-
-            AccessModes.CreateDirectory(files, directoryMode);
-            System.IO.Directory.Move(entry, Path.Join(files, name));
-            DurableFile.FsyncDirectory(files);
-            DurableFile.FsyncDirectory(Path.GetDirectoryName(files)!);
         }
     }
 

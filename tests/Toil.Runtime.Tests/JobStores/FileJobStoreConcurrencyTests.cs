@@ -87,9 +87,10 @@ public sealed class FileJobStoreConcurrencyTests
         string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
         var job = await store.LoadJobAsync(id);
         job.UnitName = "changed";
-        string lockPath = Path.Combine(_t.StorePath, "jobs", id, "job.lock");
+        string lockPath = Path.Combine(_t.StorePath, "jobs", id);
 
-        using (new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        // Format 2: the job's lock is flock on its directory; another holder's lock on it.
+        using (FileJobStoreDirectoryLock.TryLock(lockPath)!)
         {
             var update = async () => await store.UpdateJobAsync(job);
             var delete = async () => await store.DeleteJobAsync(id);

@@ -25,7 +25,6 @@ public sealed class FileJobStoreLayoutTests
     {
         _layout.JobDirectory(JobId).Should().Be(Path.Join(_root, "jobs", JobId));
         _layout.JobFile(JobId).Should().Be(Path.Join(_root, "jobs", JobId, "job"));
-        _layout.LockFile(JobId).Should().Be(Path.Join(_root, "jobs", JobId, "job.lock"));
         _layout.JobFilesOf(JobId).Should().Be(Path.Join(_root, "job-files", JobId));
         _layout.Locator.Should().Be("file:" + _root);
     }
@@ -99,7 +98,8 @@ public sealed class FileJobStoreLayoutTests
     }
 
     [TestCase("job-files/" + JobId + "/file-1/a", JobId)]
-    [TestCase("job-files/" + JobId + "/cleanup/file-1/a", JobId)]
+    [TestCase("job-files/" + JobId + "/file-0123456789abcdef0123456789abcdef-a", JobId)]
+    [TestCase("jobs/" + JobId + "/file-0123456789abcdef0123456789abcdef-a", null)]
     [TestCase("files-flat/file-1/a", null)]
     [TestCase("job-files/kind-a", null)]
     public void OwningJob_FileId_IsTheJobItsPathNames(string fileId, string? expected) =>

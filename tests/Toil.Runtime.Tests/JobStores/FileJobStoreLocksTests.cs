@@ -31,7 +31,7 @@ public sealed class FileJobStoreLocksTests
         var locks = new FileJobStoreLocks(_layout, time, TimeSpan.FromSeconds(1), AccessModes.PrivateFile, beforeAttempt: null);
 
         // Another store instance (or process): only the OS lock stands in the way, not this instance's stripe.
-        using var other = FileLock.Open(_layout.LockFile(JobId), FileMode.OpenOrCreate, AccessModes.PrivateFile);
+        using var other = FileJobStoreDirectoryLock.TryLock(_layout.JobDirectory(JobId))!;
         long start = time.GetTimestamp();
         var run = locks.LockJobAsync(JobId, CancellationToken.None).AsTask();
         var waited = await time.RunAsync(run);
@@ -55,7 +55,7 @@ public sealed class FileJobStoreLocksTests
         first.Dispose();
 
         using var taken = await second;
-        File.Exists(_layout.LockFile(JobId)).Should().BeTrue();
+        Directory.GetFileSystemEntries(_layout.JobDirectory(JobId)).Should().BeEmpty("the directory itself is the lock: no lock file");
     }
 
     [Test]

@@ -28,10 +28,10 @@ public sealed class FileJobStoreSymbolicLinkTests
 
     public static IEnumerable<string> PlantedLinks() =>
     [
-        "files-flat", "files-flat/<flat-dir>", "files-flat/<flat-dir>/<flat-name>",
-        "job-files", "job-files/<kind>", "job-files/<id>", "job-files/<id>/cleanup", "job-files/<id>/<kept-dir>", "job-files/<id>/<kept-dir>/<kept-name>",
+        "files-flat", "files-flat/<flat-name>",
+        "job-files", "job-files/<kind>", "job-files/<id>", "job-files/<id>/<kept-name>",
         "shared", "shared/greeting", "shared/config.json",
-        "jobs", "jobs/<kind>", "jobs/<id>", "jobs/<id>/job", "jobs/<id>/job.lock",
+        "jobs", "jobs/<kind>", "jobs/<id>", "jobs/<id>/job", "jobs/<id>/<cleanup-name>",
         "stats", "stats/inbox", "stats/archive", "stats/inbox/<message>",
         "tmp",
     ];
@@ -42,11 +42,10 @@ public sealed class FileJobStoreSymbolicLinkTests
         await using var store = await _t.CreateAsync(o => o.TransientRetryAttempts = 0);
         var fixture = await PopulateAsync(store);
         string relative = planted
-            .Replace("<flat-dir>", fixture.FlatId.Split('/')[1], StringComparison.Ordinal)
-            .Replace("<flat-name>", fixture.FlatId.Split('/')[2], StringComparison.Ordinal)
+            .Replace("<flat-name>", fixture.FlatId.Split('/')[1], StringComparison.Ordinal)
+            .Replace("<cleanup-name>", fixture.CleanupId.Split('/')[^1], StringComparison.Ordinal)
             .Replace("<kind>", fixture.JobId.Split('/')[0], StringComparison.Ordinal)
             .Replace("<id>", fixture.JobId, StringComparison.Ordinal)
-            .Replace("<kept-dir>", fixture.KeptId.Split('/')[^2], StringComparison.Ordinal)
             .Replace("<kept-name>", fixture.KeptId.Split('/')[^1], StringComparison.Ordinal)
             .Replace("<message>", Path.GetFileName(Directory.GetFiles(Path.Combine(_t.StorePath, "stats", "inbox")).Single()), StringComparison.Ordinal);
         string outside = Path.Combine(_t.Parent, "outside");

@@ -29,7 +29,7 @@ public sealed class FileJobStoreTests
             "files-flat", "format.json", "job-files", "jobs", "shared", "shared/config.json", "stats", "stats/archive", "stats/inbox", "tmp");
         Directory.GetFileSystemEntries(_t.Parent).Should().Equal([_t.StorePath], "the staging directory is renamed into place");
         using var format = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(_t.StorePath, "format.json")));
-        format.RootElement.GetProperty("schemaVersion").GetInt32().Should().Be(1);
+        format.RootElement.GetProperty("schemaVersion").GetInt32().Should().Be(2);
         format.RootElement.GetProperty("layout").GetString().Should().Be("toil-runtime-file-job-store");
         store.Locator.Should().Be("file:" + _t.StorePath);
     }
@@ -216,7 +216,7 @@ public sealed class FileJobStoreTests
         doc.RootElement.GetProperty("schemaVersion").GetInt32().Should().Be(1);
         doc.RootElement.GetProperty("jobStoreId").GetString().Should().Be(id);
         doc.RootElement.GetProperty("version").GetInt64().Should().Be(1);
-        Directory.GetFiles(Path.Combine(_t.StorePath, "jobs", id)).Select(Path.GetFileName).Should().BeEquivalentTo("job", "job.lock");
+        Directory.GetFileSystemEntries(Path.Combine(_t.StorePath, "jobs", id)).Select(Path.GetFileName).Should().BeEquivalentTo(["job"], "format 2 locks the directory itself: no lock file");
     }
 
     [Test]
@@ -387,9 +387,9 @@ public sealed class FileJobStoreTests
         string owned = await store.WriteFileAsync(new byte[] { 1 }, job, baseName: "out.txt");
         string cleaned = await store.WriteFileAsync(new byte[] { 1 }, job, cleanup: true);
 
-        flat.Should().MatchRegex("^files-flat/file-[0-9a-f]{32}/data\\.csv$");
-        owned.Should().MatchRegex($"^job-files/{job}/file-[0-9a-f]{{32}}/out\\.txt$");
-        cleaned.Should().MatchRegex($"^job-files/{job}/cleanup/file-[0-9a-f]{{32}}/stream$");
+        flat.Should().MatchRegex("^files-flat/file-[0-9a-f]{32}-data\\.csv$");
+        owned.Should().MatchRegex($"^job-files/{job}/file-[0-9a-f]{{32}}-out\\.txt$");
+        cleaned.Should().MatchRegex($"^jobs/{job}/file-[0-9a-f]{{32}}-stream$");
         foreach (string id in new[] { flat, owned, cleaned })
         {
             File.Exists(Path.Combine(_t.StorePath, id)).Should().BeTrue();

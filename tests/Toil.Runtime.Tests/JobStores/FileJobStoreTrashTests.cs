@@ -57,20 +57,6 @@ public sealed class FileJobStoreTrashTests
     }
 
     [Test]
-    public void RescueOwnedFiles_TrashWithCleanupAndOwnFiles_PutsBackAllButCleanup()
-    {
-        string trash = Path.Combine(_t.Parent, "trash");
-        Directory.CreateDirectory(Path.Combine(trash, "cleanup", "file-1"));
-        Directory.CreateDirectory(Path.Combine(trash, "file-2"));
-        string files = Path.Combine(_t.Parent, "job-files", "kind-a", "instance-b");
-
-        FileJobStoreTrash.RescueOwnedFiles(trash, files, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-
-        Directory.GetFileSystemEntries(files).Select(Path.GetFileName).Should().Equal("file-2");
-        Directory.Exists(Path.Combine(trash, "cleanup", "file-1")).Should().BeTrue();
-    }
-
-    [Test]
     public async Task DestroyStore_DirectoryHoldingAForeignEntry_RefusesAndDeletesNothing()
     {
         await using (await _t.CreateAsync())
