@@ -31,7 +31,13 @@ internal static class WorkerCommand
         context.Validators.Add(r => r.AddError("the option '--context' (pickled Python context managers) is not supported by a .NET worker"));
         // Handled before parsing (see Program): here only so that it is refused beside the positional arguments.
         var serve = new Option<bool>(ToilWorkerEntryPoint.ServeOption) { Hidden = true };
-        serve.Validators.Add(r => r.AddError($"'{ToilWorkerEntryPoint.ServeOption}' takes no JOBNAME JOBSTORELOCATOR JOBSTOREID: it reads one job request per line from standard input"));
+        serve.Validators.Add(r =>
+        {
+            if (!r.Implicit)
+            {
+                r.AddError($"'{ToilWorkerEntryPoint.ServeOption}' takes no JOBNAME JOBSTORELOCATOR JOBSTOREID: it reads one job request per line from standard input");
+            }
+        });
         var command = new Command(
             Name,
             "Runs one job (and the successors it can chain) from a job store, as a batch system's worker process. Job types " +
