@@ -64,22 +64,11 @@ internal static class WorkerCommand
 
     /// <summary>
     /// <c>toil worker --serve</c>: serves jobs from standard input (<see cref="ToilWorkerEntryPoint.ServeAsync"/>), each
-    /// job's types from its workflow's job assemblies; SIGTERM or SIGINT ends it (the running job fails).
+    /// job's types from its workflow's job assemblies. Like a one-job worker it does not trap SIGTERM: it ends at once.
     /// </summary>
     /// <returns>The process exit code.</returns>
-    public static async Task<int> ServeAsync()
-    {
-        using var stop = new CancellationTokenSource();
-        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Cancel);
-        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel);
-        return await ToilWorkerEntryPoint.ServeAsync((services, config) => JobAssemblyLoader.Register(config.JobAssemblies, services), stop.Token).ConfigureAwait(false);
-
-        void Cancel(System.Runtime.InteropServices.PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-    }
+    public static Task<int> ServeAsync() =>
+        ToilWorkerEntryPoint.ServeAsync((services, config) => JobAssemblyLoader.Register(config.JobAssemblies, services));
 
     /// <summary>Writes a parse result's errors as a usage error (Toil's argument parser exits 2 after one).</summary>
     /// <param name="parseResult">A parse result of the <c>worker</c> command with at least one error.</param>

@@ -196,6 +196,40 @@ public sealed class LocalProcessWarmPoolTests
         (await errors).Should().Contain("malformed request line");
     }
 
+    [Test]
+    public async Task Serve_LaunchingLeaderGone_AnswersTheJobWith69AndExits()
+    {
+        await using var context = await ProcessTestContext.CreateAsync();
+        var request = await context.RequestAsync<ProcessTestJobs.TouchJob, ProcessTestJobs.MarkerInput>(ProcessTestJobs.Touch, new(context.PathOf("touched")));
+        var psi = new ProcessStartInfo(ProcessTestContext.HostCommand[0]) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (string argument in ProcessTestContext.HostCommand.Skip(1).Append(ToilWorkerEntryPoint.ServeOption))
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        // This process, with a start time it never had: the leader the variable names is gone.
+        string ns = new FileInfo("/proc/self/ns/pid").LinkTarget!.Replace(":", string.Empty, StringComparison.Ordinal);
+        psi.Environment["TOIL_RT_LEADER_PROCESS"] = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}:1:{ns}");
+        psi.Environment["TOIL_WORKDIR"] = context.WorkDirectory;
+        using var server = Process.Start(psi)!;
+
+        await server.StandardInput.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["id"] = 1,
+            ["jobName"] = request.JobName,
+            ["jobStoreLocator"] = request.JobStore.Locator,
+            ["jobStoreId"] = request.JobStoreId,
+        }));
+        await server.StandardInput.FlushAsync();
+        string? line = await server.StandardOutput.ReadLineAsync().WaitAsync(ProcessTestContext.Bound);
+        await server.WaitForExitAsync().WaitAsync(ProcessTestContext.Bound);
+
+        System.Text.Json.JsonDocument.Parse(line!).RootElement.GetProperty("exitCode").GetInt32().Should().Be(69);
+        server.ExitCode.Should().Be(69, "a serving worker whose leader is gone serves no further job, though its input is still open");
+        File.Exists(context.PathOf("touched")).Should().BeFalse("the job did not run");
+        (await context.Store.JobExistsAsync(request.JobStoreId)).Should().BeTrue();
+    }
+
     private static LocalProcessBatchSystemOptions PoolOptions(ProcessTestContext context, int warmWorkers, IList<string>? command = null)
     {
         var options = context.Options(command);
