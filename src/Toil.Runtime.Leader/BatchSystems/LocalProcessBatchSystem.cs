@@ -20,7 +20,9 @@ namespace Toil.Runtime.Leader.BatchSystems;
 /// A worker's standard output and error are drained into files under the work directory, kept for a failed attempt
 /// (<see cref="BatchJobUpdate.OutputFiles"/>, their last <see cref="LocalProcessBatchSystemOptions.OutputTailBytes"/> in
 /// <see cref="BatchJobUpdate.Detail"/>) and deleted otherwise. A kill sends SIGTERM, then SIGKILL (to the process
-/// and its descendants) after <see cref="LocalProcessBatchSystemOptions.KillGracePeriod"/>. Linux and macOS.
+/// and its descendants) after <see cref="LocalProcessBatchSystemOptions.KillGracePeriod"/>. With
+/// <see cref="LocalProcessBatchSystemOptions.WarmWorkers"/> set, attempts go to long-lived serving worker processes
+/// instead, one at a time each (docs/batch-systems.md#warm-worker-pool). Linux and macOS.
 /// </remarks>
 public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
 {
