@@ -142,6 +142,31 @@ public sealed class LocalProcessWarmPoolTests
     }
 
     [Test]
+    public async Task StopEarlierWorkersAsync_PooledWorkerOfAnEarlierLeaderRunsAJob_KillsIt()
+    {
+        await using var context = await ProcessTestContext.CreateAsync();
+        var earlier = new LocalProcessBatchSystem(PoolOptions(context, 1));
+        await RunAsync(earlier, await context.RequestAsync<ProcessTestJobs.WhereJob, ProcessTestJobs.WhereInput>(ProcessTestJobs.Where, new(context.PathOf("first"), 0)));
+        string ready = context.PathOf("ready");
+        await earlier.IssueJobAsync(await context.RequestAsync<ProcessTestJobs.HangJob, ProcessTestJobs.HangInput>(
+            ProcessTestJobs.Hang, new(ready, context.PathOf("term"), IgnoreTerm: true)));
+        await ProcessTestContext.WaitForFileAsync(ready);
+        int pid = int.Parse(await File.ReadAllTextAsync(ready), CultureInfo.InvariantCulture);
+        string workerDirectory = Directory.EnumerateDirectories(context.WorkDirectory, "worker-*", SearchOption.AllDirectories).Single();
+
+        var next = new LocalProcessBatchSystem(PoolOptions(context, 1));
+        IRestartFence fence = next;
+        int stopped = await fence.StopEarlierWorkersAsync(context.Store.Config.WorkflowId, CancellationToken.None).AsTask().WaitAsync(ProcessTestContext.Bound);
+
+        pid.ToString(CultureInfo.InvariantCulture).Should().Be(File.ReadAllLines(context.PathOf("first"))[0], "the hanging job ran in the warm worker that ran the first");
+        stopped.Should().Be(1, "only the running job holds a liveness lock; the first job's directory is gone");
+        ProcessTestContext.ProcessIsGone(pid).Should().BeTrue("the fence SIGKILLs the pooled process that runs the orphaned job");
+        await next.ShutdownAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+        await earlier.ShutdownAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
+        Directory.Exists(workerDirectory).Should().BeFalse();
+    }
+
+    [Test]
     public void Constructor_NegativeWarmWorkers_IsRefusedNamingTheOption()
     {
         var options = new LocalProcessBatchSystemOptions { WarmWorkers = -1 };
