@@ -48,7 +48,22 @@ internal static class JobAssemblyLoader
         }
     }
 
+    /// <summary>Assemblies loaded so far, by full path: a serving worker registers the same ones for every job.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Assembly> Loaded = new(StringComparer.Ordinal);
+
     private static Assembly Load(string path)
+    {
+        if (Loaded.TryGetValue(path, out var loaded))
+        {
+            return loaded;
+        }
+
+        var assembly = LoadOnce(path);
+        Loaded.TryAdd(path, assembly);
+        return assembly;
+    }
+
+    private static Assembly LoadOnce(string path)
     {
         if (!File.Exists(path))
         {

@@ -11,6 +11,12 @@ internal static class Program
         var root = CreateRoot();
 
         args = EntryPointAlias.Apply(root, args, EntryPointAlias.InvokedNames());
+        if (args is [WorkerCommand.Name, Worker.ToilWorkerEntryPoint.ServeOption])
+        {
+            // The serving worker takes no positional arguments, which the worker command's help shows as required.
+            return WorkerCommand.ServeAsync();
+        }
+
         // Payloads are opaque tokens: an '@' must not be read as a response file.
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parseResult.Errors.Count > 0 && parseResult.CommandResult.Command.Name == WorkerCommand.Name)

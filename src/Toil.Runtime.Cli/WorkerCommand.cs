@@ -8,6 +8,7 @@ namespace Toil.Runtime.Cli;
 /// job types live in the assemblies named by the job store's <see cref="Jobs.WorkflowConfig.JobAssemblies"/>. JIT only;
 /// a NativeAOT host calls <see cref="ToilWorkerEntryPoint"/>. The arguments are parsed here, once, by System.CommandLine;
 /// a parse error is a usage error with exit code <see cref="ToilWorkerEntryPoint.UsageErrorExitCode"/> (see <see cref="Program"/>).
+/// <c>toil worker --serve</c> is a serving worker of the warm worker pool (docs/batch-systems.md#warm-worker-pool).
 /// </summary>
 internal static class WorkerCommand
 {
@@ -28,17 +29,28 @@ internal static class WorkerCommand
         // named here so that the refusal says why instead of "unrecognized argument".
         var context = new Option<string[]>("--context") { Hidden = true, Arity = ArgumentArity.ZeroOrMore };
         context.Validators.Add(r => r.AddError("the option '--context' (pickled Python context managers) is not supported by a .NET worker"));
+        // Handled before parsing (see Program): here only so that it is refused beside the positional arguments.
+        var serve = new Option<bool>(ToilWorkerEntryPoint.ServeOption) { Hidden = true };
+        serve.Validators.Add(r =>
+        {
+            if (!r.Implicit)
+            {
+                r.AddError($"'{ToilWorkerEntryPoint.ServeOption}' takes no JOBNAME JOBSTORELOCATOR JOBSTOREID: it reads one job request per line from standard input");
+            }
+        });
         var command = new Command(
             Name,
             "Runs one job (and the successors it can chain) from a job store, as a batch system's worker process. Job types " +
             "come from the assemblies in the workflow's JobAssemblies; each names its IToilJobModule with " +
             "[assembly: ToilJobModule(typeof(...))]. Exit codes: 0 success, 1 job failed, N a job asked for N, " +
-            "2 bad arguments, 76 job store not reachable.")
+            "2 bad arguments, 76 job store not reachable. With --serve alone it runs jobs one after another as its standard " +
+            "input asks (the local-process batch system's warm worker pool).")
         {
             jobName,
             locator,
             jobStoreId,
             context,
+            serve,
         };
         command.SetAction((parse, cancellationToken) => ToilWorkerEntryPoint.RunAsync(
             new WorkerArguments(parse.GetRequiredValue(jobName), parse.GetRequiredValue(locator), parse.GetRequiredValue(jobStoreId)),
@@ -49,6 +61,14 @@ internal static class WorkerCommand
             cancellationToken));
         return command;
     }
+
+    /// <summary>
+    /// <c>toil worker --serve</c>: serves jobs from standard input (<see cref="ToilWorkerEntryPoint.ServeAsync"/>), each
+    /// job's types from its workflow's job assemblies. Like a one-job worker it does not trap SIGTERM: it ends at once.
+    /// </summary>
+    /// <returns>The process exit code.</returns>
+    public static Task<int> ServeAsync() =>
+        ToilWorkerEntryPoint.ServeAsync((services, config) => JobAssemblyLoader.Register(config.JobAssemblies, services));
 
     /// <summary>Writes a parse result's errors as a usage error (Toil's argument parser exits 2 after one).</summary>
     /// <param name="parseResult">A parse result of the <c>worker</c> command with at least one error.</param>

@@ -30,6 +30,13 @@ public sealed partial class ProcessTestJobs : IToilJobModule
     /// <summary>Defers <see cref="WriteMarker"/>, writes a ready file and hangs.</summary>
     public const string DeferAndHang = "lp-defer-and-hang";
 
+    /// <summary>
+    /// Writes its process ID and its local temporary directory into its path, writes lines shaped like serving-worker
+    /// results to its standard output and through a child process (which also reads its standard input), then asks for
+    /// the exit code in its input.
+    /// </summary>
+    public const string Where = "lp-where";
+
     /// <summary>The deferred function: writes "deferred" into its path.</summary>
     public const string WriteMarker = "lp-write-marker";
 
@@ -40,7 +47,7 @@ public sealed partial class ProcessTestJobs : IToilJobModule
     /// <inheritdoc />
     public void ConfigureServices(IServiceCollection services)
     {
-        services.AddToilJob<TouchJob>().AddToilJob<ExitJob>().AddToilJob<HangJob>().AddToilJob<SpanJob>().AddToilJob<EnvJob>().AddToilJob<DeferAndHangJob>();
+        services.AddToilJob<TouchJob>().AddToilJob<ExitJob>().AddToilJob<HangJob>().AddToilJob<SpanJob>().AddToilJob<EnvJob>().AddToilJob<DeferAndHangJob>().AddToilJob<WhereJob>();
         services.AddSingleton(CreateDeferredFunctions());
     }
 
@@ -59,6 +66,9 @@ public sealed partial class ProcessTestJobs : IToilJobModule
     /// <summary>The variables to read and the file to write them into (one <c>NAME=value</c> line each).</summary>
     public sealed record EnvInput(IReadOnlyList<string> Variables, string Path);
 
+    /// <summary>The file to write into and the exit code to ask for (0: succeed).</summary>
+    public sealed record WhereInput(string Path, int ExitCode);
+
     /// <summary>The deferred function's marker and the ready file.</summary>
     public sealed record DeferInput(string Marker, string Ready);
 
@@ -69,6 +79,7 @@ public sealed partial class ProcessTestJobs : IToilJobModule
     [JsonSerializable(typeof(SpanInput))]
     [JsonSerializable(typeof(EnvInput))]
     [JsonSerializable(typeof(DeferInput))]
+    [JsonSerializable(typeof(WhereInput))]
     public sealed partial class Json : JsonSerializerContext
     {
     }
@@ -156,6 +167,34 @@ public sealed partial class ProcessTestJobs : IToilJobModule
 
             // Bounded: the test kills the worker long before this.
             await Task.Delay(TimeSpan.FromMinutes(2), cancellationToken);
+        }
+    }
+
+    /// <summary>See <see cref="Where"/>.</summary>
+    public sealed class WhereJob : IJob<WhereInput>, IToilJobType
+    {
+        /// <inheritdoc />
+        public static JobTypeRegistration Registration { get; } = JobTypeRegistration.Create<WhereJob, WhereInput>(Json.Default.WhereInput, Where);
+
+        /// <inheritdoc />
+        public async ValueTask RunAsync(WhereInput input, JobContext context, CancellationToken cancellationToken)
+        {
+            for (int id = 0; id < 50; id++)
+            {
+                Console.WriteLine($"{{\"id\":{id},\"exitCode\":0}}");
+            }
+
+            var shell = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false, ArgumentList = { "-c", "for i in 1 2 3 4 5 6 7 8 9; do echo \"{\\\"id\\\":$i,\\\"exitCode\\\":0}\"; done; cat" } };
+            using (var child = System.Diagnostics.Process.Start(shell)!)
+            {
+                await child.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
+
+            await File.WriteAllTextAsync(input.Path, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}\n{context.FileStore.LocalTempDir}\n"), cancellationToken);
+            if (input.ExitCode != 0)
+            {
+                throw new JobExitException(input.ExitCode);
+            }
         }
     }
 }

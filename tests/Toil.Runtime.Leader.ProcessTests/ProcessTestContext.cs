@@ -18,7 +18,8 @@ internal sealed class ProcessTestContext : IAsyncDisposable
         ProcessTestJobs.HangJob.Registration,
         ProcessTestJobs.SpanJob.Registration,
         ProcessTestJobs.EnvJob.Registration,
-        ProcessTestJobs.DeferAndHangJob.Registration);
+        ProcessTestJobs.DeferAndHangJob.Registration,
+        ProcessTestJobs.WhereJob.Registration);
 
     private ProcessTestContext(string root, FileJobStore store)
     {

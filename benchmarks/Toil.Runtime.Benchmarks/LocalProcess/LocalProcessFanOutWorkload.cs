@@ -15,7 +15,9 @@ namespace Toil.Runtime.Benchmarks.LocalProcess;
 /// sequential starts). Ratio = jobs/s ÷ (cores ÷ worker time); 1.0 means the batch system adds nothing to the workers.
 /// </summary>
 /// <remarks>
-/// Args: <c>[jobs] [--aot-host PATH] [--toil PATH] [--samples M] [--rounds R]</c>. <c>--aot-host</c> is a NativeAOT
+/// Args: <c>[jobs] [--aot-host PATH] [--toil PATH] [--samples M] [--rounds R] [--warm W]</c>. With <c>--warm W</c> each program
+/// also runs the fan-out through a warm worker pool of W serving processes (<c>WarmWorkers</c>), compared with the AOT
+/// host's spawn floor when it was measured. <c>--aot-host</c> is a NativeAOT
 /// publish of <c>samples/AotWorkerHost</c> (its own worker program through <c>ToilWorkerEntryPoint</c>); <c>--toil</c>
 /// is <c>toil.dll</c> of <c>src/Toil.Runtime.Cli</c> (JIT <c>toil worker</c>, with this assembly as the job assembly).
 /// <c>LocalProcess/measure-local-process.sh</c> publishes and builds both and runs this.
@@ -36,27 +38,42 @@ public sealed class LocalProcessFanOutWorkload : IWorkload
         string? toil = Option(args, "--toil");
         int samples = int.Parse(Option(args, "--samples") ?? "20", CultureInfo.InvariantCulture);
         int rounds = int.Parse(Option(args, "--rounds") ?? "1", CultureInfo.InvariantCulture);
+        int warm = int.Parse(Option(args, "--warm") ?? "0", CultureInfo.InvariantCulture);
         if (aotHost is null && toil is null)
         {
             Console.WriteLine("skipped: pass --aot-host PATH and/or --toil PATH (LocalProcess/measure-local-process.sh does)");
             return 0;
         }
 
-        Console.WriteLine($"jobs={jobs} cores={Environment.ProcessorCount} samples={samples} rounds={rounds} load={LoadAverage()}");
+        Console.WriteLine($"jobs={jobs} cores={Environment.ProcessorCount} samples={samples} rounds={rounds} warm={warm} load={LoadAverage()}");
         string root = Path.Combine(Path.GetTempPath(), "toil-bench-local-process-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         try
         {
             for (int round = 1; round <= rounds; round++)
             {
+                // The spawn floor is the AOT host's (cores / its one-worker time); the warm pools are compared with it too.
+                double? aotFloor = null;
                 if (aotHost is not null)
                 {
-                    await MeasureAsync($"AOT host (round {round})", [aotHost, "worker"], jobs, samples, Path.Combine(root, $"aot-{round}"), n => PrepareWithHostAsync(aotHost, n, Path.Combine(root, $"aot-{round}")));
+                    string dir = Path.Combine(root, $"aot-{round}");
+                    aotFloor = await MeasureAsync($"AOT host (round {round})", [aotHost, "worker"], jobs, samples, dir, n => PrepareWithHostAsync(aotHost, n, dir), warm: 0, floor: null);
+                    if (warm > 0)
+                    {
+                        string warmDir = Path.Combine(root, $"aot-warm-{round}");
+                        await MeasureAsync($"AOT host, {warm} warm (round {round})", [aotHost, "worker"], jobs, samples, warmDir, n => PrepareWithHostAsync(aotHost, n, warmDir), warm, aotFloor);
+                    }
                 }
 
                 if (toil is not null)
                 {
-                    await MeasureAsync($"JIT toil worker (round {round})", [Dotnet, toil, "worker"], jobs, samples, Path.Combine(root, $"jit-{round}"), n => PrepareInProcessAsync(n, Path.Combine(root, $"jit-{round}")));
+                    string dir = Path.Combine(root, $"jit-{round}");
+                    double jitFloor = await MeasureAsync($"JIT toil worker (round {round})", [Dotnet, toil, "worker"], jobs, samples, dir, n => PrepareInProcessAsync(n, dir), warm: 0, floor: null);
+                    if (warm > 0)
+                    {
+                        string warmDir = Path.Combine(root, $"jit-warm-{round}");
+                        await MeasureAsync($"JIT toil, {warm} warm (round {round})", [Dotnet, toil, "worker"], jobs, samples, warmDir, n => PrepareInProcessAsync(n, warmDir), warm, aotFloor ?? jitFloor);
+                    }
                 }
             }
         }
@@ -70,16 +87,20 @@ public sealed class LocalProcessFanOutWorkload : IWorkload
 
     private static string Dotnet => Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
 
-    private static async Task MeasureAsync(string label, string[] command, int jobs, int samples, string dir, Func<int, Task<(FileJobStore Store, string JobName, List<string> Ids)>> prepare)
+    /// <summary>Runs the fan-out; with <paramref name="floor"/> given (a warm pool) the one-worker samples are skipped and it is compared with that floor.</summary>
+    /// <returns>The floor in jobs/s (cores / one worker's time).</returns>
+    private static async Task<double> MeasureAsync(
+        string label, string[] command, int jobs, int samples, string dir, Func<int, Task<(FileJobStore Store, string JobName, List<string> Ids)>> prepare, int warm, double? floor)
     {
-        var (store, jobName, ids) = await prepare(jobs + samples + 2);
+        int singles = floor is null ? samples + 2 : 0;
+        var (store, jobName, ids) = await prepare(jobs + singles);
         await using var _ = store;
         string work = Path.Combine(dir, "work");
         Directory.CreateDirectory(work);
 
         // Floor: trivial workers of the same program started one at a time, without the batch system.
         var single = new List<double>();
-        for (int i = 0; i < samples + 2; i++)
+        for (int i = 0; i < singles; i++)
         {
             var psi = new ProcessStartInfo(command[0]) { UseShellExecute = false };
             foreach (string a in command.Skip(1).Concat([jobName, store.Locator, ids[i]]))
@@ -103,14 +124,17 @@ public sealed class LocalProcessFanOutWorkload : IWorkload
         }
 
         single.Sort();
-        double workerMs = single[single.Count / 2];
+        double workerMs = single.Count > 0 ? single[single.Count / 2] : double.NaN;
+        double floorRate = floor ?? Environment.ProcessorCount / (workerMs / 1000);
 
-        // The fan-out through the batch system.
-        var options = new LocalProcessBatchSystemOptions { WorkerCommand = command, WorkDirectory = work };
-        await using var batch = new LocalProcessBatchSystem(options);
+        // The fan-out through the batch system; CPU counts the leader and its reaped worker processes (after shutdown).
+        var cpuBefore = CpuWithChildren();
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var options = new LocalProcessBatchSystemOptions { WorkerCommand = command, WorkDirectory = work, WarmWorkers = warm };
+        var batch = new LocalProcessBatchSystem(options);
         var resources = new JobResources { Cores = 1, Memory = "64Mi", Disk = "64Mi" };
         var clock = Stopwatch.StartNew();
-        foreach (string id in ids.Skip(samples + 2))
+        foreach (string id in ids.Skip(singles))
         {
             await batch.IssueJobAsync(new BatchJobRequest { JobStoreId = id, JobName = jobName, JobStore = store, Resources = resources });
         }
@@ -125,6 +149,9 @@ public sealed class LocalProcessFanOutWorkload : IWorkload
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        await batch.DisposeAsync();
+        var cpu = CpuWithChildren() - cpuBefore;
         int left = 0;
         await foreach (var job in store.ListJobsAsync())
         {
@@ -137,9 +164,28 @@ public sealed class LocalProcessFanOutWorkload : IWorkload
         }
 
         double rate = jobs / seconds;
-        double floor = Environment.ProcessorCount / (workerMs / 1000);
+        string alone = floor is null ? $"one worker alone {workerMs,7:F1} ms (median of {single.Count})" : "floor of the spawn row above      ";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label,-28} fan-out {rate,8:F1} jobs/s ({seconds:F2} s) | one worker alone {workerMs,7:F1} ms (median of {single.Count}) | floor {floor,7:F1} jobs/s | ratio {rate / floor:F2}"));
+            $"{label,-30} fan-out {rate,8:F1} jobs/s ({seconds:F2} s) | {alone} | floor {floorRate,7:F1} jobs/s | ratio {rate / floorRate:F2} | CPU {cpu.TotalMilliseconds / jobs,6:F1} ms/job | leader {allocated / jobs,8:N0} B/job"));
+        return floorRate;
+    }
+
+    /// <summary>This process's CPU time plus that of its reaped children (fields 14-17 of <c>/proc/self/stat</c>, in clock ticks of 10 ms).</summary>
+    private static TimeSpan CpuWithChildren()
+    {
+        try
+        {
+            string stat = File.ReadAllText("/proc/self/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+            // fields[0] is field 3; utime, stime, cutime, cstime are fields 14..17.
+            long ticks = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
+            return TimeSpan.FromMilliseconds(ticks * 10);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
     }
 
     /// <summary>The AOT host's own <c>prepare</c> command makes the jobs (its job type is the host's).</summary>

@@ -20,7 +20,9 @@ namespace Toil.Runtime.Leader.BatchSystems;
 /// A worker's standard output and error are drained into files under the work directory, kept for a failed attempt
 /// (<see cref="BatchJobUpdate.OutputFiles"/>, their last <see cref="LocalProcessBatchSystemOptions.OutputTailBytes"/> in
 /// <see cref="BatchJobUpdate.Detail"/>) and deleted otherwise. A kill sends SIGTERM, then SIGKILL (to the process
-/// and its descendants) after <see cref="LocalProcessBatchSystemOptions.KillGracePeriod"/>. Linux and macOS.
+/// and its descendants) after <see cref="LocalProcessBatchSystemOptions.KillGracePeriod"/>. With
+/// <see cref="LocalProcessBatchSystemOptions.WarmWorkers"/> set, attempts go to long-lived serving worker processes
+/// instead, one at a time each (docs/batch-systems.md#warm-worker-pool). Linux and macOS.
 /// </remarks>
 public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
 {
@@ -51,6 +53,10 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
     private readonly Dictionary<long, WorkerAttempt> _running = [];
     private readonly HashSet<string> _coordinationDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<string> _workflowIds = new(StringComparer.Ordinal);
+
+    // The warm worker pool (WarmWorkers > 0): every live serving process, and those waiting for an attempt.
+    private readonly List<PooledWorker> _pooled = [];
+    private readonly Stack<PooledWorker> _idle = new();
     private long _lastId;
     private bool _shutDown;
     private Task? _shutdown;
@@ -255,6 +261,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
         }
 
         await KillJobsAsync(all, cancellationToken).ConfigureAwait(false);
+        await StopPoolAsync().ConfigureAwait(false);
         _updates.Writer.TryComplete();
 
         string[] coordination;
@@ -335,6 +342,12 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
     /// <summary>Starts an attempt's worker process and watches it. Under the lock.</summary>
     private void Start(WorkerAttempt attempt)
     {
+        if (_options.WarmWorkers > 0 && TakePooledWorker() is { } worker)
+        {
+            StartPooled(attempt, worker);
+            return;
+        }
+
         var request = attempt.Request;
         var psi = new ProcessStartInfo(_options.WorkerCommand[0])
         {
@@ -401,6 +414,244 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
 
         // Never inline: a worker that already exited would otherwise re-enter StartWhatFits while it walks the queue.
         _ = Task.Run(() => WatchAsync(attempt));
+    }
+
+    /// <summary>An idle serving worker, or a new one while the pool has fewer than <see cref="LocalProcessBatchSystemOptions.WarmWorkers"/>; null when all are busy. Under the lock.</summary>
+    private PooledWorker? TakePooledWorker()
+    {
+        while (_idle.TryPop(out var idle))
+        {
+            if (!idle.Exited.IsCompleted)
+            {
+                return idle;
+            }
+
+            // It died while it waited (an operator, the OOM killer): it leaves the pool, no attempt is charged for it.
+            Retire(idle, keepOutput: false, "it ended while idle");
+        }
+
+        if (_pooled.Count(w => w.Retirement is null) >= _options.WarmWorkers)
+        {
+            return null;
+        }
+
+        var psi = new ProcessStartInfo(_options.WorkerCommand[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        for (int i = 1; i < _options.WorkerCommand.Count; i++)
+        {
+            psi.ArgumentList.Add(_options.WorkerCommand[i]);
+        }
+
+        psi.ArgumentList.Add(Worker.ToilWorkerEntryPoint.ServeOption);
+        psi.Environment[WorkDirVariable] = _workDirectory;
+        if (LeaderProcess is { } leader)
+        {
+            psi.Environment[Worker.LaunchingLeader.Variable] = leader;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(_workDirectory);
+            EnsureOutputDirectory();
+            var worker = PooledWorker.Start(psi, Path.Combine(_outputDirectory, "pooled-worker-" + Guid.NewGuid().ToString("N")[..12] + ".stderr"));
+            _pooled.Add(worker);
+            LocalProcessLog.PoolWorkerStarted(_logger, worker.ProcessId, _pooled.Count, _options.WarmWorkers);
+            return worker;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            LocalProcessLog.PoolWorkerStartFailed(_logger, e, psi.FileName);
+            return null;
+        }
+    }
+
+    /// <summary>Hands an attempt to a serving worker and watches it. Under the lock.</summary>
+    private void StartPooled(WorkerAttempt attempt, PooledWorker worker)
+    {
+        var request = attempt.Request;
+
+        // What a one-job worker gets in its process environment, beyond what the pool process got when it started.
+        var environment = new Dictionary<string, string>(request.Environment, StringComparer.Ordinal)
+        {
+            [WorkDirVariable] = _workDirectory,
+            [CoordinationDirVariable] = CoordinationDirectoryFor(request.JobStore.Config.WorkflowId),
+        };
+        attempt.Pooled = worker;
+        attempt.Process = worker.Process;
+        attempt.ProcessId = worker.ProcessId;
+        attempt.StartTimestamp = _time.GetTimestamp();
+        _running.Add(attempt.Id, attempt);
+        LocalProcessLog.StartedPooled(_logger, attempt.Id, request.JobStoreId, request.JobName, attempt.ProcessId);
+        _ = Task.Run(() => WatchPooledAsync(attempt, worker, environment));
+    }
+
+    /// <summary>Waits for a pooled attempt's result (or its process's end), reports it unless it was killed, and returns the worker to the pool or retires it.</summary>
+    private async Task WatchPooledAsync(WorkerAttempt attempt, PooledWorker worker, Dictionary<string, string> environment)
+    {
+        var request = attempt.Request;
+        var run = worker.RunAsync(request.JobName, request.JobStore.Locator, request.JobStoreId, environment);
+        var walltime = request.Resources.Walltime;
+        if (walltime > TimeSpan.Zero)
+        {
+            try
+            {
+                await run.WaitAsync(walltime, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                attempt.OverWalltime = true;
+                LocalProcessLog.OverWalltime(_logger, attempt.Id, attempt.ProcessId, walltime);
+                _ = StopOverlongAsync(attempt);
+            }
+        }
+
+        var result = await run.ConfigureAwait(false);
+        bool crashed = result is null;
+        if (crashed && !await EndsWithinAsync(worker.Exited, _options.KillTimeout, CancellationToken.None).ConfigureAwait(false))
+        {
+            // Its pipes broke but it lives on: it cannot serve again.
+            try
+            {
+                worker.Process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            await EndsWithinAsync(worker.Exited, _options.KillTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        int exitCode = result?.ExitCode ?? (worker.Exited.IsCompleted ? worker.Process.ExitCode : 255);
+        attempt.Exited.TrySetResult();
+        var wallTime = _time.GetElapsedTime(attempt.StartTimestamp);
+        var reason = attempt.OverWalltime ? BatchJobExitReason.MaxJobDuration : ExitCodeMapping.Reason(exitCode);
+        string? retireWhy = crashed ? "it ended during an attempt"
+            : attempt.KillRequested ? "its attempt was killed"
+            : attempt.OverWalltime ? "its attempt outlived its walltime"
+            : exitCode == Worker.WorkerExitCodes.LeaderGone ? "its job found the leader gone"
+            : null;
+        var kept = new List<string>(1);
+        if (retireWhy is not null)
+        {
+            // A killed attempt ends when its process is reaped, as a one-job worker's does.
+            bool keep = crashed && exitCode != 0 && !attempt.KillRequested;
+            await Retire(worker, keep, retireWhy).ConfigureAwait(false);
+            if (keep && worker.StandardError.HasFile && worker.StandardError.Completion.IsCompleted)
+            {
+                kept.Add(worker.StandardError.Path);
+            }
+        }
+
+        string detail = crashed
+            ? $"the pooled worker process {worker.ProcessId} ended during the attempt; {ExitCodeMapping.Describe(exitCode)}"
+            : $"the pooled worker process {worker.ProcessId} ran the job: exit code {exitCode}" + (result!.Error is { } refused ? $" (request refused: {refused})" : string.Empty);
+        if (attempt.OverWalltime)
+        {
+            detail = $"the job outlived its walltime of {walltime}; {detail}";
+        }
+
+        if (kept.Count > 0 && _options.OutputTailBytes > 0)
+        {
+            detail += AttemptOutput.Tail(kept, _options.OutputTailBytes);
+        }
+
+        LocalProcessLog.Ended(_logger, attempt.Id, exitCode, reason, wallTime);
+        lock (_lock)
+        {
+            _running.Remove(attempt.Id);
+            _pool.Release(attempt.Reservation!);
+            if (!attempt.KillRequested)
+            {
+                _issued.Remove(attempt.Id);
+                _updates.Writer.TryWrite(new BatchJobUpdate(attempt.Id, exitCode, reason)
+                {
+                    WallTime = wallTime,
+                    Detail = detail,
+                    OutputFiles = kept,
+                });
+            }
+
+            if (retireWhy is null)
+            {
+                if (_shutDown)
+                {
+                    _ = Retire(worker, keepOutput: false, "the batch system shuts down");
+                }
+                else
+                {
+                    _idle.Push(worker);
+                }
+            }
+
+            if (!_shutDown)
+            {
+                StartWhatFits();
+            }
+        }
+
+        attempt.Ended.TrySetResult();
+    }
+
+    /// <summary>Takes a serving worker out of the pool for good: stops it (bounded), drains and deletes or keeps its standard error. Idempotent; safe under the lock.</summary>
+    private Task Retire(PooledWorker worker, bool keepOutput, string why)
+    {
+        lock (_lock)
+        {
+            return worker.Retirement ??= Task.Run(async () =>
+            {
+                LocalProcessLog.PoolWorkerRetired(_logger, worker.ProcessId, why);
+                if (!await worker.StopAsync(_options.KillTimeout, _time).ConfigureAwait(false))
+                {
+                    LocalProcessLog.StopFailed(_logger, new TimeoutException($"The pooled worker process {worker.ProcessId} did not end within {_options.KillTimeout} of SIGKILL."), 0, worker.ProcessId);
+                }
+
+                try
+                {
+                    await worker.StandardError.Completion.WaitAsync(OutputDrainBound, _time).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    LocalProcessLog.OutputAbandoned(_logger, 0, OutputDrainBound);
+                }
+                catch (IOException e)
+                {
+                    LocalProcessLog.OutputFailed(_logger, e, 0, worker.StandardError.Path);
+                }
+
+                if (!keepOutput && worker.StandardError.Completion.IsCompleted)
+                {
+                    worker.StandardError.Delete();
+                }
+
+                if (worker.Exited.IsCompleted)
+                {
+                    worker.Process.Dispose();
+                }
+
+                lock (_lock)
+                {
+                    _pooled.Remove(worker);
+                }
+            });
+        }
+    }
+
+    /// <summary>Stops every serving worker (each bounded by the kill timeout, all at once); after every attempt was killed.</summary>
+    private async Task StopPoolAsync()
+    {
+        List<Task> retirements;
+        lock (_lock)
+        {
+            _idle.Clear();
+            retirements = [.. _pooled.ToList().Select(w => Retire(w, keepOutput: false, "the batch system shuts down"))];
+        }
+
+        await Task.WhenAll(retirements).ConfigureAwait(false);
     }
 
     private void EnsureOutputDirectory()

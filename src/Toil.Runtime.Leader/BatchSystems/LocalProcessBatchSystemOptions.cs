@@ -72,6 +72,18 @@ public sealed class LocalProcessBatchSystemOptions : IValidatableObject
     [Range(0, int.MaxValue)]
     public int OutputTailBytes { get; set; } = 16384;
 
+    /// <summary>
+    /// Gets or sets how many warm serving worker processes (<see cref="WorkerCommand"/> with <c>--serve</c> appended) the
+    /// batch system keeps: each takes attempts one after another, every job still in its own directories, liveness lock
+    /// and log capture, so that a JIT worker program pays its start-up once instead of once per job. A process that
+    /// crashes, is killed or outlives a walltime leaves the pool and its attempt is reported as it ended; the next attempt
+    /// starts a replacement. While all are busy an attempt gets a process of its own, as with 0. Opt-in: jobs of a
+    /// workflow then share a process's loaded assemblies and static state (docs/batch-systems.md#warm-worker-pool).
+    /// </summary>
+    /// <value>The default value is 0: every attempt is a worker process of its own. It must be between 0 and 1024.</value>
+    [Range(0, 1024)]
+    public int WarmWorkers { get; set; }
+
     /// <summary>Gets or sets the clock for run times and the kill's grace period.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     [Required(ErrorMessage = "{0} is required")]

@@ -67,4 +67,20 @@ public sealed class WorkerCommandTests
 
         result.Errors.Select(e => e.Message).Should().Contain(m => m.Contains("'--context'") && m.Contains("not supported"));
     }
+
+    [Test]
+    public void Parse_ServeBesideJobArguments_IsRefusedSayingWhy()
+    {
+        var result = Parse("worker", "--serve", "job", "file:/store", "id");
+
+        result.Errors.Select(e => e.Message).Should().Contain(m => m.Contains("'--serve' takes no JOBNAME"));
+    }
+
+    [Test]
+    public void Parse_ThreeArgumentsWithoutServe_HasNoServeError()
+    {
+        var result = Parse("worker", "job", "file:/store", "id");
+
+        result.Errors.Should().BeEmpty("the hidden --serve option is only refused when given");
+    }
 }

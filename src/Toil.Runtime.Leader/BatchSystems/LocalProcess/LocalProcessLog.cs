@@ -36,4 +36,16 @@ internal static partial class LocalProcessLog
 
     [LoggerMessage(11, LogLevel.Error, "The worker process {ProcessId} of attempt {BatchJobId} could not be stopped")]
     public static partial void StopFailed(ILogger logger, Exception exception, long batchJobId, int processId);
+
+    [LoggerMessage(12, LogLevel.Debug, "Attempt {BatchJobId} of job {JobStoreId} ({JobName}) handed to the pooled worker process {ProcessId}")]
+    public static partial void StartedPooled(ILogger logger, long batchJobId, string jobStoreId, string jobName, int processId);
+
+    [LoggerMessage(13, LogLevel.Debug, "Started pooled worker process {ProcessId} ({Count} of at most {Max})")]
+    public static partial void PoolWorkerStarted(ILogger logger, int processId, int count, int max);
+
+    [LoggerMessage(14, LogLevel.Warning, "The pooled worker process could not be started with '{Program}'; the attempt gets a process of its own")]
+    public static partial void PoolWorkerStartFailed(ILogger logger, Exception exception, string program);
+
+    [LoggerMessage(15, LogLevel.Debug, "Pooled worker process {ProcessId} left the pool: {Why}")]
+    public static partial void PoolWorkerRetired(ILogger logger, int processId, string why);
 }

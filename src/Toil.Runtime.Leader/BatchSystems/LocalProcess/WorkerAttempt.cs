@@ -14,6 +14,9 @@ internal sealed class WorkerAttempt(long id, BatchJobRequest request)
 
     public Process? Process { get; set; }
 
+    /// <summary>Gets or sets the pooled serving worker that runs the attempt, when the warm worker pool does.</summary>
+    public PooledWorker? Pooled { get; set; }
+
     public int ProcessId { get; set; }
 
     public long StartTimestamp { get; set; }

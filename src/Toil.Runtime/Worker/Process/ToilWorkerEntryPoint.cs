@@ -22,6 +22,14 @@ public static class ToilWorkerEntryPoint
     public const int UsageErrorExitCode = 2;
 
     /// <summary>
+    /// The only argument of a serving worker process (<c>worker --serve</c>): instead of one job from its command line it
+    /// runs jobs one after another as its standard input asks, each exactly as a one-job worker process would, and writes
+    /// each one's exit code to its standard output (the local-process batch system's warm worker pool,
+    /// docs/batch-systems.md#warm-worker-pool). Every <c>RunAsync</c> overload accepts it.
+    /// </summary>
+    public const string ServeOption = "--serve";
+
+    /// <summary>
     /// Runs one worker process: parses <paramref name="args"/>, opens the job store, registers the Toil runtime and
     /// then <paramref name="configureServices"/>'s services, and runs the job.
     /// </summary>
@@ -47,6 +55,21 @@ public static class ToilWorkerEntryPoint
     {
         ArgumentNullException.ThrowIfNull(configureServices);
         return RunCoreAsync(args, ServiceBuilder(configureServices), ownsProvider: true, Console.Error, cancellationToken);
+    }
+
+    /// <summary>
+    /// Serves jobs until standard input ends (<see cref="ServeOption"/>): each request line is one job, run as
+    /// <see cref="RunAsync(string[], Action{IServiceCollection, WorkflowConfig}, CancellationToken)"/> would run it in a
+    /// process of its own (its own directories, liveness lock, log capture, deferred functions and stats), with the
+    /// services built anew for each job; a job store is opened once per locator and reused.
+    /// </summary>
+    /// <param name="configureServices">Registers the host's job types and their services, given the workflow configuration.</param>
+    /// <param name="cancellationToken">Ends serving: the running job fails, and no further request is read.</param>
+    /// <returns>The process exit code: 0 when standard input ended, <see cref="WorkerExitCodes.LeaderGone"/> when a job found its leader gone, else <see cref="WorkerExitCodes.Failed"/>.</returns>
+    public static Task<int> ServeAsync(Action<IServiceCollection, WorkflowConfig> configureServices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configureServices);
+        return WorkerServer.ServeAsync(ServiceBuilder(configureServices), ownsProvider: true, Console.Error, cancellationToken);
     }
 
     /// <summary>Runs one worker process on arguments a caller already parsed (the <c>toil worker</c> command parses them
@@ -85,6 +108,11 @@ public static class ToilWorkerEntryPoint
         string[] args, Func<WorkflowConfig, IServiceProvider> buildServices, bool ownsProvider, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (args is [ServeOption])
+        {
+            return await WorkerServer.ServeAsync(buildServices, ownsProvider, error, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!WorkerArguments.TryParse(args, out var arguments, out string? problem))
         {
             await error.WriteLineAsync($"{WorkerArguments.Usage}{Environment.NewLine}error: {problem}").ConfigureAwait(false);
@@ -98,54 +126,70 @@ public static class ToilWorkerEntryPoint
         WorkerArguments arguments, Func<WorkflowConfig, IServiceProvider> buildServices, bool ownsProvider, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        IJobStore store;
+        var (store, exitCode) = await OpenStoreAsync(arguments.JobStoreLocator, error, cancellationToken).ConfigureAwait(false);
+        if (store is null)
+        {
+            return exitCode;
+        }
+
+        await using (store.ConfigureAwait(false))
+        {
+            return await RunOnStoreAsync(store, arguments, buildServices, ownsProvider, error, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens the job store a worker names; on failure writes why to <paramref name="error"/> and gives the exit code.</summary>
+    internal static async Task<(IJobStore? Store, int ExitCode)> OpenStoreAsync(string locator, TextWriter error, CancellationToken cancellationToken)
+    {
         try
         {
-            store = await WorkerJobStoreLocator.OpenAsync(arguments.JobStoreLocator, cancellationToken).ConfigureAwait(false);
+            return (await WorkerJobStoreLocator.OpenAsync(locator, cancellationToken).ConfigureAwait(false), WorkerExitCodes.Success);
         }
         catch (UnsupportedJobStoreLocatorException e)
         {
             await error.WriteLineAsync($"{WorkerArguments.Usage}{Environment.NewLine}error: {e.Message}").ConfigureAwait(false);
-            return UsageErrorExitCode;
+            return (null, UsageErrorExitCode);
         }
         catch (Exception e) when (e is NoSuchJobStoreException or IOException or UnauthorizedAccessException)
         {
             string detail = e is NoSuchJobStoreException ? string.Empty : $" ({e.Message})";
             await error.WriteLineAsync(
-                $"Could not access the job store at '{arguments.JobStoreLocator}'{detail}. If you are running with a grid batch " +
+                $"Could not access the job store at '{locator}'{detail}. If you are running with a grid batch " +
                 "system (e.g. Slurm), the job store path must be on a shared filesystem that every node mounts at the same path.")
                 .ConfigureAwait(false);
-            return WorkerExitCodes.NoJobStore;
+            return (null, WorkerExitCodes.NoJobStore);
         }
         catch (Exception e)
         {
             // The store is there but unusable (corrupt format or configuration, no file locks): not a mount problem.
-            await error.WriteLineAsync($"Could not open the job store at '{arguments.JobStoreLocator}': {e}").ConfigureAwait(false);
+            await error.WriteLineAsync($"Could not open the job store at '{locator}': {e}").ConfigureAwait(false);
+            return (null, WorkerExitCodes.Failed);
+        }
+    }
+
+    /// <summary>Builds the services and runs one job on an open store in <see cref="WorkerMode.Process"/>; gives the exit code.</summary>
+    internal static async Task<int> RunOnStoreAsync(
+        IJobStore store, WorkerArguments arguments, Func<WorkflowConfig, IServiceProvider> buildServices, bool ownsProvider, TextWriter error, CancellationToken cancellationToken)
+    {
+        IServiceProvider? provider = null;
+        try
+        {
+            provider = buildServices(store.Config);
+            var runner = provider.GetRequiredService<IWorkerRunner>();
+            var request = new WorkerRequest(store, arguments.JobStoreId) { JobName = arguments.JobName, Mode = WorkerMode.Process };
+            var result = await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            return result.ExitCode;
+        }
+        catch (Exception e)
+        {
+            await error.WriteLineAsync($"The worker for job '{arguments.JobName}' ({arguments.JobStoreId}) failed: {e}").ConfigureAwait(false);
             return WorkerExitCodes.Failed;
         }
-
-        await using (store.ConfigureAwait(false))
+        finally
         {
-            IServiceProvider? provider = null;
-            try
+            if (ownsProvider && provider is IAsyncDisposable disposable)
             {
-                provider = buildServices(store.Config);
-                var runner = provider.GetRequiredService<IWorkerRunner>();
-                var request = new WorkerRequest(store, arguments.JobStoreId) { JobName = arguments.JobName, Mode = WorkerMode.Process };
-                var result = await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
-                return result.ExitCode;
-            }
-            catch (Exception e)
-            {
-                await error.WriteLineAsync($"The worker for job '{arguments.JobName}' ({arguments.JobStoreId}) failed: {e}").ConfigureAwait(false);
-                return WorkerExitCodes.Failed;
-            }
-            finally
-            {
-                if (ownsProvider && provider is IAsyncDisposable disposable)
-                {
-                    await disposable.DisposeAsync().ConfigureAwait(false);
-                }
+                await disposable.DisposeAsync().ConfigureAwait(false);
             }
         }
     }

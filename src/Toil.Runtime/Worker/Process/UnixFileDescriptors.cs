@@ -6,10 +6,12 @@ namespace Toil.Runtime.Worker;
 /// <summary>The few libc calls the worker needs: open with O_APPEND, dup, dup2, fsync, close, kill for log capture; getrusage for stats (Linux and macOS).</summary>
 internal static partial class UnixFileDescriptors
 {
+    public const int StandardInput = 0;
     public const int StandardOutput = 1;
     public const int StandardError = 2;
     public const int SigKill = 9;
 
+    private const int ORdOnly = 0;
     private const int OWrOnly = 1;
     private const int FDupFdCloexec = 1030;
 
@@ -27,6 +29,13 @@ internal static partial class UnixFileDescriptors
     public static int OpenAppend(string path)
     {
         int fd = Libc.Open(path, OWrOnly | OCreat | OAppend | OCloexec, Convert.ToInt32("600", 8));
+        return fd >= 0 ? fd : throw Error($"open '{path}'");
+    }
+
+    /// <summary>Opens <paramref name="path"/> for reading, close-on-exec.</summary>
+    public static int OpenReadOnly(string path)
+    {
+        int fd = Libc.Open(path, ORdOnly | OCloexec, 0);
         return fd >= 0 ? fd : throw Error($"open '{path}'");
     }
 

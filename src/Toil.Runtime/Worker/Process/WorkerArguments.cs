@@ -9,7 +9,7 @@ namespace Toil.Runtime.Worker;
 internal sealed record WorkerArguments(string JobName, string JobStoreLocator, string JobStoreId)
 {
     /// <summary>The one-line usage, printed with every argument error.</summary>
-    public const string Usage = "usage: worker JOBNAME JOBSTORELOCATOR JOBSTOREID";
+    public const string Usage = "usage: worker JOBNAME JOBSTORELOCATOR JOBSTOREID (or: worker --serve)";
 
     /// <summary>
     /// Parses <paramref name="args"/>: exactly three non-empty positional arguments. Options are refused by name
