@@ -79,11 +79,11 @@ public sealed class WorkerOptions : IValidatableObject
     public bool AsynchronousCommits { get; set; } = true;
 
     /// <summary>
-    /// With <see cref="AsynchronousCommits"/>: how many chained jobs' commits may be left to a later write of the issued
-    /// job's record while a write is in flight (group commits, <c>docs/decisions.md#group-commits</c>). The newest of them
-    /// supersedes the others, so several chained jobs cost one durable write; a killed worker then reruns every job since
-    /// the last durable write, at most this many plus the two an asynchronous commit allows. 0 writes every commit. The
-    /// default value is 16.
+    /// With <see cref="AsynchronousCommits"/>: how many more chained jobs than an asynchronous commit's two a killed
+    /// worker may rerun (group commits, <c>docs/decisions.md#group-commits</c>). While a write of the issued job's record
+    /// is in flight, a chained job's commit may be left to the next write, which supersedes it, so several chained jobs
+    /// cost one durable write; a killed worker reruns every job since the last durable write, at most this many plus two.
+    /// 0 writes every commit. The default value is 16.
     /// </summary>
     [Range(0, 4096)]
     public int MaxUncommittedJobs { get; set; } = 16;

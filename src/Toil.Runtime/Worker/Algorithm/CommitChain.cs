@@ -11,15 +11,16 @@ namespace Toil.Runtime.Worker;
 /// <remarks>
 /// It also coalesces chained commits (<c>docs/decisions.md#group-commits</c>): while a write is in flight, a chained job's
 /// commit may be left to a later write of the same record instead of being written itself
-/// (<see cref="CanCoalesce"/>, <see cref="Coalesce"/>); the newest such commit supersedes the ones before it, and at most
-/// <see cref="WorkerOptions.MaxUncommittedJobs"/> jobs or <see cref="WorkerOptions.MaxUncommittedTime"/> go unwritten.
+/// (<see cref="CanCoalesce"/>, <see cref="Coalesce"/>); the newest such commit supersedes the ones before it, and the
+/// running job is at most <see cref="WorkerOptions.MaxUncommittedJobs"/> + 1 jobs past the durable record (so a kill
+/// reruns at most that many + 2), and no commit waits longer than <see cref="WorkerOptions.MaxUncommittedTime"/>.
 /// A commit left so is written by the next job's commit (which records everything since), or by
 /// <see cref="FlushAsync"/> at the end of the chain.
 /// </remarks>
 /// <param name="timeout">The bound of each wait.</param>
 /// <param name="time">The clock of the bound.</param>
 /// <param name="jobStoreId">The issued job, named in the timeout's message.</param>
-/// <param name="maxUncommittedJobs">How many chained jobs may go unwritten at most (0: every commit is written).</param>
+/// <param name="maxUncommittedJobs">How many jobs the running one may be past the durable record beyond the one an asynchronous commit allows (0: every commit is written).</param>
 /// <param name="maxUncommittedTime">How long the oldest unwritten commit may wait at most.</param>
 internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jobStoreId, int maxUncommittedJobs = 0, TimeSpan maxUncommittedTime = default)
 {
@@ -28,6 +29,9 @@ internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jo
     // The wait of the last write that was started, and the ID of the job it chained in (the last merged name it lists).
     private Func<CancellationToken, ValueTask> _written = Nothing;
     private string? _writtenTail;
+
+    // How many jobs the last started write records done (the commits it superseded and its own).
+    private int _writtenGroup;
 
     // The newest commit left unwritten: the store that would have written it and what it would have written.
     private IChainingFileStore? _pendingStore;
@@ -57,6 +61,7 @@ internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jo
     {
         _written = fileStore.WaitForCommitAsync;
         _writtenTail = tail;
+        _writtenGroup = Uncommitted + 1;
         _pendingStore = null;
         _pendingSuccessor = null;
         Uncommitted = 0;
@@ -69,7 +74,9 @@ internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jo
     /// <returns><see langword="true"/> when the commit may be coalesced.</returns>
     public bool CanCoalesce()
     {
-        if (Uncommitted >= maxUncommittedJobs)
+        // The jobs past the durable record: the write in flight's group, those left since, and the one that would run
+        // next. Without coalescing that is 1 (the running job; its predecessor's write in flight).
+        if (_writtenGroup + Uncommitted > maxUncommittedJobs)
         {
             return false;
         }
