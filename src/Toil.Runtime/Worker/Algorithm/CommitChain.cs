@@ -26,8 +26,9 @@ internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jo
 {
     private static readonly Func<CancellationToken, ValueTask> Nothing = static _ => ValueTask.CompletedTask;
 
-    // The wait of the last write that was started, and the ID of the job it chained in (the last merged name it lists).
-    private Func<CancellationToken, ValueTask> _written = Nothing;
+    // The store of the last write that was started (kept as the store: a delegate per job would allocate), and the ID
+    // of the job it chained in (the last merged name it lists).
+    private IChainingFileStore? _written;
     private string? _writtenTail;
 
     // How many jobs the last started write records done (the commits it superseded and its own).
@@ -59,7 +60,7 @@ internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jo
     /// <param name="tail">The ID of the job the write chains in (its last merged name), or null when it chains none.</param>
     public void Started(IChainingFileStore fileStore, string? tail)
     {
-        _written = fileStore.WaitForCommitAsync;
+        _written = fileStore;
         _writtenTail = tail;
         _writtenGroup = Uncommitted + 1;
         _pendingStore = null;
@@ -87,7 +88,7 @@ internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jo
         }
 
         // Task.WaitAsync without a token or timeout hands back the commit's own task: no allocation.
-        return !_written(CancellationToken.None).IsCompleted;
+        return _written is not null && !_written.WaitForCommitAsync(CancellationToken.None).IsCompleted;
     }
 
     /// <summary>
