@@ -16,6 +16,9 @@ public sealed class WorkerEntryScenario : IHostScenario
     /// <summary>Set to <c>0</c> to run the worker with <see cref="WorkerOptions.AsynchronousCommits"/> off.</summary>
     public const string AsynchronousCommitsVariable = "TOIL_TEST_ASYNCHRONOUS_COMMITS";
 
+    /// <summary>Set to a number to run the worker with that <see cref="WorkerOptions.MaxUncommittedJobs"/> (group commits).</summary>
+    public const string MaxUncommittedJobsVariable = "TOIL_TEST_MAX_UNCOMMITTED_JOBS";
+
     /// <inheritdoc />
     public string Name => ScenarioName;
 
@@ -35,6 +38,10 @@ public sealed class WorkerEntryScenario : IHostScenario
             {
                 o.WorkDir = workDir;
                 o.AsynchronousCommits = Environment.GetEnvironmentVariable(AsynchronousCommitsVariable) != "0";
+                if (Environment.GetEnvironmentVariable(MaxUncommittedJobsVariable) is { Length: > 0 } max)
+                {
+                    o.MaxUncommittedJobs = int.Parse(max, System.Globalization.CultureInfo.InvariantCulture);
+                }
             });
             new WorkerTestJobs().ConfigureServices(services);
         });

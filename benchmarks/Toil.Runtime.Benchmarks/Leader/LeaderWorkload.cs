@@ -35,6 +35,11 @@ public sealed class LeaderWorkload : IWorkload
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         int pending = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000;
         string root = WorkerBench.NewDirectory("leader");
+        if (args.Length > 3 && args[3] == "fanout-profile")
+        {
+            return await ProfileFanOutAsync(root, jobs, rounds);
+        }
+
         try
         {
             await using var services = LeaderServices(root);
@@ -74,6 +79,47 @@ public sealed class LeaderWorkload : IWorkload
 
             double mib = await PendingMemoryAsync(root, pending);
             Console.WriteLine(FormattableString.Invariant($"  leader + queue with {pending} pending jobs : {mib,8:F1} MiB managed heap growth (target < 200) {Verdict(mib < 200)}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
+            return 0;
+        }
+        finally
+        {
+            WorkerBench.TryDelete(root);
+        }
+    }
+
+    /// <summary>
+    /// A profiling aid (<c>leader N R 0 fanout-profile</c>): warms up with a fan-out of 50, creates R fan-out stores of N
+    /// children, prints "ready PID" and waits 2 s so a profiler can attach (<c>strace -c -f -p PID</c>), then runs them and
+    /// prints "done" (docs/performance.md, "Group commits").
+    /// </summary>
+    private static async Task<int> ProfileFanOutAsync(string root, int jobs, int rounds)
+    {
+        try
+        {
+            await using var services = LeaderServices(root);
+            var runner = services.GetRequiredService<IWorkflowRunner>();
+            await FanOutAsync(runner, root, 50);
+            var stores = new List<FileJobStore>();
+            for (int r = 0; r < rounds; r++)
+            {
+                var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = Path.Combine(root, "fan-" + Guid.NewGuid().ToString("N")) }, new WorkflowConfig { RetryCount = 0 });
+                await CreateFanAsync(store, jobs, new JobRequirements { Cores = 0.1, Memory = "16Mi", Disk = "1Mi" });
+                stores.Add(store);
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"ready {Environment.ProcessId}"));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            foreach (var store in stores)
+            {
+                long start = Stopwatch.GetTimestamp();
+                var result = await runner.RunStoreAsync(store);
+                var elapsed = Stopwatch.GetElapsedTime(start);
+                Check(result, jobs + 1);
+                Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}: {(jobs + 1) / elapsed.TotalSeconds:F0} jobs/s"));
+                await store.DisposeAsync();
+            }
+
+            Console.WriteLine("done");
             return 0;
         }
         finally

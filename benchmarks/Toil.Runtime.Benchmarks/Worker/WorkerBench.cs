@@ -31,7 +31,7 @@ internal static class WorkerBench
         services.AddToilRuntime(o =>
         {
             o.WorkDir = workDir;
-            // Attribution knobs (docs/performance.md, "Worker"): the delete batch and the commit mode.
+            // Attribution knobs (docs/performance.md, "Worker", "Group commits"): the delete batch, the commit mode, the group bound.
             if (Environment.GetEnvironmentVariable("TOIL_BENCH_DELETE_BATCH") is { } batch)
             {
                 o.ChainedRecordDeleteBatch = int.Parse(batch, System.Globalization.CultureInfo.InvariantCulture);
@@ -40,6 +40,11 @@ internal static class WorkerBench
             if (Environment.GetEnvironmentVariable("TOIL_BENCH_ASYNCHRONOUS_COMMITS") is { } asynchronous)
             {
                 o.AsynchronousCommits = asynchronous != "0";
+            }
+
+            if (Environment.GetEnvironmentVariable("TOIL_BENCH_MAX_UNCOMMITTED_JOBS") is { } uncommitted)
+            {
+                o.MaxUncommittedJobs = int.Parse(uncommitted, System.Globalization.CultureInfo.InvariantCulture);
             }
 
             configure?.Invoke(o);

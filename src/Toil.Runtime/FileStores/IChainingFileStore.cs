@@ -31,6 +31,12 @@ internal interface IChainingFileStore : IFileStore
     /// </summary>
     long? KnownDiskUsed => null;
 
+    /// <summary>
+    /// Whether the job deleted files through this store that its commit must journal. Only a commit without any may be
+    /// left to a later write of the record (<c>docs/decisions.md#group-commits</c>); a store that cannot tell says yes.
+    /// </summary>
+    bool HasPendingDeletes => true;
+
     /// <summary>The bytes the job wrote to the job store through this store, counted as they passed (0 when not counted).</summary>
     long BytesWritten => 0;
 

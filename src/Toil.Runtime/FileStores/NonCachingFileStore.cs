@@ -506,6 +506,18 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         return StartCommitCoreAsync(jobState: true, successor, cancellationToken);
     }
 
+    /// <inheritdoc />
+    bool IChainingFileStore.HasPendingDeletes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pendingDeletes is { Count: > 0 };
+            }
+        }
+    }
+
     private ValueTask StartCommitCoreAsync(bool jobState, JobDescription? replacement, CancellationToken cancellationToken)
     {
         Func<CancellationToken, ValueTask>? previous;

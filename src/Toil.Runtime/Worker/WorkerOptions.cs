@@ -78,6 +78,22 @@ public sealed class WorkerOptions : IValidatableObject
     /// </summary>
     public bool AsynchronousCommits { get; set; } = true;
 
+    /// <summary>
+    /// With <see cref="AsynchronousCommits"/>: how many more chained jobs than an asynchronous commit's two a killed
+    /// worker may rerun (group commits, <c>docs/decisions.md#group-commits</c>). While a write of the issued job's record
+    /// is in flight, a chained job's commit may be left to the next write, which supersedes it, so several chained jobs
+    /// cost one durable write; a killed worker reruns every job since the last durable write, at most this many plus two.
+    /// 0 writes every commit. The default value is 16.
+    /// </summary>
+    [Range(0, 4096)]
+    public int MaxUncommittedJobs { get; set; } = 16;
+
+    /// <summary>
+    /// With <see cref="MaxUncommittedJobs"/> above 0: how long the oldest commit left to a later write may wait for it
+    /// before the next chained job waits for the write in flight and writes its own. The default value is 100 ms.
+    /// </summary>
+    public TimeSpan MaxUncommittedTime { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Checks what the attributes cannot: enumerations, time spans, directories.</summary>
     /// <param name="validationContext">The context (unused).</param>
     /// <returns>One result per problem; none when the options are valid.</returns>
@@ -97,6 +113,11 @@ public sealed class WorkerOptions : IValidatableObject
         if (CommitWaitTimeout <= TimeSpan.Zero)
         {
             yield return new($"{nameof(CommitWaitTimeout)} must be positive (was {CommitWaitTimeout})");
+        }
+
+        if (MaxUncommittedTime < TimeSpan.Zero || MaxUncommittedTime > TimeSpan.FromHours(1))
+        {
+            yield return new($"{nameof(MaxUncommittedTime)} must be between zero and one hour (was {MaxUncommittedTime})");
         }
 
         if (!Enum.IsDefined(CleanWorkDir))

@@ -58,6 +58,9 @@ public sealed class WorkerChainCrashTests
             int extraMs = random.Next(0, 15);
             var startInfo = TestHostProcess.StartInfo(WorkerEntryScenario.ScenarioName, workDir, WorkerTestJobs.Append, "file:" + storeDir, root);
             startInfo.Environment[WorkerEntryScenario.AsynchronousCommitsVariable] = asynchronousCommits ? "1" : "0";
+
+            // Every commit written: group commits have their own test below, whose bound on reruns is wider.
+            startInfo.Environment[WorkerEntryScenario.MaxUncommittedJobsVariable] = "0";
             using (var worker = Process.Start(startInfo)!)
             {
                 var stdout = worker.StandardOutput.ReadToEndAsync();
@@ -109,6 +112,103 @@ public sealed class WorkerChainCrashTests
         killedMidChain.Should().BeGreaterThan(6, "most kills must land inside the chain for the test to mean anything");
     }
 
+    /// <summary>
+    /// Group commits (docs/decisions.md#group-commits) under SIGKILL: the worker's job updates are slowed so that chained
+    /// jobs run while a write is in flight and their commits coalesce, then it is killed. The record the kill leaves names
+    /// the last job a durable write chained in; recovery reruns exactly the jobs from that one to the last that ran (at
+    /// most the bound plus the two an asynchronous commit allows), every job runs at least once and in order, and the
+    /// store is empty afterwards (no record or body file leaked by a superseded commit).
+    /// </summary>
+    [Test]
+    public async Task WorkerProcess_KilledInsideACoalescedGroup_RecoveryRerunsExactlyTheJobsSinceTheLastDurableWrite()
+    {
+        const int maxUncommitted = 6;
+        var random = new Random(20261204);
+        int killedInsideAGroup = 0;
+        var kills = new List<string>();
+        for (int round = 0; round < 10; round++)
+        {
+            string storeDir = Path.Combine(_root, $"group-store-{round}");
+            string ran = Path.Combine(_root, $"group-ran-{round}.txt");
+            string workDir = Directory.CreateDirectory(Path.Combine(_root, $"group-work-{round}")).FullName;
+            var order = new List<string>();
+            string root = await CreateChainAsync(storeDir, ran, order);
+
+            int killAfter = random.Next(3, ChainLength / 2);
+            int extraMs = random.Next(0, 15);
+            var startInfo = TestHostProcess.StartInfo(WorkerSlowCommitsScenario.ScenarioName, workDir, storeDir, root, "20", maxUncommitted.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using (var worker = Process.Start(startInfo)!)
+            {
+                var stdout = worker.StandardOutput.ReadToEndAsync();
+                var stderr = worker.StandardError.ReadToEndAsync();
+                var watch = Stopwatch.StartNew();
+                while (!worker.HasExited && CountLines(ran) < killAfter && watch.Elapsed < Bound)
+                {
+                    await Task.Delay(1);
+                }
+
+                await Task.Delay(extraMs);
+                bool running = !worker.HasExited;
+                worker.Kill();   // SIGKILL
+                await worker.WaitForExitAsync().WaitAsync(Bound);
+                await Task.WhenAll(stdout, stderr);
+                running.Should().BeTrue($"round {round}: the slowed chain must still run when it is killed ({stderr.Result})");
+            }
+
+            // What the kill left: the jobs that ran, and the job the last durable write chained in (its body still attached).
+            int ranBefore = CountLines(ran);
+            int durable;
+            await using (var store = await FileJobStore.OpenAsync(storeDir))
+            {
+                var record = await store.JobExistsAsync(root) ? await store.LoadJobAsync(root) : null;
+                if (record is not { HasBody: true })
+                {
+                    // Killed after the last job's commit was durable (during the finished chain's deletion): nothing reruns.
+                    ranBefore.Should().Be(ChainLength, $"round {round}: a record without a job to run means the whole chain ran");
+                    durable = ChainLength;
+                }
+                else
+                {
+                    durable = order.IndexOf(record.GetChain()[^1].JobStoreId);
+                    durable.Should().BeGreaterThanOrEqualTo(0, $"round {round}: the record's last chained name is a job of the chain");
+                }
+            }
+
+            if (ranBefore - durable > 2)
+            {
+                killedInsideAGroup++;
+            }
+
+            kills.Add($"{ranBefore}/{durable}");
+
+            await RecoverAsync(storeDir, root, workDir, asynchronousCommits: true);
+
+            var runs = File.ReadAllLines(ran).Select(int.Parse).ToList();
+            var firsts = Enumerable.Range(0, ChainLength).Select(i => runs.IndexOf(i)).ToList();
+            firsts.Should().NotContain(-1, $"round {round}: every job of the chain runs at least once (runs: {string.Join(",", runs)})");
+            firsts.Should().BeInAscendingOrder($"round {round}: a job never runs before its predecessor");
+            var rerun = runs.GroupBy(i => i).Where(g => g.Count() > 1).Select(g => g.Key).Order().ToList();
+            rerun.Should().Equal(
+                Enumerable.Range(durable, ranBefore - durable),
+                $"round {round}: exactly the jobs since the last durable write rerun (durable: {durable}, ran before the kill: {ranBefore}, runs: {string.Join(",", runs)})");
+            rerun.Should().HaveCountLessThanOrEqualTo(maxUncommitted + 2, $"round {round}: the bound on uncommitted jobs holds");
+            runs.GroupBy(i => i).Should().OnlyContain(g => g.Count() <= 2, $"round {round}");
+
+            await using (var store = await FileJobStore.OpenAsync(storeDir))
+            {
+                await foreach (var left in store.ListJobsAsync())
+                {
+                    Assert.Fail($"round {round}: job {left} ({left.JobName}) was left in the store");
+                }
+            }
+
+            Directory.EnumerateFileSystemEntries(Path.Combine(storeDir, "job-files"), "instance-*", SearchOption.AllDirectories)
+                .Should().BeEmpty($"round {round}: every body file goes with its job's record");
+        }
+
+        killedInsideAGroup.Should().BeGreaterThanOrEqualTo(5, $"with slowed writes most kills must land inside a coalesced group (more than two jobs past the durable record) for the test to mean anything (jobs run / durable job per round: {string.Join(", ", kills)})");
+    }
+
     private static int CountLines(string path)
     {
         try
@@ -121,7 +221,7 @@ public sealed class WorkerChainCrashTests
         }
     }
 
-    private static async Task<string> CreateChainAsync(string storeDir, string ran)
+    private static async Task<string> CreateChainAsync(string storeDir, string ran, List<string>? order = null)
     {
         await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = "file:" + storeDir });
         var jobs = new List<JobDescription>();
@@ -140,6 +240,7 @@ public sealed class WorkerChainCrashTests
             }
 
             jobs.Add(job);
+            order?.Add(job.JobStoreId);
         }
 
         await store.CreateJobsAsync(jobs);

@@ -148,6 +148,9 @@ public sealed class WorkerRunnerChainingTests
     {
         using var t = new WorkerTestContext { UseNonCachingFileStore = true };
         t.Options.AsynchronousCommits = true;
+
+        // Every commit written: with group commits the record may list up to MaxUncommittedJobs more (WorkerRunnerGroupCommitTests).
+        t.Options.MaxUncommittedJobs = 0;
         var ids = await ChainAsync(t, 40);
         var persisted = new List<int>();
         foreach (var (name, _) in ids)

@@ -8,7 +8,8 @@ namespace Toil.Runtime.Worker;
 /// Deletes, in batches of <see cref="WorkerOptions.ChainedRecordDeleteBatch"/>, the records of jobs chained into the
 /// issued ID whose bodies ran and whose completion is durable (<c>docs/worker-algorithm.md</c>, "Chained-in records";
 /// <c>docs/decisions.md#chaining</c>): every merged name but the owner's and the last, which is the predecessor's own
-/// record (its body file stays referenced until the write that chains its successor is durable). The record then lists
+/// record (its body file stays referenced until the write that chains its successor is durable); with coalesced commits,
+/// every merged name before the job the last started write chained in (<see cref="CommitChain.UnreachableCount"/>). The record then lists
 /// only names whose records may still exist, so what each commit writes stays bounded instead of growing with the chain.
 /// </summary>
 /// <remarks>
@@ -42,10 +43,14 @@ internal sealed class ChainedRecordDeletion(int batch, bool background, ILogger 
             SettleNames(merged, await SettleAsync().ConfigureAwait(false));
         }
 
+        // Only records the last started write made unreachable: with coalesced commits (docs/decisions.md#group-commits)
+        // that write may be several jobs behind, and the records after the job it chained in are still referenced.
+        int unreachable = commits.UnreachableCount(merged);
+
         // Most jobs of a chain have fewer candidates than a batch: counted first (an upper bound of the distinct
         // IDs below), they cost no set.
         int candidates = 0;
-        for (int i = 0; i < merged.Count - 1; i++)
+        for (int i = 0; i < unreachable; i++)
         {
             string id = merged[i].JobStoreId;
             if (id != predecessor.JobStoreId && _deletingIds?.Contains(id) != true)
@@ -60,7 +65,7 @@ internal sealed class ChainedRecordDeletion(int batch, bool background, ILogger 
         }
 
         var done = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < merged.Count - 1; i++)
+        for (int i = 0; i < unreachable; i++)
         {
             string id = merged[i].JobStoreId;
             if (id != predecessor.JobStoreId && _deletingIds?.Contains(id) != true)

@@ -195,7 +195,7 @@ public sealed class WorkerRunner : IWorkerRunner
             _logFile = logFile;
             _redirection = redirection;
             _store = request.JobStore;
-            _commits = new CommitChain(options.CommitWaitTimeout, owner._time, request.JobStoreId);
+            _commits = new CommitChain(options.CommitWaitTimeout, owner._time, request.JobStoreId, options.MaxUncommittedJobs, options.MaxUncommittedTime);
             _deletion = new ChainedRecordDeletion(options.ChainedRecordDeleteBatch, background: false, owner._hostLogger);
             _stats = new RunStats(
                 dirs.TempDirectory,
@@ -296,9 +296,15 @@ public sealed class WorkerRunner : IWorkerRunner
                 }
             }
 
-            // §4 step 1, Toil's blockFn(): the whole commit chain must be durable before the attempt is judged.
+            // §4 step 1, Toil's blockFn(): the whole commit chain must be durable before the attempt is judged. A commit
+            // left to a later write that never came (the last chained job had no body, or failed) is written first.
             try
             {
+                if (!IsCrashed)
+                {
+                    await _commits.FlushAsync().ConfigureAwait(false);
+                }
+
                 await _commits.WaitForAllAsync().ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // A failed commit fails the attempt; it is reported, not thrown.
@@ -399,20 +405,27 @@ public sealed class WorkerRunner : IWorkerRunner
                 token.ThrowIfCancellationRequested();
                 WorkerRunnerLog.CompletedBody(_log, job);
 
-                // At most one commit in flight: the previous job's commit (written while this body ran) must be done before
-                // this one starts, so a killed worker reruns at most the last two jobs, and a failed commit fails the
-                // attempt here (Toil's terminate flag) instead of after the rest of the chain.
-                await _commits.WaitAsync(token).ConfigureAwait(false);
+                // At most one write in flight: the previous write must be done before this one starts, and a failed commit
+                // fails the attempt here (Toil's terminate flag) instead of after the rest of the chain. While it is still
+                // in flight a chained job without deletions may instead leave its commit to a later write of the record
+                // (docs/decisions.md#group-commits): a killed worker then reruns every job since the last durable write.
+                bool coalesce = _commits.CanCoalesce() && !job.HasFilesToDelete && !fileStore.HasPendingDeletes;
+                if (!coalesce)
+                {
+                    await _commits.WaitAsync(token).ConfigureAwait(false);
+                }
+
                 JobDescription? successor = await NextChainableAsync(job, token).ConfigureAwait(false);
                 JobNames? successorNames = null;
                 if (successor is null)
                 {
                     await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+                    _commits.Started(fileStore, tail: null);
                 }
                 else
                 {
                     successorNames = successor.GetNames();
-                    await ChainAsync(job, successor, fileStore, token).ConfigureAwait(false);
+                    await ChainAsync(job, successor, fileStore, coalesce, token).ConfigureAwait(false);
                 }
 
                 succeeded = true;
@@ -484,7 +497,11 @@ public sealed class WorkerRunner : IWorkerRunner
         /// ride in that write's journal. Toil writes the two states one after the other; the folded write goes straight to
         /// the second, and a crash before it leaves the first job to rerun, as a crash before Toil's first write does.
         /// </summary>
-        private async ValueTask ChainAsync(JobDescription predecessor, JobDescription successor, IChainingFileStore fileStore, CancellationToken token)
+        /// <remarks>
+        /// With <paramref name="coalesce"/> the write is left to a later one (<see cref="CommitChain.Coalesce"/>): the
+        /// successor still takes the issued ID and runs, and the next write records it, or <see cref="CommitChain.FlushAsync"/>.
+        /// </remarks>
+        private async ValueTask ChainAsync(JobDescription predecessor, JobDescription successor, IChainingFileStore fileStore, bool coalesce, CancellationToken token)
         {
             if (predecessor.Memory < successor.Memory || predecessor.Cores < successor.Cores)
             {
@@ -501,6 +518,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 // A journal left by a killed worker's commit of this job: finish it with a commit of its own first (only
                 // the issued job can carry one), then write the successor with a commit-only store, as Toil does.
                 await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+                _commits.Started(fileStore, predecessor.MergedJobNamesOrNull is { Count: > 0 } own ? own[^1].JobStoreId : null);
                 await _commits.WaitAsync(token).ConfigureAwait(false);
                 commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _commits.Last, _jobLog, _asynchronousCommits));
                 _commits.Follow(commitStore.WaitForCommitAsync);
@@ -513,13 +531,20 @@ public sealed class WorkerRunner : IWorkerRunner
                 WorkerRunnerLog.Chaining(_log, predecessor, successorId);
             }
 
-            if (commitStore is null)
+            string tail = successor.MergedJobNamesOrNull![^1].JobStoreId;
+            if (commitStore is not null)
             {
-                await fileStore.StartCommitAsync(successor, token).ConfigureAwait(false);
+                await commitStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+                _commits.Started(commitStore, tail);
+            }
+            else if (coalesce)
+            {
+                _commits.Coalesce(fileStore, successor);
             }
             else
             {
-                await commitStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
+                await fileStore.StartCommitAsync(successor, token).ConfigureAwait(false);
+                _commits.Started(fileStore, tail);
             }
         }
 
