@@ -678,11 +678,7 @@ public sealed partial class FileJobStore : IJobStore
             {
                 // One fsync per directory for the whole batch: a message whose move is lost by a crash is delivered
                 // again, which at-least-once delivery allows.
-                await IoAsync("fsync-archive", () =>
-                {
-                    DurableFile.FsyncDirectory(archive);
-                    DurableFile.FsyncDirectory(inbox);
-                }, cancellationToken).ConfigureAwait(false);
+                await _records.SyncDirectoriesAsync("fsync-archive", cancellationToken, archive, inbox).ConfigureAwait(false);
             }
         }
 
@@ -887,7 +883,7 @@ public sealed partial class FileJobStore : IJobStore
     {
         foreach (string directory in directories)
         {
-            await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(directory), cancellationToken).ConfigureAwait(false);
+            await _records.SyncDirectoriesAsync("fsync-directory", cancellationToken, directory).ConfigureAwait(false);
         }
     }
 

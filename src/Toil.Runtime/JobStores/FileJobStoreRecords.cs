@@ -113,6 +113,23 @@ internal sealed partial class FileJobStoreRecords
             },
             cancellationToken);
 
+    /// <summary>
+    /// Makes the changes already made in each of <paramref name="directories"/> durable, through the process's group of
+    /// directory syncs (<see cref="DirectorySyncGroup"/>, <c>docs/decisions.md#group-commits</c>): concurrent writers of a
+    /// directory share an <c>fsync</c>, and each returns only after one that began after its change. Retried on transient errors.
+    /// </summary>
+    public ValueTask SyncDirectoriesAsync(string step, CancellationToken cancellationToken, params string[] directories) =>
+        _retry.ExecuteAsync(
+            async ct =>
+            {
+                await InjectAsync(step).ConfigureAwait(false);
+                foreach (string directory in directories)
+                {
+                    await DirectorySyncGroup.Shared.SyncAsync(directory, ct).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+
     /// <summary>Runs one filesystem step, retried on transient errors.</summary>
     public ValueTask<T> IoAsync<T>(string step, Func<T> action, CancellationToken cancellationToken) =>
         _retry.ExecuteAsync(
@@ -261,7 +278,7 @@ internal sealed partial class FileJobStoreRecords
             throw;
         }
 
-        await IoAsync("fsync-directory", () => DurableFile.FsyncDirectory(Path.GetDirectoryName(target)!), cancellationToken).ConfigureAwait(false);
+        await SyncDirectoriesAsync("fsync-directory", cancellationToken, Path.GetDirectoryName(target)!).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Transient I/O error in the file job store; retry {Attempt} in {Delay}")]
