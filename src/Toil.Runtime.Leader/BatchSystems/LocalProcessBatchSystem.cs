@@ -555,27 +555,8 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
             detail = $"the job outlived its walltime of {walltime}; {detail}";
         }
 
-        if (kept.Count > 0 && _options.OutputTailBytes > 0)
+        Report(attempt, exitCode, reason, wallTime, detail, kept, () =>
         {
-            detail += AttemptOutput.Tail(kept, _options.OutputTailBytes);
-        }
-
-        LocalProcessLog.Ended(_logger, attempt.Id, exitCode, reason, wallTime);
-        lock (_lock)
-        {
-            _running.Remove(attempt.Id);
-            _pool.Release(attempt.Reservation!);
-            if (!attempt.KillRequested)
-            {
-                _issued.Remove(attempt.Id);
-                _updates.Writer.TryWrite(new BatchJobUpdate(attempt.Id, exitCode, reason)
-                {
-                    WallTime = wallTime,
-                    Detail = detail,
-                    OutputFiles = kept,
-                });
-            }
-
             if (retireWhy is null)
             {
                 if (_shutDown)
@@ -587,14 +568,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
                     _idle.Push(worker);
                 }
             }
-
-            if (!_shutDown)
-            {
-                StartWhatFits();
-            }
-        }
-
-        attempt.Ended.TrySetResult();
+        });
     }
 
     /// <summary>Takes a serving worker out of the pool for good: stops it (bounded), drains and deletes or keeps its standard error. Idempotent; safe under the lock.</summary>
@@ -729,6 +703,16 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
         string detail = attempt.OverWalltime
             ? $"the job outlived its walltime of {walltime}; {ExitCodeMapping.Describe(exitCode)}"
             : ExitCodeMapping.Describe(exitCode);
+        Report(attempt, exitCode, reason, wallTime, detail, kept, underLock: null);
+    }
+
+    /// <summary>
+    /// The end of an attempt, one-job or pooled: the output's tail added to the detail, the resources released, the
+    /// update queued (unless the leader killed it), <paramref name="underLock"/> run, what fits started, all under the
+    /// lock; then the attempt marked ended.
+    /// </summary>
+    private void Report(WorkerAttempt attempt, int exitCode, BatchJobExitReason reason, TimeSpan wallTime, string detail, IReadOnlyList<string> kept, Action? underLock)
+    {
         if (kept.Count > 0 && _options.OutputTailBytes > 0)
         {
             detail += AttemptOutput.Tail(kept, _options.OutputTailBytes);
@@ -750,6 +734,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
                 });
             }
 
+            underLock?.Invoke();
             if (!_shutDown)
             {
                 StartWhatFits();
