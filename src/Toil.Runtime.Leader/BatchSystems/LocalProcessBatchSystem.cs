@@ -496,19 +496,7 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
         var request = attempt.Request;
         var run = worker.RunAsync(request.JobName, request.JobStore.Locator, request.JobStoreId, environment);
         var walltime = request.Resources.Walltime;
-        if (walltime > TimeSpan.Zero)
-        {
-            try
-            {
-                await run.WaitAsync(walltime, _time).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                attempt.OverWalltime = true;
-                LocalProcessLog.OverWalltime(_logger, attempt.Id, attempt.ProcessId, walltime);
-                _ = StopOverlongAsync(attempt);
-            }
-        }
+        await WatchWalltimeAsync(attempt, run).ConfigureAwait(false);
 
         var result = await run.ConfigureAwait(false);
         bool crashed = result is null;
@@ -636,25 +624,37 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
         }
     }
 
+    /// <summary>
+    /// Waits up to the attempt's walltime (if it has one) for <paramref name="work"/>; past it, marks the attempt over its
+    /// walltime and starts stopping it. Returns at the walltime or when the work ends, whichever is first.
+    /// </summary>
+    private async Task WatchWalltimeAsync(WorkerAttempt attempt, Task work)
+    {
+        var walltime = attempt.Request.Resources.Walltime;
+        if (walltime <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            await work.WaitAsync(walltime, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            attempt.OverWalltime = true;
+            LocalProcessLog.OverWalltime(_logger, attempt.Id, attempt.ProcessId, walltime);
+            _ = StopOverlongAsync(attempt);
+        }
+    }
+
     /// <summary>Waits for an attempt's process to end, reports it (unless it was killed) and starts what now fits.</summary>
     private async Task WatchAsync(WorkerAttempt attempt)
     {
         var process = attempt.Process!;
         var exit = process.WaitForExitAsync();
         var walltime = attempt.Request.Resources.Walltime;
-        if (walltime > TimeSpan.Zero)
-        {
-            try
-            {
-                await exit.WaitAsync(walltime, _time).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                attempt.OverWalltime = true;
-                LocalProcessLog.OverWalltime(_logger, attempt.Id, attempt.ProcessId, walltime);
-                _ = StopOverlongAsync(attempt);
-            }
-        }
+        await WatchWalltimeAsync(attempt, exit).ConfigureAwait(false);
 
         await exit.ConfigureAwait(false);
         attempt.Exited.TrySetResult();
