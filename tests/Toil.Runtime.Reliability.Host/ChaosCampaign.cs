@@ -146,8 +146,10 @@ public sealed class ChaosCampaign(ChaosCampaignOptions options)
         int violationsBefore = report.Violations.Count;
 
         // The workers: wait for orphans of killed leaders (bounded), then count them.
-        var workers = ReadLines(Path.Combine(effects, ChaosPoints.PidLog)).Select(l => int.Parse(l.Split(' ')[0], CultureInfo.InvariantCulture)).ToList();
+        var pidLog = ReadLines(Path.Combine(effects, ChaosPoints.PidLog)).Select(l => l.Split(' ')).ToList();
+        var workers = pidLog.Select(l => int.Parse(l[0], CultureInfo.InvariantCulture)).ToList();
         report.WorkerProcesses += workers.Count;
+        report.ServingWorkerProcesses += pidLog.Count(l => l is [_, _, ChaosPoints.ServingMode]);
         bool lateOrphans = workers.Any(IsAlive);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (workers.Any(IsAlive) && DateTime.UtcNow < deadline)
@@ -305,6 +307,7 @@ public sealed class ChaosCampaign(ChaosCampaignOptions options)
         start.Environment[ChaosPoints.BodyKillVariable] = options.BodyKill.ToString(CultureInfo.InvariantCulture);
         start.Environment[ChaosPoints.CommitKillVariable] = options.CommitKill.ToString(CultureInfo.InvariantCulture);
         start.Environment[ChaosPoints.CommitDelayVariable] = options.CommitDelayMs.ToString(CultureInfo.InvariantCulture);
+        start.Environment[ChaosPoints.WarmWorkersVariable] = options.WarmWorkers.ToString(CultureInfo.InvariantCulture);
         return Process.Start(start)!;
     }
 

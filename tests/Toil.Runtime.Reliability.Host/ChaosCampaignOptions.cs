@@ -48,6 +48,13 @@ public sealed class ChaosCampaignOptions
     /// <summary>Where the workflows' stores, work directories and effects go (a workflow that held is deleted).</summary>
     public string Directory { get; set; } = Path.GetTempPath();
 
+    /// <summary>
+    /// The leaders' warm worker pool (<c>LocalProcessBatchSystemOptions.WarmWorkers</c>, docs/batch-systems.md#warm-worker-pool):
+    /// 0 starts one worker process per attempt; more keeps that many serving processes, each running attempts one after
+    /// another, so a kill point ends whichever attempt its process runs and the pool replaces the process.
+    /// </summary>
+    public int WarmWorkers { get; set; }
+
     /// <summary>Receives one line per workflow and a summary; <see langword="null"/> for none.</summary>
     public TextWriter? Progress { get; set; }
 }

@@ -12,7 +12,7 @@ namespace Toil.Runtime.Reliability.Host;
 
 /// <summary>
 /// The <c>leader STORE WORKDIR OUTFILE N</c> command: runs (or restarts) the campaign's workflow on the local-process
-/// batch system (4 slots, this program as the worker), keeps the store on success (the campaign inspects it), and hands
+/// batch system (4 slots, this program as the worker, a warm pool when <see cref="ChaosPoints.WarmWorkersVariable"/> says so), keeps the store on success (the campaign inspects it), and hands
 /// every <c>TOIL_CHAOS_*</c> variable of its own environment to its workers.
 /// </summary>
 public static class ChaosLeader
@@ -62,6 +62,7 @@ public static class ChaosLeader
                 o.Memory = 16L << 30;
                 o.Disk = 16L << 30;
                 o.KillGracePeriod = TimeSpan.FromSeconds(5);
+                o.WarmWorkers = int.TryParse(Environment.GetEnvironmentVariable(ChaosPoints.WarmWorkersVariable), CultureInfo.InvariantCulture, out int warm) ? warm : 0;
             })
             .Configure<WorkerOptions>(o => { o.WorkDir = workDir; o.CoordinationDir = workDir; })
             .BuildServiceProvider();

@@ -31,10 +31,13 @@ public static class ChaosPoints
     /// <summary>The largest delay after a body returned, in milliseconds.</summary>
     public const string CommitDelayVariable = "TOIL_CHAOS_KILL_COMMIT_MS";
 
+    /// <summary>The size of the leader's warm worker pool (0 or unset: one worker process per attempt).</summary>
+    public const string WarmWorkersVariable = "TOIL_CHAOS_WARM_WORKERS";
+
     /// <summary>The name of the kill log in the effects directory.</summary>
     public const string KillLog = "kills.log";
 
-    /// <summary>The name of the log of worker process IDs (<c>pid generation</c>).</summary>
+    /// <summary>The name of the log of worker process IDs (<c>pid generation</c>, and <c>serve</c> for a serving process).</summary>
     public const string PidLog = "workers.log";
 
     private static readonly object Gate = new();
@@ -48,15 +51,19 @@ public static class ChaosPoints
     /// <summary>The leader generation that started this process (0 when not set).</summary>
     public static int Generation => int.TryParse(Environment.GetEnvironmentVariable(GenerationVariable), CultureInfo.InvariantCulture, out int g) ? g : 0;
 
+    /// <summary>The third field of a <see cref="PidLog"/> line of a warm pool's serving process.</summary>
+    public const string ServingMode = "serve";
+
     /// <summary>Records this worker process and arms the start-up kill (called first in the worker program).</summary>
-    public static void StartWorker()
+    /// <param name="serving">Whether the process is a warm pool's serving process (<c>worker --serve</c>), which runs one attempt after another.</param>
+    public static void StartWorker(bool serving = false)
     {
         if (Effects is not { } effects)
         {
             return;
         }
 
-        Append(Path.Combine(effects, PidLog), $"{Environment.ProcessId} {Generation}\n");
+        Append(Path.Combine(effects, PidLog), serving ? $"{Environment.ProcessId} {Generation} {ServingMode}\n" : $"{Environment.ProcessId} {Generation}\n");
         if (Roll(StartupKillVariable))
         {
             var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Number(StartupDelayVariable, 400));

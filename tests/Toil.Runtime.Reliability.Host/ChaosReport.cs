@@ -24,6 +24,9 @@ public sealed class ChaosReport
     /// <summary>Worker processes started.</summary>
     public int WorkerProcesses { get; set; }
 
+    /// <summary>Of <see cref="WorkerProcesses"/>, the warm pool's serving processes (<c>worker --serve</c>; 0 without a pool).</summary>
+    public int ServingWorkerProcesses { get; set; }
+
     /// <summary>Job bodies that logged <c>ok</c> more than once, each explained by a kill.</summary>
     public int RepeatsExplainedByKills { get; set; }
 
@@ -58,7 +61,7 @@ public sealed class ChaosReport
     public override string ToString()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"kills {TotalKills} in {Elapsed:hh\\:mm\\:ss}; workflows completed {WorkflowsCompleted}; leader runs {LeaderRuns}; worker processes {WorkerProcesses}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"kills {TotalKills} in {Elapsed:hh\\:mm\\:ss}; workflows completed {WorkflowsCompleted}; leader runs {LeaderRuns}; worker processes {WorkerProcesses} ({ServingWorkerProcesses} of them a warm pool's)");
         foreach (var (what, count) in Kills)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {what}: {count}");

@@ -2,15 +2,15 @@ using System.Globalization;
 using Toil.Runtime.Reliability.Host;
 using Toil.Runtime.Worker;
 
-// worker JOBNAME LOCATOR JOBSTOREID  : the worker program (kill points from TOIL_CHAOS_* variables)
+// worker JOBNAME LOCATOR JOBSTOREID  : the worker program (kill points from TOIL_CHAOS_* variables); worker --serve: a warm pool's worker
 // leader STORE WORKDIR OUTFILE N     : runs or restarts the campaign's workflow (ChaosLeader)
 // load CHAINS LENGTH                : the load run: CHAINS chains of LENGTH jobs, 4 worker processes at a time (LoadRun)
 // pending [COUNT] [SECONDS] [MS] [SLOTS] : the leader holding COUNT pending jobs, sampled for SECONDS (PendingRun)
-// chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P] : the chaos campaign (docs/reliability.md)
+// chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P] [--warm N] : the chaos campaign (docs/reliability.md)
 switch (args)
 {
     case ["worker", .. var rest]:
-        ChaosPoints.StartWorker();
+        ChaosPoints.StartWorker(serving: rest is [ToilWorkerEntryPoint.ServeOption]);
         return await ToilWorkerEntryPoint.RunAsync(rest, services => LoadJobs.Register(FaultJobs.Register(ChaosJobs.Register(services))));
     case ["leader", _, _, _, _]:
         return await ChaosLeader.RunAsync(args[1..]);
@@ -33,6 +33,7 @@ switch (args)
                 case "--body": options.BodyKill = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--commit": options.CommitKill = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--leader": options.LeaderKill = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--warm": options.WarmWorkers = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown option {rest[i]}"); return 2;
             }
         }
@@ -58,6 +59,6 @@ switch (args)
     }
 
     default:
-        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | load CHAINS LENGTH | pending [COUNT] [SECONDS] [MS] [SLOTS] | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P]");
+        Console.Error.WriteLine("usage: worker JOBNAME LOCATOR JOBSTOREID | leader STORE WORKDIR OUTFILE N | load CHAINS LENGTH | pending [COUNT] [SECONDS] [MS] [SLOTS] | chaos [--kills N] [--seed S] [--fan-out N] [--minutes M] [--dir D] [--startup P] [--body P] [--commit P] [--leader P] [--warm N]");
         return 2;
 }

@@ -27,8 +27,9 @@ internal static class WorkerCleanup
 
     /// <summary>
     /// Removes the temporary directories (<c>worker-*</c>) of killed workers in <paramref name="workflowDirectory"/>: those
-    /// whose liveness file (<see cref="WorkerDirectories.LivenessFileName"/>) nobody holds locked any more. A live worker's
-    /// and one kept on purpose (no liveness file) stay.
+    /// whose liveness file (<see cref="WorkerDirectories.LivenessFileName"/>) nobody holds locked any more, and empty ones
+    /// (a worker killed between making its directory and its liveness file; a live worker that finds its new directory
+    /// gone makes another). A live worker's and one kept on purpose (no liveness file, something in it) stay.
     /// </summary>
     /// <returns>How many were removed.</returns>
     public static int DeleteKilledWorkerDirectories(string workflowDirectory)
@@ -41,9 +42,18 @@ internal static class WorkerCleanup
 
         foreach (string directory in Directory.EnumerateDirectories(workflowDirectory, "worker-*"))
         {
-            if (WorkerDirectories.ProbeLiveness(directory) != WorkerDirectories.Liveness.Ended)
+            switch (WorkerDirectories.ProbeLiveness(directory))
             {
-                continue;
+                case WorkerDirectories.Liveness.NotARun:
+                    // Not recursive: only an empty directory goes (one that gained its liveness file meanwhile stays).
+                    if (DeleteIfEmpty(directory))
+                    {
+                        removed++;
+                    }
+
+                    continue;
+                case WorkerDirectories.Liveness.Alive:
+                    continue;
             }
 
             try
@@ -61,18 +71,22 @@ internal static class WorkerCleanup
     }
 
     /// <summary>Removes <paramref name="directory"/> when it exists and is empty; one that is not (or becomes not) empty stays.</summary>
-    public static void DeleteIfEmpty(string directory)
+    /// <returns>Whether it was removed.</returns>
+    public static bool DeleteIfEmpty(string directory)
     {
         try
         {
             if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
             {
                 Directory.Delete(directory);
+                return true;
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Something was written meanwhile (a worker of another leader on this node): it stays.
         }
+
+        return false;
     }
 }

@@ -12,7 +12,8 @@ internal sealed class WorkerDirectories : IDisposable
     /// <summary>
     /// The file in a run-made temporary directory that the run holds an exclusive <c>flock</c> on while it lives: a
     /// directory whose file can be locked belongs to a killed worker (a batch system's clean-up removes it); one without
-    /// the file was kept on purpose (<see cref="EndLiveness"/>, <see cref="CleanWorkDirPolicy"/>) or is not a run's.
+    /// the file was kept on purpose (<see cref="EndLiveness"/>, <see cref="CleanWorkDirPolicy"/>) or is not a run's, unless
+    /// it is empty: then a worker was killed between making it and making the file, and the clean-up removes it too.
     /// </summary>
     public const string LivenessFileName = "worker.alive";
 
@@ -74,9 +75,24 @@ internal sealed class WorkerDirectories : IDisposable
             return new WorkerDirectories(workflowDir, coordinationDir, full, tempCreated: !existed);
         }
 
-        string temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
-        // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
-        var liveness = new FileStream(Path.Combine(temp, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        string temp;
+        FileStream liveness;
+        for (int attempt = 1; ; attempt++)
+        {
+            temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
+            try
+            {
+                // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
+                liveness = new FileStream(Path.Combine(temp, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+                break;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3)
+            {
+                // A batch system's clean-up removed the directory while it was still empty: it takes an empty worker-*
+                // directory for one a worker killed before its liveness file left behind (WorkerCleanup). Another name.
+            }
+        }
+
         if (!nameProcess)
         {
             return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true) { _liveness = liveness };
