@@ -14,6 +14,14 @@ internal static partial class WorkerRunnerLog
     /// </summary>
     public static bool IsWorkerLogLine(EventId id) => id.Id is 1 or 2 or 4 or 5 or 6 or 11 or 12;
 
+    /// <summary>
+    /// Whether the entry is "Working on job", which an in-process run holds back so that the job's next line ("Completed
+    /// body", or whatever the job logs first) carries it to the worker log in the same write: one <c>pwrite</c> per chained
+    /// job instead of two, the same bytes in the same order, and both in the file before the job's commit
+    /// (docs/decisions.md#log-capture).
+    /// </summary>
+    public static bool IsHeldLine(EventId id) => id.Id == 4;
+
     [LoggerMessage(1, LogLevel.Debug, "---TOIL WORKER OUTPUT LOG---")]
     public static partial void Banner(ILogger logger);
 

@@ -7,8 +7,10 @@ namespace Toil.Runtime.Worker;
 /// worker's level, to the worker log. The host's console is never touched (docs/decisions.md#log-capture).
 /// </summary>
 /// <remarks>Entries that <paramref name="workerLogLine"/> picks are written into the worker log at Information whatever
-/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerRunnerLog.IsWorkerLogLine"/>).</remarks>
-internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null) : ILogger
+/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerRunnerLog.IsWorkerLogLine"/>). Entries that
+/// <paramref name="heldLine"/> picks are held back to reach the file with its next write
+/// (<see cref="WorkerLogFile.WriteHeld"/>; <see cref="WorkerRunnerLog.IsHeldLine"/>).</remarks>
+internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null, Func<EventId, bool>? heldLine = null) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => host.BeginScope(state);
@@ -30,7 +32,14 @@ internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel f
         {
             try
             {
-                file.Write(time, fileEntryLevel, category, formatter(state, exception), exception);
+                if (heldLine is not null && heldLine(eventId))
+                {
+                    file.WriteHeld(time, fileEntryLevel, category, formatter(state, exception), exception);
+                }
+                else
+                {
+                    file.Write(time, fileEntryLevel, category, formatter(state, exception), exception);
+                }
             }
             catch (IOException)
             {
