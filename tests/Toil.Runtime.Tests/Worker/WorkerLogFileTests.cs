@@ -106,6 +106,27 @@ public sealed class WorkerLogFileTests
         text.Should().EndWith(large).And.Contain("Working on job 'A'" + Environment.NewLine + large);
     }
 
+    [Test]
+    public void Write_MessageInTwoParts_TheSameBytesAsTheWholeMessage()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 18, 0, 0, TimeSpan.Zero));
+        string wholePath = Path.Combine(_dir, "whole.txt");
+        using (var whole = WorkerLogFile.Open(wholePath))
+        {
+            whole.Write(time, LogLevel.Information, "Toil.Runtime.Worker", "Completed body for 'A' [u] kind-a/instance-1 v2", null);
+            whole.Write(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'B' é", null);
+        }
+
+        string partsPath = Path.Combine(_dir, "parts.txt");
+        using (var parts = WorkerLogFile.Open(partsPath))
+        {
+            parts.WriteHeldParts(time, LogLevel.Information, "Toil.Runtime.Worker", "Completed body for ", "'A' [u] kind-a/instance-1 v2");
+            parts.WriteParts(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job ", "'B' é");
+        }
+
+        File.ReadAllBytes(partsPath).Should().Equal(File.ReadAllBytes(wholePath));
+    }
+
     private static byte[] ReadShared(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -52,5 +52,42 @@ internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel f
         }
     }
 
+    /// <summary>
+    /// Writes an entry whose message is <paramref name="prefix"/> followed by <paramref name="text"/> to the worker log
+    /// only, without making the message string, when the host's logger takes no entry at <paramref name="logLevel"/>.
+    /// </summary>
+    /// <returns><see langword="false"/> when the host's logger wants the entry: the caller then logs it as usual.</returns>
+    public bool TryWriteFileOnly(LogLevel logLevel, EventId eventId, string prefix, string text)
+    {
+        if (host.IsEnabled(logLevel))
+        {
+            return false;
+        }
+
+        LogLevel fileEntryLevel = logLevel == LogLevel.Debug && workerLogLine is not null && workerLogLine(eventId) ? LogLevel.Information : logLevel;
+        if (file is not null && FileEnabled(fileEntryLevel))
+        {
+            try
+            {
+                if (heldLine is not null && heldLine(eventId))
+                {
+                    file.WriteHeldParts(time, fileEntryLevel, category, prefix, text);
+                }
+                else
+                {
+                    file.WriteParts(time, fileEntryLevel, category, prefix, text);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        return true;
+    }
+
     private bool FileEnabled(LogLevel level) => file is not null && level != LogLevel.None && level >= fileLevel;
 }

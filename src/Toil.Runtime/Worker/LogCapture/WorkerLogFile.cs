@@ -71,7 +71,11 @@ internal sealed class WorkerLogFile : IDisposable
     /// <summary>Writes one entry as Toil's log line (<see cref="ToilLogFormat"/>), timestamped in the clock's local time zone.</summary>
     /// <remarks>A line held back by <see cref="WriteHeld"/> goes out first, in the same write.</remarks>
     public void Write(TimeProvider time, LogLevel level, string category, string message, Exception? exception) =>
-        WriteLine(time, level, category, message, exception, hold: false);
+        WriteLine(time, level, category, message, string.Empty, exception, hold: false);
+
+    /// <summary>Writes an entry whose message is <paramref name="message"/> followed by <paramref name="messageTail"/> (no exception).</summary>
+    public void WriteParts(TimeProvider time, LogLevel level, string category, string message, string messageTail) =>
+        WriteLine(time, level, category, message, messageTail, null, hold: false);
 
     /// <summary>
     /// Formats one entry as <see cref="Write"/> does (same bytes, same timestamp) but holds it back: it reaches the file
@@ -80,7 +84,11 @@ internal sealed class WorkerLogFile : IDisposable
     /// the line that closes the job's body then carries to the file in one write (docs/decisions.md#log-capture).
     /// </summary>
     public void WriteHeld(TimeProvider time, LogLevel level, string category, string message, Exception? exception) =>
-        WriteLine(time, level, category, message, exception, hold: true);
+        WriteLine(time, level, category, message, string.Empty, exception, hold: true);
+
+    /// <summary>Holds back an entry whose message is <paramref name="message"/> followed by <paramref name="messageTail"/> (no exception).</summary>
+    public void WriteHeldParts(TimeProvider time, LogLevel level, string category, string message, string messageTail) =>
+        WriteLine(time, level, category, message, messageTail, null, hold: true);
 
     /// <summary>Writes a held line, if there is one, on its own.</summary>
     public void ReleaseHeld()
@@ -94,7 +102,7 @@ internal sealed class WorkerLogFile : IDisposable
         }
     }
 
-    private void WriteLine(TimeProvider time, LogLevel level, string category, string message, Exception? exception, bool hold)
+    private void WriteLine(TimeProvider time, LogLevel level, string category, string message, string messageTail, Exception? exception, bool hold)
     {
         string? exceptionText = exception?.ToString();
         string timestamp = Timestamp(time);
@@ -104,7 +112,7 @@ internal sealed class WorkerLogFile : IDisposable
         // The line is built in a rented buffer, encoded once into another and written with one call under the child
         // output's lock (its writer flushes per call, so nothing of it is pending), so it reaches the file in one
         // write and nothing but the buffers' rent is paid per line.
-        int length = timestamp.Length + Math.Max(thread.Length, 10) + category.Length + message.Length +
+        int length = timestamp.Length + Math.Max(thread.Length, 10) + category.Length + message.Length + messageTail.Length +
                      (exceptionText is null ? 0 : exceptionText.Length + 1) + newLine.Length + 16;
         char[] buffer = ArrayPool<char>.Shared.Rent(length);
         byte[]? bytes = null;
@@ -122,6 +130,7 @@ internal sealed class WorkerLogFile : IDisposable
             line.Append(category);
             line.Append("] ");
             line.Append(message);
+            line.Append(messageTail);
             if (exceptionText is not null)
             {
                 line.Append('\n');
