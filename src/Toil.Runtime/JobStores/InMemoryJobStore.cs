@@ -13,7 +13,10 @@ namespace Toil.Runtime.JobStores;
 /// Every write checks the job as serializing it does (a job the JSON cannot carry is refused as the file store refuses
 /// it). Where a deep copy of the job is provably what its JSON reads back as
 /// (<see cref="JobDescriptionSerializer.CopyRoundTrips"/>: the usual job), the store keeps the copy instead of the bytes
-/// and loads copy it, which spares writing and parsing the JSON per write and load.
+/// and loads copy it, which spares writing and parsing the JSON per write and load. The copies in and out share the
+/// job's successor sets copy-on-write: the stored copy never changes, and a description that shares them takes sets of
+/// its own before it changes one, so a change through one copy never reaches another or the stored version
+/// (docs/decisions.md#job-model).
 /// </remarks>
 public sealed class InMemoryJobStore : IJobStore, IJobStoreTraits
 {

@@ -32,6 +32,11 @@ public class JobDescription
 
     // Null until a phase is first needed: stands for the job's own two phases, both empty, and no adopted phase.
     private List<HashSet<string>>? _phases;
+
+    // Copy-on-write of the successor phases (docs/decisions.md#job-model): a copy takes the source's non-empty phase sets
+    // as they are and both sides set this; whichever side then changes a phase, or hands out a live view, first swaps in
+    // sets of its own (UnsharePhases), so a change through one copy never reaches another.
+    private bool _sharedPhases;
     private HashSet<string>? _predecessorsFinished;
     private Dictionary<string, List<string>>? _serviceTree;
     private List<string>? _filesToDelete;
@@ -331,7 +336,7 @@ public class JobDescription
             return;
         }
 
-        foreach (var phase in _phases)
+        foreach (var phase in UnsharePhases())
         {
             if (phase.Count > 0)
             {
@@ -379,6 +384,7 @@ public class JobDescription
             _phases.Clear();
             _phases.Add(new HashSet<string>(StringComparer.Ordinal));
             _phases.Add(new HashSet<string>(StringComparer.Ordinal));
+            _sharedPhases = false;
         }
 
         _serviceTree?.Clear();
@@ -501,7 +507,7 @@ public class JobDescription
     {
         ArgumentNullException.ThrowIfNull(renames);
         string Map(string id) => renames.TryGetValue(id, out var n) ? n : id;
-        foreach (var phase in _phases ?? [])
+        foreach (var phase in _phases is null ? [] : UnsharePhases())
         {
             if (phase.Count == 0)
             {
@@ -649,6 +655,7 @@ public class JobDescription
         var phasesList = EnsurePhases();
         phasesList.Clear();
         phasesList.AddRange(list);
+        _sharedPhases = false;
     }
 
     /// <summary><c>'jobName' [unitName] id vVersion</c>.</summary>
@@ -712,14 +719,29 @@ public class JobDescription
         Version = source.Version;
         VersionWriter = source.VersionWriter;
 
-        // A set copied from a set with the same comparer takes its buckets as they are: no LINQ, no rehash.
+        // The phase sets are shared, not copied: each side copies them before its first change (UnsharePhases).
         if (source._phases is { } phases)
         {
             var own = _phases ??= new List<HashSet<string>>(phases.Count);
             own.Clear();
+            bool shared = false;
             foreach (var phase in phases)
             {
-                own.Add(phase.Count == 0 ? NoSuccessors : new HashSet<string>(phase, StringComparer.Ordinal));
+                if (phase.Count == 0)
+                {
+                    own.Add(NoSuccessors);
+                }
+                else
+                {
+                    own.Add(phase);
+                    shared = true;
+                }
+            }
+
+            _sharedPhases = shared;
+            if (shared && !source._sharedPhases)
+            {
+                source._sharedPhases = true;
             }
         }
         else if (_phases is not null)
@@ -727,7 +749,11 @@ public class JobDescription
             _phases.Clear();
             _phases.Add(new HashSet<string>(StringComparer.Ordinal));
             _phases.Add(new HashSet<string>(StringComparer.Ordinal));
+            _sharedPhases = false;
         }
+
+        // The text of ToString is checked against the fields it was made from before it is used, so it can be shared.
+        _text = source._text;
     }
 
     private static void CopySet(HashSet<string>? source, ref HashSet<string>? target)
@@ -775,11 +801,32 @@ public class JobDescription
     private List<HashSet<string>> EnsurePhases() =>
         _phases ??= [new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal)];
 
+    /// <summary>The phase list with every non-empty phase set this job's own (a copy's are shared until then).</summary>
+    /// <returns>The live phase list.</returns>
+    private List<HashSet<string>> UnsharePhases()
+    {
+        var phases = EnsurePhases();
+        if (_sharedPhases)
+        {
+            for (int i = 0; i < phases.Count; i++)
+            {
+                if (phases[i].Count > 0)
+                {
+                    phases[i] = new HashSet<string>(phases[i], StringComparer.Ordinal);
+                }
+            }
+
+            _sharedPhases = false;
+        }
+
+        return phases;
+    }
+
     /// <summary>The phase list with no shared empty set left in it, for the public live views.</summary>
     /// <returns>The live phase list.</returns>
     private List<HashSet<string>> OwnedPhases()
     {
-        var phases = EnsurePhases();
+        var phases = UnsharePhases();
         for (int i = 0; i < phases.Count; i++)
         {
             if (ReferenceEquals(phases[i], NoSuccessors))
@@ -796,7 +843,7 @@ public class JobDescription
     /// <returns>The phase.</returns>
     private HashSet<string> OwnedPhase(int fromEnd)
     {
-        var phases = EnsurePhases();
+        var phases = UnsharePhases();
         int i = phases.Count - fromEnd;
         if (ReferenceEquals(phases[i], NoSuccessors))
         {

@@ -64,6 +64,37 @@ public sealed class WorkerRunnerFailureTests
     }
 
     [Test]
+    public async Task RunAsync_CommitFails_TheJobsLogLinesWereInTheFileBeforeTheCommit()
+    {
+        // In-process, "Working on job" is held back and goes out with "Completed body" in one write (docs/decisions.md#log-capture):
+        // both must be in the file when the job's commit starts, since a crash there is diagnosed from them.
+        using var t = new WorkerTestContext { UseNonCachingFileStore = true };
+        t.Invoker.Succeeds("A");
+        string a = await t.AddJobAsync("A");
+        var store = new Toil.Runtime.Tests.FileStores.RecordingJobStore(t.Store);
+        string? logAtCommit = null;
+        store.BeforeUpdate = (job, _) =>
+        {
+            if (job.JobStoreId == a && !job.HasBody)
+            {
+                logAtCommit = ReadWorkerLog(t.WorkDir);
+                throw new IOException("the commit is refused");
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var result = await t.CreateRunner().RunAsync(new WorkerRequest(store, a));
+
+        result.Failed.Should().BeTrue("the job's commit failed");
+        logAtCommit.Should().NotBeNull("the job's commit was attempted");
+        int working = logAtCommit!.IndexOf("Working on job 'A'", StringComparison.Ordinal);
+        int completed = logAtCommit.IndexOf("Completed body for 'A'", StringComparison.Ordinal);
+        working.Should().BeGreaterThan(0, "the job's first line is in the file before its commit");
+        completed.Should().BeGreaterThan(working, "the body's completion follows it, also before the commit");
+    }
+
+    [Test]
     public async Task RunAsync_ChildOutputWrittenInProcess_LandsInTheStoredLog()
     {
         using var t = new WorkerTestContext();
@@ -195,5 +226,13 @@ public sealed class WorkerRunnerFailureTests
         var result = await t.RunAsync(await t.AddJobAsync("A")).WaitAsync(TimeSpan.FromMinutes(1));
         result.Failed.Should().BeTrue();
         result.Error.Should().BeOfType<TimeoutException>();
+    }
+
+    private static string ReadWorkerLog(string workDir)
+    {
+        string path = Directory.GetFiles(workDir, "worker_log.txt", SearchOption.AllDirectories).Single();
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 }

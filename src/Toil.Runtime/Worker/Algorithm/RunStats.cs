@@ -26,6 +26,10 @@ internal sealed class RunStats : IDisposable
     private long _chainStart;
     private TimeSpan _cpuStart;
 
+    // The CPU clock read at the end of a job that chained on, which is also the next job's start reading: between the
+    // two the worker only steps its loop on the same thread (docs/decisions.md#worker).
+    private TimeSpan? _chainedCpu;
+
     // The jobs of a chain mostly request the same cores and see the same peak memory: the last text is reused while
     // the value is the same (docs/performance.md, "Allocations of a chained job").
     private double _coresValue = double.NaN;
@@ -70,13 +74,17 @@ internal sealed class RunStats : IDisposable
         _stats.Workers.RequestedCores = job.Cores;
         _chainStart = _time.GetTimestamp();
         _cpuStart = Environment.CpuUsage.TotalTime;
+        _chainedCpu = null;
     }
 
     /// <summary>Records a job chained in (its stats name).</summary>
     /// <param name="statsName">The chained job's stats name.</param>
     public void AddChained(string statsName) => _spool.AddName(statsName);
 
-    /// <summary>Counts a job body about to run and starts its clocks.</summary>
+    /// <summary>
+    /// Counts a job body about to run and starts its clocks. A job that follows one which chained into it starts its CPU
+    /// clock at the reading that ended the predecessor's (one <c>getrusage</c> per chained job instead of two).
+    /// </summary>
     /// <param name="job">The job.</param>
     /// <param name="names">Its names before it ran (before a successor takes its ID).</param>
     /// <returns>What <see cref="EndJob"/> needs.</returns>
@@ -95,7 +103,9 @@ internal sealed class RunStats : IDisposable
             JobName = job.JobName,
             RequestedCores = CoresText(job.Cores),
         };
-        return new JobMeasurement(record, _time.GetTimestamp(), CpuTime());
+        TimeSpan cpu = _chainedCpu ?? CpuTime();
+        _chainedCpu = null;
+        return new JobMeasurement(record, _time.GetTimestamp(), cpu);
     }
 
     /// <summary>
@@ -108,7 +118,9 @@ internal sealed class RunStats : IDisposable
     /// <param name="jobDirectory">The job's local temporary directory.</param>
     /// <param name="succeeded">Whether the body and its commit succeeded.</param>
     /// <param name="log">The run's logger.</param>
-    public void EndJob(JobMeasurement measurement, JobDescription job, IChainingFileStore fileStore, string jobDirectory, bool succeeded, ILogger log)
+    /// <param name="chainedOn">Whether the worker goes straight on to the next job's <see cref="BeginJob"/> on this thread
+    /// (the job chained into a successor): the CPU reading that ends this job then also starts that one.</param>
+    public void EndJob(JobMeasurement measurement, JobDescription job, IChainingFileStore fileStore, string jobDirectory, bool succeeded, ILogger log, bool chainedOn = false)
     {
         long disk = fileStore.KnownDiskUsed ?? DirectorySize(jobDirectory);
         _maxDisk = Math.Max(_maxDisk, disk);
@@ -116,6 +128,7 @@ internal sealed class RunStats : IDisposable
 
         // One getrusage gives both the job's CPU time and the peak memory its record reports.
         var (cpuEnd, peakKib) = ResourceUsage();
+        _chainedCpu = chainedOn ? cpuEnd : null;
         double cpuSeconds = (cpuEnd - measurement.Cpu).TotalSeconds;
         var record = measurement.Record;
         record.Time = Seconds(wall);

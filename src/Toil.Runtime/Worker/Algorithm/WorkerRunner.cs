@@ -203,7 +203,8 @@ public sealed class WorkerRunner : IWorkerRunner
                 options.MaxJobsRunListed,
                 owner._time,
                 ex => WorkerRunnerLog.StatsSpoolFailed(owner._hostLogger, ex));
-            _log = new RunTeeLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time, WorkerRunnerLog.IsWorkerLogLine);
+            // In process mode descriptors 1 and 2 write to the log file past it, so no line may wait there for a later write.
+            _log = new RunTeeLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time, WorkerRunnerLog.IsWorkerLogLine, redirection is null ? WorkerRunnerLog.IsHeldLine : null);
             _jobLog = new RunTeeLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
 
             // Toil's toil-rt logger propagates to the worker log's handler, which has no level of its own: only the
@@ -381,9 +382,17 @@ public sealed class WorkerRunner : IWorkerRunner
             var measurement = _stats.BeginJob(job, names);
             var span = Telemetry.WorkerTelemetry.StartJob(job);
             bool succeeded = false;
+            bool chainedOn = false;
             try
             {
-                var outcome = await InvokeBodyAsync(job, fileStore, environment, deferred, token).ConfigureAwait(false);
+                var invocation = InvokeBodyAsync(job, fileStore, environment, deferred, token);
+                if (!invocation.IsCompleted)
+                {
+                    // The body waits for something: its "Working on job" line goes out now rather than when the body ends.
+                    _logFile?.ReleaseHeld();
+                }
+
+                var outcome = await invocation.ConfigureAwait(false);
                 if (job is CheckpointJobDescription cp)
                 {
                     cp.CheckpointFilesToDelete.Clear();
@@ -429,11 +438,12 @@ public sealed class WorkerRunner : IWorkerRunner
                 }
 
                 succeeded = true;
+                chainedOn = successor is not null;
                 return (successor, successorNames);
             }
             finally
             {
-                _stats.EndJob(measurement, job, fileStore, jobDirectory, succeeded, _log);
+                _stats.EndJob(measurement, job, fileStore, jobDirectory, succeeded, _log, chainedOn);
                 Telemetry.WorkerTelemetry.EndJob(span, succeeded);
             }
         }

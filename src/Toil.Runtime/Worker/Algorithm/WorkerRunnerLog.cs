@@ -14,6 +14,18 @@ internal static partial class WorkerRunnerLog
     /// </summary>
     public static bool IsWorkerLogLine(EventId id) => id.Id is 1 or 2 or 4 or 5 or 6 or 11 or 12;
 
+    /// <summary>
+    /// Whether the entry is "Working on job", which an in-process run holds back so that the job's next line ("Completed
+    /// body", or whatever the job logs first) carries it to the worker log in the same write: one <c>pwrite</c> per chained
+    /// job instead of two, the same bytes in the same order, and both in the file before the job's commit
+    /// (docs/decisions.md#log-capture).
+    /// </summary>
+    public static bool IsHeldLine(EventId id) => id.Id == 4;
+
+    // The event IDs of the two lines, as their generated methods log them.
+    private static readonly EventId WorkingOnId = new(4, nameof(WorkingOn));
+    private static readonly EventId CompletedBodyId = new(6, nameof(CompletedBody));
+
     [LoggerMessage(1, LogLevel.Debug, "---TOIL WORKER OUTPUT LOG---")]
     public static partial void Banner(ILogger logger);
 
@@ -23,14 +35,32 @@ internal static partial class WorkerRunnerLog
     [LoggerMessage(3, LogLevel.Debug, "Worker options: max log size {MaxLogFileSize}, clean work dir {CleanWorkDir}, chaining disabled {DisableChaining}, temp dir {TempDirectory}, coordination dir {CoordinationDirectory}")]
     public static partial void Options(ILogger logger, long maxLogFileSize, CleanWorkDirPolicy cleanWorkDir, bool disableChaining, string tempDirectory, string coordinationDirectory);
 
-    [LoggerMessage(4, LogLevel.Debug, "Working on job {Job}")]
-    public static partial void WorkingOn(ILogger logger, JobDescription job);
+    /// <summary>"Working on job {Job}" (Toil's text), written by a run's logger without making the message string.</summary>
+    public static void WorkingOn(ILogger logger, JobDescription job)
+    {
+        if (logger is not RunTeeLogger tee || !tee.TryWriteFileOnly(LogLevel.Debug, WorkingOnId, "Working on job ", job.ToString()))
+        {
+            WorkingOnEntry(logger, job);
+        }
+    }
+
+    [LoggerMessage(EventId = 4, EventName = nameof(WorkingOn), Level = LogLevel.Debug, Message = "Working on job {Job}")]
+    private static partial void WorkingOnEntry(ILogger logger, JobDescription job);
 
     [LoggerMessage(5, LogLevel.Debug, "No user job to run, so finishing")]
     public static partial void NoBody(ILogger logger);
 
-    [LoggerMessage(6, LogLevel.Debug, "Completed body for {Job}")]
-    public static partial void CompletedBody(ILogger logger, JobDescription job);
+    /// <summary>"Completed body for {Job}" (Toil's text), written by a run's logger without making the message string.</summary>
+    public static void CompletedBody(ILogger logger, JobDescription job)
+    {
+        if (logger is not RunTeeLogger tee || !tee.TryWriteFileOnly(LogLevel.Debug, CompletedBodyId, "Completed body for ", job.ToString()))
+        {
+            CompletedBodyEntry(logger, job);
+        }
+    }
+
+    [LoggerMessage(EventId = 6, EventName = nameof(CompletedBody), Level = LogLevel.Debug, Message = "Completed body for {Job}")]
+    private static partial void CompletedBodyEntry(ILogger logger, JobDescription job);
 
     [LoggerMessage(7, LogLevel.Debug, "Not chaining from job {Job}: {Reason}")]
     public static partial void NotChaining(ILogger logger, JobDescription job, string reason);

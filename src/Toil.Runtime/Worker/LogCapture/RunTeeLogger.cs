@@ -7,8 +7,10 @@ namespace Toil.Runtime.Worker;
 /// worker's level, to the worker log. The host's console is never touched (docs/decisions.md#log-capture).
 /// </summary>
 /// <remarks>Entries that <paramref name="workerLogLine"/> picks are written into the worker log at Information whatever
-/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerRunnerLog.IsWorkerLogLine"/>).</remarks>
-internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null) : ILogger
+/// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerRunnerLog.IsWorkerLogLine"/>). Entries that
+/// <paramref name="heldLine"/> picks are held back to reach the file with its next write
+/// (<see cref="WorkerLogFile.WriteHeld"/>; <see cref="WorkerRunnerLog.IsHeldLine"/>).</remarks>
+internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null, Func<EventId, bool>? heldLine = null) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => host.BeginScope(state);
@@ -30,7 +32,14 @@ internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel f
         {
             try
             {
-                file.Write(time, fileEntryLevel, category, formatter(state, exception), exception);
+                if (heldLine is not null && heldLine(eventId))
+                {
+                    file.WriteHeld(time, fileEntryLevel, category, formatter(state, exception), exception);
+                }
+                else
+                {
+                    file.Write(time, fileEntryLevel, category, formatter(state, exception), exception);
+                }
             }
             catch (IOException)
             {
@@ -41,6 +50,43 @@ internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel f
                 // A background task of the job logged after the run ended.
             }
         }
+    }
+
+    /// <summary>
+    /// Writes an entry whose message is <paramref name="prefix"/> followed by <paramref name="text"/> to the worker log
+    /// only, without making the message string, when the host's logger takes no entry at <paramref name="logLevel"/>.
+    /// </summary>
+    /// <returns><see langword="false"/> when the host's logger wants the entry: the caller then logs it as usual.</returns>
+    public bool TryWriteFileOnly(LogLevel logLevel, EventId eventId, string prefix, string text)
+    {
+        if (host.IsEnabled(logLevel))
+        {
+            return false;
+        }
+
+        LogLevel fileEntryLevel = logLevel == LogLevel.Debug && workerLogLine is not null && workerLogLine(eventId) ? LogLevel.Information : logLevel;
+        if (file is not null && FileEnabled(fileEntryLevel))
+        {
+            try
+            {
+                if (heldLine is not null && heldLine(eventId))
+                {
+                    file.WriteHeldParts(time, fileEntryLevel, category, prefix, text);
+                }
+                else
+                {
+                    file.WriteParts(time, fileEntryLevel, category, prefix, text);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        return true;
     }
 
     private bool FileEnabled(LogLevel level) => file is not null && level != LogLevel.None && level >= fileLevel;

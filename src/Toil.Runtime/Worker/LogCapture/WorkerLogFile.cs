@@ -13,18 +13,25 @@ namespace Toil.Runtime.Worker;
 /// </summary>
 internal sealed class WorkerLogFile : IDisposable
 {
+    private const int MaxHeldCopy = 16 * 1024;
     private static readonly UTF8Encoding Utf8 = new(false);
     private readonly FileStream _stream;
     private readonly TextWriter _writer;
     private int _disposed;
     private CachedTimestamp? _timestamp;
 
+    // A line held back to go out with the next write (WriteHeld): its bytes, and how many of them; guarded by _writer.
+    private byte[] _held = [];
+    private int _heldCount;
+
     private WorkerLogFile(string path, FileStream stream, int descriptor)
     {
         Path = path;
         Descriptor = descriptor;
         _stream = stream;
-        _writer = TextWriter.Synchronized(new StreamWriter(stream, Utf8, 4096, leaveOpen: true) { AutoFlush = true });
+
+        // Child output reaches the file through a stream that puts a held line first, so the file's order is the calls' order.
+        _writer = TextWriter.Synchronized(new StreamWriter(new HeldLineFirstStream(this), Utf8, 4096, leaveOpen: true) { AutoFlush = true });
     }
 
     public const string FileName = "worker_log.txt";
@@ -36,6 +43,18 @@ internal sealed class WorkerLogFile : IDisposable
 
     /// <summary>Receives child-process output; thread-safe; every write reaches the file at once.</summary>
     public TextWriter ChildOutput => _writer;
+
+    /// <summary>Whether a line is held back (<see cref="WriteHeld"/>) and not yet in the file.</summary>
+    public bool HasHeldLine
+    {
+        get
+        {
+            lock (_writer)
+            {
+                return _heldCount > 0;
+            }
+        }
+    }
 
     public static WorkerLogFile Open(string path)
     {
@@ -50,7 +69,40 @@ internal sealed class WorkerLogFile : IDisposable
     }
 
     /// <summary>Writes one entry as Toil's log line (<see cref="ToilLogFormat"/>), timestamped in the clock's local time zone.</summary>
-    public void Write(TimeProvider time, LogLevel level, string category, string message, Exception? exception)
+    /// <remarks>A line held back by <see cref="WriteHeld"/> goes out first, in the same write.</remarks>
+    public void Write(TimeProvider time, LogLevel level, string category, string message, Exception? exception) =>
+        WriteLine(time, level, category, message, string.Empty, exception, hold: false);
+
+    /// <summary>Writes an entry whose message is <paramref name="message"/> followed by <paramref name="messageTail"/> (no exception).</summary>
+    public void WriteParts(TimeProvider time, LogLevel level, string category, string message, string messageTail) =>
+        WriteLine(time, level, category, message, messageTail, null, hold: false);
+
+    /// <summary>
+    /// Formats one entry as <see cref="Write"/> does (same bytes, same timestamp) but holds it back: it reaches the file
+    /// with the next write of any kind (a line, child output), at <see cref="ReleaseHeld"/>, <see cref="Flush"/> or
+    /// <see cref="Dispose"/>, ahead of whatever is written then. A worker uses it for the line that opens a job, which
+    /// the line that closes the job's body then carries to the file in one write (docs/decisions.md#log-capture).
+    /// </summary>
+    public void WriteHeld(TimeProvider time, LogLevel level, string category, string message, Exception? exception) =>
+        WriteLine(time, level, category, message, string.Empty, exception, hold: true);
+
+    /// <summary>Holds back an entry whose message is <paramref name="message"/> followed by <paramref name="messageTail"/> (no exception).</summary>
+    public void WriteHeldParts(TimeProvider time, LogLevel level, string category, string message, string messageTail) =>
+        WriteLine(time, level, category, message, messageTail, null, hold: true);
+
+    /// <summary>Writes a held line, if there is one, on its own.</summary>
+    public void ReleaseHeld()
+    {
+        lock (_writer)
+        {
+            if (_heldCount > 0 && Volatile.Read(ref _disposed) == 0)
+            {
+                WriteThroughHeld([]);
+            }
+        }
+    }
+
+    private void WriteLine(TimeProvider time, LogLevel level, string category, string message, string messageTail, Exception? exception, bool hold)
     {
         string? exceptionText = exception?.ToString();
         string timestamp = Timestamp(time);
@@ -60,7 +112,7 @@ internal sealed class WorkerLogFile : IDisposable
         // The line is built in a rented buffer, encoded once into another and written with one call under the child
         // output's lock (its writer flushes per call, so nothing of it is pending), so it reaches the file in one
         // write and nothing but the buffers' rent is paid per line.
-        int length = timestamp.Length + Math.Max(thread.Length, 10) + category.Length + message.Length +
+        int length = timestamp.Length + Math.Max(thread.Length, 10) + category.Length + message.Length + messageTail.Length +
                      (exceptionText is null ? 0 : exceptionText.Length + 1) + newLine.Length + 16;
         char[] buffer = ArrayPool<char>.Shared.Rent(length);
         byte[]? bytes = null;
@@ -78,6 +130,7 @@ internal sealed class WorkerLogFile : IDisposable
             line.Append(category);
             line.Append("] ");
             line.Append(message);
+            line.Append(messageTail);
             if (exceptionText is not null)
             {
                 line.Append('\n');
@@ -92,7 +145,14 @@ internal sealed class WorkerLogFile : IDisposable
             lock (_writer)
             {
                 ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-                _stream.Write(bytes, 0, count);
+                if (hold)
+                {
+                    Hold(bytes.AsSpan(0, count));
+                }
+                else
+                {
+                    WriteThroughHeld(bytes.AsSpan(0, count));
+                }
             }
         }
         finally
@@ -105,8 +165,51 @@ internal sealed class WorkerLogFile : IDisposable
         }
     }
 
+    /// <summary>Appends <paramref name="line"/> to the held bytes (a line already held stays first). Under the lock.</summary>
+    private void Hold(ReadOnlySpan<byte> line)
+    {
+        if (_held.Length < _heldCount + line.Length)
+        {
+            Array.Resize(ref _held, Math.Max(_heldCount + line.Length, Math.Min(2 * _held.Length, 1 << 16)));
+        }
+
+        line.CopyTo(_held.AsSpan(_heldCount));
+        _heldCount += line.Length;
+    }
+
+    /// <summary>Writes the held bytes and then <paramref name="data"/>, in one write when a line is held. Under the lock.</summary>
+    private void WriteThroughHeld(ReadOnlySpan<byte> data)
+    {
+        if (_heldCount == 0)
+        {
+            if (!data.IsEmpty)
+            {
+                _stream.Write(data);
+            }
+
+            return;
+        }
+
+        int count = _heldCount;
+        _heldCount = 0;
+        if (data.Length > MaxHeldCopy)
+        {
+            // Large child output is not copied behind the held line: the two go out in order, in two writes.
+            _stream.Write(_held, 0, count);
+            _stream.Write(data);
+            return;
+        }
+
+        _heldCount = count;
+        Hold(data);
+        count = _heldCount;
+        _heldCount = 0;
+        _stream.Write(_held, 0, count);
+    }
+
     public void Flush()
     {
+        ReleaseHeld();
         _writer.Flush();
         _stream.Flush(flushToDisk: true);
     }
@@ -137,6 +240,11 @@ internal sealed class WorkerLogFile : IDisposable
 
         try
         {
+            lock (_writer)
+            {
+                WriteThroughHeld([]);
+            }
+
             _writer.Flush();
         }
         catch (IOException)
@@ -145,6 +253,42 @@ internal sealed class WorkerLogFile : IDisposable
 
         _writer.Dispose();
         _stream.Dispose();
+    }
+
+    /// <summary>The child output's way to the file: every write takes a held line with it, ahead of its own bytes.</summary>
+    private sealed class HeldLineFirstStream(WorkerLogFile owner) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            lock (owner._writer)
+            {
+                owner.WriteThroughHeld(buffer);
+            }
+        }
+
+        public override void Flush() => owner._stream.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private sealed record CachedTimestamp(long Second, TimeZoneInfo Zone, string Text);
