@@ -115,6 +115,28 @@ public sealed class WorkflowTests
     }
 
     [Test]
+    public async Task RunStoreAsync_StoredRootWithTriesUsedUpAndJournaledFile_CleanUpResetsTriesAndDeletesFile()
+    {
+        // The clean-up's fix-ups of a stored job (docs/leader.md, "Restart after a crash"), which a cheaper clean-up that
+        // reuses the listing's copies must keep (docs/performance.md, "Chain through the leader: the per-job cost").
+        await using var host = LeaderHost.Create();
+        await using var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = host.Locator });
+        string touched = host.PathOf("touched");
+        string rootId = await store.CreateRootJobAsync<TouchJob, string>(host.Registry, touched);
+        string journaled = await store.WriteFileAsync(new byte[] { 1 }, rootId, baseName: "left");
+        var root = await store.LoadJobAsync(rootId);
+        root.RemainingTryCount = 0;
+        root.FilesToDelete.Add(journaled);
+        await store.UpdateJobAsync(root);
+
+        var result = await host.Runner.RunStoreAsync(store).WaitAsync(Bound);
+
+        result.Succeeded.Should().BeTrue("the clean-up reset the tries the stored record had used up");
+        File.Exists(touched).Should().BeTrue();
+        (await store.FileExistsAsync(journaled)).Should().BeFalse("the clean-up finished the journaled deletion");
+    }
+
+    [Test]
     public async Task RunWorkflowAsync_FanOutOverTwoCores_RunsTwoAtOnceNotMore()
     {
         await using var host = LeaderHost.Create(slots: o => o.MaxCores = 2);

@@ -40,6 +40,11 @@ public sealed class LeaderWorkload : IWorkload
             return await ProfileFanOutAsync(root, jobs, rounds);
         }
 
+        if (args.Length > 3 && args[3] == "chain-profile")
+        {
+            return await ProfileChainAsync(root, jobs, rounds, args.Length > 4 ? args[4] : "leader");
+        }
+
         try
         {
             await using var services = LeaderServices(root);
@@ -123,6 +128,77 @@ public sealed class LeaderWorkload : IWorkload
                 Check(result, jobs + 1);
                 Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}: {(jobs + 1) / elapsed.TotalSeconds:F0} jobs/s"));
                 await store.DisposeAsync();
+            }
+
+            Console.WriteLine("done");
+            return 0;
+        }
+        finally
+        {
+            WorkerBench.TryDelete(root);
+        }
+    }
+
+    /// <summary>
+    /// A profiling aid for the chain rows (<c>leader N R 0 chain-profile leader|worker|both</c>): warms up both rows
+    /// with chains of 100, creates R stores (R of each row for <c>both</c>) with a chain of N, prints "ready PID" and
+    /// waits 2 s so a profiler can attach (<c>strace -c -f -p PID</c>, <c>perf record -g -p PID</c>), then runs them
+    /// through the leader, by the worker alone, or both alternately, each with its wall and CPU rate and bytes allocated
+    /// per job, and prints "done" (docs/performance.md, "Chain through the leader: the per-job cost").
+    /// </summary>
+    private static async Task<int> ProfileChainAsync(string root, int jobs, int rounds, string mode)
+    {
+        try
+        {
+            await using var services = LeaderServices(root);
+            var runner = services.GetRequiredService<IWorkflowRunner>();
+            var worker = services.GetRequiredService<IWorkerRunner>();
+            await ChainViaLeaderAsync(runner, root, 100);
+            await ChainWorkerOnlyAsync(worker, root, 100);
+            bool[] rows = mode switch
+            {
+                "worker" => [false],
+                "both" => [true, false],
+                _ => [true],
+            };
+            var runs = new List<(bool ViaLeader, FileJobStore Store, string First)>();
+            for (int r = 0; r < rounds; r++)
+            {
+                foreach (bool viaLeader in rows)
+                {
+                    var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = Path.Combine(root, "pchain-" + Guid.NewGuid().ToString("N")) });
+                    runs.Add((viaLeader, store, await WorkerBench.CreateChainAsync(store, jobs)));
+                }
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"ready {Environment.ProcessId}"));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var rates = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
+            foreach (var (viaLeader, store, first) in runs)
+            {
+                TimeSpan cpu = Environment.CpuUsage.TotalTime;
+                long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                long start = Stopwatch.GetTimestamp();
+                if (viaLeader)
+                {
+                    Check(await runner.RunStoreAsync(store), 1);
+                }
+                else
+                {
+                    await WorkerBench.RunAsync(worker, store, first, jobs);
+                }
+
+                var elapsed = Stopwatch.GetElapsedTime(start);
+                cpu = Environment.CpuUsage.TotalTime - cpu;
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                rates[viaLeader].Add(jobs / elapsed.TotalSeconds);
+                Console.WriteLine(FormattableString.Invariant($"  chain of {jobs} {(viaLeader ? "through the leader" : "worker only       ")}: {jobs / elapsed.TotalSeconds,6:F0} jobs/s, {jobs / cpu.TotalSeconds,6:F0} jobs per CPU-second, {allocated / jobs,6} bytes allocated per job"));
+                await store.DisposeAsync();
+            }
+
+            if (mode == "both")
+            {
+                Console.WriteLine(FormattableString.Invariant($"  leader / worker-only (medians of {rounds}): {WorkerBench.Median(rates[true]) / WorkerBench.Median(rates[false]):F2}"));
             }
 
             Console.WriteLine("done");
