@@ -65,33 +65,21 @@ internal static class RestartCleaner
             all.Add(job);
         }
 
-        // Reachable: from the root through every successor phase, services and merged-in (chained) IDs.
-        var reachable = new HashSet<string>(StringComparer.Ordinal);
-        var order = new List<JobDescription>();
-        var pending = new Queue<string>();
-        pending.Enqueue(rootId);
-        reachable.Add(rootId);
-        while (pending.TryDequeue(out string? id))
+        // One load per stored job: the walk and the fix-ups below use the listing's copies; only a job created after the
+        // listing, and every job once a checkpoint was restarted, is loaded again.
+        var listed = new Dictionary<string, JobDescription>(all.Count, StringComparer.Ordinal);
+        foreach (var job in all)
         {
-            JobDescription job;
-            try
-            {
-                job = await store.LoadJobAsync(id, cancellationToken).ConfigureAwait(false);
-            }
-            catch (NoSuchJobException)
-            {
-                continue;
-            }
+            listed[job.JobStoreId] = job;
+        }
 
-            order.Add(job);
-            IEnumerable<string> next = job.SuccessorsAndServiceHosts().Concat(job.ServiceTree.Values.SelectMany(v => v)).Concat(job.MergedJobNames.Select(n => n.JobStoreId));
-            foreach (string s in next)
-            {
-                if (reachable.Add(s))
-                {
-                    pending.Enqueue(s);
-                }
-            }
+        var (reachable, order) = await WalkAsync(store, rootId, listed, cancellationToken).ConfigureAwait(false);
+        if (all.Any(j => !reachable.Contains(j.JobStoreId)))
+        {
+            // Before anything is deleted as unreachable, the walk is done again on records loaded now: a parent an orphan
+            // updated after the listing then reaches the children it created before it, exactly as a walk that never
+            // used the listing's copies would (the window above stays as narrow as it was).
+            (reachable, order) = await WalkAsync(store, rootId, listed: null, cancellationToken).ConfigureAwait(false);
         }
 
         int unreachable = 0;
@@ -109,10 +97,12 @@ internal static class RestartCleaner
         // Checkpoints, outer ones first (breadth-first order); what an outer one deleted is skipped.
         var deleted = new HashSet<string>(StringComparer.Ordinal);
         int restarted = 0;
+        bool reload = false;
         foreach (var job in order)
         {
             if (job is CheckpointJobDescription { Checkpoint: not null } && !deleted.Contains(job.JobStoreId))
             {
+                reload = true;
                 var fresh = (CheckpointJobDescription)await store.LoadJobAsync(job.JobStoreId, cancellationToken).ConfigureAwait(false);
                 bool willRestart = fresh.HasBody || fresh.SuccessorsAndServiceHosts().Any();
                 foreach (string id in await CheckpointRestart.RestartCheckpointAsync(store, fresh, cancellationToken).ConfigureAwait(false))
@@ -135,61 +125,130 @@ internal static class RestartCleaner
             JobDescription job;
             try
             {
-                job = await store.LoadJobAsync(stale.JobStoreId, cancellationToken).ConfigureAwait(false);
+                job = reload ? await store.LoadJobAsync(stale.JobStoreId, cancellationToken).ConfigureAwait(false) : stale;
             }
             catch (NoSuchJobException)
             {
                 continue;
             }
 
-            bool dirty = false;
-            if (job.FilesToDelete.Count > 0)
+            bool dirty;
+            while (true)
             {
-                foreach (string fileId in job.FilesToDelete)
+                dirty = await FixUpAsync(store, job, cancellationToken).ConfigureAwait(false);
+                if (!dirty)
                 {
-                    await store.DeleteFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+                    break;
                 }
 
-                job.FilesToDelete.Clear();
-                dirty = true;
-            }
-
-            if (!job.HasBody)
-            {
-                int before = job.AllSuccessors().Count();
-                var gone = new HashSet<string>(StringComparer.Ordinal);
-                foreach (string s in job.AllSuccessors())
+                try
                 {
-                    if (!await store.JobExistsAsync(s, cancellationToken).ConfigureAwait(false))
+                    await store.UpdateJobAsync(job, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (ConcurrentJobModificationException) when (!reload)
+                {
+                    // Written since the listing read it: fixed up again from the stored record.
+                    try
                     {
-                        gone.Add(s);
+                        job = await store.LoadJobAsync(stale.JobStoreId, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (NoSuchJobException)
+                    {
+                        dirty = false;
+                        break;
                     }
                 }
-
-                if (gone.Count > 0)
-                {
-                    job.FilterSuccessors(s => !gone.Contains(s));
-                    dirty |= job.AllSuccessors().Count() != before;
-                }
             }
 
-            dirty |= job.ResetRetries();
-            if (job.LogJobStoreFileId is { } log)
-            {
-                await store.DeleteFileAsync(log, cancellationToken).ConfigureAwait(false);
-                job.LogJobStoreFileId = null;
-                dirty = true;
-            }
-
-            if (dirty)
-            {
-                await store.UpdateJobAsync(job, cancellationToken).ConfigureAwait(false);
-                changed++;
-            }
+            changed += dirty ? 1 : 0;
         }
 
         // Old stats and log messages belong to the previous run.
         await store.ReadLogsAsync(static (_, _) => ValueTask.CompletedTask, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new Outcome(unreachable, restarted, changed);
+    }
+
+    /// <summary>
+    /// The jobs reachable from the root through every successor phase, services and merged-in (chained) IDs, and the
+    /// reachable records in breadth-first order; a job in <paramref name="listed"/> is not loaded again.
+    /// </summary>
+    private static async ValueTask<(HashSet<string> Reachable, List<JobDescription> Order)> WalkAsync(
+        IJobStore store, string rootId, Dictionary<string, JobDescription>? listed, CancellationToken cancellationToken)
+    {
+        var reachable = new HashSet<string>(StringComparer.Ordinal);
+        var order = new List<JobDescription>();
+        var pending = new Queue<string>();
+        pending.Enqueue(rootId);
+        reachable.Add(rootId);
+        while (pending.TryDequeue(out string? id))
+        {
+            JobDescription? job = listed?.GetValueOrDefault(id);
+            try
+            {
+                job ??= await store.LoadJobAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NoSuchJobException)
+            {
+                continue;
+            }
+
+            order.Add(job);
+            IEnumerable<string> next = job.SuccessorsAndServiceHosts().Concat(job.ServiceTree.Values.SelectMany(v => v)).Concat(job.MergedJobNames.Select(n => n.JobStoreId));
+            foreach (string s in next)
+            {
+                if (reachable.Add(s))
+                {
+                    pending.Enqueue(s);
+                }
+            }
+        }
+
+        return (reachable, order);
+    }
+
+    /// <summary>A reachable job's fix-ups (journaled deletions finished, vanished successors dropped, retries reset, an old failure log deleted); whether the record is to be written.</summary>
+    private static async ValueTask<bool> FixUpAsync(IJobStore store, JobDescription job, CancellationToken cancellationToken)
+    {
+        bool dirty = false;
+        if (job.FilesToDelete.Count > 0)
+        {
+            foreach (string fileId in job.FilesToDelete)
+            {
+                await store.DeleteFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+            }
+
+            job.FilesToDelete.Clear();
+            dirty = true;
+        }
+
+        if (!job.HasBody)
+        {
+            int before = job.AllSuccessors().Count();
+            var gone = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string s in job.AllSuccessors())
+            {
+                if (!await store.JobExistsAsync(s, cancellationToken).ConfigureAwait(false))
+                {
+                    gone.Add(s);
+                }
+            }
+
+            if (gone.Count > 0)
+            {
+                job.FilterSuccessors(s => !gone.Contains(s));
+                dirty |= job.AllSuccessors().Count() != before;
+            }
+        }
+
+        dirty |= job.ResetRetries();
+        if (job.LogJobStoreFileId is { } log)
+        {
+            await store.DeleteFileAsync(log, cancellationToken).ConfigureAwait(false);
+            job.LogJobStoreFileId = null;
+            dirty = true;
+        }
+
+        return dirty;
     }
 }
