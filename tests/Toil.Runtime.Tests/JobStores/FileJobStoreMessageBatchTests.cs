@@ -137,6 +137,34 @@ public sealed class FileJobStoreMessageBatchTests
     }
 
     [Test]
+    public async Task WriteLogsAsync_ManyConcurrentWriters_EveryMessageDeliveredExactlyOnceEachWritersInOrder()
+    {
+        await using var store = await _t.CreateAsync();
+        var threads = Enumerable.Range(0, 8).Select(w => new Thread(() =>
+        {
+            for (int i = 0; i < 25; i++)
+            {
+                store.WriteLogsAsync($"w{w}-{i:D2}").AsTask().Wait(s_wait).Should().BeTrue();
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        await Task.Run(() => threads.ForEach(t => t.Join(s_wait).Should().BeTrue()));
+
+        var delivered = new List<string>();
+        int count = await store.ReadLogsAsync(async (s, ct) => delivered.Add(await new StreamReader(s).ReadToEndAsync(ct)));
+
+        count.Should().Be(200);
+        delivered.Should().OnlyHaveUniqueItems().And.HaveCount(200);
+        for (int w = 0; w < 8; w++)
+        {
+            delivered.Where(m => m.StartsWith($"w{w}-", StringComparison.Ordinal)).Should().Equal(Enumerable.Range(0, 25).Select(i => $"w{w}-{i:D2}"), "one writer's messages keep their order");
+        }
+
+        store.MessageWrites.Should().BeLessThanOrEqualTo(200);
+        (await store.ReadLogsAsync((_, _) => ValueTask.CompletedTask)).Should().Be(0);
+    }
+
+    [Test]
     public async Task ReadLogsAsync_CallbackThrowsPartWayThroughABatch_TheWholeBatchIsDeliveredAgain()
     {
         var gate = new FirstWriteGate();
