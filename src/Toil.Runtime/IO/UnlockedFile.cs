@@ -94,7 +94,7 @@ internal static class UnlockedFile
             if (Libc.Fsync((int)handle.DangerousGetHandle()) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                throw new IOException($"fsync of '{path}' failed (errno {errno})", errno);
+                throw new IOException($"fsync of '{path}' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
             }
         }
         finally
@@ -119,9 +119,9 @@ internal static class UnlockedFile
             ENoEnt when !Directory.Exists(Path.GetDirectoryName(path)) => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
             ENoEnt => new FileNotFoundException($"Could not find file '{path}'.", path),
             ENotDir => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
-            EAccess or EPerm or EIsDir => new UnauthorizedAccessException($"Access to the path '{path}' is denied (errno {errno})."),
+            EAccess or EPerm or EIsDir => new UnauthorizedAccessException($"Access to the path '{path}' is denied: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
             _ when errno == s_nameTooLong => new PathTooLongException($"The path '{path}' is too long."),
-            _ => new IOException($"Cannot open '{path}' (errno {errno}).", errno),
+            _ => new IOException($"Cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
         };
     }
 }

@@ -70,6 +70,8 @@ public sealed class UnlockedFileTests
         }
 
         var again = () => UnlockedFile.CreateNew(path, AccessModes.PrivateFile);
-        again.Should().Throw<IOException>().Which.Should().Match<IOException>(e => FileJobStoreRecords.IsAlreadyExists(e));
+        var error = again.Should().Throw<IOException>().Which;
+        FileJobStoreRecords.IsAlreadyExists(error).Should().BeTrue();
+        error.Message.Should().Contain("File exists", "the error says what happened, as .NET's own open does").And.Contain(path);
     }
 }
