@@ -126,7 +126,7 @@ public sealed class LeaderWorkload : IWorkload
                 var result = await runner.RunStoreAsync(store);
                 var elapsed = Stopwatch.GetElapsedTime(start);
                 Check(result, jobs + 1);
-                Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}: {(jobs + 1) / elapsed.TotalSeconds:F0} jobs/s"));
+                Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}: {(jobs + 1) / elapsed.TotalSeconds:F0} jobs/s; {store.MessageWrites} stats message files for {result.JobBodiesRun} bodies (docs/decisions.md#message-batches)"));
                 await store.DisposeAsync();
             }
 

@@ -6,7 +6,8 @@ namespace Toil.Runtime.Cli.Store;
 /// Reads every stats message a file job store holds, delivered (<c>stats/archive/</c>) and not yet delivered
 /// (<c>stats/inbox/</c>), without moving any (see <c>docs/job-store-format.md</c>): a running leader still gets each
 /// inbox message, where <see cref="IJobStore.ReadLogsAsync"/> would archive it. A message the leader archives between the
-/// listing and the read is read from the archive. Temp files of writers are skipped; a symbolic link is refused.
+/// listing and the read is read from the archive. A batch file yields each of its messages. Temp files of writers are
+/// skipped; a symbolic link is refused.
 /// </summary>
 internal static class StatsMessages
 {
@@ -32,9 +33,21 @@ internal static class StatsMessages
         foreach (string path in List(archive).Concat(List(inbox)))
         {
             byte[]? bytes = TryRead(path, skipped) ?? (Path.GetDirectoryName(path) == inbox ? TryRead(Path.Combine(archive, Path.GetFileName(path)), skipped) : null);
-            if (bytes is not null)
+            if (bytes is null)
+            {
+                continue;
+            }
+
+            if (!path.EndsWith(".batch", StringComparison.Ordinal))
             {
                 yield return bytes;
+                continue;
+            }
+
+            // Several messages written at once (docs/decisions.md#message-batches): each is one message.
+            foreach (var message in FileJobStoreMessageGroup.Decode(bytes))
+            {
+                yield return message.ToArray();
             }
         }
     }

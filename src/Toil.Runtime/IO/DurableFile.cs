@@ -47,9 +47,9 @@ internal static class DurableFile
     {
         try
         {
-            using var stream = AccessModes.Create(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.None, mode);
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            // Without .NET's advisory flock (UnlockedFile): the temp file's name is the writer's own.
+            using var handle = UnlockedFile.CreateNew(path, mode);
+            UnlockedFile.WriteAndSync(handle, bytes, path);
         }
         catch
         {

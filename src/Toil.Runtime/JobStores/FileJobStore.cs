@@ -31,11 +31,13 @@ public sealed partial class FileJobStore : IJobStore
     internal const string JobsDirectory = FileJobStoreLayout.JobsDirectory;
     internal const string SharedDirectory = FileJobStoreLayout.SharedDirectory;
     private const string MessagePrefix = "stats";
+    private const string BatchSuffix = ".batch";
 
     private readonly string _root;
     private readonly FileJobStoreLayout _layout;
     private readonly FileJobStoreRecords _records;
     private readonly FileJobStoreLocks _locks;
+    private readonly FileJobStoreMessageGroup _messages;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly UnixFileMode _directoryMode;
@@ -53,6 +55,7 @@ public sealed partial class FileJobStore : IJobStore
         _layout = new FileJobStoreLayout(root);
         _records = new FileJobStoreRecords(_layout, options, _fileMode, _logger);
         _locks = new FileJobStoreLocks(_layout, _time, options.LockTimeout, _fileMode, () => _records.InjectAsync("lock"), lockFiles);
+        _messages = new FileJobStoreMessageGroup(WriteMessagesAsync);
         Locator = _layout.Locator;
     }
 
@@ -617,7 +620,28 @@ public sealed partial class FileJobStore : IJobStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDestroyed();
-        await _records.ReplaceAsync(NewMessagePath(), message, overwrite: false, cancellationToken).ConfigureAwait(false);
+        if (message.Length > FileJobStoreMessageGroup.MaxGroupedBytes)
+        {
+            await _records.ReplaceAsync(NewMessagePath(), message, overwrite: false, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Concurrent writers of small messages (the in-process batch system's workers) share one durable write
+        // (docs/decisions.md#message-batches).
+        await _messages.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many message files this instance's group of small messages has written (a benchmark and test seam).</summary>
+    internal long MessageWrites => _messages.WriteCount;
+
+    /// <summary>Writes one message as a plain message file, or several as one batch file (<c>docs/job-store-format.md</c>).</summary>
+    private ValueTask WriteMessagesAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages)
+    {
+        // The group's write is shared by several callers: no one caller's cancellation stops it.
+        ThrowIfDestroyed();
+        return messages.Count == 1
+            ? _records.ReplaceAsync(NewMessagePath(), messages[0], overwrite: false, CancellationToken.None)
+            : _records.ReplaceAsync(NewMessagePath() + BatchSuffix, FileJobStoreMessageGroup.Encode(messages), overwrite: false, CancellationToken.None);
     }
 
     /// <inheritdoc />
@@ -651,10 +675,7 @@ public sealed partial class FileJobStore : IJobStore
         {
             foreach (string path in ListMessages(archive))
             {
-                if (await DeliverAsync(path, callback, cancellationToken).ConfigureAwait(false))
-                {
-                    count++;
-                }
+                count += await DeliverAsync(path, callback, cancellationToken).ConfigureAwait(false) ?? 0;
             }
         }
 
@@ -663,12 +684,12 @@ public sealed partial class FileJobStore : IJobStore
         {
             foreach (string path in ListMessages(inbox))
             {
-                if (!await DeliverAsync(path, callback, cancellationToken).ConfigureAwait(false))
+                if (await DeliverAsync(path, callback, cancellationToken).ConfigureAwait(false) is not int delivered)
                 {
                     continue;
                 }
 
-                count++;
+                count += delivered;
                 moved |= await IoAsync("archive-message", () => Archive(path, Path.Join(archive, Path.GetFileName(path))), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -887,24 +908,44 @@ public sealed partial class FileJobStore : IJobStore
         }
     }
 
-    private async ValueTask<bool> DeliverAsync(string path, Func<Stream, CancellationToken, ValueTask> callback, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the message file at <paramref name="path"/> to <paramref name="callback"/>, or each message of a batch file in
+    /// order; a batch is delivered whole again if the callback throws part way (at-least-once delivery).
+    /// </summary>
+    /// <returns>How many messages were delivered, or <see langword="null"/> if another reader took the file.</returns>
+    private async ValueTask<int?> DeliverAsync(string path, Func<Stream, CancellationToken, ValueTask> callback, CancellationToken cancellationToken)
     {
-        FileStream stream;
+        Stream stream;
         try
         {
-            stream = await IoAsync("open-message", () => FileJobStoreRecords.OpenRead(Contained(path)), cancellationToken).ConfigureAwait(false);
+            // Small messages (stats) are read at once: an asynchronous file stream's reads hop through the thread pool.
+            stream = await IoAsync("open-message", () => FileJobStoreRecords.OpenReadFile(Contained(path)), cancellationToken).ConfigureAwait(false);
         }
         catch (FileNotFoundException)
         {
-            return false; // Another reader took it.
+            return null; // Another reader took it.
         }
 
         await using (stream.ConfigureAwait(false))
         {
-            await callback(stream, cancellationToken).ConfigureAwait(false);
-        }
+            if (!path.EndsWith(BatchSuffix, StringComparison.Ordinal))
+            {
+                await callback(stream, cancellationToken).ConfigureAwait(false);
+                return 1;
+            }
 
-        return true;
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            var messages = FileJobStoreMessageGroup.Decode(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            foreach (var message in messages)
+            {
+                _ = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(message, out var segment);
+                using var one = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+                await callback(one, cancellationToken).ConfigureAwait(false);
+            }
+
+            return messages.Count;
+        }
     }
 
     private void ThrowIfDestroyed()

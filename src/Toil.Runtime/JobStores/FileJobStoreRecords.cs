@@ -157,7 +157,8 @@ internal sealed partial class FileJobStoreRecords
         Microsoft.Win32.SafeHandles.SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(underLock ? _layout.LeafContained(path) : _layout.Contained(path), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            // Without .NET's advisory flock: the record is published whole by rename (docs/performance.md, "Fan-out through the leader: the second pass").
+            handle = UnlockedFile.OpenRead(underLock ? _layout.LeafContained(path) : _layout.Contained(path));
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -230,31 +231,26 @@ internal sealed partial class FileJobStoreRecords
     /// </summary>
     public static Stream OpenReadFile(string path)
     {
-        FileStream stream = OpenRead(path);
-        try
+        // Opened without .NET's advisory flock (UnlockedFile): store files are published whole by rename.
+        byte[] bytes;
+        int read = 0;
+        using (var handle = UnlockedFile.OpenRead(path))
         {
-            long length = stream.Length;
+            long length = RandomAccess.GetLength(handle);
             if (length > SmallReadBytes)
             {
-                return stream;
+                return OpenRead(path);
             }
 
             // Store files are published whole by rename and never written in place, so the length is the content's.
-            byte[] bytes = new byte[length];
-            int read = 0;
-            while (read < bytes.Length && RandomAccess.Read(stream.SafeFileHandle, bytes.AsSpan(read), read) is > 0 and var n)
+            bytes = new byte[length];
+            while (read < bytes.Length && RandomAccess.Read(handle, bytes.AsSpan(read), read) is > 0 and var n)
             {
                 read += n;
             }
+        }
 
-            stream.Dispose();
-            return new MemoryStream(bytes, 0, read, writable: false);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+        return new MemoryStream(bytes, 0, read, writable: false);
     }
 
     /// <summary>Opens a store file as a stream for reading; it may be deleted or replaced meanwhile.</summary>

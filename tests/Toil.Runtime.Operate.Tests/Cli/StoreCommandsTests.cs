@@ -242,4 +242,25 @@ public sealed class StoreCommandsTests
         document.RootElement.GetProperty("skippedMessages").GetInt32().Should().Be(1);
         document.RootElement.GetProperty("workers").GetInt32().Should().BeGreaterThan(0);
     }
+
+    [Test]
+    public async Task Stats_BatchedMessages_EachMessageOfTheBatchCounted()
+    {
+        await using var host = OperateHost.Create();
+        await host.Runner.RunWorkflowAsync<AlwaysFailJob, string>("root").WaitAsync(Bound);
+        string archived = Directory.GetFiles(Path.Combine(host.StorePath, "stats", "archive"), "stats*").Should().ContainSingle().Subject;
+        byte[] message = await File.ReadAllBytesAsync(archived);
+        await File.WriteAllBytesAsync(
+            Path.Combine(host.StorePath, "stats", "inbox", "stats00000000000000000000000000000000000000000000000000000000.batch"),
+            global::Toil.Runtime.JobStores.FileJobStoreMessageGroup.Encode([message, message]));
+
+        var (code, json, error) = await Toil.RunAsync("stats", host.Locator, "--json");
+
+        code.Should().Be(StoreExitCodes.Success, error);
+        using var document = JsonDocument.Parse(json);
+        var type = document.RootElement.GetProperty("jobTypes").EnumerateArray().Should().ContainSingle().Subject;
+        type.GetProperty("count").GetInt32().Should().Be(3, "the archived message and both messages of the batch");
+        type.GetProperty("failed").GetInt32().Should().Be(3);
+        document.RootElement.GetProperty("skippedMessages").GetInt32().Should().Be(0);
+    }
 }
