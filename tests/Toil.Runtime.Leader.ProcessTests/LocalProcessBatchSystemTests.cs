@@ -324,6 +324,10 @@ public sealed class LocalProcessBatchSystemTests
         workerDirectories.Should().ContainSingle("the hanging worker made its temporary directory");
         string kept = Path.Combine(Path.GetDirectoryName(workerDirectories[0])!, "worker-kept-on-purpose");
         Directory.CreateDirectory(kept);
+        await File.WriteAllTextAsync(Path.Combine(kept, "worker_log.txt"), "kept for inspection");
+        // A worker killed between making its directory and its liveness file leaves it empty (docs/reliability.md).
+        string empty = Path.Combine(Path.GetDirectoryName(workerDirectories[0])!, "worker-killed-before-its-liveness-file");
+        Directory.CreateDirectory(empty);
 
         ProcessSignals.Send(pid, 9).Should().BeTrue();
         (await batch.WaitForUpdateAsync().AsTask().WaitAsync(ProcessTestContext.Bound)).BatchJobId.Should().Be(id);
@@ -331,7 +335,8 @@ public sealed class LocalProcessBatchSystemTests
         await batch.ShutdownAsync().AsTask().WaitAsync(ProcessTestContext.Bound);
 
         Directory.Exists(workerDirectories[0]).Should().BeFalse("shutdown removes a killed worker's directory (its liveness file is unlocked)");
-        Directory.Exists(kept).Should().BeTrue("a directory without a liveness file was kept on purpose and stays");
+        Directory.Exists(kept).Should().BeTrue("a directory without a liveness file but with contents was kept on purpose and stays");
+        Directory.Exists(empty).Should().BeFalse("an empty worker directory holds nothing to keep");
     }
 
     [Test]

@@ -56,7 +56,7 @@ public sealed class WorkerChainWorkload : IWorkload
             var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
 
             // Warm-up: JIT the whole path once on each store.
-            await RunInMemoryAsync(runner, 100);
+            await RunInMemoryAsync(runner, int.Parse(Environment.GetEnvironmentVariable("XWARM") ?? "100", CultureInfo.InvariantCulture));
             await RunFileAsync(runner, root, 1000);
 
             var memory = new List<Rate>();
@@ -185,7 +185,7 @@ public sealed class WorkerChainWorkload : IWorkload
         {
             await using var services = WorkerBench.Services(root);
             var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
-            await RunInMemoryAsync(runner, 100);
+            await RunInMemoryAsync(runner, int.Parse(Environment.GetEnvironmentVariable("XWARM") ?? "100", CultureInfo.InvariantCulture));
             await RunFileAsync(runner, root, 1000);
             var memory = new List<Rate>();
             for (int r = 0; r < rounds; r++)
