@@ -114,12 +114,15 @@ public static class ChaosPoints
         }
     }
 
-    /// <summary>Appends <paramref name="line"/> to <paramref name="path"/> with one <c>write</c> (O_APPEND): a SIGKILL after it returns keeps it.</summary>
+    /// <summary>
+    /// Appends <paramref name="line"/> to <paramref name="path"/> with one write on an <c>O_APPEND</c> descriptor: a SIGKILL
+    /// after it returns keeps it, and processes appending at once (a warm pool's processes start together) never write
+    /// over each other's lines, as they could through .NET's <see cref="FileMode.Append"/> (a seek to the end, then a write).
+    /// </summary>
     public static void Append(string path, string line)
     {
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(line);
-        stream.Write(bytes);
+        using var handle = Toil.Runtime.IO.UnlockedFile.OpenAppend(path);
+        RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(line), 0);
     }
 
     private static void Kill(string cause)
