@@ -349,36 +349,14 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
         }
 
         var request = attempt.Request;
-        var psi = new ProcessStartInfo(_options.WorkerCommand[0])
-        {
-            UseShellExecute = false,
-
-            // A worker reads nothing; an empty standard input keeps it off the leader's terminal.
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        for (int i = 1; i < _options.WorkerCommand.Count; i++)
-        {
-            psi.ArgumentList.Add(_options.WorkerCommand[i]);
-        }
-
-        foreach (string argument in request.WorkerArguments)
-        {
-            psi.ArgumentList.Add(argument);
-        }
+        var psi = WorkerStartInfo(request.WorkerArguments);
 
         foreach (var (name, value) in request.Environment)
         {
             psi.Environment[name] = value;
         }
 
-        psi.Environment[WorkDirVariable] = _workDirectory;
-        if (LeaderProcess is { } leader)
-        {
-            // The worker does nothing if this process is gone by the time it holds its lock (docs/decisions.md#restart-fence).
-            psi.Environment[Worker.LaunchingLeader.Variable] = leader;
-        }
+        SetLeaderEnvironment(psi);
         psi.Environment[CoordinationDirVariable] = CoordinationDirectoryFor(request.JobStore.Config.WorkflowId);
 
         attempt.StartTimestamp = _time.GetTimestamp();
@@ -416,6 +394,40 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
         _ = Task.Run(() => WatchAsync(attempt));
     }
 
+    /// <summary>
+    /// A worker process's start: <see cref="LocalProcessBatchSystemOptions.WorkerCommand"/> and then
+    /// <paramref name="arguments"/>, all three standard streams redirected (a worker reads nothing; an empty standard input
+    /// keeps it off the leader's terminal, and a serving worker reads its requests there).
+    /// </summary>
+    private ProcessStartInfo WorkerStartInfo(IEnumerable<string> arguments)
+    {
+        var psi = new ProcessStartInfo(_options.WorkerCommand[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string argument in _options.WorkerCommand.Skip(1).Concat(arguments))
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        return psi;
+    }
+
+    /// <summary>What every worker process gets from the batch system itself, after (so over) the request's environment:
+    /// the work directory and, when known, this leader's process (the worker does nothing if this process is gone by the
+    /// time it holds its lock, docs/decisions.md#restart-fence).</summary>
+    private void SetLeaderEnvironment(ProcessStartInfo psi)
+    {
+        psi.Environment[WorkDirVariable] = _workDirectory;
+        if (LeaderProcess is { } leader)
+        {
+            psi.Environment[Worker.LaunchingLeader.Variable] = leader;
+        }
+    }
+
     /// <summary>An idle serving worker, or a new one while the pool has fewer than <see cref="LocalProcessBatchSystemOptions.WarmWorkers"/>; null when all are busy. Under the lock.</summary>
     private PooledWorker? TakePooledWorker()
     {
@@ -435,24 +447,8 @@ public sealed class LocalProcessBatchSystem : IBatchSystem, IRestartFence
             return null;
         }
 
-        var psi = new ProcessStartInfo(_options.WorkerCommand[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        for (int i = 1; i < _options.WorkerCommand.Count; i++)
-        {
-            psi.ArgumentList.Add(_options.WorkerCommand[i]);
-        }
-
-        psi.ArgumentList.Add(Worker.ToilWorkerEntryPoint.ServeOption);
-        psi.Environment[WorkDirVariable] = _workDirectory;
-        if (LeaderProcess is { } leader)
-        {
-            psi.Environment[Worker.LaunchingLeader.Variable] = leader;
-        }
+        var psi = WorkerStartInfo([Worker.ToilWorkerEntryPoint.ServeOption]);
+        SetLeaderEnvironment(psi);
 
         try
         {
