@@ -133,6 +133,7 @@ internal static class RestartCleaner
             }
 
             bool dirty;
+            bool reloaded = reload;
             while (true)
             {
                 dirty = await FixUpAsync(store, job, cancellationToken).ConfigureAwait(false);
@@ -146,9 +147,11 @@ internal static class RestartCleaner
                     await store.UpdateJobAsync(job, cancellationToken).ConfigureAwait(false);
                     break;
                 }
-                catch (ConcurrentJobModificationException) when (!reload)
+                catch (ConcurrentJobModificationException) when (!reloaded)
                 {
-                    // Written since the listing read it: fixed up again from the stored record.
+                    // Written since the listing read it: fixed up again, once, from the stored record (a second loss
+                    // throws, as an update of a freshly loaded record always did).
+                    reloaded = true;
                     try
                     {
                         job = await store.LoadJobAsync(stale.JobStoreId, cancellationToken).ConfigureAwait(false);
