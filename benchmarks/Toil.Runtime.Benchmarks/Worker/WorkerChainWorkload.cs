@@ -249,7 +249,7 @@ public sealed class WorkerChainWorkload : IWorkload
 
     /// <summary>
     /// A profiling aid (<c>worker-chain N R memory-profile</c>): warms up on the in-memory store only (5 chains of N
-    /// jobs, or as many as <c>TOIL_BENCH_WARMUP_JOBS</c> needs when it is set, so tiering settles), prints "ready PID" and waits 2 s so a profiler can attach, then runs R chains of N
+    /// jobs, or <c>TOIL_BENCH_WARMUP_JOBS</c> jobs when that is set), prints "ready PID" and waits 2 s so a profiler can attach, then runs R chains of N
     /// jobs with default options and prints jobs per CPU-second and bytes allocated per job over all of them.
     /// </summary>
     private static async Task<int> ProfileMemoryAsync(string root, int jobs, int rounds)
@@ -258,11 +258,12 @@ public sealed class WorkerChainWorkload : IWorkload
         {
             await using var services = WorkerBench.Services(root);
             var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
-            // At least 5 chains, and at least TOIL_BENCH_WARMUP_JOBS jobs when that is set (a settled worker's profile).
-            int warmupChains = Math.Max(5, Environment.GetEnvironmentVariable("TOIL_BENCH_WARMUP_JOBS") is null ? 0 : (WarmupJobs + jobs - 1) / jobs);
-            for (int r = 0; r < warmupChains; r++)
+            // 5 chains of N, or TOIL_BENCH_WARMUP_JOBS jobs in chains of at most N when that is set (100: a worker early in
+            // its life, as the standard run measures it; 20,000 or more: a settled worker).
+            int warmup = Environment.GetEnvironmentVariable("TOIL_BENCH_WARMUP_JOBS") is null ? 5 * jobs : WarmupJobs;
+            for (int done = 0; done < warmup; done += jobs)
             {
-                await RunInMemoryAsync(runner, jobs);
+                await RunInMemoryAsync(runner, Math.Min(jobs, warmup - done));
             }
 
             Console.WriteLine(FormattableString.Invariant($"ready {Environment.ProcessId}"));
