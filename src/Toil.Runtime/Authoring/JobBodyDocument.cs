@@ -6,19 +6,26 @@ namespace Toil.Runtime.Authoring;
 /// The JSON file a job body points at: <c>{"schemaVersion":1,"type":"...","input":{...},"promises":["file ID",...]}</c>.
 /// <c>promises</c> lists the files this job fulfils with its return value (registered by the jobs that consume them).
 /// </summary>
-internal sealed class JobBodyDocument
+internal sealed class JobBodyDocument : IDisposable
 {
     public const int SchemaVersion = 1;
 
-    private JobBodyDocument(JsonElement input, List<string> promises)
+    private readonly JsonDocument _document;
+
+    private JobBodyDocument(JsonDocument document, JsonElement input, IReadOnlyList<string> promises)
     {
+        _document = document;
         Input = input;
         Promises = promises;
     }
 
+    /// <summary>The input, valid until the document is disposed (it reads the parsed bytes in place; no copy is made).</summary>
     public JsonElement Input { get; }
 
-    public List<string> Promises { get; }
+    public IReadOnlyList<string> Promises { get; }
+
+    /// <summary>Returns the parsed document's pooled buffers; <see cref="Input"/> may no longer be read.</summary>
+    public void Dispose() => _document.Dispose();
 
     /// <summary>Serializes a body; <paramref name="writeInput"/> runs with <paramref name="promises"/> answering promise IDs.</summary>
     public static byte[] Write(PromiseWriter promises, string typeName, Action<Utf8JsonWriter> writeInput, IReadOnlyList<string> promiseFiles) =>
@@ -39,13 +46,22 @@ internal sealed class JobBodyDocument
             json.WriteEndObject();
         });
 
-    /// <summary>Parses a body.</summary>
+    /// <summary>Parses a body. The document reads <paramref name="bytes"/> in place: they must not change until it is disposed.</summary>
     /// <exception cref="InvalidJobInputException">The document is malformed.</exception>
     public static JobBodyDocument Parse(ReadOnlyMemory<byte> bytes, string jobStoreId, string typeName)
     {
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(bytes);
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidJobInputException(jobStoreId, typeName, "the body document is not valid JSON", e);
+        }
+
+        try
+        {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -62,7 +78,7 @@ internal sealed class JobBodyDocument
                 throw Bad("the body document has no input");
             }
 
-            List<string> promises = [];
+            List<string>? promises = null;
             if (root.TryGetProperty("promises", out var list))
             {
                 if (list.ValueKind != JsonValueKind.Array)
@@ -72,15 +88,17 @@ internal sealed class JobBodyDocument
 
                 foreach (var item in list.EnumerateArray())
                 {
-                    promises.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw Bad("a promise file ID is not a string"));
+                    (promises ??= []).Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw Bad("a promise file ID is not a string"));
                 }
             }
 
-            return new JobBodyDocument(input.Clone(), promises);
+            // The input is read from the parsed document itself, which lives as long as this one (no clone).
+            return new JobBodyDocument(document, input, promises ?? (IReadOnlyList<string>)[]);
         }
-        catch (JsonException e)
+        catch
         {
-            throw new InvalidJobInputException(jobStoreId, typeName, "the body document is not valid JSON", e);
+            document.Dispose();
+            throw;
         }
 
         InvalidJobInputException Bad(string reason) => new(jobStoreId, typeName, reason);

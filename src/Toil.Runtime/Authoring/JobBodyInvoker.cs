@@ -44,21 +44,25 @@ internal sealed class JobBodyInvoker : IJobBodyInvoker
         var fileStore = invocation.FileStore as IReportingFileStore;
         try
         {
-            byte[] bytes;
+            ReadOnlyMemory<byte> bytes;
             try
             {
-                bytes = await invocation.JobStore.ReadAllBytesAsync(body.FileId, cancellationToken).ConfigureAwait(false);
+                // A store that holds the file in memory and never changes its bytes in place lends them (no stream, no copy).
+                cancellationToken.ThrowIfCancellationRequested();
+                bytes = invocation.JobStore is IJobStoreTraits traits && traits.TryReadFileInPlace(body.FileId, out var held)
+                    ? held
+                    : await invocation.JobStore.ReadAllBytesAsync(body.FileId, cancellationToken).ConfigureAwait(false);
             }
             catch (NoSuchFileException e)
             {
                 throw new InvalidJobInputException(job.JobStoreId, body.TypeName, $"its body file '{body.FileId}' does not exist", e);
             }
 
-            var document = JobBodyDocument.Parse(bytes, job.JobStoreId, body.TypeName);
+            using var document = JobBodyDocument.Parse(bytes, job.JobStoreId, body.TypeName);
             var graph = new JobGraph(_registry, job);
             var context = new JobContext(invocation, graph, cancellationToken);
             byte[]? output;
-            List<string> consumed;
+            IReadOnlyList<string> consumed;
             var scope = invocation.Services.GetService<IServiceScopeFactory>()?.CreateAsyncScope();
             try
             {
@@ -109,7 +113,7 @@ internal sealed class JobBodyInvoker : IJobBodyInvoker
         }
     }
 
-    private static async ValueTask FulfilAsync(JobInvocation invocation, List<string> promiseFiles, byte[] output, CancellationToken cancellationToken)
+    private static async ValueTask FulfilAsync(JobInvocation invocation, IReadOnlyList<string> promiseFiles, byte[] output, CancellationToken cancellationToken)
     {
         int fulfilled = 0;
         foreach (string fileId in promiseFiles)

@@ -20,24 +20,13 @@ public sealed partial class JobContext
     private readonly JobInvocation _invocation;
     private readonly JobGraph _graph;
     private RealtimeLogger? _realtimeLogger;
+    private JobRequirements? _requirements;
 
     internal JobContext(JobInvocation invocation, JobGraph graph, CancellationToken cancellationToken)
     {
         _invocation = invocation;
         _graph = graph;
         CancellationToken = cancellationToken;
-        var job = invocation.Job;
-        Requirements = job.Config is null
-            ? job.Requirements
-            : new JobRequirements
-            {
-                Memory = job.Memory,
-                Cores = job.Cores,
-                Disk = job.Disk,
-                Accelerators = job.Accelerators,
-                Preemptible = job.Preemptible,
-                Walltime = job.Walltime,
-            };
     }
 
     /// <summary>Gets the running job, to link jobs made with <see cref="CreateJob{TJob, TInput}(TInput, JobRequirements?, string?, bool)"/> or to read its successors.</summary>
@@ -72,7 +61,8 @@ public sealed partial class JobContext
     public string UnitName => _invocation.Job.UnitName;
 
     /// <summary>Gets the job's requirements, with workflow defaults filled in when the workflow configuration is known.</summary>
-    public JobRequirements Requirements { get; }
+    /// <remarks>Made on first use (most bodies never read it); the running job's requirements do not change while its body runs.</remarks>
+    public JobRequirements Requirements => _requirements ??= ResolveRequirements(_invocation.Job);
 
     /// <summary>Gets the token that cancels the job (also passed to <c>RunAsync</c>).</summary>
     public CancellationToken CancellationToken { get; }
@@ -100,4 +90,17 @@ public sealed partial class JobContext
     /// <returns>A task that completes when the call is durable.</returns>
     public ValueTask DeferAsync<TArgs>(string name, TArgs arguments, CancellationToken cancellationToken = default) =>
         _invocation.Deferred.DeferAsync(name, arguments, cancellationToken);
+
+    private static JobRequirements ResolveRequirements(JobDescription job) =>
+        job.Config is null
+            ? job.Requirements
+            : new JobRequirements
+            {
+                Memory = job.Memory,
+                Cores = job.Cores,
+                Disk = job.Disk,
+                Accelerators = job.Accelerators,
+                Preemptible = job.Preemptible,
+                Walltime = job.Walltime,
+            };
 }

@@ -9,14 +9,16 @@ namespace Toil.Runtime.Authoring;
 /// <summary>The untyped part of one body run, called back by the typed <see cref="JobTypeRegistration"/>.</summary>
 internal sealed class JobExecution(JobInvocation invocation, JobContext context, JobBodyDocument body, string typeName, IServiceProvider services, CancellationToken cancellationToken)
 {
-    private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
+    // Made by the first promise the input consumes (most inputs hold none).
+    private HashSet<string>? _consumed;
+    private List<string>? _consumedIds;
 
     public JobContext Context { get; } = context;
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     /// <summary>The promise files this job's input consumed, in order, without duplicates.</summary>
-    public List<string> ConsumedPromiseFileIds { get; } = [];
+    public IReadOnlyList<string> ConsumedPromiseFileIds => _consumedIds ?? (IReadOnlyList<string>)[];
 
     /// <summary>Reads the input and resolves every promise in it.</summary>
     /// <exception cref="InvalidJobInputException">The JSON does not match, or a promise cannot be resolved.</exception>
@@ -24,10 +26,10 @@ internal sealed class JobExecution(JobInvocation invocation, JobContext context,
     {
         string jobId = invocation.Job.JobStoreId;
         TInput? input;
-        List<Promise> promises;
+        List<Promise>? promises;
         try
         {
-            input = PromiseScope.Read(() => body.Input.Deserialize(typeInfo), out promises);
+            input = PromiseScope.Read((Body: body, TypeInfo: typeInfo), static s => s.Body.Input.Deserialize(s.TypeInfo), out promises);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
@@ -37,6 +39,11 @@ internal sealed class JobExecution(JobInvocation invocation, JobContext context,
         if (input is null)
         {
             throw new InvalidJobInputException(jobId, typeName, "it is null");
+        }
+
+        if (promises is null)
+        {
+            return input;
         }
 
         foreach (var promise in promises)
@@ -66,9 +73,9 @@ internal sealed class JobExecution(JobInvocation invocation, JobContext context,
                 throw new InvalidJobInputException(jobId, typeName, $"its promise file '{fileId}' does not hold the promised type: {e.Message}", e);
             }
 
-            if (_consumed.Add(fileId))
+            if ((_consumed ??= new HashSet<string>(StringComparer.Ordinal)).Add(fileId))
             {
-                ConsumedPromiseFileIds.Add(fileId);
+                (_consumedIds ??= []).Add(fileId);
             }
         }
 

@@ -15,7 +15,8 @@ public sealed class JobHandle
     private readonly List<JobHandle> _followOns = [];
 
     // Every child and follow-on, for the duplicate check: a list search made adding N children O(N²) (docs/reliability.md, "Load").
-    private readonly HashSet<JobHandle> _successors = new(ReferenceEqualityComparer.Instance);
+    // Made by the first link (most handles, the running job's among them, get none).
+    private HashSet<JobHandle>? _successors;
 
     internal JobHandle(JobGraph graph, JobDescription description, JobTypeRegistration? registration, Action<Utf8JsonWriter>? writeInput)
     {
@@ -320,7 +321,7 @@ public sealed class JobHandle
         lock (Graph.Sync)
         {
             Graph.ThrowIfSaved();
-            if (!_successors.Add(successor))
+            if (!(_successors ??= new(ReferenceEqualityComparer.Instance)).Add(successor))
             {
                 throw new ConflictingPredecessorException(ToString(), successor.ToString());
             }

@@ -36,7 +36,7 @@ public sealed class JobInvocation
     /// The environment the leader asked for (docs/decisions.md#environment): applied to child processes started through the job context;
     /// applied to the process itself only in process mode, by the worker.
     /// </summary>
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>
     /// Receives the output (stdout and stderr, line by line) of child processes started through the job context, so it

@@ -12,27 +12,43 @@ internal static class PromiseScope
     private static List<Promise>? t_reader;
 
     [ThreadStatic]
-    private static PromiseWriter? t_writer;
+    private static bool t_reading;
 
-    /// <summary>Collects the unresolved promises created while deserializing, or <see langword="null"/>.</summary>
-    public static List<Promise>? Reader => t_reader;
+    [ThreadStatic]
+    private static PromiseWriter? t_writer;
 
     /// <summary>Gives promise file IDs while serializing a new job's input, or <see langword="null"/>.</summary>
     public static PromiseWriter? Writer => t_writer;
 
-    /// <summary>Deserializes with <paramref name="read"/> and returns the promises it created that need resolving.</summary>
-    public static T Read<T>(Func<T> read, out List<Promise> promises)
+    /// <summary>Collects a promise created while deserializing (nothing outside <see cref="Read"/>).</summary>
+    public static void AddRead(Promise promise)
+    {
+        if (t_reading)
+        {
+            (t_reader ??= []).Add(promise);
+        }
+    }
+
+    /// <summary>
+    /// Deserializes with <paramref name="read"/> (given <paramref name="state"/>, so the caller needs no closure) and
+    /// returns the promises it created that need resolving: <see langword="null"/> when there are none (most inputs; no
+    /// list is made for them).
+    /// </summary>
+    public static T Read<TState, T>(TState state, Func<TState, T> read, out List<Promise>? promises)
     {
         var previous = t_reader;
-        promises = [];
-        t_reader = promises;
+        bool wasReading = t_reading;
+        t_reader = null;
+        t_reading = true;
         try
         {
-            return read();
+            return read(state);
         }
         finally
         {
+            promises = t_reader;
             t_reader = previous;
+            t_reading = wasReading;
         }
     }
 

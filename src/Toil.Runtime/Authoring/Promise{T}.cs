@@ -43,7 +43,7 @@ public sealed class Promise<T> : Promise
             if (value is not null)
             {
                 _resolved = false;
-                PromiseScope.Reader?.Add(this);
+                PromiseScope.AddRead(this);
             }
         }
     }

@@ -105,10 +105,31 @@ internal sealed class LazyDeferredFunctionManager : IDeferredFunctionManager
     }
 
     /// <summary>A job's end scan (no deferral in its scope): runs the orphans and remembers when it finished.</summary>
-    private async ValueTask<DeferredFunctionRunResult> RunEndScanAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Nothing persisted yet, so the scan is the runner's; with no directory (the usual case) it completes at once and no
+    /// state machine is made for it (docs/performance.md, "In-memory chain: the fourth pass").
+    /// </remarks>
+    private ValueTask<DeferredFunctionRunResult> RunEndScanAsync(CancellationToken cancellationToken)
     {
         _endScan = 0;
-        var result = await RunOrphansAsync(cancellationToken).ConfigureAwait(false);
+        if (_inner is null && !_disposed)
+        {
+            Task<DeferredFunctionRunResult> scan = _runner.RunOrphansAsync(WorkerId, cancellationToken);
+            if (scan.IsCompletedSuccessfully)
+            {
+                _endScan = _time.GetTimestamp();
+                return ValueTask.FromResult(scan.Result);
+            }
+
+            return AwaitEndScanAsync(scan);
+        }
+
+        return AwaitEndScanAsync(RunOrphansAsync(cancellationToken).AsTask());
+    }
+
+    private async ValueTask<DeferredFunctionRunResult> AwaitEndScanAsync(Task<DeferredFunctionRunResult> scan)
+    {
+        var result = await scan.ConfigureAwait(false);
         _endScan = _time.GetTimestamp();
         return result;
     }

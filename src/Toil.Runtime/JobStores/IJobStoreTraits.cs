@@ -11,4 +11,18 @@ internal interface IJobStoreTraits
     /// (<c>WorkerOptions.AsynchronousCommits</c>) would only add a thread hop.
     /// </summary>
     bool WritesAreInMemory { get; }
+
+    /// <summary>
+    /// Lends a file's content as the store holds it, without a stream or a copy, when the store keeps it in memory and
+    /// never changes those bytes in place (a replaced file gets a new array). Throws as <see cref="IJobStore.OpenReadFileAsync"/>
+    /// does for a bad ID or a destroyed store.
+    /// </summary>
+    /// <param name="fileId">The file ID.</param>
+    /// <param name="content">The content, which the caller must not change.</param>
+    /// <returns>Whether the content was lent; <see langword="false"/> (read it the usual way) when the store cannot, or the file is missing.</returns>
+    bool TryReadFileInPlace(string fileId, out ReadOnlyMemory<byte> content)
+    {
+        content = default;
+        return false;
+    }
 }

@@ -287,6 +287,25 @@ public sealed class InMemoryJobStore : IJobStore, IJobStoreTraits
     }
 
     /// <inheritdoc />
+    bool IJobStoreTraits.TryReadFileInPlace(string fileId, out ReadOnlyMemory<byte> content)
+    {
+        JobStoreLimits.ValidateFileId(fileId);
+        lock (_lock)
+        {
+            ThrowIfDestroyed();
+            if (_files.TryGetValue(fileId, out var f))
+            {
+                // Never written into after it is stored: an update stores a new array.
+                content = f.Content;
+                return true;
+            }
+        }
+
+        content = default;
+        return false;
+    }
+
+    /// <inheritdoc />
     public async ValueTask UpdateFileAsync(string fileId, Func<Stream, CancellationToken, ValueTask> writer, CancellationToken cancellationToken = default)
     {
         JobStoreLimits.ValidateFileId(fileId);

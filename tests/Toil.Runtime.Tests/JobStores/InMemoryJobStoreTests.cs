@@ -37,6 +37,50 @@ public sealed class InMemoryJobStoreTests
     }
 
     [Test]
+    public async Task TryReadFileInPlace_FileUpdatedAfterLending_LentBytesStayAsTheyWere()
+    {
+        await using var store = new InMemoryJobStore();
+        string id = await store.WriteFileAsync("first"u8.ToArray());
+
+        ((IJobStoreTraits)store).TryReadFileInPlace(id, out var lent).Should().BeTrue();
+        await store.UpdateFileAsync(id, new MemoryStream("second"u8.ToArray()));
+
+        lent.ToArray().Should().Equal("first"u8.ToArray());
+        ((IJobStoreTraits)store).TryReadFileInPlace(id, out var now).Should().BeTrue();
+        now.ToArray().Should().Equal("second"u8.ToArray());
+        (await store.ReadAllBytesAsync(id)).Should().Equal("second"u8.ToArray());
+    }
+
+    [Test]
+    public async Task TryReadFileInPlace_MissingFile_ReturnsFalseAndTheUsualReadThrowsNoSuchFile()
+    {
+        await using var store = new InMemoryJobStore();
+        string id = await store.WriteFileAsync("x"u8.ToArray());
+        await store.DeleteFileAsync(id);
+
+        ((IJobStoreTraits)store).TryReadFileInPlace(id, out var content).Should().BeFalse();
+        content.IsEmpty.Should().BeTrue();
+        var read = async () => await store.ReadAllBytesAsync(id);
+        await read.Should().ThrowAsync<NoSuchFileException>();
+    }
+
+    [Test]
+    public async Task TryReadFileInPlace_BadIdOrDestroyedStore_ThrowsAsOpenReadFileAsyncDoes()
+    {
+        await using var store = new InMemoryJobStore();
+        string id = await store.WriteFileAsync("x"u8.ToArray());
+
+        var badId = () => ((IJobStoreTraits)store).TryReadFileInPlace("../escape", out _);
+        var open = async () => await store.OpenReadFileAsync("../escape");
+        var expected = (await open.Should().ThrowAsync<Exception>()).Which.GetType();
+        badId.Should().Throw<Exception>().Which.Should().BeOfType(expected);
+
+        await store.DestroyAsync();
+        var destroyed = () => ((IJobStoreTraits)store).TryReadFileInPlace(id, out _);
+        destroyed.Should().Throw<NoSuchJobStoreException>();
+    }
+
+    [Test]
     public async Task OverwriteRecord_MissingJob_ThrowsNoSuchJob()
     {
         await using var store = new InMemoryJobStore();

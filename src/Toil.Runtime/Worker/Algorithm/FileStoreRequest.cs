@@ -4,7 +4,7 @@ using Toil.Runtime.JobStores;
 
 namespace Toil.Runtime.Worker;
 
-/// <summary>What the runner gives a new per-job file store.</summary>
+/// <summary>What the runner gives a new per-job file store (a struct: one is made per job and read once).</summary>
 /// <param name="JobStore">The job store (fenced while chaos testing).</param>
 /// <param name="Job">The live description the store serves and commits.</param>
 /// <param name="LocalTempDirectory">The job's own temporary directory, or <see langword="null"/> for a commit-only store (a chaining step).</param>
@@ -13,7 +13,7 @@ namespace Toil.Runtime.Worker;
 /// <param name="Logger">The run's job logger.</param>
 /// <param name="AsynchronousCommit">Whether the store commits in the background (<see cref="WorkerOptions.AsynchronousCommits"/>).</param>
 /// <param name="LocalTempKnownAbsent">Whether <paramref name="LocalTempDirectory"/> is a full path known not to exist yet (a fresh name in a directory the run made).</param>
-internal sealed record FileStoreRequest(
+internal readonly record struct FileStoreRequest(
     IJobStore JobStore,
     JobDescription Job,
     string? LocalTempDirectory,
