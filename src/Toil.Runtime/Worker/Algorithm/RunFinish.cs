@@ -14,10 +14,10 @@ namespace Toil.Runtime.Worker;
 /// <param name="request">The run's request.</param>
 /// <param name="options">The worker options.</param>
 /// <param name="dirs">The run's directories.</param>
-/// <param name="logCaptured">Whether the run wrote a worker log.</param>
+/// <param name="logFile">The run's worker log, or null when output capture is off.</param>
 /// <param name="log">The run's logger (into the worker log).</param>
 /// <param name="hostLogger">The host's worker logger (for what happens after capture stopped).</param>
-internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, WorkerDirectories dirs, bool logCaptured, ILogger log, ILogger hostLogger)
+internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, WorkerDirectories dirs, WorkerLogFile? logFile, ILogger log, ILogger hostLogger)
 {
     private bool Debugging => options.LogLevel <= LogLevel.Debug;
 
@@ -33,8 +33,17 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     /// <param name="dirs">The run's directories (retained).</param>
     /// <param name="stats">The run's stats (for the jobs run).</param>
     /// <param name="error">The failure seen, if any.</param>
+    /// <param name="logFile">The run's worker log (an in-memory one is written into the retained directory), or null.</param>
+    /// <param name="hostLogger">Where a failed write of the log is logged.</param>
     /// <returns>The result, exit code 137.</returns>
-    public static WorkerResult Crashed(WorkerRequest request, WorkerDirectories dirs, RunStats stats, Exception? error) => new()
+    public static WorkerResult Crashed(WorkerRequest request, WorkerDirectories dirs, RunStats stats, Exception? error, WorkerLogFile? logFile, ILogger hostLogger)
+    {
+        ArgumentNullException.ThrowIfNull(dirs);
+        KeepLog(logFile, dirs, hostLogger);
+        return CrashedResult(request, dirs, stats, error);
+    }
+
+    private static WorkerResult CrashedResult(WorkerRequest request, WorkerDirectories dirs, RunStats stats, Exception? error) => new()
     {
         ExitCode = WorkerExitCodes.Killed,
         Failed = true,
@@ -69,7 +78,7 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
 
         // Read only when it is stored or sent: a long chain's log can be as large as MaxLogFileSize.
         bool logInStats = !failed && job is not null && (Debugging || (options.WriteLogsFromAllJobs && !job.Local));
-        byte[]? logBytes = !logCaptured || !(failed || logInStats) ? null : await LogTruncation.ReadTruncatedAsync(dirs.LogPath, options.MaxLogFileSize, none).ConfigureAwait(false);
+        byte[]? logBytes = logFile is null || !(failed || logInStats) ? null : await logFile.ReadKeptAsync(options.MaxLogFileSize, none).ConfigureAwait(false);
 
         string? logFileId = null;
         if (failed && logBytes is not null && job is not null)
@@ -108,6 +117,10 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         if (retained is null && dirs.TempDirectoryCreated)
         {
             dirs.RemoveIfEmpty();
+        }
+        else if (retained is not null)
+        {
+            KeepLog(logFile, dirs, hostLogger);
         }
 
         bool subtreeDeleted = job is not null && await DeleteFinishedRecordsAsync(store, job, failed, hostLogger, request.JobStoreId).ConfigureAwait(false);
@@ -225,6 +238,19 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         {
             WorkerRunnerLog.CleanupFailed(hostLogger, ex, dirs.TempDirectory);
             return false;
+        }
+    }
+
+    /// <summary>A directory kept for inspection holds the run's log: an in-memory log is written into it now.</summary>
+    private static void KeepLog(WorkerLogFile? logFile, WorkerDirectories dirs, ILogger hostLogger)
+    {
+        try
+        {
+            logFile?.KeepInDirectory();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WorkerRunnerLog.KeepLogFailed(hostLogger, ex, dirs.TempDirectory);
         }
     }
 

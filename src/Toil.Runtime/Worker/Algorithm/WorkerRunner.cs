@@ -132,10 +132,15 @@ public sealed class WorkerRunner : IWorkerRunner
 
             if (!options.DisableWorkerOutputCapture)
             {
-                logFile = WorkerLogFile.Open(directories.LogPath);
                 if (request.Mode == WorkerMode.Process)
                 {
+                    logFile = WorkerLogFile.Open(directories.LogPath);
                     redirection = StandardStreamRedirection.Start(logFile);
+                }
+                else
+                {
+                    // In-process nothing outside the run writes into the log: it stays in memory (docs/decisions.md#log-capture).
+                    logFile = WorkerLogFile.InMemory(directories.LogPath);
                 }
             }
         }
@@ -331,12 +336,12 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 WorkerRunnerLog.ChaosCrashed(_owner._hostLogger, _request.JobStoreId);
                 StopCapture();
-                return RunFinish.Crashed(_request, _dirs, _stats, error);
+                return RunFinish.Crashed(_request, _dirs, _stats, error, _logFile, _owner._hostLogger);
             }
 
             // §4 steps 2–8: the log, the stats, the work directory, the finished records, the exit code.
             Telemetry.WorkerTelemetry.ChainFinished(_stats.JobsRunCount, failed);
-            var finish = new RunFinish(_request, _options, _dirs, _logFile is not null, _log, _owner._hostLogger);
+            var finish = new RunFinish(_request, _options, _dirs, _logFile, _log, _owner._hostLogger);
             return await finish.FinishAsync(job, failed, exitCode, error, _stats, StopCapture).ConfigureAwait(false);
         }
 
