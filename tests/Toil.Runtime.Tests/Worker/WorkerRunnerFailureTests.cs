@@ -68,9 +68,13 @@ public sealed class WorkerRunnerFailureTests
     {
         // In-process the log is kept in memory (docs/decisions.md#log-capture): both of the job's lines must be in it when
         // the job's commit starts, since a crash there is diagnosed from them, and no worker_log.txt is made meanwhile.
+        // A has a successor it does not chain into, so its own commit is written (a finished subtree's is left out:
+        // docs/decisions.md#no-final-commit).
         using var t = new WorkerTestContext { UseNonCachingFileStore = true };
+        t.Options.DisableChaining = true;
         t.Invoker.Succeeds("A");
         string a = await t.AddJobAsync("A");
+        await t.LinkAsync(a, await t.AddJobAsync("B"));
         var store = new Toil.Runtime.Tests.FileStores.RecordingJobStore(t.Store);
         string? logAtCommit = null;
         store.BeforeUpdate = async (job, _) =>

@@ -62,8 +62,9 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     /// <param name="error">The failure.</param>
     /// <param name="stats">The run's stats.</param>
     /// <param name="stopCapture">Stops the log capture (descriptors restored, log file closed).</param>
+    /// <param name="finalCommitSkipped">Whether the last job left its commit out (<see cref="CommitChain.SkipFinal"/>).</param>
     /// <returns>The run's result.</returns>
-    public async Task<WorkerResult> FinishAsync(JobDescription? job, bool failed, int exitCode, Exception? error, RunStats stats, Action stopCapture)
+    public async Task<WorkerResult> FinishAsync(JobDescription? job, bool failed, int exitCode, Exception? error, RunStats stats, Action stopCapture, bool finalCommitSkipped = false)
     {
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(stopCapture);
@@ -123,7 +124,7 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
             KeepLog(logFile, dirs, hostLogger);
         }
 
-        bool subtreeDeleted = job is not null && await DeleteFinishedRecordsAsync(store, job, failed, hostLogger, request.JobStoreId).ConfigureAwait(false);
+        bool subtreeDeleted = job is not null && await DeleteFinishedRecordsAsync(store, job, failed, hostLogger, request.JobStoreId, finalCommitSkipped).ConfigureAwait(false);
         return new WorkerResult
         {
             ExitCode = ExitCode(failed, exitCode),
@@ -148,13 +149,22 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     /// <param name="failed">Whether the attempt failed.</param>
     /// <param name="hostLogger">Where a failed delete is logged.</param>
     /// <param name="jobStoreId">The issued ID (for the log).</param>
+    /// <param name="finalCommitSkipped">
+    /// Whether the last job left its commit out (<c>docs/decisions.md#no-final-commit</c>): then the issued record, which
+    /// still holds the last durable state, goes first and alone, and if it cannot go the skipped commit is written instead.
+    /// </param>
     /// <returns>Whether the whole subtree was deleted.</returns>
-    public static async ValueTask<bool> DeleteFinishedRecordsAsync(IJobStore store, JobDescription job, bool failed, ILogger hostLogger, string jobStoreId)
+    public static async ValueTask<bool> DeleteFinishedRecordsAsync(IJobStore store, JobDescription job, bool failed, ILogger hostLogger, string jobStoreId, bool finalCommitSkipped = false)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(job);
         var chain = job.GetChain();
         bool whole = !failed && job.IsSubtreeDone();
+        if (whole && finalCommitSkipped)
+        {
+            return await DeleteUncommittedChainAsync(store, job, chain, hostLogger, jobStoreId).ConfigureAwait(false);
+        }
+
         try
         {
             if (whole)
@@ -184,6 +194,62 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Deletes a finished chain whose last commit was left out (<c>docs/decisions.md#no-final-commit</c>). The issued
+    /// record goes first, in a deletion of its own that is durable before any other record goes: it may still name a
+    /// chained-in job to run whose body file is stored under that job's own record, so it must never outlive that record.
+    /// Once it is gone the leader takes the subtree for done, and the chained-in records left are unreachable.
+    /// </summary>
+    private static async ValueTask<bool> DeleteUncommittedChainAsync(IJobStore store, JobDescription job, IReadOnlyList<JobNames> chain, ILogger hostLogger, string jobStoreId)
+    {
+        CancellationToken none = CancellationToken.None;
+        try
+        {
+            await store.DeleteJobsAsync([job.JobStoreId], none).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The leader re-processes the job; a failed delete must not turn success into failure.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            WorkerRunnerLog.DeleteFailed(hostLogger, ex, jobStoreId);
+            try
+            {
+                // The record still says the job is to run: write the commit that was left out, so the leader sees it done.
+                await store.UpdateJobAsync(job, none).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Then the leader retries the job: at least once, as after a crash here.
+            catch (Exception commitError)
+#pragma warning restore CA1031
+            {
+                WorkerRunnerLog.CommitFailed(hostLogger, commitError, jobStoreId);
+            }
+
+            return false;
+        }
+
+        List<string> rest = [];
+        foreach (var names in chain)
+        {
+            if (names.JobStoreId != job.JobStoreId)
+            {
+                rest.Add(names.JobStoreId);
+            }
+        }
+
+        try
+        {
+            await store.DeleteJobsAsync(rest, none).ConfigureAwait(false);
+            return true;
+        }
+#pragma warning disable CA1031 // The subtree is done for the leader; what is left is unreachable.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            WorkerRunnerLog.DeleteFailed(hostLogger, ex, jobStoreId);
+            return false;
+        }
     }
 
     /// <summary>
