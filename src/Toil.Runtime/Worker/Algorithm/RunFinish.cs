@@ -40,6 +40,7 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     {
         ArgumentNullException.ThrowIfNull(dirs);
         KeepLog(logFile, dirs, hostLogger);
+        logFile?.ReleaseMemory();
         return CrashedResult(request, dirs, stats, error);
     }
 
@@ -124,6 +125,8 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
             KeepLog(logFile, dirs, hostLogger);
         }
 
+        // Everything that reads the log is done: an in-memory log's chunks go back to the pool.
+        logFile?.ReleaseMemory();
         bool subtreeDeleted = job is not null && await DeleteFinishedRecordsAsync(store, job, failed, hostLogger, request.JobStoreId, finalCommitSkipped).ConfigureAwait(false);
         return new WorkerResult
         {

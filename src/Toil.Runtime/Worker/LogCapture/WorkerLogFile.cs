@@ -23,16 +23,20 @@ internal sealed class WorkerLogFile : IDisposable
     public const int MemoryLimit = 1024 * 1024;
 
     private const int MaxHeldCopy = 16 * 1024;
-    private const int InitialMemory = 2048;
+    private const int ChunkSize = 16 * 1024;
     private static readonly UTF8Encoding Utf8 = new(false);
     private readonly TextWriter _writer;
     private FileStream? _stream;
     private int _disposed;
     private CachedTimestamp? _timestamp;
 
-    // An in-memory log (no _stream yet): its bytes and how many of them; guarded by _writer.
-    private byte[]? _memory;
-    private int _memoryCount;
+    // An in-memory log (no _stream yet): its bytes in chunks rented from the shared pool (a long chain's log is not copied
+    // as it grows, and a finished run's chunks serve the next run), how many bytes the last chunk holds, and the total;
+    // guarded by _writer. Null once the log is in its file.
+    private List<byte[]>? _chunks;
+    private int _tail;
+    private int _memoryLength;
+    private bool _released;
 
     // A line held back to go out with the next write (WriteHeld): its bytes, and how many of them; guarded by _writer.
     private byte[] _held = [];
@@ -45,7 +49,7 @@ internal sealed class WorkerLogFile : IDisposable
         _stream = stream;
         if (stream is null)
         {
-            _memory = new byte[InitialMemory];
+            _chunks = [];
         }
 
         // Child output reaches the file through a stream that puts a held line first, so the file's order is the calls' order.
@@ -81,7 +85,7 @@ internal sealed class WorkerLogFile : IDisposable
         {
             lock (_writer)
             {
-                return _memory is not null;
+                return _chunks is not null;
             }
         }
     }
@@ -123,10 +127,20 @@ internal sealed class WorkerLogFile : IDisposable
     {
         lock (_writer)
         {
-            if (_memory is not null)
+            if (_chunks is not null)
             {
+                ObjectDisposedException.ThrowIf(_released, this);
                 ReleaseHeldUnderLock();
-                return LogTruncation.Truncate(_memory.AsSpan(0, _memoryCount), limit).ToArray();
+                byte[] whole = new byte[_memoryLength];
+                int at = 0;
+                foreach (var (chunk, count) in Chunks())
+                {
+                    chunk.AsSpan(0, count).CopyTo(whole.AsSpan(at));
+                    at += count;
+                }
+
+                ReadOnlySpan<byte> kept = LogTruncation.Truncate(whole, limit);
+                return kept.Length == whole.Length ? whole : kept.ToArray();
             }
         }
 
@@ -141,11 +155,12 @@ internal sealed class WorkerLogFile : IDisposable
     {
         lock (_writer)
         {
-            if (_memory is not null)
+            if (_chunks is not null)
             {
+                ObjectDisposedException.ThrowIf(_released, this);
                 ReleaseHeldUnderLock();
                 using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-                file.Write(_memory, 0, _memoryCount);
+                WriteChunks(file);
             }
         }
     }
@@ -237,7 +252,7 @@ internal sealed class WorkerLogFile : IDisposable
                 ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
                 // In memory a write is a copy: nothing to save by holding a line (docs/decisions.md#log-capture).
-                if (hold && _memory is null)
+                if (hold && _chunks is null)
                 {
                     Hold(bytes.AsSpan(0, count));
                 }
@@ -302,30 +317,83 @@ internal sealed class WorkerLogFile : IDisposable
     /// <summary>Appends bytes to the log: to memory while it fits, else to the file (made now, with the memory's bytes first). Under the lock.</summary>
     private void Emit(ReadOnlySpan<byte> data)
     {
-        if (_memory is { } memory)
+        if (_chunks is { } chunks)
         {
-            long needed = (long)_memoryCount + data.Length;
-            if (needed <= MemoryLimit)
+            if ((long)_memoryLength + data.Length <= MemoryLimit)
             {
-                if (needed > memory.Length)
+                while (!data.IsEmpty)
                 {
-                    Array.Resize(ref _memory, (int)Math.Min(MemoryLimit, Math.Max(needed, 2L * memory.Length)));
+                    if (chunks.Count == 0 || _tail == ChunkSize)
+                    {
+                        chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+                        _tail = 0;
+                    }
+
+                    int n = Math.Min(data.Length, ChunkSize - _tail);
+                    data[..n].CopyTo(chunks[^1].AsSpan(_tail));
+                    _tail += n;
+                    _memoryLength += n;
+                    data = data[n..];
                 }
 
-                data.CopyTo(_memory.AsSpan(_memoryCount));
-                _memoryCount += data.Length;
                 return;
             }
 
             // Outgrown: the log moves into its file, in order, and goes on there.
             var (stream, _) = OpenStream(Path);
-            stream.Write(memory, 0, _memoryCount);
+            WriteChunks(stream);
             _stream = stream;
-            _memory = null;
-            _memoryCount = 0;
+            ReturnChunks();
+            _chunks = null;
         }
 
         _stream!.Write(data);
+    }
+
+    /// <summary>The in-memory chunks and how many bytes of each are used. Under the lock.</summary>
+    private IEnumerable<(byte[] Chunk, int Count)> Chunks()
+    {
+        for (int i = 0; i < _chunks!.Count; i++)
+        {
+            yield return (_chunks[i], i == _chunks.Count - 1 ? _tail : ChunkSize);
+        }
+    }
+
+    private void WriteChunks(Stream stream)
+    {
+        foreach (var (chunk, count) in Chunks())
+        {
+            stream.Write(chunk, 0, count);
+        }
+    }
+
+    private void ReturnChunks()
+    {
+        foreach (byte[] chunk in _chunks!)
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        _chunks.Clear();
+        _tail = 0;
+        _memoryLength = 0;
+    }
+
+    /// <summary>
+    /// Closes the log (as <see cref="Dispose"/>) and gives an in-memory log's memory back: the last call on a log, once
+    /// the run read what it keeps (<see cref="ReadKeptAsync"/>, <see cref="KeepInDirectory"/>).
+    /// </summary>
+    public void ReleaseMemory()
+    {
+        Dispose();
+        lock (_writer)
+        {
+            if (_chunks is not null && !_released)
+            {
+                _released = true;
+                ReturnChunks();
+            }
+        }
     }
 
     public void Flush()
