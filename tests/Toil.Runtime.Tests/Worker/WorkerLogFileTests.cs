@@ -127,6 +127,77 @@ public sealed class WorkerLogFileTests
         File.ReadAllBytes(partsPath).Should().Equal(File.ReadAllBytes(wholePath));
     }
 
+    [TestCase(0L)]
+    [TestCase(100L)]
+    [TestCase(101L)]
+    [TestCase(102L)]
+    [TestCase(-100L)]
+    [TestCase(-101L)]
+    [TestCase(-102L)]
+    [TestCase(1_000_000L)]
+    public async Task ReadKeptAsync_InMemory_TheBytesTheFileWouldKeepAndNoFile(long limit)
+    {
+        // The same calls into a file and into memory: what the log-size policy keeps must be byte-identical, also when a
+        // cut falls inside a multi-byte character (docs/decisions.md#log-truncation).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 18, 0, 0, TimeSpan.Zero));
+        string filePath = Path.Combine(_dir, "file.txt");
+        string memoryPath = Path.Combine(_dir, "memory.txt");
+        using var file = WorkerLogFile.Open(filePath);
+        using var memory = WorkerLogFile.InMemory(memoryPath);
+        foreach (var log in new[] { file, memory })
+        {
+            log.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A' é€𝄞", null);
+            log.ChildOutput.WriteLine("output of a child process ü");
+            log.Write(time, LogLevel.Warning, "Toil.Runtime.Job", "a warning 𝄞𝄞𝄞", new InvalidOperationException("boom é"));
+            log.Dispose();
+        }
+
+        byte[] fromMemory = await memory.ReadKeptAsync(limit);
+
+        fromMemory.Should().Equal(await LogTruncation.ReadTruncatedAsync(filePath, limit));
+        File.Exists(memoryPath).Should().BeFalse("an in-memory log makes no file unless it is kept");
+        memory.IsInMemory.Should().BeTrue();
+    }
+
+    [Test]
+    public async Task KeepInDirectory_InMemory_WritesTheWholeLogIntoItsFile()
+    {
+        var time = new FakeTimeProvider();
+        string path = Path.Combine(_dir, "log.txt");
+        var log = WorkerLogFile.InMemory(path);
+        log.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", null);
+        log.ChildOutput.WriteLine("output of a child process");
+        log.Dispose();
+
+        log.KeepInDirectory();
+
+        File.ReadAllBytes(path).Should().Equal(await log.ReadKeptAsync(0));
+        File.ReadAllText(path).Should().Contain("Working on job 'A'" + Environment.NewLine + "output of a child process");
+    }
+
+    [Test]
+    public async Task Write_InMemoryPastTheMemoryLimit_MovesIntoItsFileInOrder()
+    {
+        var time = new FakeTimeProvider();
+        string path = Path.Combine(_dir, "log.txt");
+        using var log = WorkerLogFile.InMemory(path);
+        log.Write(time, LogLevel.Information, "Toil.Runtime.Worker", "first line", null);
+        string chunk = new('x', 64 * 1024);
+        for (int i = 0; i < WorkerLogFile.MemoryLimit / chunk.Length; i++)
+        {
+            log.ChildOutput.Write(chunk);
+        }
+
+        log.IsInMemory.Should().BeFalse("the log outgrew the memory it may use");
+        log.Write(time, LogLevel.Information, "Toil.Runtime.Worker", "last line", null);
+        log.Dispose();
+
+        string text = Encoding.UTF8.GetString(ReadShared(path));
+        text.Should().StartWith("[").And.Contain("first line").And.EndWith("last line" + Environment.NewLine);
+        text.Length.Should().BeGreaterThan(WorkerLogFile.MemoryLimit);
+        (await log.ReadKeptAsync(100)).Should().Equal(await LogTruncation.ReadTruncatedAsync(path, 100));
+    }
+
     private static byte[] ReadShared(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -48,6 +48,37 @@ internal sealed class CommitChain(TimeSpan timeout, TimeProvider time, string jo
     /// <summary>How many commits were left to a later write in the whole run (each saved one durable write).</summary>
     public int CoalescedTotal { get; private set; }
 
+    /// <summary>
+    /// Whether the run's last job left its commit out because the run deletes the whole chain's records right after
+    /// (<see cref="SkipFinal"/>; <c>docs/decisions.md#no-final-commit</c>).
+    /// </summary>
+    public bool FinalCommitSkipped { get; private set; }
+
+    /// <summary>
+    /// Whether the last job of a chain may leave its commit out (<c>docs/decisions.md#no-final-commit</c>): its subtree
+    /// is done (no body, successors or services: the run deletes every record of the chain once the earlier writes are
+    /// durable), its commit deletes no files (a journal would have to be durable before they go), and it is not a
+    /// checkpoint (whose record keeps the files to delete when its subtree is done).
+    /// </summary>
+    /// <param name="job">The job whose body just ran, body detached.</param>
+    /// <param name="fileStore">Its file store.</param>
+    /// <returns><see langword="true"/> when nothing the commit would write is needed after the deletion.</returns>
+    public static bool CanSkipFinal(JobDescription job, IChainingFileStore fileStore) =>
+        job is not CheckpointJobDescription && job.IsSubtreeDone() && !job.HasFilesToDelete && !fileStore.HasPendingDeletes;
+
+    /// <summary>
+    /// Leaves the chain's final commit out (<see cref="CanSkipFinal"/>): the commit left pending by an earlier chained job
+    /// is dropped with it, since the deletion of the chain supersedes both. Until the deletion the record stays at the
+    /// last durable write, so a crash reruns the jobs since then, as a crash before the commit would.
+    /// </summary>
+    public void SkipFinal()
+    {
+        FinalCommitSkipped = true;
+        _pendingStore = null;
+        _pendingSuccessor = null;
+        Uncommitted = 0;
+    }
+
     /// <summary>Makes the commit <paramref name="waitForCommit"/> waits on the last one.</summary>
     /// <param name="waitForCommit">The wait of the file store created last (<see cref="IFileStore.WaitForCommitAsync"/>).</param>
     public void Follow(Func<CancellationToken, ValueTask> waitForCommit) => Last = waitForCommit;

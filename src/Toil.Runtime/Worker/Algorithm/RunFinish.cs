@@ -14,10 +14,10 @@ namespace Toil.Runtime.Worker;
 /// <param name="request">The run's request.</param>
 /// <param name="options">The worker options.</param>
 /// <param name="dirs">The run's directories.</param>
-/// <param name="logCaptured">Whether the run wrote a worker log.</param>
+/// <param name="logFile">The run's worker log, or null when output capture is off.</param>
 /// <param name="log">The run's logger (into the worker log).</param>
 /// <param name="hostLogger">The host's worker logger (for what happens after capture stopped).</param>
-internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, WorkerDirectories dirs, bool logCaptured, ILogger log, ILogger hostLogger)
+internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, WorkerDirectories dirs, WorkerLogFile? logFile, ILogger log, ILogger hostLogger)
 {
     private bool Debugging => options.LogLevel <= LogLevel.Debug;
 
@@ -33,8 +33,18 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     /// <param name="dirs">The run's directories (retained).</param>
     /// <param name="stats">The run's stats (for the jobs run).</param>
     /// <param name="error">The failure seen, if any.</param>
+    /// <param name="logFile">The run's worker log (an in-memory one is written into the retained directory), or null.</param>
+    /// <param name="hostLogger">Where a failed write of the log is logged.</param>
     /// <returns>The result, exit code 137.</returns>
-    public static WorkerResult Crashed(WorkerRequest request, WorkerDirectories dirs, RunStats stats, Exception? error) => new()
+    public static WorkerResult Crashed(WorkerRequest request, WorkerDirectories dirs, RunStats stats, Exception? error, WorkerLogFile? logFile, ILogger hostLogger)
+    {
+        ArgumentNullException.ThrowIfNull(dirs);
+        KeepLog(logFile, dirs, hostLogger);
+        logFile?.ReleaseMemory();
+        return CrashedResult(request, dirs, stats, error);
+    }
+
+    private static WorkerResult CrashedResult(WorkerRequest request, WorkerDirectories dirs, RunStats stats, Exception? error) => new()
     {
         ExitCode = WorkerExitCodes.Killed,
         Failed = true,
@@ -53,8 +63,9 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     /// <param name="error">The failure.</param>
     /// <param name="stats">The run's stats.</param>
     /// <param name="stopCapture">Stops the log capture (descriptors restored, log file closed).</param>
+    /// <param name="finalCommitSkipped">Whether the last job left its commit out (<see cref="CommitChain.SkipFinal"/>).</param>
     /// <returns>The run's result.</returns>
-    public async Task<WorkerResult> FinishAsync(JobDescription? job, bool failed, int exitCode, Exception? error, RunStats stats, Action stopCapture)
+    public async Task<WorkerResult> FinishAsync(JobDescription? job, bool failed, int exitCode, Exception? error, RunStats stats, Action stopCapture, bool finalCommitSkipped = false)
     {
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(stopCapture);
@@ -69,7 +80,7 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
 
         // Read only when it is stored or sent: a long chain's log can be as large as MaxLogFileSize.
         bool logInStats = !failed && job is not null && (Debugging || (options.WriteLogsFromAllJobs && !job.Local));
-        byte[]? logBytes = !logCaptured || !(failed || logInStats) ? null : await LogTruncation.ReadTruncatedAsync(dirs.LogPath, options.MaxLogFileSize, none).ConfigureAwait(false);
+        byte[]? logBytes = logFile is null || !(failed || logInStats) ? null : await logFile.ReadKeptAsync(options.MaxLogFileSize, none).ConfigureAwait(false);
 
         string? logFileId = null;
         if (failed && logBytes is not null && job is not null)
@@ -109,8 +120,14 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         {
             dirs.RemoveIfEmpty();
         }
+        else if (retained is not null)
+        {
+            KeepLog(logFile, dirs, hostLogger);
+        }
 
-        bool subtreeDeleted = job is not null && await DeleteFinishedRecordsAsync(store, job, failed, hostLogger, request.JobStoreId).ConfigureAwait(false);
+        // Everything that reads the log is done: an in-memory log's chunks go back to the pool.
+        logFile?.ReleaseMemory();
+        bool subtreeDeleted = job is not null && await DeleteFinishedRecordsAsync(store, job, failed, hostLogger, request.JobStoreId, finalCommitSkipped).ConfigureAwait(false);
         return new WorkerResult
         {
             ExitCode = ExitCode(failed, exitCode),
@@ -135,13 +152,22 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     /// <param name="failed">Whether the attempt failed.</param>
     /// <param name="hostLogger">Where a failed delete is logged.</param>
     /// <param name="jobStoreId">The issued ID (for the log).</param>
+    /// <param name="finalCommitSkipped">
+    /// Whether the last job left its commit out (<c>docs/decisions.md#no-final-commit</c>): then the issued record, which
+    /// still holds the last durable state, goes first and alone, and if it cannot go the skipped commit is written instead.
+    /// </param>
     /// <returns>Whether the whole subtree was deleted.</returns>
-    public static async ValueTask<bool> DeleteFinishedRecordsAsync(IJobStore store, JobDescription job, bool failed, ILogger hostLogger, string jobStoreId)
+    public static async ValueTask<bool> DeleteFinishedRecordsAsync(IJobStore store, JobDescription job, bool failed, ILogger hostLogger, string jobStoreId, bool finalCommitSkipped = false)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(job);
         var chain = job.GetChain();
         bool whole = !failed && job.IsSubtreeDone();
+        if (whole && finalCommitSkipped)
+        {
+            return await DeleteUncommittedChainAsync(store, job, chain, hostLogger, jobStoreId).ConfigureAwait(false);
+        }
+
         try
         {
             if (whole)
@@ -171,6 +197,62 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Deletes a finished chain whose last commit was left out (<c>docs/decisions.md#no-final-commit</c>). The issued
+    /// record goes first, in a deletion of its own that is durable before any other record goes: it may still name a
+    /// chained-in job to run whose body file is stored under that job's own record, so it must never outlive that record.
+    /// Once it is gone the leader takes the subtree for done, and the chained-in records left are unreachable.
+    /// </summary>
+    private static async ValueTask<bool> DeleteUncommittedChainAsync(IJobStore store, JobDescription job, IReadOnlyList<JobNames> chain, ILogger hostLogger, string jobStoreId)
+    {
+        CancellationToken none = CancellationToken.None;
+        try
+        {
+            await store.DeleteJobsAsync([job.JobStoreId], none).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The leader re-processes the job; a failed delete must not turn success into failure.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            WorkerRunnerLog.DeleteFailed(hostLogger, ex, jobStoreId);
+            try
+            {
+                // The record still says the job is to run: write the commit that was left out, so the leader sees it done.
+                await store.UpdateJobAsync(job, none).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Then the leader retries the job: at least once, as after a crash here.
+            catch (Exception commitError)
+#pragma warning restore CA1031
+            {
+                WorkerRunnerLog.CommitFailed(hostLogger, commitError, jobStoreId);
+            }
+
+            return false;
+        }
+
+        List<string> rest = [];
+        foreach (var names in chain)
+        {
+            if (names.JobStoreId != job.JobStoreId)
+            {
+                rest.Add(names.JobStoreId);
+            }
+        }
+
+        try
+        {
+            await store.DeleteJobsAsync(rest, none).ConfigureAwait(false);
+            return true;
+        }
+#pragma warning disable CA1031 // The subtree is done for the leader; what is left is unreachable.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            WorkerRunnerLog.DeleteFailed(hostLogger, ex, jobStoreId);
+            return false;
+        }
     }
 
     /// <summary>
@@ -225,6 +307,19 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         {
             WorkerRunnerLog.CleanupFailed(hostLogger, ex, dirs.TempDirectory);
             return false;
+        }
+    }
+
+    /// <summary>A directory kept for inspection holds the run's log: an in-memory log is written into it now.</summary>
+    private static void KeepLog(WorkerLogFile? logFile, WorkerDirectories dirs, ILogger hostLogger)
+    {
+        try
+        {
+            logFile?.KeepInDirectory();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WorkerRunnerLog.KeepLogFailed(hostLogger, ex, dirs.TempDirectory);
         }
     }
 

@@ -132,10 +132,15 @@ public sealed class WorkerRunner : IWorkerRunner
 
             if (!options.DisableWorkerOutputCapture)
             {
-                logFile = WorkerLogFile.Open(directories.LogPath);
                 if (request.Mode == WorkerMode.Process)
                 {
+                    logFile = WorkerLogFile.Open(directories.LogPath);
                     redirection = StandardStreamRedirection.Start(logFile);
+                }
+                else
+                {
+                    // In-process nothing outside the run writes into the log: it stays in memory (docs/decisions.md#log-capture).
+                    logFile = WorkerLogFile.InMemory(directories.LogPath);
                 }
             }
         }
@@ -331,13 +336,13 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 WorkerRunnerLog.ChaosCrashed(_owner._hostLogger, _request.JobStoreId);
                 StopCapture();
-                return RunFinish.Crashed(_request, _dirs, _stats, error);
+                return RunFinish.Crashed(_request, _dirs, _stats, error, _logFile, _owner._hostLogger);
             }
 
             // §4 steps 2–8: the log, the stats, the work directory, the finished records, the exit code.
             Telemetry.WorkerTelemetry.ChainFinished(_stats.JobsRunCount, failed);
-            var finish = new RunFinish(_request, _options, _dirs, _logFile is not null, _log, _owner._hostLogger);
-            return await finish.FinishAsync(job, failed, exitCode, error, _stats, StopCapture).ConfigureAwait(false);
+            var finish = new RunFinish(_request, _options, _dirs, _logFile, _log, _owner._hostLogger);
+            return await finish.FinishAsync(job, failed, exitCode, error, _stats, StopCapture, _commits.FinalCommitSkipped).ConfigureAwait(false);
         }
 
         public void Dispose()
@@ -426,7 +431,12 @@ public sealed class WorkerRunner : IWorkerRunner
 
                 JobDescription? successor = await NextChainableAsync(job, token).ConfigureAwait(false);
                 JobNames? successorNames = null;
-                if (successor is null)
+                if (successor is null && CommitChain.CanSkipFinal(job, fileStore))
+                {
+                    // The run deletes the whole chain next: no write of a record about to go (docs/decisions.md#no-final-commit).
+                    _commits.SkipFinal();
+                }
+                else if (successor is null)
                 {
                     await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
                     _commits.Started(fileStore, tail: null);

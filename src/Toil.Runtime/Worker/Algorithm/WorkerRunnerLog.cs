@@ -127,4 +127,7 @@ internal static partial class WorkerRunnerLog
 
     [LoggerMessage(27, LogLevel.Warning, "Could not spool the worker's stats to its temporary directory; the rest of the chain's stats are kept in memory")]
     public static partial void StatsSpoolFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(29, LogLevel.Warning, "Could not write the worker log into the kept temporary directory {TempDirectory}")]
+    public static partial void KeepLogFailed(ILogger logger, Exception exception, string tempDirectory);
 }

@@ -11,24 +11,46 @@ namespace Toil.Runtime.Worker;
 /// started through the job context, written under one lock. On Unix the file is opened with <c>O_APPEND</c>, so in
 /// process mode descriptors 1 and 2, redirected onto it, interleave with it without overwriting each other.
 /// </summary>
+/// <remarks>
+/// An in-process run's log (<see cref="InMemory"/>) starts in memory: no file is made unless the log outgrows
+/// <see cref="MemoryLimit"/> (then the file is made, everything so far written into it, and the log goes on there) or the
+/// run keeps its directory (<see cref="KeepInDirectory"/>). Either way the bytes and their order are those the file
+/// would have held, so <see cref="ReadKeptAsync"/> returns what the log-size policy keeps of the file, byte for byte.
+/// </remarks>
 internal sealed class WorkerLogFile : IDisposable
 {
+    /// <summary>How large an in-memory log may grow before it moves into its file: bounds a run's memory.</summary>
+    public const int MemoryLimit = 1024 * 1024;
+
     private const int MaxHeldCopy = 16 * 1024;
+    private const int ChunkSize = 16 * 1024;
     private static readonly UTF8Encoding Utf8 = new(false);
-    private readonly FileStream _stream;
     private readonly TextWriter _writer;
+    private FileStream? _stream;
     private int _disposed;
     private CachedTimestamp? _timestamp;
+
+    // An in-memory log (no _stream yet): its bytes in chunks rented from the shared pool (a long chain's log is not copied
+    // as it grows, and a finished run's chunks serve the next run), how many bytes the last chunk holds, and the total;
+    // guarded by _writer. Null once the log is in its file.
+    private List<byte[]>? _chunks;
+    private int _tail;
+    private int _memoryLength;
+    private bool _released;
 
     // A line held back to go out with the next write (WriteHeld): its bytes, and how many of them; guarded by _writer.
     private byte[] _held = [];
     private int _heldCount;
 
-    private WorkerLogFile(string path, FileStream stream, int descriptor)
+    private WorkerLogFile(string path, FileStream? stream, int descriptor)
     {
         Path = path;
         Descriptor = descriptor;
         _stream = stream;
+        if (stream is null)
+        {
+            _chunks = [];
+        }
 
         // Child output reaches the file through a stream that puts a held line first, so the file's order is the calls' order.
         _writer = TextWriter.Synchronized(new StreamWriter(new HeldLineFirstStream(this), Utf8, 4096, leaveOpen: true) { AutoFlush = true });
@@ -56,16 +78,91 @@ internal sealed class WorkerLogFile : IDisposable
         }
     }
 
+    /// <summary>Whether the log is still in memory (<see cref="InMemory"/>, not yet moved into its file).</summary>
+    public bool IsInMemory
+    {
+        get
+        {
+            lock (_writer)
+            {
+                return _chunks is not null;
+            }
+        }
+    }
+
+    /// <summary>Opens (or creates) the log file for appending: the process-mode log, whose descriptor 1 and 2 are redirected onto it.</summary>
     public static WorkerLogFile Open(string path)
+    {
+        var (stream, fd) = OpenStream(path);
+        return new WorkerLogFile(path, stream, fd);
+    }
+
+    /// <summary>
+    /// An in-process run's log: kept in memory, and made into the file at <paramref name="path"/> only when it outgrows
+    /// <see cref="MemoryLimit"/> or the run keeps its directory (<see cref="KeepInDirectory"/>). No descriptor
+    /// (<see cref="Descriptor"/> is -1): nothing outside the process writes into it.
+    /// </summary>
+    public static WorkerLogFile InMemory(string path) => new(path, stream: null, descriptor: -1);
+
+    private static (FileStream Stream, int Descriptor) OpenStream(string path)
     {
         if (UnixFileDescriptors.IsSupported)
         {
             int fd = UnixFileDescriptors.OpenAppend(path);
             var handle = new SafeFileHandle(fd, ownsHandle: true);
-            return new WorkerLogFile(path, new FileStream(handle, FileAccess.Write, bufferSize: 0), fd);
+            return (new FileStream(handle, FileAccess.Write, bufferSize: 0), fd);
         }
 
-        return new WorkerLogFile(path, new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), -1);
+        return (new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), -1);
+    }
+
+    /// <summary>
+    /// What the log-size policy keeps of the log (<see cref="LogTruncation"/>): the same bytes
+    /// <see cref="LogTruncation.ReadTruncatedAsync"/> reads from the file, whether the log is in memory or in its file.
+    /// </summary>
+    /// <param name="limit">The policy (<see cref="WorkerOptions.MaxLogFileSize"/>).</param>
+    /// <param name="cancellationToken">Cancels the read of a file.</param>
+    /// <returns>The kept bytes.</returns>
+    public async Task<byte[]> ReadKeptAsync(long limit, CancellationToken cancellationToken = default)
+    {
+        lock (_writer)
+        {
+            if (_chunks is not null)
+            {
+                ObjectDisposedException.ThrowIf(_released, this);
+                ReleaseHeldUnderLock();
+                byte[] whole = new byte[_memoryLength];
+                int at = 0;
+                foreach (var (chunk, count) in Chunks())
+                {
+                    chunk.AsSpan(0, count).CopyTo(whole.AsSpan(at));
+                    at += count;
+                }
+
+                ReadOnlySpan<byte> kept = LogTruncation.Truncate(whole, limit);
+                return kept.Length == whole.Length ? whole : kept.ToArray();
+            }
+        }
+
+        return await LogTruncation.ReadTruncatedAsync(Path, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes an in-memory log into its file (<see cref="Path"/>), for a run whose directory is kept for inspection; a
+    /// log already in its file stays as it is. A failure is the caller's to log: the log is diagnostics, not state.
+    /// </summary>
+    public void KeepInDirectory()
+    {
+        lock (_writer)
+        {
+            if (_chunks is not null)
+            {
+                ObjectDisposedException.ThrowIf(_released, this);
+                ReleaseHeldUnderLock();
+                using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+                WriteChunks(file);
+            }
+        }
     }
 
     /// <summary>Writes one entry as Toil's log line (<see cref="ToilLogFormat"/>), timestamped in the clock's local time zone.</summary>
@@ -95,10 +192,18 @@ internal sealed class WorkerLogFile : IDisposable
     {
         lock (_writer)
         {
-            if (_heldCount > 0 && Volatile.Read(ref _disposed) == 0)
+            if (Volatile.Read(ref _disposed) == 0)
             {
-                WriteThroughHeld([]);
+                ReleaseHeldUnderLock();
             }
+        }
+    }
+
+    private void ReleaseHeldUnderLock()
+    {
+        if (_heldCount > 0)
+        {
+            WriteThroughHeld([]);
         }
     }
 
@@ -145,7 +250,9 @@ internal sealed class WorkerLogFile : IDisposable
             lock (_writer)
             {
                 ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-                if (hold)
+
+                // In memory a write is a copy: nothing to save by holding a line (docs/decisions.md#log-capture).
+                if (hold && _chunks is null)
                 {
                     Hold(bytes.AsSpan(0, count));
                 }
@@ -184,7 +291,7 @@ internal sealed class WorkerLogFile : IDisposable
         {
             if (!data.IsEmpty)
             {
-                _stream.Write(data);
+                Emit(data);
             }
 
             return;
@@ -195,8 +302,8 @@ internal sealed class WorkerLogFile : IDisposable
         if (data.Length > MaxHeldCopy)
         {
             // Large child output is not copied behind the held line: the two go out in order, in two writes.
-            _stream.Write(_held, 0, count);
-            _stream.Write(data);
+            Emit(_held.AsSpan(0, count));
+            Emit(data);
             return;
         }
 
@@ -204,14 +311,99 @@ internal sealed class WorkerLogFile : IDisposable
         Hold(data);
         count = _heldCount;
         _heldCount = 0;
-        _stream.Write(_held, 0, count);
+        Emit(_held.AsSpan(0, count));
+    }
+
+    /// <summary>Appends bytes to the log: to memory while it fits, else to the file (made now, with the memory's bytes first). Under the lock.</summary>
+    private void Emit(ReadOnlySpan<byte> data)
+    {
+        if (_chunks is { } chunks)
+        {
+            if ((long)_memoryLength + data.Length <= MemoryLimit)
+            {
+                while (!data.IsEmpty)
+                {
+                    if (chunks.Count == 0 || _tail == ChunkSize)
+                    {
+                        chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+                        _tail = 0;
+                    }
+
+                    int n = Math.Min(data.Length, ChunkSize - _tail);
+                    data[..n].CopyTo(chunks[^1].AsSpan(_tail));
+                    _tail += n;
+                    _memoryLength += n;
+                    data = data[n..];
+                }
+
+                return;
+            }
+
+            // Outgrown: the log moves into its file, in order, and goes on there.
+            var (stream, _) = OpenStream(Path);
+            WriteChunks(stream);
+            _stream = stream;
+            ReturnChunks();
+            _chunks = null;
+        }
+
+        _stream!.Write(data);
+    }
+
+    /// <summary>The in-memory chunks and how many bytes of each are used. Under the lock.</summary>
+    private IEnumerable<(byte[] Chunk, int Count)> Chunks()
+    {
+        for (int i = 0; i < _chunks!.Count; i++)
+        {
+            yield return (_chunks[i], i == _chunks.Count - 1 ? _tail : ChunkSize);
+        }
+    }
+
+    private void WriteChunks(Stream stream)
+    {
+        foreach (var (chunk, count) in Chunks())
+        {
+            stream.Write(chunk, 0, count);
+        }
+    }
+
+    private void ReturnChunks()
+    {
+        foreach (byte[] chunk in _chunks!)
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        _chunks.Clear();
+        _tail = 0;
+        _memoryLength = 0;
+    }
+
+    /// <summary>
+    /// Closes the log (as <see cref="Dispose"/>) and gives an in-memory log's memory back: the last call on a log, once
+    /// the run read what it keeps (<see cref="ReadKeptAsync"/>, <see cref="KeepInDirectory"/>).
+    /// </summary>
+    public void ReleaseMemory()
+    {
+        Dispose();
+        lock (_writer)
+        {
+            if (_chunks is not null && !_released)
+            {
+                _released = true;
+                ReturnChunks();
+            }
+        }
     }
 
     public void Flush()
     {
         ReleaseHeld();
         _writer.Flush();
-        _stream.Flush(flushToDisk: true);
+        lock (_writer)
+        {
+            _stream?.Flush(flushToDisk: true);
+        }
     }
 
     /// <summary>The timestamp text, formatted once per second of the clock (the offset cannot change within one).</summary>
@@ -251,8 +443,9 @@ internal sealed class WorkerLogFile : IDisposable
         {
         }
 
+        // An in-memory log's bytes stay readable (ReadKeptAsync, KeepInDirectory) after the run stopped writing.
         _writer.Dispose();
-        _stream.Dispose();
+        _stream?.Dispose();
     }
 
     /// <summary>The child output's way to the file: every write takes a held line with it, ahead of its own bytes.</summary>
@@ -282,7 +475,19 @@ internal sealed class WorkerLogFile : IDisposable
             }
         }
 
-        public override void Flush() => owner._stream.Flush();
+        public override void Flush()
+        {
+            // The writer's constructor flushes (AutoFlush) before the owner holds it: nothing is written yet then.
+            if (owner._writer is not { } writer)
+            {
+                return;
+            }
+
+            lock (writer)
+            {
+                owner._stream?.Flush();
+            }
+        }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
