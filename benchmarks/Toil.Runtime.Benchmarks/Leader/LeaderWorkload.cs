@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Toil.Runtime.Benchmarks.JobStores;
@@ -213,7 +214,14 @@ public sealed class LeaderWorkload : IWorkload
     private static ServiceProvider LeaderServices(string root)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(b =>
+        {
+            // TOIL_BENCH_LOG=1 prints the leader's and workers' warnings (why a benchmark run failed).
+            if (Environment.GetEnvironmentVariable("TOIL_BENCH_LOG") == "1")
+            {
+                b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+            }
+        });
         services.AddToilLeader(o =>
         {
             o.Clean = CleanPolicy.Never;

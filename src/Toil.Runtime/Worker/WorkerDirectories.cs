@@ -23,6 +23,15 @@ internal sealed class WorkerDirectories : IDisposable
     /// </summary>
     public const string ProcessIdFileName = "worker.pid";
 
+    /// <summary>How often <see cref="Create"/> makes its directories again after a concurrent removal (bounded).</summary>
+    internal const int CreateAttempts = 16;
+
+    /// <summary>
+    /// Keeps this process's runs from removing an empty workflow directory (<see cref="RemoveIfEmpty"/>) while another run
+    /// makes its directories in it (<see cref="Create"/>): both hold it for a few directory calls, never while waiting.
+    /// </summary>
+    private static readonly Lock DirectoryGate = new();
+
     // Private whatever the umask (docs/job-store-format.md, "Who can read a store"): jobs keep their inputs here.
     private const UnixFileMode PrivateDirectory = IO.AccessModes.PrivateDirectory;
 
@@ -64,32 +73,43 @@ internal sealed class WorkerDirectories : IDisposable
             throw new DirectoryNotFoundException($"The work directory '{workDir}' does not exist.");
         }
 
-        string workflowDir = CreatePrivate(workflowPath);
-        CreatePrivate(coordinationDir);
-
-        if (requestedTempDirectory is not null)
-        {
-            string full = Path.GetFullPath(requestedTempDirectory);
-            bool existed = Directory.Exists(full);
-            CreatePrivate(full);
-            return new WorkerDirectories(workflowDir, coordinationDir, full, tempCreated: !existed);
-        }
-
+        // A finishing run of the same workflow removes the workflow (and coordination) directory when it is empty
+        // (RemoveIfEmpty), and a batch system's clean-up removes an empty worker-* directory it takes for one a worker
+        // killed before its liveness file left behind (WorkerCleanup). In this process, DirectoryGate keeps the first
+        // apart from the making of the directories below. A run in another process, or the clean-up, can still strike
+        // between two of the steps, which then fail with DirectoryNotFoundException (or FileNotFoundException, as .NET
+        // reports some of these): each attempt makes the whole path again under a new name. Once the liveness file
+        // exists neither removal applies (a directory with something in it is never removed).
+        string workflowDir;
         string temp;
         FileStream liveness;
         for (int attempt = 1; ; attempt++)
         {
-            temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
             try
             {
+                lock (DirectoryGate)
+                {
+                    workflowDir = CreatePrivate(workflowPath);
+                    CreatePrivate(coordinationDir);
+                    if (requestedTempDirectory is not null)
+                    {
+                        string full = Path.GetFullPath(requestedTempDirectory);
+                        bool existed = Directory.Exists(full);
+                        CreatePrivate(full);
+                        return new WorkerDirectories(workflowDir, coordinationDir, full, tempCreated: !existed);
+                    }
+
+                    temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
+                }
+
                 // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
                 liveness = new FileStream(Path.Combine(temp, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
                 break;
             }
-            catch (DirectoryNotFoundException) when (attempt < 3)
+            catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
             {
-                // A batch system's clean-up removed the directory while it was still empty: it takes an empty worker-*
-                // directory for one a worker killed before its liveness file left behind (WorkerCleanup). Another name.
+                // Removed meanwhile (above): make it again under another name. Bounded: each removal needs another run to
+                // finish or a clean-up pass in the instant between two of this run's steps.
             }
         }
 
@@ -170,6 +190,14 @@ internal sealed class WorkerDirectories : IDisposable
     /// leaves nothing in the work directory (docs/decisions.md, "Nothing left behind").
     /// </summary>
     public void RemoveIfEmpty()
+    {
+        lock (DirectoryGate)
+        {
+            RemoveEmptyWorkflowDirectories();
+        }
+    }
+
+    private void RemoveEmptyWorkflowDirectories()
     {
         foreach (string directory in new[] { Path.Combine(CoordinationDirectory, Deferred.DeferredFunctionManager.DirectoryName), CoordinationDirectory, WorkflowDirectory })
         {
