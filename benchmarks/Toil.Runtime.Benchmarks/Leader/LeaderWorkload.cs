@@ -38,7 +38,7 @@ public sealed class LeaderWorkload : IWorkload
         string root = WorkerBench.NewDirectory("leader");
         if (args.Length > 3 && args[3] == "fanout-profile")
         {
-            return await ProfileFanOutAsync(root, jobs, rounds);
+            return await ProfileFanOutAsync(root, jobs, rounds, inMemory: args.Length > 4 && args[4] == "memory");
         }
 
         if (args.Length > 3 && args[3] == "chain-profile")
@@ -100,21 +100,24 @@ public sealed class LeaderWorkload : IWorkload
     }
 
     /// <summary>
-    /// A profiling aid (<c>leader N R 0 fanout-profile</c>): warms up with a fan-out of 50, creates R fan-out stores of N
+    /// A profiling aid (<c>leader N R 0 fanout-profile [memory]</c>; <c>memory</c>: in-memory stores, to tell the store's
+    /// share from the leader's): warms up with a fan-out of 50, creates R fan-out stores of N
     /// children, prints "ready PID" and waits 2 s so a profiler can attach (<c>strace -c -f -p PID</c>), then runs them and
     /// prints "done" (docs/performance.md, "Group commits").
     /// </summary>
-    private static async Task<int> ProfileFanOutAsync(string root, int jobs, int rounds)
+    private static async Task<int> ProfileFanOutAsync(string root, int jobs, int rounds, bool inMemory)
     {
         try
         {
             await using var services = LeaderServices(root);
             var runner = services.GetRequiredService<IWorkflowRunner>();
             await FanOutAsync(runner, root, 50);
-            var stores = new List<FileJobStore>();
+            var stores = new List<IJobStore>();
             for (int r = 0; r < rounds; r++)
             {
-                var store = await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = Path.Combine(root, "fan-" + Guid.NewGuid().ToString("N")) }, new WorkflowConfig { RetryCount = 0 });
+                IJobStore store = inMemory
+                    ? new InMemoryJobStore(new WorkflowConfig { RetryCount = 0 })
+                    : await FileJobStore.CreateAsync(new FileJobStoreOptions { Locator = Path.Combine(root, "fan-" + Guid.NewGuid().ToString("N")) }, new WorkflowConfig { RetryCount = 0 });
                 await CreateFanAsync(store, jobs, new JobRequirements { Cores = 0.1, Memory = "16Mi", Disk = "1Mi" });
                 stores.Add(store);
             }
@@ -127,7 +130,7 @@ public sealed class LeaderWorkload : IWorkload
                 var result = await runner.RunStoreAsync(store);
                 var elapsed = Stopwatch.GetElapsedTime(start);
                 Check(result, jobs + 1);
-                Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}: {(jobs + 1) / elapsed.TotalSeconds:F0} jobs/s; {store.MessageWrites} stats message files for {result.JobBodiesRun} bodies (docs/decisions.md#message-batches)"));
+                Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}: {(jobs + 1) / elapsed.TotalSeconds:F0} jobs/s; {(store as FileJobStore)?.MessageWrites} stats message files for {result.JobBodiesRun} bodies (docs/decisions.md#message-batches)"));
                 await store.DisposeAsync();
             }
 
