@@ -114,8 +114,10 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
             WorkerRunnerLog.StatsFailed(hostLogger, ex, request.JobStoreId);
         }
 
-        dirs.EndLiveness();
+        // The clean-up ends the liveness lock itself, last (a kill midway leaves a directory a batch system's clean-up
+        // takes for a killed worker's); a directory kept on purpose loses its liveness file so it is not taken for one.
         string? retained = CleanWorkDirectory(dirs, options.CleanWorkDir, failed, hostLogger) ? null : dirs.TempDirectory;
+        dirs.EndLiveness();
         if (retained is null && dirs.TempDirectoryCreated)
         {
             dirs.RemoveIfEmpty();
@@ -283,6 +285,11 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         {
             if (dirs.TempDirectoryCreated)
             {
+                // The run's files first, its liveness file last: killed at any point, the run leaves either a directory
+                // whose liveness file is unlocked (taken for a killed worker's and removed) or an empty one (removed as
+                // well), never files without a liveness file, which would look kept on purpose and stay.
+                RemoveRunFiles(dirs);
+                dirs.EndLiveness();
                 Directory.Delete(dirs.TempDirectory, recursive: true);
             }
             else
@@ -307,6 +314,26 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         {
             WorkerRunnerLog.CleanupFailed(hostLogger, ex, dirs.TempDirectory);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Removes everything in the run's own temporary directory but its liveness file and the process ID beside it
+    /// (<see cref="WorkerDirectories.LivenessFileName"/>, <see cref="WorkerDirectories.ProcessIdFileName"/>).
+    /// </summary>
+    /// <param name="dirs">The run's directories.</param>
+    internal static void RemoveRunFiles(WorkerDirectories dirs)
+    {
+        foreach (var entry in new DirectoryInfo(dirs.TempDirectory).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo d)
+            {
+                d.Delete(recursive: true);
+            }
+            else if (entry.Name is not (WorkerDirectories.LivenessFileName or WorkerDirectories.ProcessIdFileName))
+            {
+                entry.Delete();
+            }
         }
     }
 

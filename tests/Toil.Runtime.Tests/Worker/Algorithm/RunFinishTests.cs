@@ -80,6 +80,26 @@ public sealed class RunFinishTests
         (await store.JobExistsAsync(chainedIn[1])).Should().BeTrue("the failed job's body file is stored under its record");
     }
 
+    /// <summary>
+    /// The clean-up of a run's own directory removes the liveness file last: a run killed after its files went leaves a
+    /// directory whose unlocked liveness file says "killed" (a batch system's clean-up removes it), never a log without a
+    /// liveness file, which looks kept on purpose and would stay (a chaos campaign with a warm pool found one).
+    /// </summary>
+    [Test]
+    public void RemoveRunFiles_RunKilledRightAfter_TheDirectoryIsTakenForAKilledWorkers()
+    {
+        var dirs = CreateDirectories(requestedTemp: null);
+        File.WriteAllText(Path.Combine(dirs.TempDirectory, "worker_log.txt"), "log");
+        Directory.CreateDirectory(Path.Combine(dirs.TempDirectory, "job"));
+        File.WriteAllText(Path.Combine(dirs.TempDirectory, "job", "scratch"), "x");
+
+        RunFinish.RemoveRunFiles(dirs);
+        dirs.Dispose(); // as a kill: the lock goes with the process, the file stays
+
+        Directory.EnumerateFileSystemEntries(dirs.TempDirectory).Select(Path.GetFileName).Should().Equal(WorkerDirectories.LivenessFileName);
+        WorkerDirectories.ProbeLiveness(dirs.TempDirectory).Should().Be(WorkerDirectories.Liveness.Ended);
+    }
+
     private WorkerDirectories CreateDirectories(string? requestedTemp) =>
         WorkerDirectories.Create(new WorkerOptions { WorkDir = _workDir, CoordinationDir = Path.Combine(_workDir, "coord") }, "wf", requestedTemp, nameProcess: false);
 
