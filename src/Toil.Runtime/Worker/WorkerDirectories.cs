@@ -185,29 +185,24 @@ internal sealed class WorkerDirectories : IDisposable
 
     /// <summary>
     /// After the run removed the temporary directory it made: removes this node's workflow directory and coordination
-    /// directory when nothing else is in them (another worker of the workflow keeps them, and one that starts meanwhile
-    /// makes them again: <see cref="Directory.CreateDirectory(string)"/> creates parents), so a finished in-process run
-    /// leaves nothing in the work directory (docs/decisions.md, "Nothing left behind").
+    /// directory when nothing else is in them (another worker of the workflow keeps them; a run of this process that
+    /// starts meanwhile waits for the <see cref="DirectoryGate"/>, one of another process makes them again), so a finished
+    /// in-process run leaves nothing in the work directory (docs/decisions.md, "Nothing left behind").
     /// </summary>
     public void RemoveIfEmpty()
     {
         lock (DirectoryGate)
         {
-            RemoveEmptyWorkflowDirectories();
-        }
-    }
-
-    private void RemoveEmptyWorkflowDirectories()
-    {
-        foreach (string directory in new[] { Path.Combine(CoordinationDirectory, Deferred.DeferredFunctionManager.DirectoryName), CoordinationDirectory, WorkflowDirectory })
-        {
-            try
+            foreach (string directory in new[] { Path.Combine(CoordinationDirectory, Deferred.DeferredFunctionManager.DirectoryName), CoordinationDirectory, WorkflowDirectory })
             {
-                // Not recursive: a directory that is not empty is another worker's and stays.
-                Directory.Delete(directory);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
+                try
+                {
+                    // Not recursive: a directory that is not empty is another worker's and stays.
+                    Directory.Delete(directory);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                }
             }
         }
     }

@@ -288,24 +288,14 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
                 // The run's files first, its liveness file last: killed at any point, the run leaves either a directory
                 // whose liveness file is unlocked (taken for a killed worker's and removed) or an empty one (removed as
                 // well), never files without a liveness file, which would look kept on purpose and stay.
-                RemoveRunFiles(dirs);
+                RemoveContents(dirs.TempDirectory, keepLiveness: true);
                 dirs.EndLiveness();
                 Directory.Delete(dirs.TempDirectory, recursive: true);
             }
             else
             {
                 // A directory the caller gave us stays; only what the run put in it goes.
-                foreach (var entry in new DirectoryInfo(dirs.TempDirectory).EnumerateFileSystemInfos())
-                {
-                    if (entry is DirectoryInfo d)
-                    {
-                        d.Delete(recursive: true);
-                    }
-                    else
-                    {
-                        entry.Delete();
-                    }
-                }
+                RemoveContents(dirs.TempDirectory, keepLiveness: false);
             }
 
             return true;
@@ -318,19 +308,21 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     }
 
     /// <summary>
-    /// Removes everything in the run's own temporary directory but its liveness file and the process ID beside it
-    /// (<see cref="WorkerDirectories.LivenessFileName"/>, <see cref="WorkerDirectories.ProcessIdFileName"/>).
+    /// Removes everything in <paramref name="directory"/>, with <paramref name="keepLiveness"/> but a run's liveness file
+    /// and the process ID beside it (<see cref="WorkerDirectories.LivenessFileName"/>,
+    /// <see cref="WorkerDirectories.ProcessIdFileName"/>).
     /// </summary>
-    /// <param name="dirs">The run's directories.</param>
-    internal static void RemoveRunFiles(WorkerDirectories dirs)
+    /// <param name="directory">The directory to empty.</param>
+    /// <param name="keepLiveness">Whether the liveness file and the process ID stay.</param>
+    internal static void RemoveContents(string directory, bool keepLiveness)
     {
-        foreach (var entry in new DirectoryInfo(dirs.TempDirectory).EnumerateFileSystemInfos())
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
         {
             if (entry is DirectoryInfo d)
             {
                 d.Delete(recursive: true);
             }
-            else if (entry.Name is not (WorkerDirectories.LivenessFileName or WorkerDirectories.ProcessIdFileName))
+            else if (!keepLiveness || entry.Name is not (WorkerDirectories.LivenessFileName or WorkerDirectories.ProcessIdFileName))
             {
                 entry.Delete();
             }

@@ -27,28 +27,9 @@ internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel f
             AmbientWorkerLog.Forward(host, logLevel, eventId, state, exception, formatter);
         }
 
-        LogLevel fileEntryLevel = logLevel == LogLevel.Debug && workerLogLine is not null && workerLogLine(eventId) ? LogLevel.Information : logLevel;
-        if (file is not null && FileEnabled(fileEntryLevel))
+        if (FileEntryLevel(logLevel, eventId) is { } fileEntryLevel)
         {
-            try
-            {
-                if (heldLine is not null && heldLine(eventId))
-                {
-                    file.WriteHeld(time, fileEntryLevel, category, formatter(state, exception), exception);
-                }
-                else
-                {
-                    file.Write(time, fileEntryLevel, category, formatter(state, exception), exception);
-                }
-            }
-            catch (IOException)
-            {
-                // A full disk must not turn a log line into a job failure; the leader still gets the stats.
-            }
-            catch (ObjectDisposedException)
-            {
-                // A background task of the job logged after the run ended.
-            }
+            WriteFile(fileEntryLevel, eventId, formatter(state, exception), string.Empty, exception);
         }
     }
 
@@ -64,29 +45,36 @@ internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel f
             return false;
         }
 
-        LogLevel fileEntryLevel = logLevel == LogLevel.Debug && workerLogLine is not null && workerLogLine(eventId) ? LogLevel.Information : logLevel;
-        if (file is not null && FileEnabled(fileEntryLevel))
+        if (FileEntryLevel(logLevel, eventId) is { } fileEntryLevel)
         {
-            try
-            {
-                if (heldLine is not null && heldLine(eventId))
-                {
-                    file.WriteHeldParts(time, fileEntryLevel, category, prefix, text);
-                }
-                else
-                {
-                    file.WriteParts(time, fileEntryLevel, category, prefix, text);
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            WriteFile(fileEntryLevel, eventId, prefix, text, exception: null);
         }
 
         return true;
+    }
+
+    /// <summary>The level an entry is written to the worker log at (Toil's per-job lines at Information), or null when the log takes none.</summary>
+    private LogLevel? FileEntryLevel(LogLevel logLevel, EventId eventId)
+    {
+        LogLevel level = logLevel == LogLevel.Debug && workerLogLine is not null && workerLogLine(eventId) ? LogLevel.Information : logLevel;
+        return FileEnabled(level) ? level : null;
+    }
+
+    /// <summary>Writes (or holds back, for <paramref name="eventId"/>s that <c>heldLine</c> picks) one entry into the worker log.</summary>
+    private void WriteFile(LogLevel level, EventId eventId, string message, string messageTail, Exception? exception)
+    {
+        try
+        {
+            file!.WriteEntry(time, level, category, message, messageTail, exception, hold: heldLine is not null && heldLine(eventId));
+        }
+        catch (IOException)
+        {
+            // A full disk must not turn a log line into a job failure; the leader still gets the stats.
+        }
+        catch (ObjectDisposedException)
+        {
+            // A background task of the job logged after the run ended.
+        }
     }
 
     private bool FileEnabled(LogLevel level) => file is not null && level != LogLevel.None && level >= fileLevel;

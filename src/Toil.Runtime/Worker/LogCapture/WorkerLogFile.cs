@@ -159,8 +159,11 @@ internal sealed class WorkerLogFile : IDisposable
             {
                 ObjectDisposedException.ThrowIf(_released, this);
                 ReleaseHeldUnderLock();
-                using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-                WriteChunks(file);
+                var (file, _) = OpenStream(Path);
+                using (file)
+                {
+                    WriteChunks(file);
+                }
             }
         }
     }
@@ -168,11 +171,11 @@ internal sealed class WorkerLogFile : IDisposable
     /// <summary>Writes one entry as Toil's log line (<see cref="ToilLogFormat"/>), timestamped in the clock's local time zone.</summary>
     /// <remarks>A line held back by <see cref="WriteHeld"/> goes out first, in the same write.</remarks>
     public void Write(TimeProvider time, LogLevel level, string category, string message, Exception? exception) =>
-        WriteLine(time, level, category, message, string.Empty, exception, hold: false);
+        WriteEntry(time, level, category, message, string.Empty, exception, hold: false);
 
     /// <summary>Writes an entry whose message is <paramref name="message"/> followed by <paramref name="messageTail"/> (no exception).</summary>
     public void WriteParts(TimeProvider time, LogLevel level, string category, string message, string messageTail) =>
-        WriteLine(time, level, category, message, messageTail, null, hold: false);
+        WriteEntry(time, level, category, message, messageTail, null, hold: false);
 
     /// <summary>
     /// Formats one entry as <see cref="Write"/> does (same bytes, same timestamp) but holds it back: it reaches the file
@@ -181,11 +184,11 @@ internal sealed class WorkerLogFile : IDisposable
     /// the line that closes the job's body then carries to the file in one write (docs/decisions.md#log-capture).
     /// </summary>
     public void WriteHeld(TimeProvider time, LogLevel level, string category, string message, Exception? exception) =>
-        WriteLine(time, level, category, message, string.Empty, exception, hold: true);
+        WriteEntry(time, level, category, message, string.Empty, exception, hold: true);
 
     /// <summary>Holds back an entry whose message is <paramref name="message"/> followed by <paramref name="messageTail"/> (no exception).</summary>
     public void WriteHeldParts(TimeProvider time, LogLevel level, string category, string message, string messageTail) =>
-        WriteLine(time, level, category, message, messageTail, null, hold: true);
+        WriteEntry(time, level, category, message, messageTail, null, hold: true);
 
     /// <summary>Writes a held line, if there is one, on its own.</summary>
     public void ReleaseHeld()
@@ -207,7 +210,11 @@ internal sealed class WorkerLogFile : IDisposable
         }
     }
 
-    private void WriteLine(TimeProvider time, LogLevel level, string category, string message, string messageTail, Exception? exception, bool hold)
+    /// <summary>
+    /// Writes one entry as Toil's log line whose message is <paramref name="message"/> followed by
+    /// <paramref name="messageTail"/>, or holds it back (<paramref name="hold"/>, as <see cref="WriteHeld"/>).
+    /// </summary>
+    public void WriteEntry(TimeProvider time, LogLevel level, string category, string message, string messageTail, Exception? exception, bool hold)
     {
         string? exceptionText = exception?.ToString();
         string timestamp = Timestamp(time);
@@ -297,21 +304,20 @@ internal sealed class WorkerLogFile : IDisposable
             return;
         }
 
-        int count = _heldCount;
-        _heldCount = 0;
-        if (data.Length > MaxHeldCopy)
+        // Large child output is not copied behind the held line: the two go out in order, in two writes.
+        bool apart = data.Length > MaxHeldCopy;
+        if (!apart)
         {
-            // Large child output is not copied behind the held line: the two go out in order, in two writes.
-            Emit(_held.AsSpan(0, count));
-            Emit(data);
-            return;
+            Hold(data);
         }
 
-        _heldCount = count;
-        Hold(data);
-        count = _heldCount;
+        int count = _heldCount;
         _heldCount = 0;
         Emit(_held.AsSpan(0, count));
+        if (apart)
+        {
+            Emit(data);
+        }
     }
 
     /// <summary>Appends bytes to the log: to memory while it fits, else to the file (made now, with the memory's bytes first). Under the lock.</summary>

@@ -86,14 +86,14 @@ public sealed class RunFinishTests
     /// liveness file, which looks kept on purpose and would stay (a chaos campaign with a warm pool found one).
     /// </summary>
     [Test]
-    public void RemoveRunFiles_RunKilledRightAfter_TheDirectoryIsTakenForAKilledWorkers()
+    public void RemoveContents_KeepingLivenessRunKilledRightAfter_TheDirectoryIsTakenForAKilledWorkers()
     {
         var dirs = CreateDirectories(requestedTemp: null);
         File.WriteAllText(Path.Combine(dirs.TempDirectory, "worker_log.txt"), "log");
         Directory.CreateDirectory(Path.Combine(dirs.TempDirectory, "job"));
         File.WriteAllText(Path.Combine(dirs.TempDirectory, "job", "scratch"), "x");
 
-        RunFinish.RemoveRunFiles(dirs);
+        RunFinish.RemoveContents(dirs.TempDirectory, keepLiveness: true);
         dirs.Dispose(); // as a kill: the lock goes with the process, the file stays
 
         Directory.EnumerateFileSystemEntries(dirs.TempDirectory).Select(Path.GetFileName).Should().Equal(WorkerDirectories.LivenessFileName);
