@@ -121,7 +121,7 @@ public static class ChaosPoints
     /// </summary>
     public static void Append(string path, string line)
     {
-        using var handle = Toil.Runtime.IO.UnlockedFile.OpenAppend(path);
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(Toil.Runtime.Worker.UnixFileDescriptors.OpenAppend(path), ownsHandle: true);
         RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(line), 0);
     }
 

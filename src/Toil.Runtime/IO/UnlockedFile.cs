@@ -25,7 +25,6 @@ internal static class UnlockedFile
     private static readonly int s_closeOnExec = s_mac ? 0x1000000 : 0x80000;
     private static readonly int s_create = s_mac ? 0x200 : 0x40;
     private static readonly int s_exclusive = s_mac ? 0x800 : 0x80;
-    private static readonly int s_append = s_mac ? 0x8 : 0x400;
     private static readonly int s_nameTooLong = s_mac ? 63 : 36;
 
     /// <summary>Opens an existing regular file for reading.</summary>
@@ -76,22 +75,6 @@ internal static class UnlockedFile
         }
 
         return handle;
-    }
-
-    /// <summary>
-    /// Opens (or creates, mode 0644 less the umask) <paramref name="path"/> for appending with <c>O_APPEND</c>, which .NET's
-    /// <see cref="FileMode.Append"/> does not use (it seeks to the end once): on Linux every write through the handle, at
-    /// whatever offset, lands at the file's end at that moment, so processes appending at once never overwrite each other's
-    /// lines. For logs several processes share (the reliability campaign's effect files).
-    /// </summary>
-    public static SafeFileHandle OpenAppend(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return File.OpenHandle(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        }
-
-        return Wrap(Libc.Open(path, 1 | s_create | s_append | s_closeOnExec, 0b110_100_100), path);
     }
 
     /// <summary>Writes all of <paramref name="bytes"/> at the start of a new file and fsyncs it.</summary>

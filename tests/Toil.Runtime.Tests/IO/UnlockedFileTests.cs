@@ -74,21 +74,4 @@ public sealed class UnlockedFileTests
         FileJobStoreRecords.IsAlreadyExists(error).Should().BeTrue();
         error.Message.Should().Contain("File exists", "the error says what happened, as .NET's own open does").And.Contain(path);
     }
-
-    [Test]
-    [Platform("Linux")]
-    public void OpenAppend_TwoHandlesOpenedBeforeEitherWrites_EachWriteLandsAtTheEnd()
-    {
-        // Two processes that opened the same log before either wrote: through a seek-to-the-end open the second write
-        // would land over the first; with O_APPEND both lines are kept.
-        string path = Path.Combine(_dir, "effects.log");
-        using (var first = UnlockedFile.OpenAppend(path))
-        using (var second = UnlockedFile.OpenAppend(path))
-        {
-            RandomAccess.Write(first, "first line\n"u8, 0);
-            RandomAccess.Write(second, "second\n"u8, 0);
-        }
-
-        File.ReadAllText(path).Should().Be("first line\nsecond\n");
-    }
 }
