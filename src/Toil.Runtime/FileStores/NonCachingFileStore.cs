@@ -41,6 +41,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
     private List<UserLogStream>? _userStreams;
     private readonly string _localTempPath;
     private readonly UnixFileMode? _localTempMode;
+    private readonly Action? _ensureParent;
     private volatile bool _localTempCreated;
     private Task? _commit;
     private bool _commitStarted;
@@ -68,8 +69,10 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
     // never do, and a mkdir per job was a third of a trivial chain's CPU.
     // A worker that made its temporary directory itself names each job's directory once and never makes it before the
     // job asks (localTempKnownAbsent): it is known not to exist, so the store neither stats nor normalizes the path.
-    internal NonCachingFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false, bool localTempKnownAbsent = false)
+    // A run that makes its own directory only when something needs it (ensureParent) makes it before the job's.
+    internal NonCachingFileStore(IJobStore jobStore, JobDescription job, string jobTempDirectory, ILogger logger, Func<CancellationToken, ValueTask>? waitForPreviousCommit, UnixFileMode? localTempMode, bool asynchronousCommit = false, bool localTempKnownAbsent = false, Action? ensureParent = null)
     {
+        _ensureParent = ensureParent;
         _asynchronousCommit = asynchronousCommit;
         _jobStore = jobStore ?? throw new ArgumentNullException(nameof(jobStore));
         Job = job ?? throw new ArgumentNullException(nameof(job));
@@ -92,6 +95,7 @@ public sealed class NonCachingFileStore : IFileStore, IChainingFileStore, IRepor
         {
             if (!_localTempCreated)
             {
+                _ensureParent?.Invoke();
                 if (_localTempMode is { } mode && !OperatingSystem.IsWindows())
                 {
                     Directory.CreateDirectory(_localTempPath, mode);

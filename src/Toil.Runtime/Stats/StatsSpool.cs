@@ -36,15 +36,16 @@ internal sealed class StatsSpool : IDisposable
     /// <param name="recordNames">Whether chain names are kept (only a document with <c>logs</c> lists them).</param>
     /// <param name="inMemoryCount">How many items of each list stay objects.</param>
     /// <param name="spillFailed">Told, once per spool file, that it could not be written.</param>
-    public StatsSpool(string directory, bool recordNames, int inMemoryCount = DefaultInMemoryCount, Action<Exception>? spillFailed = null)
+    /// <param name="ensureDirectory">Makes <paramref name="directory"/> before the first spool file (a run makes its directory only when needed), or <see langword="null"/>.</param>
+    public StatsSpool(string directory, bool recordNames, int inMemoryCount = DefaultInMemoryCount, Action<Exception>? spillFailed = null, Action? ensureDirectory = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inMemoryCount);
         _recordNames = recordNames;
         InMemoryCount = inMemoryCount;
-        _jobs = new(directory, "jobs", inMemoryCount, StatsJsonContext.Default.JobStatsRecord, StatsJsonContext.Default.ListJobStatsRecord, spillFailed);
-        _names = new(directory, "names", inMemoryCount, StatsJsonContext.Default.String, StatsJsonContext.Default.ListString, spillFailed);
-        _leaderMessages = new(directory, "leader", inMemoryCount, StatsJsonContext.Default.LeaderMessageRecord, StatsJsonContext.Default.ListLeaderMessageRecord, spillFailed);
-        _userStreams = new(directory, "streams", inMemoryCount, StatsJsonContext.Default.UserStreamRecord, StatsJsonContext.Default.ListUserStreamRecord, spillFailed);
+        _jobs = new(directory, "jobs", inMemoryCount, StatsJsonContext.Default.JobStatsRecord, StatsJsonContext.Default.ListJobStatsRecord, spillFailed, ensureDirectory);
+        _names = new(directory, "names", inMemoryCount, StatsJsonContext.Default.String, StatsJsonContext.Default.ListString, spillFailed, ensureDirectory);
+        _leaderMessages = new(directory, "leader", inMemoryCount, StatsJsonContext.Default.LeaderMessageRecord, StatsJsonContext.Default.ListLeaderMessageRecord, spillFailed, ensureDirectory);
+        _userStreams = new(directory, "streams", inMemoryCount, StatsJsonContext.Default.UserStreamRecord, StatsJsonContext.Default.ListUserStreamRecord, spillFailed, ensureDirectory);
     }
 
     /// <summary>How many items of each list stay objects.</summary>
@@ -204,7 +205,7 @@ internal sealed class StatsSpool : IDisposable
         writer.BytesPending >= ChunkSize ? new ValueTask(writer.FlushAsync(cancellationToken)) : ValueTask.CompletedTask;
 
     /// <summary>One list of the document: the first items as objects, the rest serialized to a spool file.</summary>
-    private sealed class SpooledList<T>(string directory, string kind, int inMemoryCount, JsonTypeInfo<T> typeInfo, JsonTypeInfo<List<T>> listTypeInfo, Action<Exception>? spillFailed) : IDisposable
+    private sealed class SpooledList<T>(string directory, string kind, int inMemoryCount, JsonTypeInfo<T> typeInfo, JsonTypeInfo<List<T>> listTypeInfo, Action<Exception>? spillFailed, Action? ensureDirectory) : IDisposable
     {
         private JsonLines? _spilled;
 
@@ -222,7 +223,7 @@ internal sealed class StatsSpool : IDisposable
                 return;
             }
 
-            _spilled ??= new JsonLines(Path.Join(directory, $"stats-{kind}-{Guid.NewGuid():N}.spool"), spillFailed);
+            _spilled ??= new JsonLines(Path.Join(directory, $"stats-{kind}-{Guid.NewGuid():N}.spool"), spillFailed, ensureDirectory);
             JsonSerializer.Serialize(_spilled.BeginValue(), item, typeInfo);
             _spilled.EndValue();
         }
@@ -262,16 +263,18 @@ internal sealed class StatsSpool : IDisposable
     {
         private readonly string _path;
         private readonly Action<Exception>? _failed;
+        private readonly Action? _ensureDirectory;
         private readonly ArrayBufferWriter<byte> _pending = new(ChunkSize + 1024);
         private readonly Utf8JsonWriter _writer;
         private SafeFileHandle? _file;
         private long _length;
         private bool _givenUp;
 
-        public JsonLines(string path, Action<Exception>? failed)
+        public JsonLines(string path, Action<Exception>? failed, Action? ensureDirectory)
         {
             _path = path;
             _failed = failed;
+            _ensureDirectory = ensureDirectory;
             _writer = new Utf8JsonWriter(_pending);
         }
 
@@ -371,7 +374,12 @@ internal sealed class StatsSpool : IDisposable
         {
             try
             {
-                _file ??= File.OpenHandle(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+                if (_file is null)
+                {
+                    _ensureDirectory?.Invoke();
+                    _file = File.OpenHandle(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+                }
+
                 RandomAccess.Write(_file, _pending.WrittenSpan, _length);
                 _length += _pending.WrittenCount;
                 _pending.ResetWrittenCount();

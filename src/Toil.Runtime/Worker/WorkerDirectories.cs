@@ -36,8 +36,13 @@ internal sealed class WorkerDirectories : IDisposable
     private const UnixFileMode PrivateDirectory = IO.AccessModes.PrivateDirectory;
 
     private static readonly Lazy<string> NodeId = new(ReadNodeId);
+    private readonly Lock _makeLock = new();
     private int _jobs;
     private FileStream? _liveness;
+    private bool _made;
+    private bool _nameProcess;
+    private bool _disposed;
+    private Action? _ensure;
 
     private WorkerDirectories(string workflowDirectory, string coordinationDirectory, string tempDirectory, bool tempCreated)
     {
@@ -53,7 +58,10 @@ internal sealed class WorkerDirectories : IDisposable
 
     public string TempDirectory { get; }
 
-    /// <summary>Whether the run made <see cref="TempDirectory"/> (a caller-given one is the caller's).</summary>
+    /// <summary>
+    /// Whether <see cref="TempDirectory"/> is the run's own (made by it, now or when first needed: <see cref="TempDirectoryMade"/>);
+    /// a caller-given one is the caller's.
+    /// </summary>
     public bool TempDirectoryCreated { get; }
 
     public string LogPath => Path.Combine(TempDirectory, WorkerLogFile.FileName);
@@ -65,6 +73,14 @@ internal sealed class WorkerDirectories : IDisposable
     /// Whether the run owns its process (process mode): then <see cref="ProcessIdFileName"/> names it for a restarted
     /// leader's fence. An in-process run dies with its leader and needs no name.
     /// </param>
+    /// <remarks>
+    /// An in-process run's own temporary directory is only named here: it is made, with its liveness lock, when something
+    /// first needs it (<see cref="EnsureTempDirectory"/>: a job's local disk, a spooled stats list, a log past its memory
+    /// limit, a directory kept at the end). Most in-process runs never need it, and two inodes and two directory
+    /// removals per run were the fan-out's largest cost (docs/decisions.md#lazy-worker-directory). A process-mode run and
+    /// a caller-given directory are made at once: the first holds its liveness lock for the run's whole life (a restarted
+    /// leader's fence and the batch system's clean-up look for it), the second is the caller's.
+    /// </remarks>
     public static WorkerDirectories Create(WorkerOptions options, string workflowId, string? requestedTempDirectory, bool nameProcess)
     {
         var (workDir, workflowPath, coordinationDir) = Locate(options, workflowId);
@@ -73,15 +89,85 @@ internal sealed class WorkerDirectories : IDisposable
             throw new DirectoryNotFoundException($"The work directory '{workDir}' does not exist.");
         }
 
+        if (requestedTempDirectory is not null)
+        {
+            string full = Path.GetFullPath(requestedTempDirectory);
+            bool existed = Directory.Exists(full);
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    lock (DirectoryGate)
+                    {
+                        CreatePrivate(workflowPath);
+                        CreatePrivate(coordinationDir);
+                        CreatePrivate(full);
+                    }
+
+                    return new WorkerDirectories(workflowPath, coordinationDir, full, tempCreated: !existed) { _made = true };
+                }
+                catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
+                {
+                    // Removed meanwhile by another process's run or a clean-up (Make, below): make the path again.
+                }
+            }
+        }
+
+        var dirs = new WorkerDirectories(workflowPath, coordinationDir, Path.Combine(workflowPath, "worker-" + Guid.NewGuid().ToString("N")), tempCreated: true)
+        {
+            _nameProcess = nameProcess,
+        };
+        if (nameProcess)
+        {
+            dirs.EnsureTempDirectory();
+        }
+
+        return dirs;
+    }
+
+    /// <summary>Whether <see cref="TempDirectory"/> exists now (a lazily made one: <see cref="EnsureTempDirectory"/> was called).</summary>
+    public bool TempDirectoryMade => Volatile.Read(ref _made);
+
+    /// <summary>
+    /// Makes the run's own temporary directory and takes its liveness lock (and, in process mode, names the process),
+    /// if that is not done yet; safe from any thread. Returns <see cref="TempDirectory"/>.
+    /// </summary>
+    /// <exception cref="IOException">The directory or its liveness file could not be made.</exception>
+    public string EnsureTempDirectory()
+    {
+        if (Volatile.Read(ref _made))
+        {
+            return TempDirectory;
+        }
+
+        lock (_makeLock)
+        {
+            if (!_made)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                Make();
+                Volatile.Write(ref _made, true);
+            }
+        }
+
+        return TempDirectory;
+    }
+
+    /// <summary>
+    /// <see cref="EnsureTempDirectory"/> as a delegate for what makes files in the directory (the job's file store, the
+    /// stats spool, the in-memory log), or <see langword="null"/> once the directory exists: made once per run.
+    /// </summary>
+    public Action? EnsureTempDirectoryAction => TempDirectoryMade ? null : _ensure ??= () => EnsureTempDirectory();
+
+    private void Make()
+    {
         // A finishing run of the same workflow removes the workflow (and coordination) directory when it is empty
         // (RemoveIfEmpty), and a batch system's clean-up removes an empty worker-* directory it takes for one a worker
         // killed before its liveness file left behind (WorkerCleanup). In this process, DirectoryGate keeps the first
         // apart from the making of the directories below. A run in another process, or the clean-up, can still strike
         // between two of the steps, which then fail with DirectoryNotFoundException (or FileNotFoundException, as .NET
-        // reports some of these): each attempt makes the whole path again under a new name. Once the liveness file
-        // exists neither removal applies (a directory with something in it is never removed).
-        string workflowDir;
-        string temp;
+        // reports some of these): each attempt makes the whole path again. Once the liveness file exists neither
+        // removal applies (a directory with something in it is never removed).
         FileStream liveness;
         for (int attempt = 1; ; attempt++)
         {
@@ -89,49 +175,39 @@ internal sealed class WorkerDirectories : IDisposable
             {
                 lock (DirectoryGate)
                 {
-                    workflowDir = CreatePrivate(workflowPath);
-                    CreatePrivate(coordinationDir);
-                    if (requestedTempDirectory is not null)
-                    {
-                        string full = Path.GetFullPath(requestedTempDirectory);
-                        bool existed = Directory.Exists(full);
-                        CreatePrivate(full);
-                        return new WorkerDirectories(workflowDir, coordinationDir, full, tempCreated: !existed);
-                    }
-
-                    temp = CreatePrivate(Path.Combine(workflowDir, "worker-" + Guid.NewGuid().ToString("N")));
+                    CreatePrivate(WorkflowDirectory);
+                    CreatePrivate(CoordinationDirectory);
+                    CreatePrivate(TempDirectory);
                 }
 
                 // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
-                liveness = new FileStream(Path.Combine(temp, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+                liveness = new FileStream(Path.Combine(TempDirectory, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
                 break;
             }
             catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
             {
-                // Removed meanwhile (above): make it again under another name. Bounded: each removal needs another run to
-                // finish or a clean-up pass in the instant between two of this run's steps.
+                // Removed meanwhile (above): make it again. Bounded: each removal needs another run to finish or a
+                // clean-up pass in the instant between two of this run's steps.
             }
         }
 
-        if (!nameProcess)
+        if (_nameProcess)
         {
-            return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true) { _liveness = liveness };
+            try
+            {
+                // Written whole or not at all (a reader sees no file or the full number): the rename is atomic.
+                string pidTemp = Path.Combine(TempDirectory, ProcessIdFileName + ".tmp");
+                File.WriteAllText(pidTemp, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                File.Move(pidTemp, Path.Combine(TempDirectory, ProcessIdFileName));
+            }
+            catch
+            {
+                liveness.Dispose();
+                throw;
+            }
         }
 
-        try
-        {
-            // Written whole or not at all (a reader sees no file or the full number): the rename is atomic.
-            string pidTemp = Path.Combine(temp, ProcessIdFileName + ".tmp");
-            File.WriteAllText(pidTemp, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            File.Move(pidTemp, Path.Combine(temp, ProcessIdFileName));
-        }
-        catch
-        {
-            liveness.Dispose();
-            throw;
-        }
-
-        return new WorkerDirectories(workflowDir, coordinationDir, temp, tempCreated: true) { _liveness = liveness };
+        _liveness = liveness;
     }
 
     /// <summary>What the liveness file of a run's temporary directory says (<see cref="ProbeLiveness"/>).</summary>
@@ -210,7 +286,7 @@ internal sealed class WorkerDirectories : IDisposable
     /// <summary>Deletes the temporary directory when the run made it (a caller-given one stays); a failure leaves it to a batch system's clean-up.</summary>
     public void DeleteTempDirectory()
     {
-        if (!TempDirectoryCreated)
+        if (!TempDirectoryCreated || !TempDirectoryMade)
         {
             return;
         }
@@ -228,9 +304,15 @@ internal sealed class WorkerDirectories : IDisposable
     /// <summary>At the run's orderly end: unlocks and deletes the liveness file, so a temporary directory kept for inspection is not taken for a killed worker's.</summary>
     public void EndLiveness()
     {
-        if (_liveness is { } liveness)
+        FileStream? liveness;
+        lock (_makeLock)
         {
+            liveness = _liveness;
             _liveness = null;
+        }
+
+        if (liveness is not null)
+        {
             liveness.Dispose();
             try
             {
@@ -246,8 +328,12 @@ internal sealed class WorkerDirectories : IDisposable
     /// <summary>Unlocks the liveness file and leaves it (a run that did not end in order, such as a simulated crash, looks killed).</summary>
     public void Dispose()
     {
-        _liveness?.Dispose();
-        _liveness = null;
+        lock (_makeLock)
+        {
+            _disposed = true;
+            _liveness?.Dispose();
+            _liveness = null;
+        }
     }
 
     /// <summary>The mode the run's directories are made with (Unix).</summary>

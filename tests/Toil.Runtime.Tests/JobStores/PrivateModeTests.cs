@@ -115,7 +115,7 @@ public sealed class PrivateModeTests
             var jobStore = new InMemoryJobStore();
             var job = FileJobStoreTestDirectory.NewJob();
             await jobStore.CreateJobAsync(job);
-            var fileStore = new NonCachingFileStore(jobStore, job, directories.NextJobDirectory(), NullLogger.Instance, null, WorkerDirectories.DirectoryMode, localTempKnownAbsent: true);
+            var fileStore = new NonCachingFileStore(jobStore, job, directories.NextJobDirectory(), NullLogger.Instance, null, WorkerDirectories.DirectoryMode, localTempKnownAbsent: true, ensureParent: directories.EnsureTempDirectoryAction);
             localTempDir = fileStore.GetLocalTempDir();
             localTempFile = fileStore.GetLocalTempFile();
 

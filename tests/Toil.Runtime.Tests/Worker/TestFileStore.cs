@@ -28,7 +28,15 @@ internal sealed class TestFileStore : IChainingFileStore
     public JobDescription Job => _request.Job;
 
     // Like NonCachingFileStore, the job directory is made when first asked for.
-    public string LocalTempDir => Directory.CreateDirectory(_request.LocalTempDirectory ?? _request.WorkerTempDirectory).FullName;
+    public string LocalTempDir
+    {
+        get
+        {
+            // As the worker's own store: the run's directory (made only when needed) first.
+            _request.EnsureWorkerDirectory?.Invoke();
+            return Directory.CreateDirectory(_request.LocalTempDirectory ?? _request.WorkerTempDirectory).FullName;
+        }
+    }
 
     public IReadOnlyList<LeaderMessage> LeaderMessages => _messages;
 

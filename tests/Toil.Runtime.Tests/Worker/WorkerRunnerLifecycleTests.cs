@@ -196,6 +196,97 @@ public sealed class WorkerRunnerLifecycleTests
         }
     }
 
+    /// <summary>
+    /// An in-process run makes its own directory, with its liveness lock, only when something needs it
+    /// (docs/decisions.md#lazy-worker-directory): a job that never asks for local disk runs with no worker-* directory
+    /// on disk, and one that asks finds its directory inside the run's, locked as a live run's.
+    /// </summary>
+    [Test]
+    public async Task RunAsync_InProcess_TheRunsDirectoryIsMadeOnlyWhenAJobAsksForLocalDisk()
+    {
+        using var t = new WorkerTestContext();
+        t.Options.CleanWorkDir = CleanWorkDirPolicy.Always;
+        string[]? duringTrivialJob = null;
+        string? jobDir = null;
+        WorkerDirectories.Liveness? whileAsking = null;
+        t.Invoker.On("Trivial", _ =>
+        {
+            duringTrivialJob = Directory.GetDirectories(t.WorkDir, "worker-*", SearchOption.AllDirectories);
+            return ValueTask.CompletedTask;
+        });
+        t.Invoker.On("Disk", inv =>
+        {
+            jobDir = inv.FileStore.LocalTempDir;
+            whileAsking = WorkerDirectories.ProbeLiveness(Path.GetDirectoryName(jobDir)!);
+            return ValueTask.CompletedTask;
+        });
+
+        (await t.RunAsync(await t.AddJobAsync("Trivial"))).Failed.Should().BeFalse();
+        (await t.RunAsync(await t.AddJobAsync("Disk"))).Failed.Should().BeFalse();
+
+        duringTrivialJob.Should().BeEmpty("nothing needed the run's directory");
+        Path.GetFileName(Path.GetDirectoryName(jobDir)).Should().StartWith("worker-");
+        whileAsking.Should().Be(WorkerDirectories.Liveness.Alive);
+        Directory.Exists(Path.GetDirectoryName(jobDir)).Should().BeFalse("the clean-up removed it");
+        Directory.GetDirectories(t.WorkDir, "toilwf-*", SearchOption.AllDirectories).Should().BeEmpty("a finished in-process run leaves nothing behind");
+    }
+
+    /// <summary>A policy that keeps the directory keeps one even when nothing needed it: with the log, not locked.</summary>
+    [TestCase(CleanWorkDirPolicy.Never, false)]
+    [TestCase(CleanWorkDirPolicy.OnSuccess, true)]
+    public async Task RunAsync_InProcessDirectoryNeverNeededButKept_IsMadeWithTheLogAndNoLiveness(CleanWorkDirPolicy policy, bool fails)
+    {
+        using var t = new WorkerTestContext();
+        t.Options.CleanWorkDir = policy;
+        t.Invoker.On("A", inv =>
+        {
+            inv.Logger.LogWarning("a line to keep");
+            return fails ? throw new InvalidOperationException("fails") : ValueTask.CompletedTask;
+        });
+
+        var result = await t.RunAsync(await t.AddJobAsync("A"));
+
+        result.Failed.Should().Be(fails);
+        result.RetainedTempDirectory.Should().NotBeNull();
+        Directory.EnumerateFileSystemEntries(result.RetainedTempDirectory!).Select(Path.GetFileName).Should().Equal(WorkerLogFile.FileName);
+        File.ReadAllText(Path.Combine(result.RetainedTempDirectory!, WorkerLogFile.FileName)).Should().Contain("a line to keep");
+        WorkerDirectories.ProbeLiveness(result.RetainedTempDirectory!).Should().Be(WorkerDirectories.Liveness.NotARun, "kept on purpose");
+    }
+
+    /// <summary>A log that outgrows its memory moves into its file, in a directory made for it then, locked as a live run's.</summary>
+    [Test]
+    public async Task RunAsync_InProcessLogOutgrowsMemory_MovesIntoTheRunsDirectoryMadeThen()
+    {
+        using var t = new WorkerTestContext();
+        t.Options.CleanWorkDir = CleanWorkDirPolicy.Always;
+        string[]? before = null;
+        string[]? after = null;
+        WorkerDirectories.Liveness? liveness = null;
+        bool logFileMade = false;
+        t.Invoker.On("Loud", inv =>
+        {
+            before = Directory.GetDirectories(t.WorkDir, "worker-*", SearchOption.AllDirectories);
+            string line = new('x', 1000);
+            for (int i = 0; i < (WorkerLogFile.MemoryLimit / 1000) + 100; i++)
+            {
+                inv.Logger.LogWarning("{Line}", line);
+            }
+
+            after = Directory.GetDirectories(t.WorkDir, "worker-*", SearchOption.AllDirectories);
+            liveness = after.Length == 1 ? WorkerDirectories.ProbeLiveness(after[0]) : null;
+            logFileMade = after.Length == 1 && File.Exists(Path.Combine(after[0], WorkerLogFile.FileName));
+            return ValueTask.CompletedTask;
+        });
+
+        (await t.RunAsync(await t.AddJobAsync("Loud"))).Failed.Should().BeFalse();
+
+        before.Should().BeEmpty();
+        after.Should().ContainSingle();
+        logFileMade.Should().BeTrue();
+        liveness.Should().Be(WorkerDirectories.Liveness.Alive);
+        Directory.GetDirectories(t.WorkDir, "toilwf-*", SearchOption.AllDirectories).Should().BeEmpty("the clean-up removed it");
+    }
+
     [Test]
     public async Task RunAsync_CallerGivenTempDirectory_IsEmptiedNotRemoved()
     {

@@ -13,6 +13,10 @@ namespace Toil.Runtime.Worker;
 /// <param name="Logger">The run's job logger.</param>
 /// <param name="AsynchronousCommit">Whether the store commits in the background (<see cref="WorkerOptions.AsynchronousCommits"/>).</param>
 /// <param name="LocalTempKnownAbsent">Whether <paramref name="LocalTempDirectory"/> is a full path known not to exist yet (a fresh name in a directory the run made).</param>
+/// <param name="EnsureWorkerDirectory">
+/// Makes <paramref name="WorkerTempDirectory"/> (and takes the run's liveness lock) before anything is made in it: a run
+/// makes its own directory only when something needs it. <see langword="null"/> when it exists.
+/// </param>
 internal readonly record struct FileStoreRequest(
     IJobStore JobStore,
     JobDescription Job,
@@ -21,4 +25,5 @@ internal readonly record struct FileStoreRequest(
     Func<CancellationToken, ValueTask> WaitForPreviousCommit,
     ILogger Logger,
     bool AsynchronousCommit = false,
-    bool LocalTempKnownAbsent = false);
+    bool LocalTempKnownAbsent = false,
+    Action? EnsureWorkerDirectory = null);

@@ -39,12 +39,17 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
     public static WorkerResult Crashed(WorkerRequest request, WorkerDirectories dirs, RunStats stats, Exception? error, WorkerLogFile? logFile, ILogger hostLogger)
     {
         ArgumentNullException.ThrowIfNull(dirs);
-        KeepLog(logFile, dirs, hostLogger);
+        bool kept = MakeKept(dirs, hostLogger);
+        if (kept)
+        {
+            KeepLog(logFile, dirs, hostLogger);
+        }
+
         logFile?.ReleaseMemory();
-        return CrashedResult(request, dirs, stats, error);
+        return CrashedResult(request, kept ? dirs.TempDirectory : null, stats, error);
     }
 
-    private static WorkerResult CrashedResult(WorkerRequest request, WorkerDirectories dirs, RunStats stats, Exception? error) => new()
+    private static WorkerResult CrashedResult(WorkerRequest request, string? retained, RunStats stats, Exception? error) => new()
     {
         ExitCode = WorkerExitCodes.Killed,
         Failed = true,
@@ -53,7 +58,7 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         JobsRunCount = stats.JobsRunCount,
         JobStoreId = request.JobStoreId,
         Error = error,
-        RetainedTempDirectory = dirs.TempDirectory,
+        RetainedTempDirectory = retained,
     };
 
     /// <summary>Finishes the run.</summary>
@@ -117,6 +122,11 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
         // The clean-up ends the liveness lock itself, last (a kill midway leaves a directory a batch system's clean-up
         // takes for a killed worker's); a directory kept on purpose loses its liveness file so it is not taken for one.
         string? retained = CleanWorkDirectory(dirs, options.CleanWorkDir, failed, hostLogger) ? null : dirs.TempDirectory;
+        if (retained is not null && !MakeKept(dirs, hostLogger))
+        {
+            retained = null;
+        }
+
         dirs.EndLiveness();
         if (retained is null && dirs.TempDirectoryCreated)
         {
@@ -283,6 +293,12 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
 
         try
         {
+            if (dirs.TempDirectoryCreated && !dirs.TempDirectoryMade)
+            {
+                // Nothing needed the run's directory, so it was never made (WorkerDirectories.EnsureTempDirectory).
+                return true;
+            }
+
             if (dirs.TempDirectoryCreated)
             {
                 // The run's files first, its liveness file last: killed at any point, the run leaves either a directory
@@ -326,6 +342,24 @@ internal sealed class RunFinish(WorkerRequest request, WorkerOptions options, Wo
             {
                 entry.Delete();
             }
+        }
+    }
+
+    /// <summary>
+    /// A directory kept for inspection exists, like Toil's, even when nothing needed it during the run (an in-process run
+    /// makes it only then: <see cref="WorkerDirectories.EnsureTempDirectory"/>); false when it could not be made (logged).
+    /// </summary>
+    private static bool MakeKept(WorkerDirectories dirs, ILogger hostLogger)
+    {
+        try
+        {
+            dirs.EnsureTempDirectory();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            WorkerRunnerLog.KeepLogFailed(hostLogger, ex, dirs.TempDirectory);
+            return false;
         }
     }
 

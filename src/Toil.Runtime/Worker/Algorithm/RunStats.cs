@@ -43,9 +43,10 @@ internal sealed class RunStats : IDisposable
     /// <param name="maxJobsRunListed">How many jobs <see cref="JobsRun"/> lists (<see cref="WorkerOptions.MaxJobsRunListed"/>).</param>
     /// <param name="time">The clock.</param>
     /// <param name="spillFailed">Called once if spooling fails (the rest stays in memory).</param>
-    public RunStats(string directory, bool recordNames, int maxJobsRunListed, TimeProvider time, Action<Exception> spillFailed)
+    /// <param name="ensureDirectory">Makes <paramref name="directory"/> before the first spool file, or <see langword="null"/>.</param>
+    public RunStats(string directory, bool recordNames, int maxJobsRunListed, TimeProvider time, Action<Exception> spillFailed, Action? ensureDirectory = null)
     {
-        _spool = new StatsSpool(directory, recordNames, spillFailed: spillFailed);
+        _spool = new StatsSpool(directory, recordNames, spillFailed: spillFailed, ensureDirectory: ensureDirectory);
         _maxJobsRunListed = maxJobsRunListed;
         _time = time;
     }

@@ -140,7 +140,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 else
                 {
                     // In-process nothing outside the run writes into the log: it stays in memory (docs/decisions.md#log-capture).
-                    logFile = WorkerLogFile.InMemory(directories.LogPath);
+                    logFile = WorkerLogFile.InMemory(directories.LogPath, directories.EnsureTempDirectoryAction);
                 }
             }
         }
@@ -165,7 +165,7 @@ public sealed class WorkerRunner : IWorkerRunner
 
     // A chaining step's store only commits: it gets the run's directory instead of a job directory of its own.
     private static IChainingFileStore DefaultFileStore(FileStoreRequest request) =>
-        new NonCachingFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit, WorkerDirectories.DirectoryMode, request.AsynchronousCommit, request.LocalTempDirectory is not null && request.LocalTempKnownAbsent);
+        new NonCachingFileStore(request.JobStore, request.Job, request.LocalTempDirectory ?? request.WorkerTempDirectory, request.Logger, request.WaitForPreviousCommit, WorkerDirectories.DirectoryMode, request.AsynchronousCommit, request.LocalTempDirectory is not null && request.LocalTempKnownAbsent, request.EnsureWorkerDirectory);
 
     /// <summary>
     /// One invocation, step by step as <c>docs/worker-algorithm.md</c> tells it. Everything Toil keeps in globals lives
@@ -207,7 +207,8 @@ public sealed class WorkerRunner : IWorkerRunner
                 recordNames: logFile is not null && (options.LogLevel <= LogLevel.Debug || options.WriteLogsFromAllJobs),
                 options.MaxJobsRunListed,
                 owner._time,
-                ex => WorkerRunnerLog.StatsSpoolFailed(owner._hostLogger, ex));
+                ex => WorkerRunnerLog.StatsSpoolFailed(owner._hostLogger, ex),
+                dirs.EnsureTempDirectoryAction);
             // In process mode descriptors 1 and 2 write to the log file past it, so no line may wait there for a later write.
             _log = new RunTeeLogger(owner._hostLogger, logFile, options.LogLevel, WorkerCategory, owner._time, WorkerRunnerLog.IsWorkerLogLine, redirection is null ? WorkerRunnerLog.IsHeldLine : null);
             _jobLog = new RunTeeLogger(owner._hostJobLogger, logFile, options.LogLevel, JobCategory, owner._time);
@@ -382,7 +383,7 @@ public sealed class WorkerRunner : IWorkerRunner
             }
 
             string jobDirectory = _dirs.NextJobDirectory();
-            var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _commits.Last, _jobLog, _asynchronousCommits, LocalTempKnownAbsent: _dirs.TempDirectoryCreated));
+            var fileStore = _owner._fileStores(new FileStoreRequest(_store, job, jobDirectory, _dirs.TempDirectory, _commits.Last, _jobLog, _asynchronousCommits, LocalTempKnownAbsent: _dirs.TempDirectoryCreated, EnsureWorkerDirectory: _dirs.EnsureTempDirectoryAction));
             _commits.Follow(fileStore.WaitForCommitAsync);
             var measurement = _stats.BeginJob(job, names);
             var span = Telemetry.WorkerTelemetry.StartJob(job);
@@ -540,7 +541,7 @@ public sealed class WorkerRunner : IWorkerRunner
                 await fileStore.StartCommitAsync(jobState: true, token).ConfigureAwait(false);
                 _commits.Started(fileStore, predecessor.MergedJobNamesOrNull is { Count: > 0 } own ? own[^1].JobStoreId : null);
                 await _commits.WaitAsync(token).ConfigureAwait(false);
-                commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _commits.Last, _jobLog, _asynchronousCommits));
+                commitStore = _owner._fileStores(new FileStoreRequest(_store, successor, null, _dirs.TempDirectory, _commits.Last, _jobLog, _asynchronousCommits, EnsureWorkerDirectory: _dirs.EnsureTempDirectoryAction));
                 _commits.Follow(commitStore.WaitForCommitAsync);
             }
 

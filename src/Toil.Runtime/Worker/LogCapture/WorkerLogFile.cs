@@ -38,6 +38,9 @@ internal sealed class WorkerLogFile : IDisposable
     private int _memoryLength;
     private bool _released;
 
+    // Before an in-memory log's file is made (outgrown, or kept): makes its directory, which a run makes only when needed.
+    private Action? _ensureDirectory;
+
     // A line held back to go out with the next write (WriteHeld): its bytes, and how many of them; guarded by _writer.
     private byte[] _held = [];
     private int _heldCount;
@@ -102,7 +105,15 @@ internal sealed class WorkerLogFile : IDisposable
     /// <see cref="MemoryLimit"/> or the run keeps its directory (<see cref="KeepInDirectory"/>). No descriptor
     /// (<see cref="Descriptor"/> is -1): nothing outside the process writes into it.
     /// </summary>
-    public static WorkerLogFile InMemory(string path) => new(path, stream: null, descriptor: -1);
+    /// <param name="path">Where the file goes if it is made.</param>
+    /// <param name="ensureDirectory">Makes the file's directory (a run's lazily made one) before the file is made, or <see langword="null"/>.</param>
+    public static WorkerLogFile InMemory(string path, Action? ensureDirectory = null) => new(path, stream: null, descriptor: -1) { _ensureDirectory = ensureDirectory };
+
+    private (FileStream Stream, int Descriptor) OpenMovedStream()
+    {
+        _ensureDirectory?.Invoke();
+        return OpenStream(Path);
+    }
 
     private static (FileStream Stream, int Descriptor) OpenStream(string path)
     {
@@ -159,7 +170,7 @@ internal sealed class WorkerLogFile : IDisposable
             {
                 ObjectDisposedException.ThrowIf(_released, this);
                 ReleaseHeldUnderLock();
-                var (file, _) = OpenStream(Path);
+                var (file, _) = OpenMovedStream();
                 using (file)
                 {
                     WriteChunks(file);
@@ -346,7 +357,7 @@ internal sealed class WorkerLogFile : IDisposable
             }
 
             // Outgrown: the log moves into its file, in order, and goes on there.
-            var (stream, _) = OpenStream(Path);
+            var (stream, _) = OpenMovedStream();
             WriteChunks(stream);
             _stream = stream;
             ReturnChunks();

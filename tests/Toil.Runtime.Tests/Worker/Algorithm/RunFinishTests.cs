@@ -39,6 +39,22 @@ public sealed class RunFinishTests
         Directory.Exists(dirs.TempDirectory).Should().Be(!removed);
     }
 
+    /// <summary>
+    /// An in-process run that never needed its directory has nothing to clean (it never made one); a policy that keeps
+    /// the directory still finds none here, since RunFinish makes a kept one itself (RunAsync tests).
+    /// </summary>
+    [TestCase(CleanWorkDirPolicy.Always, false)]
+    [TestCase(CleanWorkDirPolicy.OnError, true)]
+    public void CleanWorkDirectory_RunsDirectoryNeverNeeded_CleansWithoutMakingIt(CleanWorkDirPolicy policy, bool failed)
+    {
+        using var dirs = CreateLazyDirectories(requestedTemp: null);
+
+        RunFinish.CleanWorkDirectory(dirs, policy, failed, NullLogger.Instance).Should().BeTrue();
+
+        dirs.TempDirectoryMade.Should().BeFalse();
+        Directory.Exists(dirs.TempDirectory).Should().BeFalse();
+    }
+
     [Test]
     public void CleanWorkDirectory_DirectoryTheCallerGave_EmptiesItButKeepsIt()
     {
@@ -100,7 +116,15 @@ public sealed class RunFinishTests
         WorkerDirectories.ProbeLiveness(dirs.TempDirectory).Should().Be(WorkerDirectories.Liveness.Ended);
     }
 
-    private WorkerDirectories CreateDirectories(string? requestedTemp) =>
+    /// <summary>An in-process run whose job asked for local disk, so its own directory exists (or the caller's).</summary>
+    private WorkerDirectories CreateDirectories(string? requestedTemp)
+    {
+        var dirs = CreateLazyDirectories(requestedTemp);
+        dirs.EnsureTempDirectory();
+        return dirs;
+    }
+
+    private WorkerDirectories CreateLazyDirectories(string? requestedTemp) =>
         WorkerDirectories.Create(new WorkerOptions { WorkDir = _workDir, CoordinationDir = Path.Combine(_workDir, "coord") }, "wf", requestedTemp, nameProcess: false);
 
     /// <summary>The issued job after two jobs chained into it: merged names [issued, first chained, last chained].</summary>
