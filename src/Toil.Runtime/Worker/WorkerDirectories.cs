@@ -36,6 +36,7 @@ internal sealed class WorkerDirectories : IDisposable
     private const UnixFileMode PrivateDirectory = IO.AccessModes.PrivateDirectory;
 
     private static readonly Lazy<string> NodeId = new(ReadNodeId);
+    private static volatile ComponentName? s_lastComponent;
     private readonly Lock _makeLock = new();
     private int _jobs;
     private FileStream? _liveness;
@@ -267,9 +268,19 @@ internal sealed class WorkerDirectories : IDisposable
     /// </summary>
     public void RemoveIfEmpty()
     {
+        string deferred = Path.Combine(CoordinationDirectory, Deferred.DeferredFunctionManager.DirectoryName);
+        if (!TempDirectoryMade && !Directory.Exists(deferred))
+        {
+            // The run made nothing: no temporary directory, and no deferred-functions directory (its manager makes it,
+            // and the workflow and coordination directories with it, when a job defers). Every directory this run could
+            // have made is then either gone or another run's, which removes it in turn; a stat, not three rmdirs, each
+            // holding the parent directory's lock that every concurrent run needs.
+            return;
+        }
+
         lock (DirectoryGate)
         {
-            foreach (string directory in new[] { Path.Combine(CoordinationDirectory, Deferred.DeferredFunctionManager.DirectoryName), CoordinationDirectory, WorkflowDirectory })
+            foreach (string directory in new[] { deferred, CoordinationDirectory, WorkflowDirectory })
             {
                 try
                 {
@@ -356,8 +367,16 @@ internal sealed class WorkerDirectories : IDisposable
     /// <summary>The same name on every worker of the workflow on this node, and a different one on another node sharing the work directory.</summary>
     internal static string WorkflowComponent(string workflowId)
     {
+        // The last workflow's name is kept: every run of a workflow asks for the same one (a hash per run otherwise).
+        if (s_lastComponent is { } last && last.WorkflowId == workflowId)
+        {
+            return last.Component;
+        }
+
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(NodeId.Value + "\n" + workflowId));
-        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        string component = Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        s_lastComponent = new ComponentName(workflowId, component);
+        return component;
     }
 
     private static string CreatePrivate(string path)
@@ -388,4 +407,7 @@ internal sealed class WorkerDirectories : IDisposable
 
         return Environment.MachineName;
     }
+
+    /// <summary>A workflow's ID and its directory component (<see cref="WorkflowComponent"/>), kept as one reference.</summary>
+    private sealed record ComponentName(string WorkflowId, string Component);
 }

@@ -115,4 +115,17 @@ public sealed class WorkerDirectoriesTests
         dirs.Invoking(d => d.EnsureTempDirectory()).Should().Throw<ObjectDisposedException>();
         Directory.EnumerateFileSystemEntries(_workDir).Should().BeEmpty();
     }
+
+    /// <summary>The directory name of a workflow is kept between runs; runs of two workflows in one process each get their own.</summary>
+    [Test]
+    public void WorkflowComponent_TwoWorkflowsAlternating_EachKeepsItsOwnName()
+    {
+        string a = WorkerDirectories.WorkflowComponent("wf-a");
+        string b = WorkerDirectories.WorkflowComponent("wf-b");
+
+        a.Should().NotBe(b);
+        WorkerDirectories.WorkflowComponent("wf-a").Should().Be(a);
+        WorkerDirectories.WorkflowComponent("wf-b").Should().Be(b);
+        WorkerDirectories.WorkflowComponent("wf-a").Should().Be(a).And.HaveLength(32);
+    }
 }
