@@ -444,3 +444,58 @@ public sealed class WorkerRunnerLifecycleTests
         (await t.ReadStatsAsync()).Should().BeEmpty();
     }
 }
+
+/// <summary>A deferred-function manager that fails at close does not decide the attempt, and does not escape the run.</summary>
+[TestFixture]
+public sealed class WorkerRunnerDeferredCloseTests
+{
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task RunAsync_ManagerThrowsOnClose_TheJobsOutcomeStandsAndTheFailureIsLogged(bool jobFails)
+    {
+        using var t = new WorkerTestContext();
+        t.Options.CleanWorkDir = CleanWorkDirPolicy.Always;
+        t.Invoker.On("A", _ => jobFails ? throw new InvalidOperationException("the job's own failure") : ValueTask.CompletedTask);
+        var host = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(host)).SetMinimumLevel(LogLevel.Trace));
+        var runner = new WorkerRunner(
+            t.Invoker,
+            new ThrowingOnCloseFactory(new Toil.Runtime.Deferred.InMemoryDeferredFunctionManagerFactory(t.Registry)),
+            Microsoft.Extensions.Options.Options.Create(t.Options),
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()),
+            loggers);
+        string id = await t.AddJobAsync("A");
+
+        var result = await runner.RunAsync(new WorkerRequest(t.Store, id));
+
+        result.Failed.Should().Be(jobFails);
+        (await t.Store.JobExistsAsync(id)).Should().Be(jobFails, "a finished job's records go; a failed one stays for the leader");
+        if (jobFails)
+        {
+            result.Error.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Be("the job's own failure");
+        }
+
+        host.GetSnapshot().Should().Contain(r => r.Level == LogLevel.Warning && r.Message.Contains("deferred-function manager failed to close", StringComparison.Ordinal) && r.Exception is IOException);
+    }
+
+    private sealed class ThrowingOnCloseFactory(Toil.Runtime.Deferred.IDeferredFunctionManagerFactory inner) : Toil.Runtime.Deferred.IDeferredFunctionManagerFactory
+    {
+        public async ValueTask<Toil.Runtime.Deferred.IDeferredFunctionManager> OpenAsync(string coordinationDirectory, CancellationToken cancellationToken = default) =>
+            new ThrowingOnClose(await inner.OpenAsync(coordinationDirectory, cancellationToken));
+    }
+
+    private sealed class ThrowingOnClose(Toil.Runtime.Deferred.IDeferredFunctionManager inner) : Toil.Runtime.Deferred.IDeferredFunctionManager
+    {
+        public string WorkerId => inner.WorkerId;
+
+        public ValueTask<Toil.Runtime.Deferred.IDeferredFunctionScope> BeginJobAsync(CancellationToken cancellationToken = default) => inner.BeginJobAsync(cancellationToken);
+
+        public ValueTask<Toil.Runtime.Deferred.DeferredFunctionRunResult> RunOrphansAsync(CancellationToken cancellationToken = default) => inner.RunOrphansAsync(cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync();
+            throw new IOException("the coordination directory went away");
+        }
+    }
+}

@@ -222,6 +222,28 @@ public sealed class WorkerRunner : IWorkerRunner
 
         private bool IsCrashed => _chaos?.IsCrashed == true;
 
+        /// <summary>
+        /// Closes the run's deferred-function manager. A manager that throws (the built-in ones log and never do) does not
+        /// decide the attempt, as in Toil, whose worker logs a failure of its own deferred functions at exit: the job's
+        /// outcome is its commit. The failure goes to the worker log and the host.
+        /// </summary>
+        private async ValueTask CloseDeferredAsync(IDeferredFunctionManager deferred)
+        {
+            try
+            {
+                await deferred.DisposeAsync().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A custom manager's failure at close is reported, not thrown past the run.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                if (!IsCrashed)
+                {
+                    WorkerRunnerLog.DeferredCloseFailed(_log, ex);
+                }
+            }
+        }
+
         public async Task<WorkerResult> ExecuteAsync(CancellationToken cancellationToken)
         {
             // §1 Start-up: log capture (directories and the log file are made by the caller), chaos.
@@ -299,7 +321,7 @@ public sealed class WorkerRunner : IWorkerRunner
             {
                 if (deferred is not null)
                 {
-                    await deferred.DisposeAsync().ConfigureAwait(false);
+                    await CloseDeferredAsync(deferred).ConfigureAwait(false);
                 }
             }
 

@@ -130,4 +130,7 @@ internal static partial class WorkerRunnerLog
 
     [LoggerMessage(29, LogLevel.Warning, "Could not write the worker log into the kept temporary directory {TempDirectory}")]
     public static partial void KeepLogFailed(ILogger logger, Exception exception, string tempDirectory);
+
+    [LoggerMessage(30, LogLevel.Warning, "The deferred-function manager failed to close; functions it held may run later, as a killed worker's (docs/decisions.md#deferred-functions)")]
+    public static partial void DeferredCloseFailed(ILogger logger, Exception exception);
 }
