@@ -24,11 +24,22 @@ namespace Toil.Runtime.Benchmarks.Leader;
 public sealed class LeaderWorkload : IWorkload
 {
     /// <summary>
-    /// How many fanned-out jobs warm the leader up before the judged fan-outs (<c>TOIL_BENCH_FANOUT_WARMUP_JOBS</c>,
-    /// default 8,000, in fan-outs of N): a leader's fan-out keeps getting faster for its first several thousand jobs
-    /// while the tiered JIT compiles, and settles (docs/performance.md, "Fan-out through the leader: the fourth pass").
+    /// A fixed warm-up of the leader before the judged fan-outs, in fanned-out jobs (<c>TOIL_BENCH_FANOUT_WARMUP_JOBS</c>),
+    /// or <see langword="null"/> (the default) to warm up in fan-outs of N until one makes the JIT compile almost nothing, at
+    /// most <see cref="MaxFanOutWarmupJobs"/>: a leader's fan-out gets faster for its first several thousand jobs while the
+    /// tiered JIT compiles, and the target is about what a fanned-out job costs a leader in its steady state
+    /// (docs/performance.md, "Fan-out through the leader: the fourth pass").
     /// </summary>
-    private static int FanOutWarmupJobs => int.TryParse(Environment.GetEnvironmentVariable("TOIL_BENCH_FANOUT_WARMUP_JOBS"), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 8_000;
+    private static int? FixedFanOutWarmupJobs => int.TryParse(Environment.GetEnvironmentVariable("TOIL_BENCH_FANOUT_WARMUP_JOBS"), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : null;
+
+    /// <summary>
+    /// A fan-out of N that makes the JIT compile fewer methods than this counts as settled: the first compiles about
+    /// 3,000, the fifth or sixth about 20–90, and from then on a few, now and then a burst, per fan-out (never none).
+    /// </summary>
+    private const int SettledFanOutJitMethods = 50;
+
+    /// <summary>The bound of the adaptive fan-out warm-up.</summary>
+    private const int MaxFanOutWarmupJobs = 40_000;
 
     /// <summary>How many fsync+rename operations measure the floor each round (was 150: a tenth of a second, whose rate moved 1,261–2,282 ops/s between rounds of one sitting).</summary>
     private const int FloorOps = 1_000;
@@ -64,16 +75,13 @@ public sealed class LeaderWorkload : IWorkload
             string floorDir = Directory.CreateDirectory(Path.Combine(root, "floor")).FullName;
             byte[] record = new byte[600];
 
-            // Warm-up of both paths. The fan-out's is long (FanOutWarmupJobs): its first fan-outs run while the tiered JIT
+            // Warm-up of both paths. The fan-out's is long (WarmUpFanOutAsync): its first fan-outs run while the tiered JIT
             // still compiles the leader's, worker's and store's code (13 % of a 2-fan-out profile's samples were the
             // tiering thread's), and the target is about what a fanned-out job costs a leader in its steady state. The
             // first fan-out, JIT cold, is printed as the early row, not judged.
             var earlyFloor = FileJobStoreUpdateWorkload.Floor(Path.Combine(floorDir, "job"), record, FloorOps);
             double early = (await FanOutAsync(runner, root, jobs)).Wall;
-            for (int warmed = jobs; warmed < FanOutWarmupJobs; warmed += jobs)
-            {
-                await FanOutAsync(runner, root, jobs);
-            }
+            int warmed = await WarmUpFanOutAsync(runner, root, jobs, jobs);
 
             await ChainViaLeaderAsync(runner, root, 100);
             await ChainWorkerOnlyAsync(worker, root, 100);
@@ -83,9 +91,13 @@ public sealed class LeaderWorkload : IWorkload
             var leaderChain = new List<double>();
             var workerChain = new List<double>();
             var fanCpu = new List<double>();
+            long jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+            long jitDuring = 0;
             for (int r = 0; r < rounds; r++)
             {
+                long jitFan = System.Runtime.JitInfo.GetCompiledMethodCount();
                 var (fanWall, fanCpuRate) = await FanOutAsync(runner, root, jobs);
+                jitDuring += System.Runtime.JitInfo.GetCompiledMethodCount() - jitFan;
                 fan.Add(fanWall);
                 fanCpu.Add(fanCpuRate);
                 var (ops, elapsed) = FileJobStoreUpdateWorkload.Floor(Path.Combine(floorDir, "job"), record, FloorOps);
@@ -100,7 +112,7 @@ public sealed class LeaderWorkload : IWorkload
             double workerRate = WorkerBench.Median(workerChain);
             double earlyFloorRate = earlyFloor.Ops / earlyFloor.Elapsed.TotalSeconds;
             Console.WriteLine(FormattableString.Invariant($"  early, not judged: first fan-out of {jobs} after start : {early,8:F0} jobs/s; floor {earlyFloorRate:F0} ops/s; ratio {early / earlyFloorRate:F2}"));
-            Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}, in-process, file store : {fanRate,8:F0} jobs/s (median of {rounds} after {FanOutWarmupJobs} warm-up jobs; runs {string.Join(", ", fan.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}); {WorkerBench.Median(fanCpu):F0} jobs per CPU-second"));
+            Console.WriteLine(FormattableString.Invariant($"  fan-out of {jobs}, in-process, file store : {fanRate,8:F0} jobs/s (median of {rounds} after {warmed} warm-up jobs, {jitDuring} methods JIT-compiled during them; runs {string.Join(", ", fan.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}); {WorkerBench.Median(fanCpu):F0} jobs per CPU-second"));
             Console.WriteLine(FormattableString.Invariant($"  fsync+rename floor                    : {floorRate,8:F0} ops/s  (same directory, same run; {FloorOps} ops per round)"));
             Console.WriteLine(FormattableString.Invariant($"  fan-out / floor                       : {fanRate / floorRate,8:F2}       (target >= 1.0; was 0.3) {Verdict(fanRate / floorRate >= 1.0)}"));
             Console.WriteLine(FormattableString.Invariant($"  chain of {jobs} through the leader        : {leaderRate,8:F0} jobs/s (median of {rounds})"));
@@ -125,8 +137,8 @@ public sealed class LeaderWorkload : IWorkload
 
     /// <summary>
     /// A profiling aid (<c>leader N R 0 fanout-profile [memory]</c>; <c>memory</c>: in-memory stores, to tell the store's
-    /// share from the leader's): warms up with a fan-out of 50 (and <c>TOIL_BENCH_FANOUT_WARMUP_JOBS</c> more jobs when it
-    /// is set), creates R fan-out stores of N
+    /// share from the leader's): warms up with a fan-out of 50 (and until the JIT settles, as the judged rows, when
+    /// <c>TOIL_BENCH_FANOUT_SETTLED</c> is set), creates R fan-out stores of N
     /// children, prints "ready PID" and waits 2 s so a profiler can attach (<c>strace -c -f -p PID</c>), then runs them and
     /// prints "done" (docs/performance.md, "Group commits").
     /// </summary>
@@ -137,13 +149,10 @@ public sealed class LeaderWorkload : IWorkload
             await using var services = LeaderServices(root);
             var runner = services.GetRequiredService<IWorkflowRunner>();
             await FanOutAsync(runner, root, 50);
-            if (Environment.GetEnvironmentVariable("TOIL_BENCH_FANOUT_WARMUP_JOBS") is { Length: > 0 })
+            if (Environment.GetEnvironmentVariable("TOIL_BENCH_FANOUT_SETTLED") is { Length: > 0 })
             {
                 // Settled, as the judged rows are (set the variable to profile a leader in its steady state).
-                for (int warmed = 0; warmed < FanOutWarmupJobs; warmed += jobs)
-                {
-                    await FanOutAsync(runner, root, jobs);
-                }
+                Console.WriteLine(FormattableString.Invariant($"  settled after {await WarmUpFanOutAsync(runner, root, jobs, 0)} warm-up jobs"));
             }
 
             var stores = new List<IJobStore>();
@@ -274,8 +283,36 @@ public sealed class LeaderWorkload : IWorkload
         return services.BuildServiceProvider();
     }
 
-    /// <summary>A root trivial job with <paramref name="count"/> trivial children (0.1 core each), all created up front; jobs/s of the whole run.</summary>
-    /// <summary>One fan-out of <paramref name="count"/> through the leader: jobs per second of wall time and of the process's CPU time.</summary>
+    /// <summary>
+    /// Fan-outs of <paramref name="jobs"/> until one makes the JIT compile fewer than <see cref="SettledFanOutJitMethods"/> methods (or <see cref="FixedFanOutWarmupJobs"/>
+    /// jobs, counting <paramref name="already"/>, have run); returns the jobs run in all.
+    /// </summary>
+    private static async Task<int> WarmUpFanOutAsync(IWorkflowRunner runner, string root, int jobs, int already)
+    {
+        int warmed = already;
+        while (FixedFanOutWarmupJobs is { } fixedJobs ? warmed < fixedJobs : warmed < MaxFanOutWarmupJobs)
+        {
+            long before = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var (wall, _) = await FanOutAsync(runner, root, jobs);
+            warmed += jobs;
+            if (Environment.GetEnvironmentVariable("TOIL_BENCH_JIT_TRACE") is { Length: > 0 })
+            {
+                Console.WriteLine(FormattableString.Invariant($"    warm-up to {warmed} jobs: {System.Runtime.JitInfo.GetCompiledMethodCount() - before} methods JIT-compiled in the last fan-out, {wall:F0} jobs/s"));
+            }
+
+            if (FixedFanOutWarmupJobs is null && System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledFanOutJitMethods)
+            {
+                break;
+            }
+        }
+
+        return warmed;
+    }
+
+    /// <summary>
+    /// A root trivial job with <paramref name="count"/> trivial children (0.1 core each), all created up front: jobs per
+    /// second of the whole run's wall time and of the process's CPU time.
+    /// </summary>
     private static async Task<(double Wall, double Cpu)> FanOutAsync(IWorkflowRunner runner, string root, int count)
     {
         string dir = Path.Combine(root, "fan-" + Guid.NewGuid().ToString("N"));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Toil.Runtime.Benchmarks.JobStores;
@@ -23,13 +24,27 @@ public sealed class WorkerChainWorkload : IWorkload
     public string Name => "worker-chain";
 
     /// <summary>
-    /// The in-memory chain's warm-up before its judged row, in jobs (<c>TOIL_BENCH_WARMUP_JOBS</c>, default 20,000): the
-    /// runtime's tiered JIT takes some 10,000-20,000 chained jobs to reach its final code, and the target is about the CPU
-    /// a chained job costs, so the judged row is a worker in its steady state. The row printed before it is a worker early
-    /// in its life (<see cref="EarlyWarmupJobs"/>), as this benchmark measured it before (docs/performance.md, "In-memory
-    /// chain: the fourth pass").
+    /// A fixed warm-up for the in-memory chain's judged rows, in jobs (<c>TOIL_BENCH_WARMUP_JOBS</c>), or
+    /// <see langword="null"/> (the default) to warm up until the worker's code has settled: until a window of
+    /// <see cref="SettledWindowJobs"/> jobs makes the JIT compile no method, at most <see cref="MaxWarmupJobs"/>. The target
+    /// is about the CPU a chained job costs a worker in its steady state; with the runtime's default settings the tiered JIT
+    /// (with PGO's instrumented tier) keeps compiling hundreds of methods per 10,000 chained jobs until some 120,000 have
+    /// run (docs/performance.md, "In-memory chain: settled is when the JIT stops"). The row printed before it is a worker
+    /// early in its life (<see cref="EarlyWarmupJobs"/>), as this benchmark measured it at first.
     /// </summary>
-    private static int WarmupJobs => int.TryParse(Environment.GetEnvironmentVariable("TOIL_BENCH_WARMUP_JOBS"), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 20_000;
+    private static int? FixedWarmupJobs => int.TryParse(Environment.GetEnvironmentVariable("TOIL_BENCH_WARMUP_JOBS"), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : null;
+
+    /// <summary>The window whose chains must make the JIT compile nothing for the worker to count as settled.</summary>
+    private const int SettledWindowJobs = 10_000;
+
+    /// <summary>The bound of the adaptive warm-up (a runtime whose JIT never stops still gets measured).</summary>
+    private const int MaxWarmupJobs = 400_000;
+
+    /// <summary>How many jobs the last warm-up of <see cref="RunInMemoryRowsAsync"/> ran before its judged rounds.</summary>
+    private static int LastWarmupJobs { get; set; }
+
+    /// <summary>How many methods the JIT compiled during the last judged rounds (<see cref="RunInMemoryRowsAsync"/>): 0 when the worker's code had settled.</summary>
+    private static long LastJudgedJitMethods { get; set; }
 
     /// <summary>The warm-up before the early row (what the benchmark's only warm-up was until the fourth pass).</summary>
     private const int EarlyWarmupJobs = 100;
@@ -72,7 +87,7 @@ public sealed class WorkerChainWorkload : IWorkload
             PrintEarly("in-memory store", early, jobs);
             double memoryRate = WorkerBench.Median([.. memory.Select(r => r.Wall)]);
             double memoryCpuRate = WorkerBench.Median([.. memory.Select(r => r.Cpu)]);
-            Console.WriteLine(FormattableString.Invariant($"  in-memory store : {memoryRate,10:F0} jobs/s wall, {memoryCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs} after {WarmupJobs} warm-up jobs, the runtime's default settings; target >= {InMemoryTarget:F0}) {Verdict(memoryRate >= InMemoryTarget)}; {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
+            Console.WriteLine(FormattableString.Invariant($"  in-memory store : {memoryRate,10:F0} jobs/s wall, {memoryCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs} after {LastWarmupJobs} warm-up jobs, {LastJudgedJitMethods} methods JIT-compiled during them, the runtime's default settings; target >= {InMemoryTarget:F0}) {Verdict(memoryRate >= InMemoryTarget)}; {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
             await RunAsToolProcessAsync(jobs, rounds);
 
             // Attribution: the same chain with the deferred-function manager in memory and without the worker log.
@@ -81,7 +96,7 @@ public sealed class WorkerChainWorkload : IWorkload
                 var leanRunner = lean.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
                 var (leanEarly, leanRates) = await RunInMemoryRowsAsync(leanRunner, jobs, rounds);
                 PrintEarly("in-memory store, in-memory deferred manager, no worker log", leanEarly, jobs);
-                Console.WriteLine(FormattableString.Invariant($"  in-memory store, in-memory deferred manager, no worker log: {WorkerBench.Median([.. leanRates.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. leanRates.Select(r => r.Cpu)]),10:F0} jobs per CPU-second (after {WarmupJobs} warm-up jobs)"));
+                Console.WriteLine(FormattableString.Invariant($"  in-memory store, in-memory deferred manager, no worker log: {WorkerBench.Median([.. leanRates.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. leanRates.Select(r => r.Cpu)]),10:F0} jobs per CPU-second (after {LastWarmupJobs} warm-up jobs; {LastJudgedJitMethods} methods JIT-compiled during the rounds)"));
             }
 
             if (memoryOnly)
@@ -188,7 +203,7 @@ public sealed class WorkerChainWorkload : IWorkload
             var (early, memory) = await RunInMemoryRowsAsync(runner, jobs, rounds, () => RunFileAsync(runner, root, 1000));
             bool pgo = AppContext.TryGetSwitch("System.Runtime.TieredPGO", out bool on) ? on : true;
             PrintEarly($"in-memory store, as the toil tool ships (TieredPGO {(pgo ? "on" : "off")})", early, jobs);
-            Console.WriteLine(FormattableString.Invariant($"  in-memory store, as the toil tool ships (TieredPGO {(pgo ? "on" : "off")}): {WorkerBench.Median([.. memory.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. memory.Select(r => r.Cpu)]),10:F0} jobs per CPU-second (after {WarmupJobs} warm-up jobs); {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
+            Console.WriteLine(FormattableString.Invariant($"  in-memory store, as the toil tool ships (TieredPGO {(pgo ? "on" : "off")}): {WorkerBench.Median([.. memory.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. memory.Select(r => r.Cpu)]),10:F0} jobs per CPU-second (after {LastWarmupJobs} warm-up jobs; {LastJudgedJitMethods} methods JIT-compiled during the rounds); {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
             return 0;
         }
         finally
@@ -247,7 +262,7 @@ public sealed class WorkerChainWorkload : IWorkload
             var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
             // 5 chains of N, or TOIL_BENCH_WARMUP_JOBS jobs in chains of at most N when that is set (100: a worker early in
             // its life, as the standard run measures it; 20,000 or more: a settled worker).
-            int warmup = Environment.GetEnvironmentVariable("TOIL_BENCH_WARMUP_JOBS") is null ? 5 * jobs : WarmupJobs;
+            int warmup = FixedWarmupJobs ?? 5 * jobs;
             for (int done = 0; done < warmup; done += jobs)
             {
                 await RunInMemoryAsync(runner, Math.Min(jobs, warmup - done));
@@ -295,7 +310,7 @@ public sealed class WorkerChainWorkload : IWorkload
 
     /// <summary>
     /// The in-memory rows of one runner: <paramref name="rounds"/> chains after <see cref="EarlyWarmupJobs"/> warm-up jobs
-    /// (and <paramref name="afterEarlyWarmup"/>), then more chains until <see cref="WarmupJobs"/> jobs have run in all,
+    /// (and <paramref name="afterEarlyWarmup"/>), then more chains until the JIT has settled (or <see cref="FixedWarmupJobs"/> jobs have run in all),
     /// then <paramref name="rounds"/> chains again.
     /// </summary>
     private static async Task<(List<Rate> Early, List<Rate> Settled)> RunInMemoryRowsAsync(Toil.Runtime.Worker.IWorkerRunner runner, int jobs, int rounds, Func<Task>? afterEarlyWarmup = null)
@@ -312,17 +327,45 @@ public sealed class WorkerChainWorkload : IWorkload
             early.Add(await RunInMemoryAsync(runner, jobs));
         }
 
-        for (int done = EarlyWarmupJobs + (rounds * jobs); done < WarmupJobs; done += jobs)
+        bool trace = Environment.GetEnvironmentVariable("TOIL_BENCH_JIT_TRACE") is { Length: > 0 };
+        int done = EarlyWarmupJobs + (rounds * jobs);
+        long windowMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        long windowStart = Stopwatch.GetTimestamp();
+        int windowJobs = 0;
+        while (FixedWarmupJobs is { } fixedJobs ? done < fixedJobs : done < MaxWarmupJobs)
         {
-            await RunInMemoryAsync(runner, Math.Min(jobs, WarmupJobs - done));
+            int n = FixedWarmupJobs is { } limit ? Math.Min(jobs, limit - done) : jobs;
+            await RunInMemoryAsync(runner, n);
+            done += n;
+            windowJobs += n;
+            if (windowJobs >= SettledWindowJobs)
+            {
+                long methods = System.Runtime.JitInfo.GetCompiledMethodCount();
+                if (trace)
+                {
+                    Console.WriteLine(FormattableString.Invariant($"    warm-up to {done} jobs: {methods - windowMethods} methods JIT-compiled in the last {windowJobs}, {windowJobs / Stopwatch.GetElapsedTime(windowStart).TotalSeconds:F0} jobs/s"));
+                }
+
+                if (FixedWarmupJobs is null && methods == windowMethods)
+                {
+                    break;
+                }
+
+                windowMethods = methods;
+                windowStart = Stopwatch.GetTimestamp();
+                windowJobs = 0;
+            }
         }
 
+        LastWarmupJobs = done;
         var settled = new List<Rate>();
+        long jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         for (int r = 0; r < rounds; r++)
         {
             settled.Add(await RunInMemoryAsync(runner, jobs));
         }
 
+        LastJudgedJitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
         return (early, settled);
     }
 
