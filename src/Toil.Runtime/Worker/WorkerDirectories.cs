@@ -94,24 +94,12 @@ internal sealed class WorkerDirectories : IDisposable
         {
             string full = Path.GetFullPath(requestedTempDirectory);
             bool existed = Directory.Exists(full);
-            for (int attempt = 1; ; attempt++)
+            MakeAgainIfRemoved(() =>
             {
-                try
-                {
-                    lock (DirectoryGate)
-                    {
-                        CreatePrivate(workflowPath);
-                        CreatePrivate(coordinationDir);
-                        CreatePrivate(full);
-                    }
-
-                    return new WorkerDirectories(workflowPath, coordinationDir, full, tempCreated: !existed) { _made = true };
-                }
-                catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
-                {
-                    // Removed meanwhile by another process's run or a clean-up (Make, below): make the path again.
-                }
-            }
+                MakePath(workflowPath, coordinationDir, full);
+                return full;
+            });
+            return new WorkerDirectories(workflowPath, coordinationDir, full, tempCreated: !existed) { _made = true };
         }
 
         var dirs = new WorkerDirectories(workflowPath, coordinationDir, Path.Combine(workflowPath, "worker-" + Guid.NewGuid().ToString("N")), tempCreated: true)
@@ -169,28 +157,13 @@ internal sealed class WorkerDirectories : IDisposable
         // between two of the steps, which then fail with DirectoryNotFoundException (or FileNotFoundException, as .NET
         // reports some of these): each attempt makes the whole path again. Once the liveness file exists neither
         // removal applies (a directory with something in it is never removed).
-        FileStream liveness;
-        for (int attempt = 1; ; attempt++)
+        FileStream liveness = MakeAgainIfRemoved(() =>
         {
-            try
-            {
-                lock (DirectoryGate)
-                {
-                    CreatePrivate(WorkflowDirectory);
-                    CreatePrivate(CoordinationDirectory);
-                    CreatePrivate(TempDirectory);
-                }
+            MakePath(WorkflowDirectory, CoordinationDirectory, TempDirectory);
 
-                // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
-                liveness = new FileStream(Path.Combine(TempDirectory, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-                break;
-            }
-            catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
-            {
-                // Removed meanwhile (above): make it again. Bounded: each removal needs another run to finish or a
-                // clean-up pass in the instant between two of this run's steps.
-            }
-        }
+            // FileShare.None is flock(LOCK_EX|LOCK_NB) on Unix; the kernel drops it when the process dies, however it dies.
+            return new FileStream(Path.Combine(TempDirectory, LivenessFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        });
 
         if (_nameProcess)
         {
@@ -377,6 +350,36 @@ internal sealed class WorkerDirectories : IDisposable
         string component = Convert.ToHexStringLower(hash.AsSpan(0, 16));
         s_lastComponent = new ComponentName(workflowId, component);
         return component;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="make"/>, again when a concurrent removal (see <see cref="Make"/>) made it fail with
+    /// <see cref="DirectoryNotFoundException"/> or <see cref="FileNotFoundException"/>, at most <see cref="CreateAttempts"/>
+    /// times: each removal needs another run to finish or a clean-up pass in the instant between two of its steps.
+    /// </summary>
+    private static T MakeAgainIfRemoved<T>(Func<T> make)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return make();
+            }
+            catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>Makes the workflow, coordination and temporary directories, apart from this process's removals (<see cref="DirectoryGate"/>).</summary>
+    private static void MakePath(string workflowDirectory, string coordinationDirectory, string tempDirectory)
+    {
+        lock (DirectoryGate)
+        {
+            CreatePrivate(workflowDirectory);
+            CreatePrivate(coordinationDirectory);
+            CreatePrivate(tempDirectory);
+        }
     }
 
     private static string CreatePrivate(string path)
