@@ -417,6 +417,31 @@ public sealed class WorkerRunnerLifecycleTests
         (await t.Store.LoadJobAsync(a)).HasBody.Should().BeTrue();
     }
 
+    /// <summary>
+    /// The in-process chaos kill keeps the run's directory as a killed worker's: made then if nothing needed it before,
+    /// with the log, and its liveness file unlocked (a batch system's clean-up takes it for a killed worker's).
+    /// </summary>
+    [Test]
+    public async Task RunAsync_BadWorkerInProcessJobNeverUsedDisk_KeepsTheDirectoryAsAKilledWorkers()
+    {
+        using var t = new WorkerTestContext();
+        t.Options.BadWorker = 1.0;
+        t.Options.BadWorkerFailInterval = TimeSpan.FromMilliseconds(50);
+        t.Invoker.On("Slow", async (inv, ct) =>
+        {
+            inv.Logger.LogWarning("before the kill");
+            await Task.Delay(TimeSpan.FromMinutes(2), ct);
+            return new JobBodyOutcome();
+        });
+
+        var result = await t.RunAsync(await t.AddJobAsync("Slow")).WaitAsync(TimeSpan.FromMinutes(1));
+
+        result.Crashed.Should().BeTrue();
+        result.RetainedTempDirectory.Should().NotBeNull();
+        File.ReadAllText(Path.Combine(result.RetainedTempDirectory!, WorkerLogFile.FileName)).Should().Contain("before the kill");
+        WorkerDirectories.ProbeLiveness(result.RetainedTempDirectory!).Should().Be(WorkerDirectories.Liveness.Ended);
+    }
+
     [Test]
     public async Task RunAsync_BadWorkerInProcess_AbortsAsACrashAndCommitsNothingAfterwards()
     {
