@@ -86,20 +86,7 @@ public sealed class LeaderWorkload : IWorkload
             double early = (await FanOutAsync(runner, root, jobs)).Wall;
             int warmed = await WarmUpFanOutAsync(runner, root, jobs, jobs);
 
-            // The chain rows are judged settled too: pairs of chains of N until a pair compiles fewer than
-            // SettledFanOutJitMethods methods (at most MaxChainWarmupPairs pairs).
-            int chainPairs = 0;
-            while (chainPairs < MaxChainWarmupPairs)
-            {
-                long before = System.Runtime.JitInfo.GetCompiledMethodCount();
-                await ChainViaLeaderAsync(runner, root, jobs);
-                await ChainWorkerOnlyAsync(worker, root, jobs);
-                chainPairs++;
-                if (System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledFanOutJitMethods)
-                {
-                    break;
-                }
-            }
+            int chainPairs = await WarmUpChainsAsync(runner, worker, root, jobs);
 
             var fan = new List<double>();
             var floor = new List<double>();
@@ -215,20 +202,8 @@ public sealed class LeaderWorkload : IWorkload
             await using var services = LeaderServices(root);
             var runner = services.GetRequiredService<IWorkflowRunner>();
             var worker = services.GetRequiredService<IWorkerRunner>();
-            // The chain rows are judged settled too: pairs of chains of N until a pair compiles fewer than
-            // SettledFanOutJitMethods methods (at most MaxChainWarmupPairs pairs).
-            int chainPairs = 0;
-            while (chainPairs < MaxChainWarmupPairs)
-            {
-                long before = System.Runtime.JitInfo.GetCompiledMethodCount();
-                await ChainViaLeaderAsync(runner, root, jobs);
-                await ChainWorkerOnlyAsync(worker, root, jobs);
-                chainPairs++;
-                if (System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledFanOutJitMethods)
-                {
-                    break;
-                }
-            }
+            await ChainViaLeaderAsync(runner, root, 100);
+            await ChainWorkerOnlyAsync(worker, root, 100);
             bool[] rows = mode switch
             {
                 "worker" => [false],
@@ -311,23 +286,48 @@ public sealed class LeaderWorkload : IWorkload
     }
 
     /// <summary>
+    /// The chain rows' warm-up: pairs of chains of <paramref name="jobs"/> (one through the leader, one by the worker
+    /// alone) until a pair makes the JIT compile fewer than <see cref="SettledFanOutJitMethods"/> methods, at most
+    /// <see cref="MaxChainWarmupPairs"/>; returns the pairs run.
+    /// </summary>
+    private static async Task<int> WarmUpChainsAsync(IWorkflowRunner runner, IWorkerRunner worker, string root, int jobs)
+    {
+        int pairs = 0;
+        while (pairs < MaxChainWarmupPairs)
+        {
+            long before = System.Runtime.JitInfo.GetCompiledMethodCount();
+            await ChainViaLeaderAsync(runner, root, jobs);
+            await ChainWorkerOnlyAsync(worker, root, jobs);
+            pairs++;
+            if (System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledFanOutJitMethods)
+            {
+                break;
+            }
+        }
+
+        return pairs;
+    }
+
+    /// <summary>
     /// Fan-outs of <paramref name="jobs"/> until one makes the JIT compile fewer than <see cref="SettledFanOutJitMethods"/> methods (or <see cref="FixedFanOutWarmupJobs"/>
     /// jobs, counting <paramref name="already"/>, have run); returns the jobs run in all.
     /// </summary>
     private static async Task<int> WarmUpFanOutAsync(IWorkflowRunner runner, string root, int jobs, int already)
     {
+        int? fixedWarmup = FixedFanOutWarmupJobs;
         int warmed = already;
-        while (FixedFanOutWarmupJobs is { } fixedJobs ? warmed < fixedJobs : warmed < MaxFanOutWarmupJobs)
+        while (warmed < (fixedWarmup ?? MaxFanOutWarmupJobs))
         {
             long before = System.Runtime.JitInfo.GetCompiledMethodCount();
             var (wall, _) = await FanOutAsync(runner, root, jobs);
+            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
             warmed += jobs;
-            if (Environment.GetEnvironmentVariable("TOIL_BENCH_JIT_TRACE") is { Length: > 0 })
+            if (WorkerBench.JitTrace)
             {
-                Console.WriteLine(FormattableString.Invariant($"    warm-up to {warmed} jobs: {System.Runtime.JitInfo.GetCompiledMethodCount() - before} methods JIT-compiled in the last fan-out, {wall:F0} jobs/s"));
+                Console.WriteLine(FormattableString.Invariant($"    warm-up to {warmed} jobs: {compiled} methods JIT-compiled in the last fan-out, {wall:F0} jobs/s"));
             }
 
-            if (FixedFanOutWarmupJobs is null && System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledFanOutJitMethods)
+            if (fixedWarmup is null && compiled < SettledFanOutJitMethods)
             {
                 break;
             }

@@ -123,6 +123,9 @@ internal static class WorkerBench
         return (elapsed, cpu);
     }
 
+    /// <summary>Whether warm-ups print what the JIT compiled in each window (<c>TOIL_BENCH_JIT_TRACE</c> set).</summary>
+    public static bool JitTrace => Environment.GetEnvironmentVariable("TOIL_BENCH_JIT_TRACE") is { Length: > 0 };
+
     /// <summary>The median of <paramref name="values"/>.</summary>
     public static double Median(IReadOnlyList<double> values)
     {

@@ -40,12 +40,6 @@ public sealed class WorkerChainWorkload : IWorkload
     /// <summary>The bound of the adaptive warm-up (a runtime whose JIT never stops still gets measured).</summary>
     private const int MaxWarmupJobs = 400_000;
 
-    /// <summary>How many jobs the last warm-up of <see cref="RunInMemoryRowsAsync"/> ran before its judged rounds.</summary>
-    private static int LastWarmupJobs { get; set; }
-
-    /// <summary>How many methods the JIT compiled during the last judged rounds (<see cref="RunInMemoryRowsAsync"/>): 0 when the worker's code had settled.</summary>
-    private static long LastJudgedJitMethods { get; set; }
-
     /// <summary>The warm-up before the early row (what the benchmark's only warm-up was until the fourth pass).</summary>
     private const int EarlyWarmupJobs = 100;
 
@@ -83,20 +77,20 @@ public sealed class WorkerChainWorkload : IWorkload
             var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
 
             // Warm-up: JIT the whole path once on each store; the early row; then the warm-up to the settled, judged row.
-            var (early, memory) = await RunInMemoryRowsAsync(runner, jobs, rounds, () => RunFileAsync(runner, root, 1000));
+            var (early, memory, warmedUp, jitted) = await RunInMemoryRowsAsync(runner, jobs, rounds, () => RunFileAsync(runner, root, 1000));
             PrintEarly("in-memory store", early, jobs);
             double memoryRate = WorkerBench.Median([.. memory.Select(r => r.Wall)]);
             double memoryCpuRate = WorkerBench.Median([.. memory.Select(r => r.Cpu)]);
-            Console.WriteLine(FormattableString.Invariant($"  in-memory store : {memoryRate,10:F0} jobs/s wall, {memoryCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs} after {LastWarmupJobs} warm-up jobs, {LastJudgedJitMethods} methods JIT-compiled during them, the runtime's default settings; target >= {InMemoryTarget:F0}) {Verdict(memoryRate >= InMemoryTarget)}; {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
+            Console.WriteLine(FormattableString.Invariant($"  in-memory store : {memoryRate,10:F0} jobs/s wall, {memoryCpuRate,10:F0} jobs per CPU-second (median of {rounds} runs of {jobs} after {warmedUp} warm-up jobs, {jitted} methods JIT-compiled during them, the runtime's default settings; target >= {InMemoryTarget:F0}) {Verdict(memoryRate >= InMemoryTarget)}; {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
             await RunAsToolProcessAsync(jobs, rounds);
 
             // Attribution: the same chain with the deferred-function manager in memory and without the worker log.
             {
                 await using var lean = WorkerBench.Services(root, o => o.DisableWorkerOutputCapture = true, inMemoryDeferred: true);
                 var leanRunner = lean.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
-                var (leanEarly, leanRates) = await RunInMemoryRowsAsync(leanRunner, jobs, rounds);
+                var (leanEarly, leanRates, leanWarmedUp, leanJitted) = await RunInMemoryRowsAsync(leanRunner, jobs, rounds);
                 PrintEarly("in-memory store, in-memory deferred manager, no worker log", leanEarly, jobs);
-                Console.WriteLine(FormattableString.Invariant($"  in-memory store, in-memory deferred manager, no worker log: {WorkerBench.Median([.. leanRates.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. leanRates.Select(r => r.Cpu)]),10:F0} jobs per CPU-second (after {LastWarmupJobs} warm-up jobs; {LastJudgedJitMethods} methods JIT-compiled during the rounds)"));
+                Console.WriteLine(FormattableString.Invariant($"  in-memory store, in-memory deferred manager, no worker log: {WorkerBench.Median([.. leanRates.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. leanRates.Select(r => r.Cpu)]),10:F0} jobs per CPU-second (after {leanWarmedUp} warm-up jobs; {leanJitted} methods JIT-compiled during the rounds)"));
             }
 
             if (memoryOnly)
@@ -200,10 +194,10 @@ public sealed class WorkerChainWorkload : IWorkload
         {
             await using var services = WorkerBench.Services(root);
             var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
-            var (early, memory) = await RunInMemoryRowsAsync(runner, jobs, rounds, () => RunFileAsync(runner, root, 1000));
+            var (early, memory, warmedUp, jitted) = await RunInMemoryRowsAsync(runner, jobs, rounds, () => RunFileAsync(runner, root, 1000));
             bool pgo = AppContext.TryGetSwitch("System.Runtime.TieredPGO", out bool on) ? on : true;
             PrintEarly($"in-memory store, as the toil tool ships (TieredPGO {(pgo ? "on" : "off")})", early, jobs);
-            Console.WriteLine(FormattableString.Invariant($"  in-memory store, as the toil tool ships (TieredPGO {(pgo ? "on" : "off")}): {WorkerBench.Median([.. memory.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. memory.Select(r => r.Cpu)]),10:F0} jobs per CPU-second (after {LastWarmupJobs} warm-up jobs; {LastJudgedJitMethods} methods JIT-compiled during the rounds); {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
+            Console.WriteLine(FormattableString.Invariant($"  in-memory store, as the toil tool ships (TieredPGO {(pgo ? "on" : "off")}): {WorkerBench.Median([.. memory.Select(r => r.Wall)]),10:F0} jobs/s wall, {WorkerBench.Median([.. memory.Select(r => r.Cpu)]),10:F0} jobs per CPU-second (after {warmedUp} warm-up jobs; {jitted} methods JIT-compiled during the rounds); {WorkerBench.Median([.. memory.Select(r => r.AllocatedPerJob)]):F0} bytes allocated per job"));
             return 0;
         }
         finally
@@ -261,7 +255,7 @@ public sealed class WorkerChainWorkload : IWorkload
             await using var services = WorkerBench.Services(root);
             var runner = services.GetRequiredService<Toil.Runtime.Worker.IWorkerRunner>();
             // 5 chains of N, or TOIL_BENCH_WARMUP_JOBS jobs in chains of at most N when that is set (100: a worker early in
-            // its life, as the standard run measures it; 20,000 or more: a settled worker).
+            // its life; a settled one takes 100,000-170,000 with the runtime's defaults, see RunInMemoryRowsAsync).
             int warmup = FixedWarmupJobs ?? 5 * jobs;
             for (int done = 0; done < warmup; done += jobs)
             {
@@ -311,9 +305,9 @@ public sealed class WorkerChainWorkload : IWorkload
     /// <summary>
     /// The in-memory rows of one runner: <paramref name="rounds"/> chains after <see cref="EarlyWarmupJobs"/> warm-up jobs
     /// (and <paramref name="afterEarlyWarmup"/>), then more chains until the JIT has settled (or <see cref="FixedWarmupJobs"/> jobs have run in all),
-    /// then <paramref name="rounds"/> chains again.
+    /// then <paramref name="rounds"/> chains again; with the jobs run before those and the methods the JIT compiled during them.
     /// </summary>
-    private static async Task<(List<Rate> Early, List<Rate> Settled)> RunInMemoryRowsAsync(Toil.Runtime.Worker.IWorkerRunner runner, int jobs, int rounds, Func<Task>? afterEarlyWarmup = null)
+    private static async Task<(List<Rate> Early, List<Rate> Settled, int WarmupJobs, long JudgedJitMethods)> RunInMemoryRowsAsync(Toil.Runtime.Worker.IWorkerRunner runner, int jobs, int rounds, Func<Task>? afterEarlyWarmup = null)
     {
         await RunInMemoryAsync(runner, EarlyWarmupJobs);
         if (afterEarlyWarmup is not null)
@@ -327,26 +321,26 @@ public sealed class WorkerChainWorkload : IWorkload
             early.Add(await RunInMemoryAsync(runner, jobs));
         }
 
-        bool trace = Environment.GetEnvironmentVariable("TOIL_BENCH_JIT_TRACE") is { Length: > 0 };
+        int? fixedWarmup = FixedWarmupJobs;
         int done = EarlyWarmupJobs + (rounds * jobs);
         long windowMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
         long windowStart = Stopwatch.GetTimestamp();
         int windowJobs = 0;
-        while (FixedWarmupJobs is { } fixedJobs ? done < fixedJobs : done < MaxWarmupJobs)
+        while (done < (fixedWarmup ?? MaxWarmupJobs))
         {
-            int n = FixedWarmupJobs is { } limit ? Math.Min(jobs, limit - done) : jobs;
+            int n = fixedWarmup is { } limit ? Math.Min(jobs, limit - done) : jobs;
             await RunInMemoryAsync(runner, n);
             done += n;
             windowJobs += n;
             if (windowJobs >= SettledWindowJobs)
             {
                 long methods = System.Runtime.JitInfo.GetCompiledMethodCount();
-                if (trace)
+                if (WorkerBench.JitTrace)
                 {
                     Console.WriteLine(FormattableString.Invariant($"    warm-up to {done} jobs: {methods - windowMethods} methods JIT-compiled in the last {windowJobs}, {windowJobs / Stopwatch.GetElapsedTime(windowStart).TotalSeconds:F0} jobs/s"));
                 }
 
-                if (FixedWarmupJobs is null && methods == windowMethods)
+                if (fixedWarmup is null && methods == windowMethods)
                 {
                     break;
                 }
@@ -357,7 +351,6 @@ public sealed class WorkerChainWorkload : IWorkload
             }
         }
 
-        LastWarmupJobs = done;
         var settled = new List<Rate>();
         long jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         for (int r = 0; r < rounds; r++)
@@ -365,8 +358,7 @@ public sealed class WorkerChainWorkload : IWorkload
             settled.Add(await RunInMemoryAsync(runner, jobs));
         }
 
-        LastJudgedJitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
-        return (early, settled);
+        return (early, settled, done, System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore);
     }
 
     private static void PrintEarly(string row, List<Rate> early, int jobs) =>
