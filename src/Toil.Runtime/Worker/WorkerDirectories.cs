@@ -23,12 +23,12 @@ internal sealed class WorkerDirectories : IDisposable
     /// </summary>
     public const string ProcessIdFileName = "worker.pid";
 
-    /// <summary>How often <see cref="Create"/> makes its directories again after a concurrent removal (bounded).</summary>
+    /// <summary>How often a run tries to make its directories when a concurrent removal strikes between the steps (<see cref="MakeAgainIfRemoved{T}"/>; bounded).</summary>
     internal const int CreateAttempts = 16;
 
     /// <summary>
     /// Keeps this process's runs from removing an empty workflow directory (<see cref="RemoveIfEmpty"/>) while another run
-    /// makes its directories in it (<see cref="Create"/>): both hold it for a few directory calls, never while waiting.
+    /// makes its directories in it (<see cref="MakePath"/>): both hold it for a few directory calls, never while waiting.
     /// </summary>
     private static readonly Lock DirectoryGate = new();
 
