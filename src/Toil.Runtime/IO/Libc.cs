@@ -30,6 +30,27 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
     public static partial nint ReadLink(ref byte path, ref byte buffer, nint size);
 
+    /// <summary>
+    /// <c>openat2(2)</c> (Linux 5.6 and later) through <c>syscall(2)</c>, as glibc before 2.39 has no wrapper: the
+    /// descriptor, or -1 (<c>ELOOP</c> under <c>RESOLVE_NO_SYMLINKS</c>: a symbolic link on the way; <c>ENOSYS</c>: no such
+    /// call). <paramref name="number"/> is <see cref="SysOpenAt2"/>; the arguments are all integers or pointers, passed in
+    /// registers as a non-variadic call's would be.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial nint OpenAt2(nint number, nint directory, ref byte path, ref OpenHow how, nint size);
+
+    /// <summary><c>SYS_openat2</c>: the same number on every Linux architecture (calls added after 5.1 share one table).</summary>
+    public const nint SysOpenAt2 = 437;
+
+    /// <summary><c>AT_FDCWD</c>: a relative path is resolved against the current directory.</summary>
+    public const nint AtFdCwd = -100;
+
+    /// <summary><c>O_PATH | O_CLOEXEC</c> (the generic values, those of x86-64 and AArch64): a descriptor that only names the entry.</summary>
+    public const ulong OPathCloseOnExec = 0x200000 | 0x80000;
+
+    /// <summary><c>RESOLVE_NO_SYMLINKS</c>: fail with <c>ELOOP</c> at any symbolic link on the way, the last entry included.</summary>
+    public const ulong ResolveNoSymlinks = 0x04;
+
     /// <summary><c>umask(2)</c>: sets the process's file-creation mask and returns the previous one (process-wide).</summary>
     [LibraryImport("libc", EntryPoint = "umask")]
     public static partial uint Umask(uint mask);
@@ -97,6 +118,15 @@ internal static unsafe partial class Libc
     /// <summary><c>getpgid(2)</c>: the process group of <paramref name="pid"/>.</summary>
     [LibraryImport("libc", EntryPoint = "getpgid", SetLastError = true)]
     public static partial int GetPgid(int pid);
+
+    /// <summary><c>struct open_how</c> of <c>openat2(2)</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
+    }
 
     /// <summary><c>struct rlimit</c> (64-bit): the soft and hard limits, <see cref="ulong.MaxValue"/> for unlimited.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -10,8 +11,26 @@ namespace Toil.Runtime.IO;
 internal static class SymbolicLinks
 {
     private const int StackPathBytes = 1024;
+    private const int EPerm = 1;
     private const int ENoEnt = 2;
     private const int ENotDir = 20;
+    private const int ENoSys = 38;
+    private const int ELoop = 40;
+
+    // Whether openat2(2) may answer first (Linux 5.6 and later, unless a seccomp filter refuses it): cleared for good at
+    // the first ENOSYS or EPERM.
+    private static volatile bool s_openAt2 = OperatingSystem.IsLinux();
+
+    // The last root found to pass through a link itself (allowed: only what is below it is checked). openat2 refuses such
+    // a path as a whole, so checks below this root go straight to the walk.
+    private static volatile string? s_linkedRoot;
+
+    /// <summary>Whether the one-call check (<c>openat2</c>) is in use; tests turn it off to compare it with the walk.</summary>
+    internal static bool OpenAt2Enabled
+    {
+        get => s_openAt2;
+        set => s_openAt2 = value && OperatingSystem.IsLinux();
+    }
 
     /// <summary>
     /// Returns the first entry of <paramref name="fullPath"/> below <paramref name="root"/> (the leaf included) that is a
@@ -21,8 +40,15 @@ internal static class SymbolicLinks
     /// <param name="root">The absolute root, without a trailing separator; it may itself be or pass through a link.</param>
     /// <param name="fullPath">An absolute path that starts with <paramref name="root"/> and a separator.</param>
     /// <returns>The link's path, or <see langword="null"/>.</returns>
-    /// <remarks>One <c>readlink</c> per component and no allocation on Unix: the path is encoded once and each prefix is
-    /// ended in place by a NUL.</remarks>
+    /// <remarks>
+    /// <para>On Linux, first one <c>openat2(O_PATH, RESOLVE_NO_SYMLINKS)</c> of the whole path (and a <c>close</c>): the
+    /// kernel resolves it once and fails with <c>ELOOP</c> at any link (docs/performance.md, "Link checks in one call").
+    /// Success, <c>ENOENT</c> and <c>ENOTDIR</c> answer as the walk would (a link before the missing entry would have
+    /// stopped the resolution first). <c>ELOOP</c> (a link, perhaps above the root, which is allowed) and any other error
+    /// fall to the walk, which names the link.</para>
+    /// <para>The walk: one <c>readlink</c> per component and no allocation: the path is encoded once and each prefix is
+    /// ended in place by a NUL.</para>
+    /// </remarks>
     public static string? FindBelow(string root, string fullPath)
     {
         if (fullPath.Length <= root.Length + 1)
@@ -39,6 +65,57 @@ internal static class SymbolicLinks
         Span<byte> path = count <= StackPathBytes ? stackalloc byte[StackPathBytes] : new byte[count];
         int length = Encoding.UTF8.GetBytes(fullPath, path);
         path[length] = 0;
+        int refused = 0;
+        if (s_openAt2 && !string.Equals(root, s_linkedRoot, StringComparison.Ordinal))
+        {
+            switch (refused = OpenAt2NoLinks(path))
+            {
+                case 0:
+                case ENoEnt:
+                case ENotDir:
+                    return null;
+                case ENoSys:
+                case EPerm:
+                    s_openAt2 = false;
+                    break;
+            }
+        }
+
+        string? link = Walk(root, fullPath, path, length);
+        if (link is null && refused == ELoop)
+        {
+            // openat2 refused the path, the walk below the root found nothing: the root passes through a link.
+            s_linkedRoot = root;
+        }
+
+        return link;
+    }
+
+    /// <summary>The <c>errno</c> of <c>openat2(<paramref name="fullPath"/>, O_PATH, RESOLVE_NO_SYMLINKS)</c>, or 0 when it succeeded (Linux; tests).</summary>
+    internal static int OpenAt2NoLinks(string fullPath)
+    {
+        byte[] path = new byte[Encoding.UTF8.GetByteCount(fullPath) + 1];
+        Encoding.UTF8.GetBytes(fullPath, path);
+        return OpenAt2NoLinks(path);
+    }
+
+    /// <summary>The <c>errno</c> of <c>openat2(path, O_PATH, RESOLVE_NO_SYMLINKS)</c> on a NUL-terminated path, or 0 when it succeeded (its descriptor closed).</summary>
+    private static int OpenAt2NoLinks(Span<byte> path)
+    {
+        var how = new Libc.OpenHow { Flags = Libc.OPathCloseOnExec, Resolve = Libc.ResolveNoSymlinks };
+        nint fd = Libc.OpenAt2(Libc.SysOpenAt2, Libc.AtFdCwd, ref MemoryMarshal.GetReference(path), ref how, Unsafe.SizeOf<Libc.OpenHow>());
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        _ = Libc.Close((int)fd);
+        return 0;
+    }
+
+    /// <summary>The walk: one <c>readlink</c> per component of <paramref name="path"/> (<paramref name="fullPath"/> encoded, NUL at <paramref name="length"/>) below <paramref name="root"/>.</summary>
+    private static string? Walk(string root, string fullPath, Span<byte> path, int length)
+    {
         int start = Encoding.UTF8.GetByteCount(fullPath.AsSpan(0, root.Length)) + 1;
         Span<byte> target = stackalloc byte[1];
         for (int i = start; i <= length; i++)
