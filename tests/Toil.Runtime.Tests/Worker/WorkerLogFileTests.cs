@@ -6,7 +6,7 @@ using Toil.Runtime.Worker;
 namespace Toil.Runtime.Tests.Worker;
 
 /// <summary>
-/// The worker log's held line (<see cref="WorkerLogFile.WriteHeld"/>, docs/decisions.md#log-capture): it reaches the file
+/// The worker log's held line (<see cref="WorkerLogFile.WriteEntry"/> with <c>hold</c>, docs/decisions.md#log-capture): it reaches the file
 /// with the next write of any kind, first, with the bytes a plain write would have written.
 /// </summary>
 [TestFixture]
@@ -37,7 +37,7 @@ public sealed class WorkerLogFileTests
 
         string heldPath = Path.Combine(_dir, "held.txt");
         using var held = WorkerLogFile.Open(heldPath);
-        held.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A' é", null);
+        held.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A' é", string.Empty, null, hold: true);
 
         held.HasHeldLine.Should().BeTrue();
         ReadShared(heldPath).Should().BeEmpty("a held line waits for the next write");
@@ -54,7 +54,7 @@ public sealed class WorkerLogFileTests
         var time = new FakeTimeProvider();
         string path = Path.Combine(_dir, "log.txt");
         using var log = WorkerLogFile.Open(path);
-        log.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", null);
+        log.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", string.Empty, null, hold: true);
 
         log.ChildOutput.WriteLine("output of a child process");
 
@@ -70,7 +70,7 @@ public sealed class WorkerLogFileTests
         var time = new FakeTimeProvider();
         string path = Path.Combine(_dir, "log.txt");
         using var log = WorkerLogFile.Open(path);
-        log.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", null);
+        log.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", string.Empty, null, hold: true);
 
         log.ReleaseHeld();
 
@@ -84,7 +84,7 @@ public sealed class WorkerLogFileTests
         var time = new FakeTimeProvider();
         string path = Path.Combine(_dir, "log.txt");
         var log = WorkerLogFile.Open(path);
-        log.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", null);
+        log.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", string.Empty, null, hold: true);
 
         log.Dispose();
 
@@ -97,7 +97,7 @@ public sealed class WorkerLogFileTests
         var time = new FakeTimeProvider();
         string path = Path.Combine(_dir, "log.txt");
         using var log = WorkerLogFile.Open(path);
-        log.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", null);
+        log.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", string.Empty, null, hold: true);
         string large = new('x', 40_000);
 
         log.ChildOutput.Write(large);
@@ -120,8 +120,8 @@ public sealed class WorkerLogFileTests
         string partsPath = Path.Combine(_dir, "parts.txt");
         using (var parts = WorkerLogFile.Open(partsPath))
         {
-            parts.WriteHeldParts(time, LogLevel.Information, "Toil.Runtime.Worker", "Completed body for ", "'A' [u] kind-a/instance-1 v2");
-            parts.WriteParts(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job ", "'B' é");
+            parts.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Completed body for ", "'A' [u] kind-a/instance-1 v2", null, hold: true);
+            parts.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job ", "'B' é", null, hold: false);
         }
 
         File.ReadAllBytes(partsPath).Should().Equal(File.ReadAllBytes(wholePath));
@@ -146,7 +146,7 @@ public sealed class WorkerLogFileTests
         using var memory = WorkerLogFile.InMemory(memoryPath);
         foreach (var log in new[] { file, memory })
         {
-            log.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A' é€𝄞", null);
+            log.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A' é€𝄞", string.Empty, null, hold: true);
             log.ChildOutput.WriteLine("output of a child process ü");
             log.Write(time, LogLevel.Warning, "Toil.Runtime.Job", "a warning 𝄞𝄞𝄞", new InvalidOperationException("boom é"));
             log.Dispose();
@@ -165,7 +165,7 @@ public sealed class WorkerLogFileTests
         var time = new FakeTimeProvider();
         string path = Path.Combine(_dir, "log.txt");
         var log = WorkerLogFile.InMemory(path);
-        log.WriteHeld(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", null);
+        log.WriteEntry(time, LogLevel.Information, "Toil.Runtime.Worker", "Working on job 'A'", string.Empty, null, hold: true);
         log.ChildOutput.WriteLine("output of a child process");
         log.Dispose();
 

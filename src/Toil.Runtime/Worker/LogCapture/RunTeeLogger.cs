@@ -9,7 +9,7 @@ namespace Toil.Runtime.Worker;
 /// <remarks>Entries that <paramref name="workerLogLine"/> picks are written into the worker log at Information whatever
 /// their level (Toil's per-job lines, at Debug for the host: <see cref="WorkerRunnerLog.IsWorkerLogLine"/>). Entries that
 /// <paramref name="heldLine"/> picks are held back to reach the file with its next write
-/// (<see cref="WorkerLogFile.WriteHeld"/>; <see cref="WorkerRunnerLog.IsHeldLine"/>).</remarks>
+/// (<see cref="WorkerLogFile.WriteEntry"/> with <c>hold</c>; <see cref="WorkerRunnerLog.IsHeldLine"/>).</remarks>
 internal sealed class RunTeeLogger(ILogger host, WorkerLogFile? file, LogLevel fileLevel, string category, TimeProvider time, Func<EventId, bool>? workerLogLine = null, Func<EventId, bool>? heldLine = null) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state)

@@ -41,7 +41,7 @@ internal sealed class WorkerLogFile : IDisposable
     // Before an in-memory log's file is made (outgrown, or kept): makes its directory, which a run makes only when needed.
     private Action? _ensureDirectory;
 
-    // A line held back to go out with the next write (WriteHeld): its bytes, and how many of them; guarded by _writer.
+    // A line held back to go out with the next write (WriteEntry with hold): its bytes, and how many of them; guarded by _writer.
     private byte[] _held = [];
     private int _heldCount;
 
@@ -69,7 +69,7 @@ internal sealed class WorkerLogFile : IDisposable
     /// <summary>Receives child-process output; thread-safe; every write reaches the file at once.</summary>
     public TextWriter ChildOutput => _writer;
 
-    /// <summary>Whether a line is held back (<see cref="WriteHeld"/>) and not yet in the file.</summary>
+    /// <summary>Whether a line is held back (<see cref="WriteEntry"/> with <c>hold</c>) and not yet in the file.</summary>
     public bool HasHeldLine
     {
         get
@@ -179,27 +179,9 @@ internal sealed class WorkerLogFile : IDisposable
         }
     }
 
-    /// <summary>Writes one entry as Toil's log line (<see cref="ToilLogFormat"/>), timestamped in the clock's local time zone.</summary>
-    /// <remarks>A line held back by <see cref="WriteHeld"/> goes out first, in the same write.</remarks>
+    /// <summary>Writes one entry as Toil's log line (<see cref="WriteEntry"/>, not held back).</summary>
     public void Write(TimeProvider time, LogLevel level, string category, string message, Exception? exception) =>
         WriteEntry(time, level, category, message, string.Empty, exception, hold: false);
-
-    /// <summary>Writes an entry whose message is <paramref name="message"/> followed by <paramref name="messageTail"/> (no exception).</summary>
-    public void WriteParts(TimeProvider time, LogLevel level, string category, string message, string messageTail) =>
-        WriteEntry(time, level, category, message, messageTail, null, hold: false);
-
-    /// <summary>
-    /// Formats one entry as <see cref="Write"/> does (same bytes, same timestamp) but holds it back: it reaches the file
-    /// with the next write of any kind (a line, child output), at <see cref="ReleaseHeld"/>, <see cref="Flush"/> or
-    /// <see cref="Dispose"/>, ahead of whatever is written then. A worker uses it for the line that opens a job, which
-    /// the line that closes the job's body then carries to the file in one write (docs/decisions.md#log-capture).
-    /// </summary>
-    public void WriteHeld(TimeProvider time, LogLevel level, string category, string message, Exception? exception) =>
-        WriteEntry(time, level, category, message, string.Empty, exception, hold: true);
-
-    /// <summary>Holds back an entry whose message is <paramref name="message"/> followed by <paramref name="messageTail"/> (no exception).</summary>
-    public void WriteHeldParts(TimeProvider time, LogLevel level, string category, string message, string messageTail) =>
-        WriteEntry(time, level, category, message, messageTail, null, hold: true);
 
     /// <summary>Writes a held line, if there is one, on its own.</summary>
     public void ReleaseHeld()
@@ -222,9 +204,22 @@ internal sealed class WorkerLogFile : IDisposable
     }
 
     /// <summary>
-    /// Writes one entry as Toil's log line whose message is <paramref name="message"/> followed by
-    /// <paramref name="messageTail"/>, or holds it back (<paramref name="hold"/>, as <see cref="WriteHeld"/>).
+    /// Writes one entry as Toil's log line (<see cref="ToilLogFormat"/>, timestamped in the clock's local time zone) whose
+    /// message is <paramref name="message"/> followed by <paramref name="messageTail"/>. A line held back before goes out
+    /// first, in the same write.
     /// </summary>
+    /// <param name="time">The clock.</param>
+    /// <param name="level">The entry's level.</param>
+    /// <param name="category">The logger's category.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="messageTail">Text that follows the message (empty for none).</param>
+    /// <param name="exception">An exception written after the line, or <see langword="null"/>.</param>
+    /// <param name="hold">
+    /// Whether the entry, formatted the same (same bytes, same timestamp), is held back: it reaches the file with
+    /// the next write of any kind (a line, child output), at <see cref="ReleaseHeld"/>, <see cref="Flush"/> or
+    /// <see cref="Dispose"/>, ahead of whatever is written then. A worker holds the line that opens a job, which the line
+    /// that closes the job's body then carries to the file in one write (docs/decisions.md#log-capture).
+    /// </param>
     public void WriteEntry(TimeProvider time, LogLevel level, string category, string message, string messageTail, Exception? exception, bool hold)
     {
         string? exceptionText = exception?.ToString();
