@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,12 @@ public sealed class SlurmBatchSystem : IBatchSystem, IRestartFence
     private readonly Lock _pollerLock = new();
     private readonly Lock _pendingLock = new();
     private readonly Dictionary<(int Cpus, long MemoryMiB, int Gpus), List<Attempt>> _pending = [];
+
+    // Names this instance's files in the (possibly shared) log directory: the process ID alone is not enough, because
+    // two batch systems in one process (two workflows, or a leader and its successor) count their attempts from 1, and
+    // leaders on two hosts that share the directory can have the same process ID.
+    private readonly string _filePrefix = string.Create(
+        CultureInfo.InvariantCulture, $"toil-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}-");
     private ClusterInfo? _cluster;
     private Task? _poller;
     private long _nextId;
@@ -85,7 +92,7 @@ public sealed class SlurmBatchSystem : IBatchSystem, IRestartFence
 
         long id = Interlocked.Increment(ref _nextId);
         Directory.CreateDirectory(_logDirectory);
-        string stem = Path.Combine(_logDirectory, string.Create(CultureInfo.InvariantCulture, $"toil-{Environment.ProcessId}-{id}"));
+        string stem = Path.Combine(_logDirectory, _filePrefix + id.ToString(CultureInfo.InvariantCulture));
         var attempt = new Attempt(id, stem);
         WriteEnvironmentFile(attempt.EnvironmentFile, request.Environment);
         if (_options.CoalesceJobs)

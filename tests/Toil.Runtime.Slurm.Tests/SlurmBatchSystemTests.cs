@@ -158,6 +158,31 @@ public sealed class SlurmBatchSystemTests
     }
 
     [Test]
+    public async Task IssueJobAsync_TwoBatchSystemsShareTheLogDirectory_EachJobGetsItsOwnEnvironment()
+    {
+        // Two workflows in one process (or a restarted leader and the one before it) use the same log directory and
+        // both count their attempts from 1: their scripts and environment files must not be one another's.
+        string outputs = Path.Combine(_directory, "shared-env-out");
+        Directory.CreateDirectory(outputs);
+        string script = $"printf '%s' \"$TOIL_TEST_SECRET\" > '{outputs}'/\"$3\"; sleep 3";
+        await using var first = System(script);
+        await using var second = System(script);
+        await first.IssueJobAsync(Request("env-first") with { Environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["TOIL_TEST_SECRET"] = "first" } });
+        await second.IssueJobAsync(Request("env-second") with { Environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["TOIL_TEST_SECRET"] = "second" } });
+
+        Directory.EnumerateFiles(Logs, "*.env").Should().HaveCount(2, "each attempt keeps its own environment file until it ends");
+        Directory.EnumerateFiles(Logs, "*.sh").Should().HaveCount(2);
+        foreach (var slurm in new[] { first, second })
+        {
+            var update = await slurm.WaitForUpdateAsync().AsTask().WaitAsync(Bound);
+            update.ExitReason.Should().Be(BatchJobExitReason.Finished, "the end of one attempt removes only its own files: {0}", update.Detail);
+        }
+
+        (await File.ReadAllTextAsync(Path.Combine(outputs, "job-env-first"))).Should().Be("first");
+        (await File.ReadAllTextAsync(Path.Combine(outputs, "job-env-second"))).Should().Be("second");
+    }
+
+    [Test]
     public async Task IssueJobAsync_StoreInTempDirectoryWithRemoteNodes_RefusesWithSharedFileSystemHint()
     {
         await using var slurm = System("true", o => o.NodesAreRemote = true);
@@ -237,7 +262,7 @@ public sealed class SlurmBatchSystemTests
         stopped.Should().Be(1);
         (await SlurmCluster.RunAsync("squeue", "-h", "-t", "PENDING,RUNNING,COMPLETING", "--name=" + $"toil_{orphan}_orphan-{tag}", "-o", "%i")).Trim()
             .Should().BeEmpty("the fence returns once Slurm has ended the earlier leader's job");
-        (await SlurmCluster.RunAsync("squeue", "-h", "-t", "PENDING,RUNNING", "--name=" + $"toil_{unrelated}_other-{tag}", "-o", "%i")).Trim()
+        (await SlurmCluster.RunAsync("squeue", "-h", "-t", "PENDING,CONFIGURING,RUNNING", "--name=" + $"toil_{unrelated}_other-{tag}", "-o", "%i")).Trim()
             .Should().NotBeEmpty("another workflow's job is not the fence's");
         (await fence.StopEarlierWorkersAsync(earlierStore.Config.WorkflowId)).Should().Be(0);
     }
