@@ -363,9 +363,15 @@ public sealed class JobTestHarness : IAsyncDisposable
         {
             var job = await Store.LoadJobAsync(id, cancellationToken).ConfigureAwait(false);
             var body = job.GetBody();
-            using var buffer = new MemoryStream();
-            await Store.ReadFileAsync(body.FileId, buffer, cancellationToken).ConfigureAwait(false);
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            ReadOnlyMemory<byte> bytes = body.Input;
+            if (body.FileId is { } fileId)
+            {
+                using var buffer = new MemoryStream();
+                await Store.ReadFileAsync(fileId, buffer, cancellationToken).ConfigureAwait(false);
+                bytes = buffer.ToArray();
+            }
+
+            using var document = JsonDocument.Parse(bytes);
             var input = document.RootElement.TryGetProperty("input", out var i) ? i.Clone() : default;
             jobs.Add(new CreatedJob(id, body.TypeName, input, job.Requirements, job is CheckpointJobDescription));
         }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Toil.Runtime.Authoring;
 using Toil.Runtime.Benchmarks.JobStores;
 using Toil.Runtime.Benchmarks.Worker;
 using Toil.Runtime.Jobs;
@@ -446,13 +447,13 @@ public sealed class LeaderWorkload : IWorkload
         byte[] body = TrivialJob.BodyDocument();
         var parent = new JobDescription(TrivialJob.Name, requirements);
         await store.AssignJobIdAsync(parent);
-        parent.AttachBody(new JobBody(TrivialJob.Name, await store.WriteFileAsync(body, parent.JobStoreId, cleanup: true, baseName: "body")));
+        await JobBodies.AttachAsync(store, parent, TrivialJob.Name, body, CancellationToken.None);
         var jobs = new List<JobDescription>(count + 1);
         for (int i = 0; i < count; i++)
         {
             var child = new JobDescription(TrivialJob.Name, requirements) { PredecessorNumber = 1 };
             await store.AssignJobIdAsync(child);
-            child.AttachBody(new JobBody(TrivialJob.Name, await store.WriteFileAsync(body, child.JobStoreId, cleanup: true, baseName: "body")));
+            await JobBodies.AttachAsync(store, child, TrivialJob.Name, body, CancellationToken.None);
             parent.AddChild(child.JobStoreId);
             jobs.Add(child);
         }

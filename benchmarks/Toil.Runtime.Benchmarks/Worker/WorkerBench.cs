@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Toil.Runtime.Authoring;
 using Toil.Runtime.Deferred;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -18,8 +19,11 @@ internal static class WorkerBench
         return dir;
     }
 
-    /// <summary>A service provider holding the runtime and <see cref="TrivialJob"/>; work directories under <paramref name="workDir"/>.</summary>
-    public static ServiceProvider Services(string workDir, Action<WorkerOptions>? configure = null, bool inMemoryDeferred = false)
+    /// <summary>
+    /// A service provider holding the runtime, <see cref="TrivialJob"/> and <see cref="GrowingChainJob"/> (and what
+    /// <paramref name="extra"/> adds); work directories under <paramref name="workDir"/>.
+    /// </summary>
+    public static ServiceProvider Services(string workDir, Action<WorkerOptions>? configure = null, bool inMemoryDeferred = false, Action<IServiceCollection>? extra = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -51,13 +55,14 @@ internal static class WorkerBench
         });
         services.AddToilJob<TrivialJob>();
         services.AddToilJob<GrowingChainJob>();
+        extra?.Invoke(services);
         return services.BuildServiceProvider();
     }
 
     /// <summary>
     /// Creates <paramref name="count"/> trivial jobs, each the only child of the one before, so that one worker run
     /// chains through all of them; returns the first job's ID. Built directly in the store (as the authoring layer
-    /// saves a graph: IDs, one body file per job, jobs created in batches), so only the worker run is measured.
+    /// saves a graph: IDs, each job's body inline in its record where the store keeps it there (else a body file), jobs created in batches), so only the worker run is measured.
     /// </summary>
     public static async Task<string> CreateChainAsync(IJobStore store, int count)
     {
@@ -67,8 +72,7 @@ internal static class WorkerBench
         {
             var job = new JobDescription(TrivialJob.Name);
             await store.AssignJobIdAsync(job);
-            string bodyId = await store.WriteFileAsync(body, job.JobStoreId, cleanup: true, baseName: "body");
-            job.AttachBody(new JobBody(TrivialJob.Name, bodyId));
+            await JobBodies.AttachAsync(store, job, TrivialJob.Name, body, CancellationToken.None);
             if (i > 0)
             {
                 job.PredecessorNumber = 1;
@@ -95,8 +99,7 @@ internal static class WorkerBench
     {
         var job = new JobDescription(GrowingChainJob.Name);
         await store.AssignJobIdAsync(job);
-        string bodyId = await store.WriteFileAsync(GrowingChainJob.BodyDocument(count), job.JobStoreId, cleanup: true, baseName: "body");
-        job.AttachBody(new JobBody(GrowingChainJob.Name, bodyId));
+        await JobBodies.AttachAsync(store, job, GrowingChainJob.Name, GrowingChainJob.BodyDocument(count), CancellationToken.None);
         await store.CreateJobsAsync([job]);
         await store.SetRootJobIdAsync(job.JobStoreId);
         return job.JobStoreId;

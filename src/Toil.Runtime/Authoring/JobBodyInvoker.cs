@@ -49,9 +49,12 @@ internal sealed class JobBodyInvoker : IJobBodyInvoker
             {
                 // A store that holds the file in memory and never changes its bytes in place lends them (no stream, no copy).
                 cancellationToken.ThrowIfCancellationRequested();
-                bytes = invocation.JobStore is IJobStoreTraits traits && traits.TryReadFileInPlace(body.FileId, out var held)
+                // An inline body's bytes are in the record already (docs/decisions.md#inline-bodies).
+                bytes = body.FileId is not { } fileId
+                    ? body.Input
+                    : invocation.JobStore is IJobStoreTraits traits && traits.TryReadFileInPlace(fileId, out var held)
                     ? held
-                    : await invocation.JobStore.ReadAllBytesAsync(body.FileId, cancellationToken).ConfigureAwait(false);
+                    : await invocation.JobStore.ReadAllBytesAsync(fileId, cancellationToken).ConfigureAwait(false);
             }
             catch (NoSuchFileException e)
             {

@@ -132,9 +132,10 @@ internal sealed class JobGraph
                 }
 
                 byte[] body = Serialize(job, () => JobBodyDocument.Write(new PromiseWriter(fileIds), job.Registration!.Name, job.WriteInput!, job.PromiseFiles));
-                string bodyId = await store.WriteFileAsync(body, job.Description.JobStoreId, cleanup: true, baseName: "body", cancellationToken).ConfigureAwait(false);
-                written.Add(bodyId);
-                job.Description.AttachBody(new JobBody(job.Registration!.Name, bodyId));
+                if (await JobBodies.AttachAsync(store, job.Description, job.Registration!.Name, body, cancellationToken).ConfigureAwait(false) is { } bodyId)
+                {
+                    written.Add(bodyId);
+                }
             }
 
             await store.CreateJobsAsync([.. _new.Select(j => j.Description)], cancellationToken).ConfigureAwait(false);

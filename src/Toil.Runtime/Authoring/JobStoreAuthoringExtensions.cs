@@ -145,8 +145,7 @@ public static class JobStoreAuthoringExtensions
             throw new InvalidJobInputException(job.JobStoreId, registration.Name, "it cannot be serialised (a root job's input cannot hold unresolved promises)", e);
         }
 
-        string bodyId = await store.WriteFileAsync(body, job.JobStoreId, cleanup: true, baseName: "body", cancellationToken).ConfigureAwait(false);
-        job.AttachBody(new JobBody(registration.Name, bodyId));
+        await JobBodies.AttachAsync(store, job, registration.Name, body, cancellationToken).ConfigureAwait(false);
         await store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
         if (resultId is not null)
         {

@@ -26,7 +26,7 @@ namespace Toil.Runtime.JobStores;
 /// Open one with <see cref="CreateAsync"/> (a new store), <see cref="OpenAsync(FileJobStoreOptions, ILogger?, CancellationToken)"/>
 /// (an existing one) or <see cref="OpenAsync(string, CancellationToken)"/> (by locator, as a worker process does).
 /// </remarks>
-public sealed partial class FileJobStore : IJobStore
+public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
 {
     internal const string JobsDirectory = FileJobStoreLayout.JobsDirectory;
     internal const string SharedDirectory = FileJobStoreLayout.SharedDirectory;
@@ -42,12 +42,17 @@ public sealed partial class FileJobStore : IJobStore
     private readonly ILogger _logger;
     private readonly UnixFileMode _directoryMode;
     private readonly UnixFileMode _fileMode;
+    private readonly int _inlineBodyLimit;
     private volatile bool _destroyed;
     private long _messageSequence;
 
-    private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger, bool lockFiles)
+    private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger, bool lockFiles, int formatVersion)
     {
         _root = root;
+        FormatVersion = formatVersion;
+
+        // A quarter of the record limit at most: base64 makes a body a third larger, and the record holds the rest.
+        _inlineBodyLimit = formatVersion >= 3 ? Math.Min(InlineBodyBytes, options.MaxJobRecordBytes / 4) : 0;
         Config = config;
         _time = options.TimeProvider;
         _logger = logger ?? NullLogger.Instance;
@@ -67,6 +72,22 @@ public sealed partial class FileJobStore : IJobStore
 
     /// <summary>The store's root directory (absolute).</summary>
     public string RootPath => _root;
+
+    /// <summary>
+    /// The on-disk format version of this store (<c>format.json</c>'s <c>schemaVersion</c>): 3 for a store this library
+    /// created, 2 for an older one it opened (docs/job-store-format.md, "Format versions").
+    /// </summary>
+    internal int FormatVersion { get; }
+
+    /// <summary>
+    /// The largest body a format-3 store keeps inline in the job's record: 16 KiB, or a quarter of
+    /// <see cref="FileJobStoreOptions.MaxJobRecordBytes"/> when that is less (docs/decisions.md#inline-bodies).
+    /// </summary>
+    internal const int InlineBodyBytes = 16 * 1024;
+
+    bool IJobStoreTraits.WritesAreInMemory => false;
+
+    int IJobStoreTraits.InlineBodyLimit => _inlineBodyLimit;
 
     // ---- Lifecycle ----
 
@@ -136,7 +157,7 @@ public sealed partial class FileJobStore : IJobStore
             throw;
         }
 
-        var store = new FileJobStore(root, config, options, logger, lockFiles);
+        var store = new FileJobStore(root, config, options, logger, lockFiles, FileJobStoreFormat.CurrentSchemaVersion);
         store._locks.EnsureEnforced();
         return ValueTask.FromResult(store);
     }
@@ -173,8 +194,8 @@ public sealed partial class FileJobStore : IJobStore
             throw new NoSuchJobStoreException(locator);
         }
 
-        bool lockFiles = FileJobStoreFormat.Check(format, locator);
-        var store = new FileJobStore(root, JobRecords.DeserializeConfig(config, locator), options, logger, lockFiles);
+        (bool lockFiles, int formatVersion) = FileJobStoreFormat.Check(format, locator);
+        var store = new FileJobStore(root, JobRecords.DeserializeConfig(config, locator), options, logger, lockFiles, formatVersion);
         store.WarnIfRootIsLoose();
         store._locks.EnsureEnforced();
         FileJobStoreTrash.Sweep(store._layout);

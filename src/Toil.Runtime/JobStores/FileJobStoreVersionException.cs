@@ -10,10 +10,10 @@ public sealed class FileJobStoreVersionException : JobStoreException
     /// <summary>Creates the exception.</summary>
     /// <param name="locator">The store's locator.</param>
     /// <param name="foundVersion">The format version the store holds.</param>
-    /// <param name="supportedVersion">The format version this library reads and writes.</param>
+    /// <param name="supportedVersion">The format version this library creates stores in (it also opens some earlier ones).</param>
     public FileJobStoreVersionException(string locator, int foundVersion, int supportedVersion)
         : base(
-            $"The job store '{locator}' has on-disk format version {foundVersion}; this library reads only version {supportedVersion}. " +
+            $"The job store '{locator}' has on-disk format version {foundVersion}; this library creates version {supportedVersion} and does not open version {foundVersion}. " +
             $"Stores are not migrated: finish or restart its workflow with the Toil.Runtime release that created it, or destroy the store " +
             $"(FileJobStore.DestroyAsync, or delete the directory) and run the workflow again. Nothing in the store was changed.")
     {
@@ -28,6 +28,6 @@ public sealed class FileJobStoreVersionException : JobStoreException
     /// <summary>The format version the store holds (its <c>format.json</c>'s <c>schemaVersion</c>).</summary>
     public int FoundVersion { get; }
 
-    /// <summary>The format version this library reads and writes.</summary>
+    /// <summary>The format version this library creates stores in (docs/job-store-format.md, "Format versions", lists those it opens).</summary>
     public int SupportedVersion { get; }
 }

@@ -13,6 +13,12 @@ internal interface IJobStoreTraits
     bool WritesAreInMemory { get; }
 
     /// <summary>
+    /// The largest body input, in bytes, that authoring stores inline in the job's record (<see cref="Jobs.JobBody.Inline"/>)
+    /// instead of in a file of its own; 0, the default, for never (docs/decisions.md#inline-bodies).
+    /// </summary>
+    int InlineBodyLimit => 0;
+
+    /// <summary>
     /// Lends a file's content as the store holds it, without a stream or a copy, when the store keeps it in memory and
     /// never changes those bytes in place (a replaced file gets a new array). Throws as <see cref="IJobStore.OpenReadFileAsync"/>
     /// does for a bad ID or a destroyed store.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Toil.Runtime.Jobs;
 
@@ -13,8 +14,18 @@ namespace Toil.Runtime.Serialization;
 /// </summary>
 internal static class JobDescriptionSerializer
 {
-    /// <summary>The schema version this library writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// The newest job-record schema version, which this library reads and writes. Version 2 added inline bodies
+    /// (<see cref="JobBody.Input"/>); a record that holds none is written as version 1, byte for byte as before, so a
+    /// release that reads only version 1 still reads it, and refuses a record it could not read by its version.
+    /// </summary>
+    public const int SchemaVersion = 2;
+
+    /// <summary>The first job-record schema version: bodies in files only.</summary>
+    public const int FileBodySchemaVersion = 1;
+
+    /// <summary>The schema version of the workflow configuration document.</summary>
+    public const int ConfigSchemaVersion = 1;
 
     private static readonly SearchValues<char> Surrogates = SearchValues.Create(Enumerable.Range(0xD800, 0x800).Select(c => (char)c).ToArray());
 
@@ -96,7 +107,7 @@ internal static class JobDescriptionSerializer
 
         return true;
 
-        static bool Readable(JobBody? body) => body is null || (body.TypeName is not null && body.FileId is not null && Plain(body.TypeName) && Plain(body.FileId));
+        static bool Readable(JobBody? body) => body is null || (body.TypeName is not null && Plain(body.TypeName) && (body.FileId is null ? !body.Input.IsEmpty : Plain(body.FileId) && body.Input.IsEmpty));
 
         static bool Plain(string text) => NoSurrogate(text);
     }
@@ -146,7 +157,7 @@ internal static class JobDescriptionSerializer
         EnsureReadableBack(job);
         var doc = new JobDocument
         {
-            SchemaVersion = SchemaVersion,
+            SchemaVersion = job.Body is { IsInline: true } || (job as CheckpointJobDescription)?.Checkpoint is { IsInline: true } ? SchemaVersion : FileBodySchemaVersion,
             Kind = job is CheckpointJobDescription ? "checkpoint" : "job",
             JobStoreId = job.JobStoreId,
             JobName = job.JobName,
@@ -203,11 +214,11 @@ internal static class JobDescriptionSerializer
             throw new JobRecordFormatException(jobId, "the record is JSON null");
         }
 
-        if (doc.SchemaVersion != SchemaVersion)
+        if (doc.SchemaVersion is not (FileBodySchemaVersion or SchemaVersion))
         {
             throw new JobRecordFormatException(jobId, doc.SchemaVersion == 0
                 ? "the record has no schemaVersion"
-                : $"unsupported schemaVersion {doc.SchemaVersion} (this library reads {SchemaVersion})");
+                : $"unsupported schemaVersion {doc.SchemaVersion} (this library reads {FileBodySchemaVersion} to {SchemaVersion})");
         }
 
         try
@@ -230,7 +241,7 @@ internal static class JobDescriptionSerializer
         ArgumentNullException.ThrowIfNull(config);
         var doc = new WorkflowConfigDocument
         {
-            SchemaVersion = SchemaVersion,
+            SchemaVersion = ConfigSchemaVersion,
             WorkflowId = config.WorkflowId,
             DefaultMemory = config.DefaultMemory.Bytes,
             DefaultCores = config.DefaultCores,
@@ -267,7 +278,7 @@ internal static class JobDescriptionSerializer
             throw new JobRecordFormatException(Name, $"the workflow configuration of {locator} is not valid JSON ({ex.Message})", ex);
         }
 
-        if (doc is null || doc.SchemaVersion != SchemaVersion || string.IsNullOrEmpty(doc.WorkflowId))
+        if (doc is null || doc.SchemaVersion != ConfigSchemaVersion || string.IsNullOrEmpty(doc.WorkflowId))
         {
             throw new JobRecordFormatException(Name, $"the workflow configuration of {locator} has an unsupported schemaVersion or no workflowId");
         }
@@ -524,7 +535,7 @@ internal static class JobDescriptionSerializer
 
         if (doc.Body is not null)
         {
-            job.AttachBody(FromDocument(doc.Body, "body"));
+            job.AttachBody(FromDocument(doc.Body, "body", doc.SchemaVersion));
         }
 
         job.LogJobStoreFileId = doc.LogJobStoreFileId;
@@ -547,7 +558,7 @@ internal static class JobDescriptionSerializer
         job.VersionWriter = doc.VersionWriter;
         if (job is CheckpointJobDescription c)
         {
-            c.Checkpoint = doc.Checkpoint is null ? null : FromDocument(doc.Checkpoint, "checkpoint");
+            c.Checkpoint = doc.Checkpoint is null ? null : FromDocument(doc.Checkpoint, "checkpoint", doc.SchemaVersion);
             if (NoNulls(doc.CheckpointFilesToDelete, "checkpointFilesToDelete") is { Count: > 0 } promised)
             {
                 c.CheckpointFilesToDelete.AddRange(promised);
@@ -558,10 +569,25 @@ internal static class JobDescriptionSerializer
         return job;
     }
 
-    private static JobBody FromDocument(BodyDocument doc, string field) =>
-        new(doc.TypeName ?? throw new FormatException($"{field} has no typeName"), doc.FileId ?? throw new FormatException($"{field} has no fileId"));
+    private static JobBody FromDocument(BodyDocument doc, string field, int schemaVersion)
+    {
+        string typeName = doc.TypeName ?? throw new FormatException($"{field} has no typeName");
+        return (doc.FileId, doc.Input) switch
+        {
+            ({ } fileId, null) => new JobBody(typeName, fileId),
+            (null, { Length: > 0 } input) when schemaVersion >= SchemaVersion => JobBody.Owning(typeName, input),
+            (null, { Length: > 0 }) => throw new FormatException($"{field} has an inline input, which schemaVersion {schemaVersion} does not allow"),
+            (null, _) => throw new FormatException($"{field} has no fileId and no input"),
+            _ => throw new FormatException($"{field} has both a fileId and an input"),
+        };
+    }
 
-    private static BodyDocument? ToDocument(JobBody? body) => body is null ? null : new BodyDocument { TypeName = body.TypeName, FileId = body.FileId };
+    private static BodyDocument? ToDocument(JobBody? body) =>
+        body is null ? null : new BodyDocument { TypeName = body.TypeName, FileId = body.FileId, Input = body.IsInline ? WholeArray(body.Input) : null };
+
+    // An inline body's bytes are its own array (JobBody.Owning, or Inline's copy): written without another copy.
+    private static byte[] WholeArray(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : bytes.ToArray();
 
     private static RequirementsDocument? ToDocument(JobRequirements r) =>
         r == JobRequirements.None ? null : new RequirementsDocument

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Toil.Runtime.Serialization;
 
-/// <summary>The persisted JSON form of a <see cref="Jobs.JobDescription"/> (schema version 1).</summary>
+/// <summary>The persisted JSON form of a <see cref="Jobs.JobDescription"/> (schema versions 1 and 2).</summary>
 internal sealed class JobDocument
 {
     [JsonPropertyName("schemaVersion")]
@@ -121,6 +121,10 @@ internal sealed class BodyDocument
 
     [JsonPropertyName("fileId")]
     public string? FileId { get; set; }
+
+    // An inline body's JSON input (schemaVersion 2), base64 as System.Text.Json writes a byte array.
+    [JsonPropertyName("input")]
+    public byte[]? Input { get; set; }
 }
 
 internal sealed class NamesDocument

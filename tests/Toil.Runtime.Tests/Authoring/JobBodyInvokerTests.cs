@@ -42,7 +42,7 @@ public sealed class JobBodyInvokerTests
         };
         string id = await harness.CreateRootAsync<Scripted, ScriptInput>(new ScriptInput("a"));
         var job = await harness.Store.LoadJobAsync(id);
-        await harness.Store.UpdateFileAsync(job.GetBody().FileId, new MemoryStream(Encoding.UTF8.GetBytes(document)));
+        await harness.Store.UpdateFileAsync(job.GetBody().FileId!, new MemoryStream(Encoding.UTF8.GetBytes(document)));
 
         var act = () => harness.RunJobAsync(id);
 
@@ -51,7 +51,7 @@ public sealed class JobBodyInvokerTests
         error.TypeName.Should().Be("scripted");
         error.Message.Should().Contain(id).And.Contain("scripted").And.Contain(reason);
         harness.Script.Ran.Should().BeEmpty();
-        (await harness.Store.FileExistsAsync(job.GetBody().FileId)).Should().BeTrue("a bad input loses no data");
+        (await harness.Store.FileExistsAsync(job.GetBody().FileId!)).Should().BeTrue("a bad input loses no data");
     }
 
     [Test]
@@ -60,7 +60,7 @@ public sealed class JobBodyInvokerTests
         await using var harness = new AuthoringHarness();
         string id = await harness.CreateRootAsync<Scripted, ScriptInput>(new ScriptInput("a"));
         var job = await harness.Store.LoadJobAsync(id);
-        await harness.Store.DeleteFileAsync(job.GetBody().FileId);
+        await harness.Store.DeleteFileAsync(job.GetBody().FileId!);
 
         var act = () => harness.RunJobAsync(id);
 

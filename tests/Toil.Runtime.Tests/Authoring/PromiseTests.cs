@@ -26,7 +26,7 @@ public sealed class PromiseTests
         }
 
         string sumId = fan.Job.FollowOns.Single();
-        var sumBody = await _harness.Store.ReadAllBytesAsync((await _harness.Store.LoadJobAsync(sumId)).GetBody().FileId);
+        var sumBody = await _harness.Store.ReadAllBytesAsync((await _harness.Store.LoadJobAsync(sumId)).GetBody().FileId!);
         var sum = await _harness.RunJobAsync(sumId);
 
         (await root.ReadResultAsync(_harness.Store)).Should().Be(3);

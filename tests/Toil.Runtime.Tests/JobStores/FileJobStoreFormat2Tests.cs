@@ -36,9 +36,9 @@ public sealed class FileJobStoreFormat2Tests
 
         var thrown = (await open.Should().ThrowAsync<FileJobStoreVersionException>()).Which;
         thrown.FoundVersion.Should().Be(1);
-        thrown.SupportedVersion.Should().Be(2);
+        thrown.SupportedVersion.Should().Be(3);
         thrown.Locator.Should().Be("file:" + _t.StorePath);
-        thrown.Message.Should().Contain("version 1").And.Contain("version 2").And.Contain("destroy");
+        thrown.Message.Should().Contain("version 1").And.Contain("version 3").And.Contain("destroy");
         thrown.Should().BeAssignableTo<JobStoreException>();
         Snapshot(_t.StorePath).Should().Equal(before, "a refused store is not touched");
     }

@@ -29,7 +29,7 @@ public sealed class FileJobStoreTests
             "files-flat", "format.json", "job-files", "jobs", "shared", "shared/config.json", "stats", "stats/archive", "stats/inbox", "tmp");
         Directory.GetFileSystemEntries(_t.Parent).Should().Equal([_t.StorePath], "the staging directory is renamed into place");
         using var format = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(_t.StorePath, "format.json")));
-        format.RootElement.GetProperty("schemaVersion").GetInt32().Should().Be(2);
+        format.RootElement.GetProperty("schemaVersion").GetInt32().Should().Be(3);
         format.RootElement.GetProperty("layout").GetString().Should().Be("toil-runtime-file-job-store");
         store.Locator.Should().Be("file:" + _t.StorePath);
     }

@@ -67,6 +67,10 @@ public sealed class JobRecordShapeTests
             ("serviceTree", "[]"),
             ("body", "{\"typeName\":null,\"fileId\":\"f\"}"),
             ("body", "{}"),
+            ("body", "{\"typeName\":\"t\",\"fileId\":\"f\",\"input\":\"e30=\"}"),
+            ("body", "{\"typeName\":\"t\",\"input\":\"e30=\"}"),
+            ("body", "{\"typeName\":\"t\",\"input\":\"\"}"),
+            ("body", "{\"typeName\":\"t\",\"input\":\"not base64!\"}"),
             ("body", "[]"),
             ("body", "\"t\""),
             ("filesToDelete", "[null]"),
@@ -89,7 +93,7 @@ public sealed class JobRecordShapeTests
             ("retryBackoffSeconds", "-0.5"),
             ("versionWriter", "1.5"),
             ("schemaVersion", "\"1\""),
-            ("schemaVersion", "2"),
+            ("schemaVersion", "3"),
         ];
         foreach (var (path, json) in cases)
         {

@@ -19,7 +19,7 @@ public sealed class WorkerRunnerChainingTests
         string c = await t.AddJobAsync("C");
         await t.LinkAsync(a, b);
         await t.LinkAsync(b, c);
-        var bBody = (await t.Store.LoadJobAsync(b)).Body!.FileId;
+        var bBody = (await t.Store.LoadJobAsync(b)).Body!.FileId!;
 
         var result = await t.RunAsync(a);
 

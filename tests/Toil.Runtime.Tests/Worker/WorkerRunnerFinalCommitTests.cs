@@ -66,7 +66,7 @@ public sealed class WorkerRunnerFinalCommitTests
         record.HasBody.Should().BeTrue("the record still says B is to run: the leader retries it");
         record.GetChain()[^1].JobStoreId.Should().Be(b);
         (await t.Store.JobExistsAsync(b)).Should().BeTrue();
-        (await t.Store.FileExistsAsync(record.Body!.FileId)).Should().BeTrue("the body of the job to rerun is kept");
+        (await t.Store.FileExistsAsync(record.Body!.FileId!)).Should().BeTrue("the body of the job to rerun is kept");
         (await t.Store.FileExistsAsync(input)).Should().BeTrue();
 
         // The leader's retry: B runs again and finishes the chain.
