@@ -258,8 +258,20 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
         ThrowIfDestroyed();
         string id = $"kind-{JobStoreIds.Slug(job.JobName)}/instance-{Guid.NewGuid():N}";
         string dir = JobDirectory(id);
-        // The directory is the job's lock too (format 2: no lock file).
-        await IoAsync("assign", () => DurableFile.CreateDirectory(Contained(dir), _directoryMode), cancellationToken).ConfigureAwait(false);
+
+        // The directory is the job's lock too (format 2: no lock file). Its entry in the kind's directory is made durable
+        // when the job is created (CreateJobsAsync syncs each kind's directory once per batch), because nothing can
+        // refer to the job before that; a new kind's directory is made durable here, once.
+        await IoAsync(
+            "assign",
+            () =>
+            {
+                string contained = Contained(dir);
+                DurableFile.CreateDirectory(Path.GetDirectoryName(contained)!, _directoryMode);
+                AccessModes.CreateDirectory(contained, _directoryMode);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
         job.JobStoreId = id;
         return id;
     }
@@ -308,23 +320,61 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
             throw;
         }
 
-        for (int i = 0; i < records.Count; i++)
+        // Several records at once (each its own temp file, fsync, rename and directory sync): concurrent fsyncs are
+        // cheaper together than one after another. Then each kind's directory once, which makes the jobs' directories,
+        // made without a sync by AssignJobIdAsync, durable (docs/decisions.md#batch-creation).
+        var written = new bool[records.Count];
+        Exception? failure = null;
+        try
         {
-            var (job, version, writer, record) = records[i];
-            try
+            if (records.Count == 1)
             {
-                await CreateRecordAsync(job.JobStoreId, record, cancellationToken).ConfigureAwait(false);
+                await CreateRecordAsync(records[0].Job.JobStoreId, records[0].Record, cancellationToken).ConfigureAwait(false);
+                written[0] = true;
             }
-            catch
+            else
             {
-                // Jobs before this one are durable; this one and the rest were not written.
-                records.Skip(i).ToList().ForEach(r => (r.Job.Version, r.Job.VersionWriter) = (r.Version, r.Writer));
-                throw;
+                await Parallel.ForAsync(
+                    0,
+                    records.Count,
+                    new ParallelOptions { MaxDegreeOfParallelism = Math.Min(records.Count, ConcurrentRecordWrites), CancellationToken = cancellationToken },
+                    async (i, ct) =>
+                    {
+                        await CreateRecordAsync(records[i].Job.JobStoreId, records[i].Record, ct).ConfigureAwait(false);
+                        written[i] = true;
+                    }).ConfigureAwait(false);
             }
 
-            job.AssignConfig(Config);
+            string[] kinds = [.. records.Select(r => Path.GetDirectoryName(JobDirectory(r.Job.JobStoreId))!).Distinct(StringComparer.Ordinal)];
+            await _records.SyncDirectoriesAsync("fsync-directory", cancellationToken, kinds).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            var (job, version, writer, _) = records[i];
+            if (failure is not null && !written[i])
+            {
+                // Not written: the caller's version is as it was. The records that were written are created.
+                (job.Version, job.VersionWriter) = (version, writer);
+            }
+            else
+            {
+                job.AssignConfig(Config);
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
+
+    /// <summary>How many records <see cref="CreateJobsAsync"/> writes at once.</summary>
+    private const int ConcurrentRecordWrites = 8;
 
     /// <inheritdoc />
     public ValueTask<JobDescription> LoadJobAsync(string jobId, CancellationToken cancellationToken = default) =>

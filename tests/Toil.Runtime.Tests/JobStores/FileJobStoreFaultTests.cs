@@ -220,6 +220,40 @@ public sealed class FileJobStoreFaultTests
     }
 
     /// <summary>Throws <c>make()</c> on the first <c>failures</c> calls of <c>step</c>, and counts that step's calls.</summary>
+    [Test]
+    public async Task CreateJobsAsync_OneRecordFailsForGood_ThrowsAndOnlyTheWrittenJobsExistWithTheirVersionsMoved()
+    {
+        // The batch writes several records at once (docs/decisions.md#batch-creation): the sixth temp-file write fails
+        // with an error that is not retried, whichever record it belongs to.
+        int calls = 0;
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = step =>
+            step == "write-temp" && Interlocked.Increment(ref calls) == 6 ? ValueTask.FromException(new UnauthorizedAccessException("injected")) : ValueTask.CompletedTask);
+        var jobs = new List<Toil.Runtime.Jobs.JobDescription>();
+        for (int i = 0; i < 24; i++)
+        {
+            var job = FileJobStoreTestDirectory.NewJob("batch");
+            await store.AssignJobIdAsync(job);
+            jobs.Add(job);
+        }
+
+        var act = async () => await store.CreateJobsAsync(jobs);
+
+        await act.Should().ThrowAsync<UnauthorizedAccessException>();
+        foreach (var job in jobs)
+        {
+            bool exists = await store.JobExistsAsync(job.JobStoreId);
+            job.Version.Should().Be(exists ? 1 : 0, "a written job's version moved, an unwritten one's did not ({0})", job.JobStoreId);
+            if (exists)
+            {
+                (await store.LoadJobAsync(job.JobStoreId)).Version.Should().Be(1);
+            }
+
+            Directory.GetFiles(store.JobDirectory(job.JobStoreId), "*.tmp").Should().BeEmpty();
+        }
+
+        (await store.ListJobsAsync().CountAsync()).Should().BeLessThan(jobs.Count, "the record whose write failed was not written");
+    }
+
     private sealed class FaultPlan(string step, int failures, Func<Exception> make)
     {
         private int _calls;
