@@ -17,6 +17,19 @@ internal static unsafe partial class Libc
     public static partial int Open(string path, int flags, int mode);
 
     /// <summary><c>flock(2)</c>: <c>LOCK_EX | LOCK_NB</c> on a directory's descriptor is the file job store's per-job lock.</summary>
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int UnlinkAt(int directory, string path, int flags);
+
+    /// <summary>
+    /// <c>O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC</c> for <see cref="Open"/> (with <c>O_RDONLY</c>, 0 everywhere): their
+    /// values differ between macOS, the Linux ports that use the generic ones (x86-64), and 32- and 64-bit ARM Linux.
+    /// </summary>
+    public static int OpenDirectoryNoFollowFlags => OperatingSystem.IsMacOS()
+        ? 0x100000 | 0x100 | 0x1000000
+        : RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm
+            ? 0x4000 | 0x8000 | 0x80000
+            : 0x10000 | 0x20000 | 0x80000;
+
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 

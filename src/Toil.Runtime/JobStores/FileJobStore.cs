@@ -461,7 +461,7 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
         finally
         {
             // The deletions are durable (or the exception says they may not be); what is in tmp/ is swept later.
-            trash.ForEach(FileJobStoreTrash.TryDeleteTree);
+            trash.ForEach(FileJobStoreTrash.TryDeleteJobTrash);
 
             // A job's kept-files directory left empty (its files were deleted while it lived) goes with it; one stat when
             // the job never owned a kept file. Kept files themselves outlive the job.

@@ -30,10 +30,8 @@ internal sealed class FileJobStoreDirectoryLock : SafeHandle
 
     private static int SymbolicLinkLoop => OperatingSystem.IsMacOS() ? 62 : 40;
 
-    // open(2) flags: O_RDONLY is 0 on both.
-    private static int OpenFlags => OperatingSystem.IsMacOS()
-        ? 0x100000 | 0x100 | 0x1000000 // O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
-        : 0x10000 | 0x20000 | 0x80000; // O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+    // open(2) flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, whose values depend on the platform.
+    private static int OpenFlags => Libc.OpenDirectoryNoFollowFlags;
 
     /// <summary>Locks <paramref name="directory"/> if nobody else holds it.</summary>
     /// <param name="directory">The directory (its parents checked for links by the caller).</param>

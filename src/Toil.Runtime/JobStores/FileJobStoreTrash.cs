@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Toil.Runtime.IO;
 
 namespace Toil.Runtime.JobStores;
@@ -110,6 +111,67 @@ internal static class FileJobStoreTrash
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Deletes a job's directory moved into the trash. The common case, a directory holding only the job's record, takes
+    /// four calls: <c>open(O_DIRECTORY | O_NOFOLLOW)</c>, <c>unlinkat</c> of the record relative to it, <c>close</c> and
+    /// <c>rmdir</c>; no listing and no link check, because the descriptor cannot be a link and <c>unlinkat</c> does not
+    /// follow one. Anything else (more entries, a link, an error) goes to <see cref="DeleteTree"/>.
+    /// </summary>
+    public static void DeleteJobTrash(string directory)
+    {
+        if (OperatingSystem.IsWindows() || !TryDeleteRecordOnly(directory))
+        {
+            DeleteTree(directory);
+        }
+    }
+
+    /// <summary><see cref="DeleteJobTrash"/>, ignoring I/O and permission errors (what is left is swept later).</summary>
+    public static void TryDeleteJobTrash(string directory)
+    {
+        try
+        {
+            DeleteJobTrash(directory);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static bool TryDeleteRecordOnly(string directory)
+    {
+        const int ENoEnt = 2;
+        int fd = Libc.Open(directory, Libc.OpenDirectoryNoFollowFlags, 0);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (Libc.UnlinkAt(fd, FileJobStoreLayout.JobFileName, 0) != 0 && Marshal.GetLastPInvokeError() != ENoEnt)
+            {
+                return false;
+            }
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+
+        try
+        {
+            System.IO.Directory.Delete(directory, recursive: false);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // not empty (cleanup files, a lock file), or replaced meanwhile
         }
     }
 

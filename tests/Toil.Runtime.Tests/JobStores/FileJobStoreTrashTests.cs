@@ -30,6 +30,47 @@ public sealed class FileJobStoreTrashTests
         File.ReadAllText(Path.Combine(outside, "keep.txt")).Should().Be("keep");
     }
 
+    [TestCase("job")]
+    [TestCase("job,file-0123-body")]
+    [TestCase("file-0123-log")]
+    [TestCase("")]
+    public void DeleteJobTrash_RecordAloneOrWithOtherFiles_RemovesTheDirectory(string names)
+    {
+        string[] files = names.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        string trash = Path.Combine(_t.Parent, "trash-job");
+        Directory.CreateDirectory(trash);
+        foreach (string file in files)
+        {
+            File.WriteAllText(Path.Combine(trash, file), file);
+        }
+
+        FileJobStoreTrash.DeleteJobTrash(trash);
+
+        Directory.Exists(trash).Should().BeFalse();
+    }
+
+    [Test]
+    [Platform("Linux,MacOsX")]
+    public void DeleteJobTrash_LinksInPlaceOfTheDirectoryOrTheRecord_RemovesTheLinksButNotTheirTargets()
+    {
+        string outside = Path.Combine(_t.Parent, "outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "job"), "keep");
+        string linkedDirectory = Path.Combine(_t.Parent, "trash-linked-directory");
+        Directory.CreateSymbolicLink(linkedDirectory, outside);
+        string linkedRecord = Path.Combine(_t.Parent, "trash-linked-record");
+        Directory.CreateDirectory(linkedRecord);
+        File.CreateSymbolicLink(Path.Combine(linkedRecord, "job"), Path.Combine(outside, "job"));
+
+        FileJobStoreTrash.DeleteJobTrash(linkedDirectory);
+        FileJobStoreTrash.DeleteJobTrash(linkedRecord);
+
+        Path.Exists(linkedDirectory).Should().BeFalse();
+        Directory.Exists(outside).Should().BeTrue();
+        Directory.Exists(linkedRecord).Should().BeFalse();
+        File.ReadAllText(Path.Combine(outside, "job")).Should().Be("keep");
+    }
+
     [Test]
     public void DeleteTree_Missing_DoesNothing()
     {
