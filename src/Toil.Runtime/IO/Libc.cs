@@ -13,10 +13,19 @@ internal static unsafe partial class Libc
     /// <summary><c>EINVAL</c>: from <c>readlink</c>, the path is not a symbolic link.</summary>
     public const int EInval = 22;
 
+    /// <summary><c>EPERM</c> (the same on Linux and macOS): the operation is not permitted.</summary>
+    public const int EPerm = 1;
+
+    /// <summary><c>ENOENT</c> (the same on Linux and macOS): an entry of the path does not exist.</summary>
+    public const int ENoEnt = 2;
+
+    /// <summary><c>ENOTDIR</c> (the same on Linux and macOS): an entry used as a directory is not one.</summary>
+    public const int ENotDir = 20;
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);
 
-    /// <summary><c>flock(2)</c>: <c>LOCK_EX | LOCK_NB</c> on a directory's descriptor is the file job store's per-job lock.</summary>
+    /// <summary><c>unlinkat(2)</c>: removes <paramref name="path"/> relative to the directory descriptor, never following a link.</summary>
     [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int UnlinkAt(int directory, string path, int flags);
 
@@ -30,6 +39,7 @@ internal static unsafe partial class Libc
             ? 0x4000 | 0x8000 | 0x80000
             : 0x10000 | 0x20000 | 0x80000;
 
+    /// <summary><c>flock(2)</c>: <c>LOCK_EX | LOCK_NB</c> on a directory's descriptor is the file job store's per-job lock.</summary>
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 

@@ -11,9 +11,6 @@ namespace Toil.Runtime.IO;
 internal static class SymbolicLinks
 {
     private const int StackPathBytes = 1024;
-    private const int EPerm = 1;
-    private const int ENoEnt = 2;
-    private const int ENotDir = 20;
     private const int ENoSys = 38;
     private const int ELoop = 40;
 
@@ -71,11 +68,11 @@ internal static class SymbolicLinks
             switch (refused = OpenAt2NoLinks(path))
             {
                 case 0:
-                case ENoEnt:
-                case ENotDir:
+                case Libc.ENoEnt:
+                case Libc.ENotDir:
                     return null;
                 case ENoSys:
-                case EPerm:
+                case Libc.EPerm:
                     s_openAt2 = false;
                     break;
             }
@@ -138,7 +135,7 @@ internal static class SymbolicLinks
                 return Encoding.UTF8.GetString(path[..i]);
             }
 
-            if (errno is ENoEnt or ENotDir)
+            if (errno is Libc.ENoEnt or Libc.ENotDir)
             {
                 return null;
             }

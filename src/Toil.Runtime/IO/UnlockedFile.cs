@@ -15,10 +15,7 @@ namespace Toil.Runtime.IO;
 /// </summary>
 internal static class UnlockedFile
 {
-    private const int ENoEnt = 2;
-    private const int EPerm = 1;
     private const int EAccess = 13;
-    private const int ENotDir = 20;
     private const int EIsDir = 21;
 
     private static readonly bool s_mac = OperatingSystem.IsMacOS();
@@ -116,10 +113,10 @@ internal static class UnlockedFile
         int errno = Marshal.GetLastPInvokeError();
         throw errno switch
         {
-            ENoEnt when !Directory.Exists(Path.GetDirectoryName(path)) => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
-            ENoEnt => new FileNotFoundException($"Could not find file '{path}'.", path),
-            ENotDir => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
-            EAccess or EPerm or EIsDir => new UnauthorizedAccessException($"Access to the path '{path}' is denied: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
+            Libc.ENoEnt when !Directory.Exists(Path.GetDirectoryName(path)) => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
+            Libc.ENoEnt => new FileNotFoundException($"Could not find file '{path}'.", path),
+            Libc.ENotDir => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
+            EAccess or Libc.EPerm or EIsDir => new UnauthorizedAccessException($"Access to the path '{path}' is denied: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
             _ when errno == s_nameTooLong => new PathTooLongException($"The path '{path}' is too long."),
             _ => new IOException($"Cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
         };

@@ -15,8 +15,6 @@ internal sealed class FileJobStoreDirectoryLock : SafeHandle
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
     private const int EIntr = 4;
-    private const int ENoEnt = 2;
-    private const int ENotDir = 20;
 
     private FileJobStoreDirectoryLock()
         : base(-1, ownsHandle: true)
@@ -59,7 +57,7 @@ internal sealed class FileJobStoreDirectoryLock : SafeHandle
             held.SetHandleAsInvalid();
             throw errno switch
             {
-                ENoEnt or ENotDir => new DirectoryNotFoundException($"The job directory '{directory}' does not exist."),
+                Libc.ENoEnt or Libc.ENotDir => new DirectoryNotFoundException($"The job directory '{directory}' does not exist."),
                 _ when errno == SymbolicLinkLoop => new IOException($"The job directory '{directory}' is a symbolic link."),
                 _ => new IOException($"Cannot open the job directory '{directory}' to lock it: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
             };
