@@ -67,7 +67,7 @@ public sealed partial class FileJobStore
         }
         finally
         {
-            trash.ForEach(FileJobStoreTrash.TryDeleteTree);
+            trash.ForEach(FileJobStoreTrash.TryDeleteJobTrash);
         }
 
         return removed;

@@ -49,10 +49,9 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
     private FileJobStore(string root, WorkflowConfig config, FileJobStoreOptions options, ILogger? logger, bool lockFiles, int formatVersion)
     {
         _root = root;
-        FormatVersion = formatVersion;
 
         // A quarter of the record limit at most: base64 makes a body a third larger, and the record holds the rest.
-        _inlineBodyLimit = formatVersion >= 3 ? Math.Min(InlineBodyBytes, options.MaxJobRecordBytes / 4) : 0;
+        _inlineBodyLimit = formatVersion >= FileJobStoreFormat.InlineBodiesSchemaVersion ? Math.Min(InlineBodyBytes, options.MaxJobRecordBytes / 4) : 0;
         Config = config;
         _time = options.TimeProvider;
         _logger = logger ?? NullLogger.Instance;
@@ -72,12 +71,6 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
 
     /// <summary>The store's root directory (absolute).</summary>
     public string RootPath => _root;
-
-    /// <summary>
-    /// The on-disk format version of this store (<c>format.json</c>'s <c>schemaVersion</c>): 3 for a store this library
-    /// created, 2 for an older one it opened (docs/job-store-format.md, "Format versions").
-    /// </summary>
-    internal int FormatVersion { get; }
 
     /// <summary>
     /// The largest body a format-3 store keeps inline in the job's record: 16 KiB, or a quarter of

@@ -16,6 +16,9 @@ internal sealed class FileJobStoreFormat
     public const string LayoutName = "toil-runtime-file-job-store";
     public const int CurrentSchemaVersion = 3;
 
+    /// <summary>The first version whose job records may hold a body inline (docs/decisions.md#inline-bodies).</summary>
+    public const int InlineBodiesSchemaVersion = 3;
+
     /// <summary>The oldest version this library opens; a store of it keeps its bodies in files.</summary>
     public const int OldestOpenedSchemaVersion = 2;
 

@@ -35,7 +35,7 @@ internal static class FileJobStoreTrash
         {
             foreach (string trash in System.IO.Directory.EnumerateDirectories(layout.Contained(layout.Directory(FileJobStoreLayout.TempDirectory)), TrashPrefix + "*"))
             {
-                TryDeleteTree(trash);
+                TryDeleteJobTrash(trash);
             }
         }
         catch (IOException)
@@ -145,7 +145,6 @@ internal static class FileJobStoreTrash
 
     private static bool TryDeleteRecordOnly(string directory)
     {
-        const int ENoEnt = 2;
         int fd = Libc.Open(directory, Libc.OpenDirectoryNoFollowFlags, 0);
         if (fd < 0)
         {
@@ -154,7 +153,7 @@ internal static class FileJobStoreTrash
 
         try
         {
-            if (Libc.UnlinkAt(fd, FileJobStoreLayout.JobFileName, 0) != 0 && Marshal.GetLastPInvokeError() != ENoEnt)
+            if (Libc.UnlinkAt(fd, FileJobStoreLayout.JobFileName, 0) != 0 && Marshal.GetLastPInvokeError() != Libc.ENoEnt)
             {
                 return false;
             }
@@ -208,21 +207,6 @@ internal static class FileJobStoreTrash
             info.Delete(recursive: false);
         }
         catch (DirectoryNotFoundException)
-        {
-        }
-    }
-
-    /// <summary><see cref="DeleteTree"/>, ignoring I/O and permission errors (what is left is swept later).</summary>
-    public static void TryDeleteTree(string directory)
-    {
-        try
-        {
-            DeleteTree(directory);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
         {
         }
     }
