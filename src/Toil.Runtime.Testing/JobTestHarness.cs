@@ -363,15 +363,7 @@ public sealed class JobTestHarness : IAsyncDisposable
         {
             var job = await Store.LoadJobAsync(id, cancellationToken).ConfigureAwait(false);
             var body = job.GetBody();
-            ReadOnlyMemory<byte> bytes = body.Input;
-            if (body.FileId is { } fileId)
-            {
-                using var buffer = new MemoryStream();
-                await Store.ReadFileAsync(fileId, buffer, cancellationToken).ConfigureAwait(false);
-                bytes = buffer.ToArray();
-            }
-
-            using var document = JsonDocument.Parse(bytes);
+            using var document = JsonDocument.Parse(await JobBodies.ReadAsync(Store, body, cancellationToken).ConfigureAwait(false));
             var input = document.RootElement.TryGetProperty("input", out var i) ? i.Clone() : default;
             jobs.Add(new CreatedJob(id, body.TypeName, input, job.Requirements, job is CheckpointJobDescription));
         }

@@ -28,4 +28,26 @@ internal static class JobBodies
         job.AttachBody(new JobBody(typeName, fileId));
         return fileId;
     }
+
+    /// <summary>
+    /// The body document of <paramref name="body"/>: its inline bytes, else its file's, lent by a store that holds the file
+    /// in memory and never changes its bytes in place (<see cref="IJobStoreTraits.TryReadFileInPlace"/>), else read.
+    /// </summary>
+    /// <param name="store">The job store.</param>
+    /// <param name="body">The body.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The document's bytes, which the caller must not change.</returns>
+    /// <exception cref="NoSuchFileException">The body's file does not exist.</exception>
+    public static async ValueTask<ReadOnlyMemory<byte>> ReadAsync(IJobStore store, JobBody body, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (body.FileId is not { } fileId)
+        {
+            return body.Input;
+        }
+
+        return store is IJobStoreTraits traits && traits.TryReadFileInPlace(fileId, out var held)
+            ? held
+            : await store.ReadAllBytesAsync(fileId, cancellationToken).ConfigureAwait(false);
+    }
 }

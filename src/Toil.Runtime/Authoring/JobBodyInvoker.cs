@@ -47,14 +47,7 @@ internal sealed class JobBodyInvoker : IJobBodyInvoker
             ReadOnlyMemory<byte> bytes;
             try
             {
-                // A store that holds the file in memory and never changes its bytes in place lends them (no stream, no copy).
-                cancellationToken.ThrowIfCancellationRequested();
-                // An inline body's bytes are in the record already (docs/decisions.md#inline-bodies).
-                bytes = body.FileId is not { } fileId
-                    ? body.Input
-                    : invocation.JobStore is IJobStoreTraits traits && traits.TryReadFileInPlace(fileId, out var held)
-                    ? held
-                    : await invocation.JobStore.ReadAllBytesAsync(fileId, cancellationToken).ConfigureAwait(false);
+                bytes = await JobBodies.ReadAsync(invocation.JobStore, body, cancellationToken).ConfigureAwait(false);
             }
             catch (NoSuchFileException e)
             {
