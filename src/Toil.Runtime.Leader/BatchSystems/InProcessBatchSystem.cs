@@ -22,6 +22,7 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
     private readonly ILogger _log;
     private readonly DeferredFunctionRegistry _deferredFunctions;
     private readonly ResourcePool _pool;
+    private readonly ThreadPoolReserve.Lease? _threads;
     private readonly Channel<BatchJobUpdate> _updates = Channel.CreateUnbounded<BatchJobUpdate>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LinkedList<Queued> _queue = new();
 
@@ -42,6 +43,12 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
     /// <param name="time">The clock for wall-time limits and run times; defaults to the system clock.</param>
     /// <param name="logger">Receives admission and shut-down messages; defaults to none.</param>
     public InProcessBatchSystem(IWorkerRunner runner, IOptions<InProcessBatchSystemOptions> options, IOptions<WorkerOptions>? workerOptions = null, DeferredFunctionRegistry? deferredFunctions = null, TimeProvider? time = null, ILogger<InProcessBatchSystem>? logger = null)
+        : this(runner, options, workerOptions, deferredFunctions, time, logger, ThreadPoolReserve.Shared)
+    {
+    }
+
+    /// <summary>Creates the batch system over a given thread-pool reserve (a test seam).</summary>
+    internal InProcessBatchSystem(IWorkerRunner runner, IOptions<InProcessBatchSystemOptions> options, IOptions<WorkerOptions>? workerOptions, DeferredFunctionRegistry? deferredFunctions, TimeProvider? time, ILogger<InProcessBatchSystem>? logger, ThreadPoolReserve threads)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(options);
@@ -52,6 +59,7 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
         _log = (ILogger?)logger ?? NullLogger.Instance;
         _deferredFunctions = deferredFunctions ?? new DeferredFunctionRegistry();
         _pool = ResourcePool.ForCounts(_options.MaxCores, _options.MaxMemory, _options.MaxDisk, _options.MaxAccelerators);
+        _threads = _options.RaiseThreadPoolMinimum ? threads.Open() : null;
     }
 
     /// <summary>Gets the slots (a test counts their reservation tries).</summary>
@@ -183,10 +191,20 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
             workflows = [.. _coordinationDirectories];
         }
 
-        await KillJobsAsync(running, cancellationToken).ConfigureAwait(false);
-        foreach (string workflowId in workflows)
+        try
         {
-            await WorkerCleanup.CleanAsync(_workerOptions, workflowId, _deferredFunctions, _log, cancellationToken).ConfigureAwait(false);
+            await KillJobsAsync(running, cancellationToken).ConfigureAwait(false);
+            foreach (string workflowId in workflows)
+            {
+                await WorkerCleanup.CleanAsync(_workerOptions, workflowId, _deferredFunctions, _log, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _threads?.Dispose();
+            }
         }
     }
 
@@ -218,6 +236,9 @@ public sealed partial class InProcessBatchSystem : IBatchSystem
         CancellationTokenSource? limit = walltime > TimeSpan.Zero ? new CancellationTokenSource(walltime, _time) : null;
         var running = new Running(queued.Id, request, cancellation, _time.GetTimestamp()) { Reservation = reservation };
         _running[queued.Id] = running;
+
+        // Each running job may hold a pool thread in synchronous file I/O (docs/decisions.md#thread-pool-reserve).
+        _threads?.Cover(_running.Count);
         running.Task = Task.Run(() => RunAsync(running, limit));
     }
 

@@ -35,6 +35,17 @@ public sealed class InProcessBatchSystemOptions : IValidatableObject
     /// </summary>
     public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets or sets whether the batch system raises the process's thread-pool minimum to cover its running jobs: the
+    /// processor count plus the most jobs it has run at once, at most three times the processor count in all, or the
+    /// host's own minimum if that is higher; put back when the batch system is shut down
+    /// (docs/decisions.md#thread-pool-reserve). A run holds its pool thread while it is in synchronous file I/O, and the
+    /// pool adds threads past its minimum only slowly, so without it many small jobs leave cores idle. Turn it off when
+    /// the host manages the thread pool itself.
+    /// <value>The default value is <see langword="true"/>.</value>
+    /// </summary>
+    public bool RaiseThreadPoolMinimum { get; set; } = true;
+
     /// <summary>Checks what the attributes cannot: finite positive cores, the optional sizes and the grace period.</summary>
     /// <param name="validationContext">The context (unused).</param>
     /// <returns>One result per problem; none when the options are valid.</returns>
