@@ -40,6 +40,19 @@ internal static unsafe partial class Libc
             : 0x10000 | 0x20000 | 0x80000;
 
     /// <summary><c>flock(2)</c>: <c>LOCK_EX | LOCK_NB</c> on a directory's descriptor is the file job store's per-job lock.</summary>
+    /// <summary><c>rmdir(2)</c>: removes an empty directory (a link at the path is not followed: <c>ENOTDIR</c>).</summary>
+    [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Rmdir(string path);
+
+    /// <summary><c>EEXIST</c>, which some filesystems return for <c>rmdir</c> of a directory that is not empty.</summary>
+    public const int EExist = 17;
+
+    /// <summary><c>ENOTEMPTY</c>: the directory is not empty.</summary>
+    public static int ENotEmpty => OperatingSystem.IsMacOS() ? 66 : 39;
+
+    /// <summary><c>EISDIR</c>: a directory where a file was expected.</summary>
+    public const int EIsDir = 21;
+
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 

@@ -16,7 +16,6 @@ namespace Toil.Runtime.IO;
 internal static class UnlockedFile
 {
     private const int EAccess = 13;
-    private const int EIsDir = 21;
 
     private static readonly bool s_mac = OperatingSystem.IsMacOS();
     private static readonly int s_closeOnExec = s_mac ? 0x1000000 : 0x80000;
@@ -116,7 +115,7 @@ internal static class UnlockedFile
             Libc.ENoEnt when !Directory.Exists(Path.GetDirectoryName(path)) => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
             Libc.ENoEnt => new FileNotFoundException($"Could not find file '{path}'.", path),
             Libc.ENotDir => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
-            EAccess or Libc.EPerm or EIsDir => new UnauthorizedAccessException($"Access to the path '{path}' is denied: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
+            EAccess or Libc.EPerm or Libc.EIsDir => new UnauthorizedAccessException($"Access to the path '{path}' is denied: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
             _ when errno == s_nameTooLong => new PathTooLongException($"The path '{path}' is too long."),
             _ => new IOException($"Cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
         };

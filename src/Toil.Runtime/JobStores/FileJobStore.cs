@@ -418,9 +418,10 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
 
     /// <inheritdoc />
     /// <remarks>
-    /// One pass (format 2): under each job's lock its directory, which holds its record and its cleanup files, is renamed
-    /// into the trash; then each changed <c>jobs/kind-*/</c> directory is synced once, so a batch of jobs of one kind
-    /// costs one directory sync. A job's record and its cleanup files go in one atomic rename.
+    /// One pass: under each job's lock its record is unlinked (the commit point) and its directory removed, or, when the
+    /// directory holds more than the record (cleanup files) or the store uses lock files, moved into the trash; then each
+    /// changed <c>jobs/kind-*/</c> directory is synced once, so a batch of jobs of one kind costs one directory sync
+    /// (docs/decisions.md#in-place-deletion).
     /// </remarks>
     public async ValueTask DeleteJobsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
     {
@@ -440,10 +441,14 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
             var synced = new HashSet<string>(StringComparer.Ordinal);
             foreach (string id in ids)
             {
-                string? moved = await MoveJobDirectoryUnderLockAsync(id, cancellationToken).ConfigureAwait(false);
+                var (gone, moved) = await DeleteJobUnderLockAsync(id, cancellationToken).ConfigureAwait(false);
                 if (moved is not null)
                 {
                     trash.Add(moved);
+                }
+
+                if (gone)
+                {
                     deleted.Add(id);
                     synced.Add(Path.GetDirectoryName(JobDirectory(id))!);
                 }
@@ -942,17 +947,37 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
         job.AssignConfig(Config);
     }
 
-    /// <summary>Moves the job's directory (its record and cleanup files) to the trash under its lock, if the job exists; no sync.</summary>
-    private async ValueTask<string?> MoveJobDirectoryUnderLockAsync(string jobId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the job under its lock, if it exists; no sync (<c>docs/decisions.md#in-place-deletion</c>). With a
+    /// directory lock the record goes first, unlinked relative to the locked directory (the deletion's commit point), then
+    /// the directory with <c>rmdir</c>; a directory that still holds something (cleanup files, a body file, an
+    /// interrupted update's temp file) is moved into the trash instead. With lock files the directory is moved into the
+    /// trash whole, record and all.
+    /// </summary>
+    /// <returns>Whether the job was deleted, and the trash directory to delete when one was made.</returns>
+    private async ValueTask<(bool Deleted, string? Trash)> DeleteJobUnderLockAsync(string jobId, CancellationToken cancellationToken)
     {
         try
         {
             using var held = await _locks.LockJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-            return File.Exists(JobFile(jobId)) ? await MoveToTrashAsync(JobDirectory(jobId), cancellationToken).ConfigureAwait(false) : null;
+            if (held.Directory is not { } locked)
+            {
+                return File.Exists(JobFile(jobId)) ? (true, await MoveToTrashAsync(JobDirectory(jobId), cancellationToken).ConfigureAwait(false)) : (false, null);
+            }
+
+            if (!await IoAsync("delete-record", () => FileJobStoreTrash.UnlinkRecord(locked), cancellationToken).ConfigureAwait(false))
+            {
+                return (false, null); // No record: an ID reserved for a creation in flight, or deleted meanwhile.
+            }
+
+            string directory = JobDirectory(jobId);
+            return await IoAsync("remove-job-directory", () => FileJobStoreTrash.RemoveEmptyJobDirectory(directory), cancellationToken).ConfigureAwait(false)
+                ? (true, null)
+                : (true, await MoveToTrashAsync(directory, cancellationToken).ConfigureAwait(false));
         }
         catch (DirectoryNotFoundException)
         {
-            return null; // Deleted by someone else meanwhile.
+            return (false, null); // Deleted by someone else meanwhile.
         }
     }
 

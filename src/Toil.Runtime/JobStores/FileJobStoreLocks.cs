@@ -47,7 +47,7 @@ internal sealed class FileJobStoreLocks
     /// <exception cref="JobStoreLockTimeoutException">Not taken within the timeout.</exception>
     /// <exception cref="DirectoryNotFoundException">The job's directory does not exist.</exception>
     /// <exception cref="SymbolicLinkInJobStoreException">The way to the job's directory, or the directory itself, is a link.</exception>
-    public async ValueTask<IDisposable> LockJobAsync(string jobId, CancellationToken cancellationToken)
+    public async ValueTask<JobLock> LockJobAsync(string jobId, CancellationToken cancellationToken)
     {
         // Every entry from the root to the job's directory is checked here, once per operation; what the operation then
         // touches inside the directory it holds is checked from the directory down (docs/decisions.md#file-job-store-format-2).
@@ -204,8 +204,15 @@ internal sealed class FileJobStoreLocks
         }
     }
 
-    private sealed class JobLock(IDisposable held, SemaphoreSlim stripe) : IDisposable
+    /// <summary>A held job lock: the stripe and the OS lock.</summary>
+    /// <param name="held">The OS lock (a <see cref="FileJobStoreDirectoryLock"/>, or a lock file's stream).</param>
+    /// <param name="stripe">The in-process stripe.</param>
+    internal sealed class JobLock(IDisposable held, SemaphoreSlim stripe) : IDisposable
     {
+        /// <summary>The locked job directory's descriptor holder, or <see langword="null"/> with lock files.</summary>
+        public FileJobStoreDirectoryLock? Directory => held as FileJobStoreDirectoryLock;
+
+        /// <summary>Releases the OS lock, then the stripe.</summary>
         public void Dispose()
         {
             held.Dispose();

@@ -143,6 +143,62 @@ internal static class FileJobStoreTrash
         }
     }
 
+    /// <summary>
+    /// Unlinks the record of the job whose directory <paramref name="locked"/> holds open (<c>unlinkat</c> relative to the
+    /// locked descriptor: no path is resolved again, and a link at <c>job</c> is removed, never followed). The commit
+    /// point of an in-place deletion (<c>docs/decisions.md#in-place-deletion</c>).
+    /// </summary>
+    /// <returns>Whether a record was there (<see langword="false"/>: none, or a directory where the record should be).</returns>
+    /// <exception cref="IOException">The unlink failed otherwise; its <see cref="Exception.HResult"/> is the <c>errno</c>.</exception>
+    public static bool UnlinkRecord(FileJobStoreDirectoryLock locked)
+    {
+        ArgumentNullException.ThrowIfNull(locked);
+        bool added = false;
+        try
+        {
+            locked.DangerousAddRef(ref added);
+            if (Libc.UnlinkAt((int)locked.DangerousGetHandle(), FileJobStoreLayout.JobFileName, 0) == 0)
+            {
+                return true;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            return errno is Libc.ENoEnt or Libc.EIsDir
+                ? false
+                : throw new IOException($"Cannot delete the job record in a locked job directory: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+        }
+        finally
+        {
+            if (added)
+            {
+                locked.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes a job's directory whose record is gone, if it is empty (<c>rmdir</c>; a link at the path is not followed).
+    /// </summary>
+    /// <returns><see langword="false"/> when it still holds something (cleanup files, a body file, an interrupted update's temp file).</returns>
+    /// <exception cref="IOException">Another error; its <see cref="Exception.HResult"/> is the <c>errno</c>.</exception>
+    public static bool RemoveEmptyJobDirectory(string directory)
+    {
+        if (Libc.Rmdir(directory) == 0)
+        {
+            return true;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == Libc.ENoEnt)
+        {
+            return true; // Removed by someone else meanwhile (a sweep of record-less directories).
+        }
+
+        return errno == Libc.ENotEmpty || errno == Libc.EExist
+            ? false
+            : throw new IOException($"Cannot remove the job directory '{directory}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+    }
+
     private static bool TryDeleteRecordOnly(string directory)
     {
         int fd = Libc.Open(directory, Libc.OpenDirectoryNoFollowFlags, 0);
