@@ -87,6 +87,35 @@ internal static unsafe partial class Libc
     /// <summary><c>RESOLVE_NO_SYMLINKS</c>: fail with <c>ELOOP</c> at any symbolic link on the way, the last entry included.</summary>
     public const ulong ResolveNoSymlinks = 0x04;
 
+    /// <summary><c>O_RDONLY | O_CLOEXEC</c> for <see cref="OpenHow.Flags"/> (the same value on every Linux architecture).</summary>
+    public const ulong ORdOnlyCloseOnExec = 0x80000;
+
+    /// <summary><c>statx(2)</c> (glibc 2.28 and later). <c>struct statx</c> has one layout on every architecture.</summary>
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    public static partial int Statx(int directory, ref byte path, int flags, uint mask, byte* buffer);
+
+    /// <summary><c>AT_EMPTY_PATH</c>: <see cref="Statx"/> of the descriptor itself.</summary>
+    public const int AtEmptyPath = 0x1000;
+
+    /// <summary><c>STATX_TYPE | STATX_SIZE</c>.</summary>
+    public const uint StatxTypeAndSize = 0x1 | 0x200;
+
+    /// <summary>The size of <c>struct statx</c>.</summary>
+    public const int StatxBytes = 256;
+
+    /// <summary>The offset of <c>stx_mode</c> (16 bits) in <c>struct statx</c>.</summary>
+    public const int StatxModeOffset = 28;
+
+    /// <summary>The offset of <c>stx_size</c> (64 bits) in <c>struct statx</c>.</summary>
+    public const int StatxSizeOffset = 40;
+
+    /// <summary><c>pread(2)</c>.</summary>
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    public static partial nint Pread(int fd, byte* buffer, nint count, long offset);
+
+    /// <summary><c>EINTR</c>: interrupted by a signal; the call is repeated.</summary>
+    public const int EIntr = 4;
+
     /// <summary><c>umask(2)</c>: sets the process's file-creation mask and returns the previous one (process-wide).</summary>
     [LibraryImport("libc", EntryPoint = "umask")]
     public static partial uint Umask(uint mask);

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -87,6 +88,52 @@ internal static class SymbolicLinks
 
         return link;
     }
+
+    /// <summary>
+    /// Opens <paramref name="fullPath"/> for reading in one <c>openat2(O_RDONLY, RESOLVE_NO_SYMLINKS)</c> when no entry
+    /// on the way is a symbolic link: the check of <see cref="FindBelow"/> and the open in one atomic call. Returns
+    /// <see langword="null"/> when this call cannot answer: no <c>openat2</c>, a root reached through a link, or a link
+    /// refused (the caller then checks with <see cref="FindBelow"/>, which names the link or finds the root linked, and
+    /// opens the path itself).
+    /// </summary>
+    /// <param name="root">The absolute root, as for <see cref="FindBelow"/>.</param>
+    /// <param name="fullPath">An absolute path below <paramref name="root"/>.</param>
+    /// <returns>The open handle (not checked to be a regular file), or <see langword="null"/>.</returns>
+    /// <exception cref="IOException">The open failed otherwise, as <see cref="UnlockedFile.OpenRead"/> reports it.</exception>
+    public static SafeFileHandle? TryOpenReadNoLinks(string root, string fullPath)
+    {
+        if (!s_openAt2 || fullPath.Length <= root.Length + 1 || s_linkedRoot is { } linked && IsAtOrBelow(fullPath, linked))
+        {
+            return null; // Below a root reached through a link, openat2 refuses every path.
+        }
+
+        int count = Encoding.UTF8.GetMaxByteCount(fullPath.Length) + 1;
+        Span<byte> path = count <= StackPathBytes ? stackalloc byte[StackPathBytes] : new byte[count];
+        int length = Encoding.UTF8.GetBytes(fullPath, path);
+        path[length] = 0;
+        var how = new Libc.OpenHow { Flags = Libc.ORdOnlyCloseOnExec, Resolve = Libc.ResolveNoSymlinks };
+        nint fd = Libc.OpenAt2(Libc.SysOpenAt2, Libc.AtFdCwd, ref MemoryMarshal.GetReference(path), ref how, Unsafe.SizeOf<Libc.OpenHow>());
+        if (fd >= 0)
+        {
+            return new SafeFileHandle(fd, ownsHandle: true);
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        switch (errno)
+        {
+            case ELoop:
+                return null;
+            case ENoSys:
+            case Libc.EPerm:
+                s_openAt2 = false;
+                return null;
+            default:
+                throw UnlockedFile.OpenError(errno, fullPath);
+        }
+    }
+
+    private static bool IsAtOrBelow(string path, string root) =>
+        path.StartsWith(root, StringComparison.Ordinal) && (path.Length == root.Length || path[root.Length] == Path.DirectorySeparatorChar);
 
     /// <summary>The <c>errno</c> of <c>openat2(<paramref name="fullPath"/>, O_PATH, RESOLVE_NO_SYMLINKS)</c>, or 0 when it succeeded (Linux; tests).</summary>
     internal static int OpenAt2NoLinks(string fullPath)

@@ -23,6 +23,16 @@ internal static class UnlockedFile
     private static readonly int s_exclusive = s_mac ? 0x800 : 0x80;
     private static readonly int s_nameTooLong = s_mac ? 63 : 36;
 
+    // Whether statx and a direct pread read small files (Linux): cleared for good when statx is missing or refused.
+    private static volatile bool s_statx = OperatingSystem.IsLinux();
+
+    /// <summary>Whether <see cref="ReadAll"/> uses <c>statx</c> and <c>pread</c>; tests turn it off to compare with .NET's calls.</summary>
+    internal static bool StatxEnabled
+    {
+        get => s_statx;
+        set => s_statx = value && OperatingSystem.IsLinux();
+    }
+
     /// <summary>Opens an existing regular file for reading.</summary>
     public static SafeFileHandle OpenRead(string path)
     {
@@ -102,22 +112,131 @@ internal static class UnlockedFile
         }
     }
 
-    private static SafeFileHandle Wrap(int fd, string path)
+    private static SafeFileHandle Wrap(int fd, string path) =>
+        fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw OpenError(Marshal.GetLastPInvokeError(), path);
+
+    /// <summary>The exception .NET's own open throws for <paramref name="errno"/>.</summary>
+    /// <param name="errno">The failed open's <c>errno</c>.</param>
+    /// <param name="path">The path that was opened.</param>
+    internal static Exception OpenError(int errno, string path) => errno switch
     {
-        if (fd >= 0)
+        Libc.ENoEnt when !Directory.Exists(Path.GetDirectoryName(path)) => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
+        Libc.ENoEnt => new FileNotFoundException($"Could not find file '{path}'.", path),
+        Libc.ENotDir => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
+        EAccess or Libc.EPerm or Libc.EIsDir => new UnauthorizedAccessException($"Access to the path '{path}' is denied: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
+        _ when errno == s_nameTooLong => new PathTooLongException($"The path '{path}' is too long."),
+        _ => new IOException($"Cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
+    };
+
+    /// <summary>
+    /// Reads the whole of a file opened for reading, if it is a regular file of at most <paramref name="maxBytes"/>: on
+    /// Linux one <c>statx</c> (its type and size) and <c>pread</c> until the size is read, else .NET's calls. Store files
+    /// are published whole by rename and never written in place, so the size is the content's.
+    /// </summary>
+    /// <param name="handle">The open file.</param>
+    /// <param name="path">Its path (for messages).</param>
+    /// <param name="maxBytes">The largest size read.</param>
+    /// <param name="length">The file's size.</param>
+    /// <returns>The bytes read (fewer than <paramref name="length"/> if the file was cut meanwhile), or <see langword="null"/> when it is larger than <paramref name="maxBytes"/>.</returns>
+    /// <exception cref="UnauthorizedAccessException">It is a directory.</exception>
+    public static unsafe byte[]? ReadAll(SafeFileHandle handle, string path, long maxBytes, out long length)
+    {
+        bool added = false;
+        try
         {
-            return new SafeFileHandle(fd, ownsHandle: true);
+            handle.DangerousAddRef(ref added);
+            int fd = (int)handle.DangerousGetHandle();
+            if (!s_statx || !TryStatx(fd, out length, out bool directory))
+            {
+                directory = (File.GetAttributes(handle) & FileAttributes.Directory) != 0;
+                length = directory ? 0 : RandomAccess.GetLength(handle);
+            }
+
+            if (directory)
+            {
+                throw new UnauthorizedAccessException($"Access to the path '{path}' is denied: it is a directory.");
+            }
+
+            if (length > maxBytes)
+            {
+                return null;
+            }
+
+            byte[] bytes = GC.AllocateUninitializedArray<byte>((int)length);
+            int read = 0;
+            while (read < bytes.Length)
+            {
+                int n = s_statx ? Pread(fd, bytes.AsSpan(read), read, path) : RandomAccess.Read(handle, bytes.AsSpan(read), read);
+                if (n <= 0)
+                {
+                    return bytes[..read];
+                }
+
+                read += n;
+            }
+
+            return bytes;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private static unsafe bool TryStatx(int fd, out long length, out bool directory)
+    {
+        byte* buffer = stackalloc byte[Libc.StatxBytes];
+        byte empty = 0;
+        int result;
+        try
+        {
+            result = Libc.Statx(fd, ref empty, Libc.AtEmptyPath, Libc.StatxTypeAndSize, buffer);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_statx = false; // A C library without statx.
+            (length, directory) = (0, false);
+            return false;
         }
 
-        int errno = Marshal.GetLastPInvokeError();
-        throw errno switch
+        if (result != 0)
         {
-            Libc.ENoEnt when !Directory.Exists(Path.GetDirectoryName(path)) => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
-            Libc.ENoEnt => new FileNotFoundException($"Could not find file '{path}'.", path),
-            Libc.ENotDir => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
-            EAccess or Libc.EPerm or Libc.EIsDir => new UnauthorizedAccessException($"Access to the path '{path}' is denied: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
-            _ when errno == s_nameTooLong => new PathTooLongException($"The path '{path}' is too long."),
-            _ => new IOException($"Cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
-        };
+            // ENOSYS (an old kernel), EPERM (a seccomp filter): .NET's calls from now on.
+            s_statx = false;
+            (length, directory) = (0, false);
+            return false;
+        }
+
+        const int FileTypeMask = 0xF000;
+        const int DirectoryType = 0x4000;
+        directory = (*(ushort*)(buffer + Libc.StatxModeOffset) & FileTypeMask) == DirectoryType;
+        length = *(long*)(buffer + Libc.StatxSizeOffset);
+        return true;
+    }
+
+    private static unsafe int Pread(int fd, Span<byte> buffer, long offset, string path)
+    {
+        fixed (byte* start = buffer)
+        {
+            while (true)
+            {
+                nint n = Libc.Pread(fd, start, buffer.Length, offset);
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Libc.EIntr)
+                {
+                    throw errno == Libc.EIsDir
+                        ? new UnauthorizedAccessException($"Access to the path '{path}' is denied: it is a directory.")
+                        : new IOException($"Cannot read '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+                }
+            }
+        }
     }
 }

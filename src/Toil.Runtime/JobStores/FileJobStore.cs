@@ -1008,7 +1008,7 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
         try
         {
             // Small messages (stats) are read at once: an asynchronous file stream's reads hop through the thread pool.
-            stream = await IoAsync("open-message", () => FileJobStoreRecords.OpenReadFile(Contained(path)), cancellationToken).ConfigureAwait(false);
+            stream = await IoAsync("open-message", () => FileJobStoreRecords.OpenReadFile(_layout.OpenReadContained(path), path), cancellationToken).ConfigureAwait(false);
         }
         catch (FileNotFoundException)
         {

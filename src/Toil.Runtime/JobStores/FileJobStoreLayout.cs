@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Toil.Runtime.IO;
@@ -151,6 +152,18 @@ internal sealed partial class FileJobStoreLayout
     /// <exception cref="SymbolicLinkInJobStoreException">The entry is a link.</exception>
     public string LeafContained(string path) =>
         SymbolicLinks.FindBelow(Path.GetDirectoryName(path)!, path) is { } link ? throw new SymbolicLinkInJobStoreException(link, Locator) : path;
+
+    /// <summary>
+    /// Opens a store file for reading after the check of <see cref="Contained"/> (with <paramref name="leafOnly"/>, of
+    /// <see cref="LeafContained"/>). On Linux the check and the open are one <c>openat2</c>, atomic with each other;
+    /// elsewhere, or when the kernel refuses it, the check and then an open.
+    /// </summary>
+    /// <param name="path">The file's full path.</param>
+    /// <param name="leafOnly">Whether the caller already checked the directories on the way (it holds the job's lock).</param>
+    /// <exception cref="SymbolicLinkInJobStoreException">An entry on the way is a link.</exception>
+    public SafeFileHandle OpenReadContained(string path, bool leafOnly = false) =>
+        SymbolicLinks.TryOpenReadNoLinks(leafOnly ? Path.GetDirectoryName(path)! : Root, path)
+        ?? UnlockedFile.OpenRead(leafOnly ? LeafContained(path) : Contained(path));
 
     /// <summary>
     /// Resolves a file ID to a path inside the store. Throws for an ID that is malformed or escapes the store (by

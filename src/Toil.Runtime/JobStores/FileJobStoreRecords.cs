@@ -154,37 +154,22 @@ internal sealed partial class FileJobStoreRecords
     /// </summary>
     public byte[] ReadJobRecord(string path, string jobId, bool underLock)
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        // Without .NET's advisory flock: the record is published whole by rename (docs/performance.md, "Fan-out through
+        // the leader: the second pass"). On Linux the link check and the open are one call, the size and type one more.
         try
         {
-            // Without .NET's advisory flock: the record is published whole by rename (docs/performance.md, "Fan-out through the leader: the second pass").
-            handle = UnlockedFile.OpenRead(underLock ? _layout.LeafContained(path) : _layout.Contained(path));
+            using var handle = _layout.OpenReadContained(path, leafOnly: underLock);
+            long length;
+            byte[] bytes = UnlockedFile.ReadAll(handle, path, _options.MaxJobRecordBytes, out length)
+                ?? throw new CorruptJobRecordException(jobId, $"the record is {length} bytes, more than the store's limit of {_options.MaxJobRecordBytes} bytes ({nameof(FileJobStoreOptions)}.{nameof(FileJobStoreOptions.MaxJobRecordBytes)})");
+            return bytes.Length == length
+                ? bytes
+                : throw new CorruptJobRecordException(jobId, $"the record ended after {bytes.Length} of its {length} bytes");
         }
         catch (UnauthorizedAccessException ex)
         {
             // A directory where the record should be, or a record the store's own user cannot read.
             throw new CorruptJobRecordException(jobId, "the record is not a readable file", ex);
-        }
-
-        using (handle)
-        {
-            long length = RandomAccess.GetLength(handle);
-            if (length > _options.MaxJobRecordBytes)
-            {
-                throw new CorruptJobRecordException(jobId, $"the record is {length} bytes, more than the store's limit of {_options.MaxJobRecordBytes} bytes ({nameof(FileJobStoreOptions)}.{nameof(FileJobStoreOptions.MaxJobRecordBytes)})");
-            }
-
-            // Records are published whole by rename and never written in place, so the length is the content's.
-            byte[] bytes = GC.AllocateUninitializedArray<byte>((int)length);
-            int read = 0;
-            while (read < bytes.Length && RandomAccess.Read(handle, bytes.AsSpan(read), read) is > 0 and var n)
-            {
-                read += n;
-            }
-
-            return read == bytes.Length
-                ? bytes
-                : throw new CorruptJobRecordException(jobId, $"the record ended after {read} of its {length} bytes");
         }
     }
 
@@ -229,28 +214,21 @@ internal sealed partial class FileJobStoreRecords
     /// asynchronous reads of a file stream go through the thread pool on Unix, which for a few hundred bytes cost more
     /// than the read, in thread hops and spinning pool threads.
     /// </summary>
-    public static Stream OpenReadFile(string path)
+    public static Stream OpenReadFile(string path) => OpenReadFile(UnlockedFile.OpenRead(path), path);
+
+    /// <summary>Reads a store file opened as <paramref name="handle"/> (which this disposes) as <see cref="OpenReadFile(string)"/> does.</summary>
+    /// <param name="handle">The file, opened for reading.</param>
+    /// <param name="path">Its path (reopened as a stream when the file is large).</param>
+    public static Stream OpenReadFile(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path)
     {
         // Opened without .NET's advisory flock (UnlockedFile): store files are published whole by rename.
-        byte[] bytes;
-        int read = 0;
-        using (var handle = UnlockedFile.OpenRead(path))
+        byte[]? bytes;
+        using (handle)
         {
-            long length = RandomAccess.GetLength(handle);
-            if (length > SmallReadBytes)
-            {
-                return OpenRead(path);
-            }
-
-            // Store files are published whole by rename and never written in place, so the length is the content's.
-            bytes = new byte[length];
-            while (read < bytes.Length && RandomAccess.Read(handle, bytes.AsSpan(read), read) is > 0 and var n)
-            {
-                read += n;
-            }
+            bytes = UnlockedFile.ReadAll(handle, path, SmallReadBytes, out _);
         }
 
-        return new MemoryStream(bytes, 0, read, writable: false);
+        return bytes is null ? OpenRead(path) : new MemoryStream(bytes, 0, bytes.Length, writable: false);
     }
 
     /// <summary>Opens a store file as a stream for reading; it may be deleted or replaced meanwhile.</summary>

@@ -123,4 +123,51 @@ public sealed class SymbolicLinksTests
         SymbolicLinks.OpenAt2NoLinks(link).Should().Be(40, "ELOOP: a link on the way, the last entry included");
         SymbolicLinks.OpenAt2NoLinks(Path.Combine(_root, "jobs", "missing")).Should().Be(2, "ENOENT");
     }
+
+    [Test]
+    [Platform("Linux")]
+    public void TryOpenReadNoLinks_CleanPath_OpensItAndAMissingOneThrowsAsAnOpenWould()
+    {
+        SymbolicLinks.OpenAt2Enabled = true;
+        string record = Path.Combine(_root, "jobs", "kind-a", "instance-1", "job");
+
+        using (var handle = SymbolicLinks.TryOpenReadNoLinks(_root, record))
+        {
+            handle.Should().NotBeNull();
+            UnlockedFile.ReadAll(handle!, record, 1024, out _).Should().Equal("{}"u8.ToArray());
+        }
+
+        var missing = () => SymbolicLinks.TryOpenReadNoLinks(_root, Path.Combine(_root, "jobs", "kind-a", "instance-1", "missing"));
+        missing.Should().Throw<FileNotFoundException>();
+        var missingDirectory = () => SymbolicLinks.TryOpenReadNoLinks(_root, Path.Combine(_root, "jobs", "kind-b", "instance-1", "job"));
+        missingDirectory.Should().Throw<DirectoryNotFoundException>();
+    }
+
+    [Test]
+    [Platform("Linux")]
+    public void TryOpenReadNoLinks_LinkOnTheWay_OpensNothingAndLeavesTheNamingToFindBelow()
+    {
+        SymbolicLinks.OpenAt2Enabled = true;
+        Directory.CreateDirectory(Path.Combine(_outside, "instance-1"));
+        File.WriteAllText(Path.Combine(_outside, "instance-1", "job"), "outside");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "jobs", "kind-c"), _outside);
+        string through = Path.Combine(_root, "jobs", "kind-c", "instance-1", "job");
+
+        SymbolicLinks.TryOpenReadNoLinks(_root, through).Should().BeNull("the kernel refused the link; the file outside is not opened");
+        SymbolicLinks.FindBelow(_root, through).Should().Be(Path.Combine(_root, "jobs", "kind-c"));
+    }
+
+    [Test]
+    [Platform("Linux")]
+    public void TryOpenReadNoLinks_BelowARootReachedThroughALink_LeavesItToTheWalk()
+    {
+        SymbolicLinks.OpenAt2Enabled = true;
+        string linkedRoot = Path.Combine(_outside, "root-link");
+        Directory.CreateSymbolicLink(linkedRoot, _root);
+        string record = Path.Combine(linkedRoot, "jobs", "kind-a", "instance-1", "job");
+
+        SymbolicLinks.TryOpenReadNoLinks(linkedRoot, record).Should().BeNull("openat2 refuses the link above the root");
+        SymbolicLinks.FindBelow(linkedRoot, record).Should().BeNull("a link above the root is the user's choice");
+        SymbolicLinks.TryOpenReadNoLinks(Path.GetDirectoryName(record)!, record).Should().BeNull("once the root is known to be linked, paths below it skip openat2");
+    }
 }

@@ -74,4 +74,60 @@ public sealed class UnlockedFileTests
         FileJobStoreRecords.IsAlreadyExists(error).Should().BeTrue();
         error.Message.Should().Contain("File exists", "the error says what happened, as .NET's own open does").And.Contain(path);
     }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void ReadAll_RegularFile_ReadsEveryByte(bool statx)
+    {
+        bool before = UnlockedFile.StatxEnabled;
+        UnlockedFile.StatxEnabled = statx;
+        try
+        {
+            string path = Path.Combine(_dir, "record");
+            byte[] content = [.. Enumerable.Range(0, 70_000).Select(i => (byte)i)];
+            File.WriteAllBytes(path, content);
+            using var handle = UnlockedFile.OpenRead(path);
+
+            UnlockedFile.ReadAll(handle, path, maxBytes: 70_000, out long length).Should().Equal(content);
+            length.Should().Be(70_000);
+        }
+        finally
+        {
+            UnlockedFile.StatxEnabled = before;
+        }
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void ReadAll_LargerThanTheLimit_ReadsNothingAndGivesTheSize(bool statx)
+    {
+        bool before = UnlockedFile.StatxEnabled;
+        UnlockedFile.StatxEnabled = statx;
+        try
+        {
+            string path = Path.Combine(_dir, "record");
+            File.WriteAllBytes(path, new byte[4097]);
+            using var handle = UnlockedFile.OpenRead(path);
+
+            UnlockedFile.ReadAll(handle, path, maxBytes: 4096, out long length).Should().BeNull();
+            length.Should().Be(4097);
+        }
+        finally
+        {
+            UnlockedFile.StatxEnabled = before;
+        }
+    }
+
+    [Test]
+    [Platform("Linux")]
+    public void ReadAll_DirectoryOpenedForReading_IsRefusedAsADirectory()
+    {
+        // openat2(O_RDONLY) opens a directory too; the read must not take it for an empty record.
+        using var handle = SymbolicLinks.TryOpenReadNoLinks(Path.GetDirectoryName(_dir)!, _dir)
+            ?? throw new InconclusiveException("openat2 is not available here");
+
+        var read = () => UnlockedFile.ReadAll(handle, _dir, maxBytes: 1 << 20, out _);
+
+        read.Should().Throw<UnauthorizedAccessException>().WithMessage("*directory*");
+    }
 }

@@ -24,6 +24,9 @@ public sealed class WorkerRunner : IWorkerRunner
     private const string JobCategory = "Toil.Runtime.Job";
     private static readonly string Version = typeof(WorkerRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
+    // The host's name for each run's start line, read once (Environment.MachineName is an uname call each time).
+    private static readonly string HostName = Environment.MachineName;
+
     private static int s_processModeRun;
     private readonly IJobBodyInvoker _invoker;
     private readonly IDeferredFunctionManagerFactory _deferred;
@@ -388,7 +391,7 @@ public sealed class WorkerRunner : IWorkerRunner
         private void LogStart()
         {
             WorkerRunnerLog.Banner(_log);
-            WorkerRunnerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName ?? "unnamed", Environment.MachineName, _request.Mode);
+            WorkerRunnerLog.Starting(_log, Version, _request.JobStoreId, _request.JobName ?? "unnamed", HostName, _request.Mode);
             WorkerRunnerLog.Options(_log, _options.MaxLogFileSize, _options.CleanWorkDir, _options.DisableChaining, _dirs.TempDirectory, _dirs.CoordinationDirectory);
             WorkerRunnerLog.RealtimeLogging(_log, _owner._realtimeRequest);
         }
