@@ -481,7 +481,7 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
         ThrowIfDestroyed();
         foreach (string id in JobIdsUnder(JobsDirectory))
         {
-            if (!IsJobId(id) || !File.Exists(JobFile(id)))
+            if (!IsJobId(id))
             {
                 continue;
             }
@@ -489,6 +489,8 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
             JobDescription job;
             try
             {
+                // No existence check first: the read says it (a directory without a record is an ID whose creation never
+                // finished, or a job deleted meanwhile).
                 job = await LoadJobCoreAsync(id, waitForVisibility: false, cancellationToken).ConfigureAwait(false);
             }
             catch (NoSuchJobException)

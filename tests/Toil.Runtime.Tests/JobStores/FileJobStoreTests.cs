@@ -375,6 +375,25 @@ public sealed class FileJobStoreTests
         jobs.Select(j => j.JobStoreId).Should().Equal(id);
     }
 
+    [Test]
+    public async Task ListJobsAsync_RecordReplacedByADirectory_ThrowsCorruptJobRecordAndDeletesNothing()
+    {
+        // The listing reads each record without checking for it first: a directory in the record's place is a corrupt
+        // record, as a record of bad JSON is, not a job that is not there.
+        await using var store = await _t.CreateAsync();
+        string good = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        string bad = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        string record = Path.Combine(_t.StorePath, "jobs", bad, "job");
+        File.Delete(record);
+        Directory.CreateDirectory(record);
+
+        var list = async () => await store.ListJobsAsync().ToListAsync();
+
+        (await list.Should().ThrowAsync<CorruptJobRecordException>()).Which.JobId.Should().Be(bad);
+        (await store.JobExistsAsync(good)).Should().BeTrue();
+        Directory.Exists(record).Should().BeTrue();
+    }
+
     // ---- Files ----
 
     [Test]
