@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Leader.BatchSystems;
-using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Leader.Tests.BatchSystems;
 
@@ -48,15 +47,5 @@ public sealed class InProcessBatchSystemQueueTests
 
         batch.GetRunningJobs().Should().HaveCount(2, "the job of zero cores passes the queued one-core job while the core is taken");
         await batch.KillJobsAsync(batch.GetIssuedJobIds(), cancellationToken);
-    }
-
-    /// <summary>A worker runner whose runs last until they are cancelled.</summary>
-    private sealed class BlockingRunner : IWorkerRunner
-    {
-        public async Task<WorkerResult> RunAsync(WorkerRequest request, CancellationToken cancellationToken = default)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return new WorkerResult { ExitCode = 0, Failed = false, JobsRun = [], JobStoreId = request.JobStoreId };
-        }
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Toil.Runtime.JobStores;
 using Toil.Runtime.Leader.BatchSystems;
-using Toil.Runtime.Worker;
 
 namespace Toil.Runtime.Leader.Tests.BatchSystems;
 
@@ -192,16 +191,6 @@ public sealed class ThreadPoolReserveTests
             Sets.Add(workerMinimum);
             Worker = workerMinimum;
             return true;
-        }
-    }
-
-    /// <summary>A worker runner whose runs last until they are cancelled.</summary>
-    private sealed class BlockingRunner : IWorkerRunner
-    {
-        public async Task<WorkerResult> RunAsync(WorkerRequest request, CancellationToken cancellationToken = default)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return new WorkerResult { ExitCode = 0, Failed = false, JobsRun = [], JobStoreId = request.JobStoreId };
         }
     }
 }

@@ -7,16 +7,22 @@ namespace Toil.Runtime.Tests.IO;
 public sealed class UnlockedFileTests
 {
     private string _dir = null!;
+    private bool _statx;
 
     [SetUp]
     public void SetUp()
     {
+        _statx = UnlockedFile.StatxEnabled;
         _dir = Path.Combine(Path.GetTempPath(), "toil-unlocked-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
     }
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
+    public void TearDown()
+    {
+        UnlockedFile.StatxEnabled = _statx;
+        Directory.Delete(_dir, recursive: true);
+    }
 
     [Test]
     public void OpenRead_WhileOpen_TakesNoAdvisoryLockAnExclusiveOpenerWouldMeet()
@@ -79,43 +85,27 @@ public sealed class UnlockedFileTests
     [TestCase(false)]
     public void ReadAll_RegularFile_ReadsEveryByte(bool statx)
     {
-        bool before = UnlockedFile.StatxEnabled;
         UnlockedFile.StatxEnabled = statx;
-        try
-        {
-            string path = Path.Combine(_dir, "record");
-            byte[] content = [.. Enumerable.Range(0, 70_000).Select(i => (byte)i)];
-            File.WriteAllBytes(path, content);
-            using var handle = UnlockedFile.OpenRead(path);
+        string path = Path.Combine(_dir, "record");
+        byte[] content = [.. Enumerable.Range(0, 70_000).Select(i => (byte)i)];
+        File.WriteAllBytes(path, content);
+        using var handle = UnlockedFile.OpenRead(path);
 
-            UnlockedFile.ReadAll(handle, path, maxBytes: 70_000, out long length).Should().Equal(content);
-            length.Should().Be(70_000);
-        }
-        finally
-        {
-            UnlockedFile.StatxEnabled = before;
-        }
+        UnlockedFile.ReadAll(handle, path, maxBytes: 70_000, out long length).Should().Equal(content);
+        length.Should().Be(70_000);
     }
 
     [TestCase(true)]
     [TestCase(false)]
     public void ReadAll_LargerThanTheLimit_ReadsNothingAndGivesTheSize(bool statx)
     {
-        bool before = UnlockedFile.StatxEnabled;
         UnlockedFile.StatxEnabled = statx;
-        try
-        {
-            string path = Path.Combine(_dir, "record");
-            File.WriteAllBytes(path, new byte[4097]);
-            using var handle = UnlockedFile.OpenRead(path);
+        string path = Path.Combine(_dir, "record");
+        File.WriteAllBytes(path, new byte[4097]);
+        using var handle = UnlockedFile.OpenRead(path);
 
-            UnlockedFile.ReadAll(handle, path, maxBytes: 4096, out long length).Should().BeNull();
-            length.Should().Be(4097);
-        }
-        finally
-        {
-            UnlockedFile.StatxEnabled = before;
-        }
+        UnlockedFile.ReadAll(handle, path, maxBytes: 4096, out long length).Should().BeNull();
+        length.Should().Be(4097);
     }
 
     [Test]
