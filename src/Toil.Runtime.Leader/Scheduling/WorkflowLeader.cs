@@ -610,7 +610,7 @@ internal sealed class WorkflowLeader
     private void SuccessorVanished(JobDescription predecessor, string successor)
     {
         LeaderLog.SuccessorGone(_log, successor);
-        predecessor.FilterSuccessors(s => s != successor);
+        predecessor.RemoveSuccessor(successor);
         _successorCounts[predecessor.JobStoreId]--;
         if (_successorCounts[predecessor.JobStoreId] == 0)
         {
@@ -652,7 +652,7 @@ internal sealed class WorkflowLeader
         {
             if (_jobs.TryGetValue(predecessor, out var predecessorJob))
             {
-                predecessorJob.FilterSuccessors(s => s != id);
+                predecessorJob.RemoveSuccessor(id);
             }
 
             if (_successorCounts.TryGetValue(predecessor, out int count))

@@ -157,6 +157,43 @@ public sealed class JobDescriptionTests
         job.FollowOns.Should().BeEquivalentTo(["f2"]);
     }
 
+    [TestCase("a")]
+    [TestCase("f")]
+    [TestCase("c")]
+    [TestCase("absent")]
+    public void RemoveSuccessor_AnyPhaseOrNone_LeavesWhatFilterSuccessorsLeaves(string id)
+    {
+        // The leader drops each finished child with RemoveSuccessor (constant time per phase); it must agree with the
+        // filter it replaced, including the removal of an adopted phase left empty.
+        var removed = new JobDescription("j");
+        removed.SetSuccessorPhases([["a"], ["b", "f"], ["c", "d"]]);
+        var filtered = new JobDescription("j");
+        filtered.SetSuccessorPhases([["a"], ["b", "f"], ["c", "d"]]);
+
+        removed.RemoveSuccessor(id);
+        filtered.FilterSuccessors(s => s != id);
+
+        removed.SuccessorsByPhase().Should().Equal(filtered.SuccessorsByPhase());
+        removed.NextSuccessors().Should().BeEquivalentTo(filtered.NextSuccessors());
+    }
+
+    [Test]
+    public async Task RemoveSuccessor_OnALoadedCopy_LeavesTheStoredJobAlone()
+    {
+        await using var store = new Toil.Runtime.JobStores.InMemoryJobStore();
+        var parent = new JobDescription("j");
+        await store.AssignJobIdAsync(parent);
+        parent.AddChild("c1");
+        parent.AddChild("c2");
+        await store.CreateJobsAsync([parent]);
+        var copy = await store.LoadJobAsync(parent.JobStoreId);
+
+        copy.RemoveSuccessor("c1");
+
+        copy.Children.Should().BeEquivalentTo(["c2"]);
+        (await store.LoadJobAsync(parent.JobStoreId)).Children.Should().BeEquivalentTo(["c1", "c2"], "the loaded copy's phases are unshared before the change");
+    }
+
     [Test]
     public void AllSuccessors_SeveralPhases_TakesPhasesFromTheLeftAndServicesLast()
     {
