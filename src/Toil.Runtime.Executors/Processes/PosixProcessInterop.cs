@@ -17,7 +17,6 @@ internal static unsafe partial class PosixProcessInterop
     // one generous zeroed buffer each is filled by the libc init functions.
     private const int OpaqueSize = 1024;
 
-    public const int EIntr = 4;
     public const int ESrch = 3;
     public const int EChild = 10;
 
@@ -105,7 +104,7 @@ internal static unsafe partial class PosixProcessInterop
             }
 
             int errno = Marshal.GetLastPInvokeError();
-            if (result < 0 && errno == EIntr)
+            if (result < 0 && errno == Libc.EIntr)
             {
                 continue;
             }

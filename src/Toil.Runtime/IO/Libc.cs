@@ -39,7 +39,6 @@ internal static unsafe partial class Libc
             ? 0x4000 | 0x8000 | 0x80000
             : 0x10000 | 0x20000 | 0x80000;
 
-    /// <summary><c>flock(2)</c>: <c>LOCK_EX | LOCK_NB</c> on a directory's descriptor is the file job store's per-job lock.</summary>
     /// <summary><c>rmdir(2)</c>: removes an empty directory (a link at the path is not followed: <c>ENOTDIR</c>).</summary>
     [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Rmdir(string path);
@@ -53,6 +52,7 @@ internal static unsafe partial class Libc
     /// <summary><c>EISDIR</c>: a directory where a file was expected.</summary>
     public const int EIsDir = 21;
 
+    /// <summary><c>flock(2)</c>: <c>LOCK_EX | LOCK_NB</c> on a directory's descriptor is the file job store's per-job lock.</summary>
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 

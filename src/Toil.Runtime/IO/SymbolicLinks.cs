@@ -111,8 +111,7 @@ internal static class SymbolicLinks
         Span<byte> path = count <= StackPathBytes ? stackalloc byte[StackPathBytes] : new byte[count];
         int length = Encoding.UTF8.GetBytes(fullPath, path);
         path[length] = 0;
-        var how = new Libc.OpenHow { Flags = Libc.ORdOnlyCloseOnExec, Resolve = Libc.ResolveNoSymlinks };
-        nint fd = Libc.OpenAt2(Libc.SysOpenAt2, Libc.AtFdCwd, ref MemoryMarshal.GetReference(path), ref how, Unsafe.SizeOf<Libc.OpenHow>());
+        nint fd = OpenAt2NoLinks(path, Libc.ORdOnlyCloseOnExec);
         if (fd >= 0)
         {
             return new SafeFileHandle(fd, ownsHandle: true);
@@ -146,8 +145,7 @@ internal static class SymbolicLinks
     /// <summary>The <c>errno</c> of <c>openat2(path, O_PATH, RESOLVE_NO_SYMLINKS)</c> on a NUL-terminated path, or 0 when it succeeded (its descriptor closed).</summary>
     private static int OpenAt2NoLinks(Span<byte> path)
     {
-        var how = new Libc.OpenHow { Flags = Libc.OPathCloseOnExec, Resolve = Libc.ResolveNoSymlinks };
-        nint fd = Libc.OpenAt2(Libc.SysOpenAt2, Libc.AtFdCwd, ref MemoryMarshal.GetReference(path), ref how, Unsafe.SizeOf<Libc.OpenHow>());
+        nint fd = OpenAt2NoLinks(path, Libc.OPathCloseOnExec);
         if (fd < 0)
         {
             return Marshal.GetLastPInvokeError();
@@ -155,6 +153,13 @@ internal static class SymbolicLinks
 
         _ = Libc.Close((int)fd);
         return 0;
+    }
+
+    /// <summary><c>openat2(path, flags, RESOLVE_NO_SYMLINKS)</c> on a NUL-terminated path: the descriptor, or -1 with the <c>errno</c> set.</summary>
+    private static nint OpenAt2NoLinks(Span<byte> path, ulong flags)
+    {
+        var how = new Libc.OpenHow { Flags = flags, Resolve = Libc.ResolveNoSymlinks };
+        return Libc.OpenAt2(Libc.SysOpenAt2, Libc.AtFdCwd, ref MemoryMarshal.GetReference(path), ref how, Unsafe.SizeOf<Libc.OpenHow>());
     }
 
     /// <summary>The walk: one <c>readlink</c> per component of <paramref name="path"/> (<paramref name="fullPath"/> encoded, NUL at <paramref name="length"/>) below <paramref name="root"/>.</summary>

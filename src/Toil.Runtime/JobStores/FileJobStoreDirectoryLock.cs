@@ -14,7 +14,6 @@ internal sealed class FileJobStoreDirectoryLock : SafeHandle
 {
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
-    private const int EIntr = 4;
 
     private FileJobStoreDirectoryLock()
         : base(-1, ownsHandle: true)
@@ -49,7 +48,7 @@ internal sealed class FileJobStoreDirectoryLock : SafeHandle
         {
             fd = Libc.Open(directory, OpenFlags, 0);
         }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == EIntr);
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr);
 
         if (fd < 0)
         {
@@ -69,7 +68,7 @@ internal sealed class FileJobStoreDirectoryLock : SafeHandle
         {
             result = Libc.Flock(fd, LockExclusive | LockNonBlocking);
         }
-        while (result < 0 && Marshal.GetLastPInvokeError() == EIntr);
+        while (result < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr);
 
         if (result == 0)
         {

@@ -157,15 +157,13 @@ internal static class FileJobStoreTrash
         try
         {
             locked.DangerousAddRef(ref added);
-            if (Libc.UnlinkAt((int)locked.DangerousGetHandle(), FileJobStoreLayout.JobFileName, 0) == 0)
+            int errno = UnlinkRecordAt((int)locked.DangerousGetHandle());
+            return errno switch
             {
-                return true;
-            }
-
-            int errno = Marshal.GetLastPInvokeError();
-            return errno is Libc.ENoEnt or Libc.EIsDir
-                ? false
-                : throw new IOException($"Cannot delete the job record in a locked job directory: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+                0 => true,
+                Libc.ENoEnt or Libc.EIsDir => false,
+                _ => throw new IOException($"Cannot delete the job record in a locked job directory: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
+            };
         }
         finally
         {
@@ -209,7 +207,7 @@ internal static class FileJobStoreTrash
 
         try
         {
-            if (Libc.UnlinkAt(fd, FileJobStoreLayout.JobFileName, 0) != 0 && Marshal.GetLastPInvokeError() != Libc.ENoEnt)
+            if (UnlinkRecordAt(fd) is not (0 or Libc.ENoEnt))
             {
                 return false;
             }
@@ -221,14 +219,17 @@ internal static class FileJobStoreTrash
 
         try
         {
-            System.IO.Directory.Delete(directory, recursive: false);
-            return true;
+            return RemoveEmptyJobDirectory(directory);
         }
         catch (IOException)
         {
-            return false; // not empty (cleanup files, a lock file), or replaced meanwhile
+            return false; // replaced meanwhile, or another error: the walk deals with it
         }
     }
+
+    /// <summary><c>unlinkat</c> of the record relative to the job directory's descriptor <paramref name="fd"/>: 0, or the <c>errno</c>.</summary>
+    private static int UnlinkRecordAt(int fd) =>
+        Libc.UnlinkAt(fd, FileJobStoreLayout.JobFileName, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>Deletes a tree, tolerating entries that vanish meanwhile, and never following symbolic links (a link is removed, not entered).</summary>
     public static void DeleteTree(string directory)
