@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Toil.Runtime.Authoring;
 using Toil.Runtime.Jobs;
 using Toil.Runtime.JobStores;
@@ -424,17 +425,25 @@ public sealed class WorkerRunnerLifecycleTests
     [Test]
     public async Task RunAsync_BadWorkerInProcessJobNeverUsedDisk_KeepsTheDirectoryAsAKilledWorkers()
     {
-        using var t = new WorkerTestContext();
+        // The kill's delay runs on a fake clock, moved on once the body has logged: on the system clock a delay drawn
+        // shorter than the run's start killed it before the body ran, and the log had nothing of the body's.
+        var time = new FakeTimeProvider();
+        using var t = new WorkerTestContext { Time = time };
         t.Options.BadWorker = 1.0;
         t.Options.BadWorkerFailInterval = TimeSpan.FromMilliseconds(50);
+        var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         t.Invoker.On("Slow", async (inv, ct) =>
         {
             inv.Logger.LogWarning("before the kill");
+            logged.TrySetResult();
             await Task.Delay(TimeSpan.FromMinutes(2), ct);
             return new JobBodyOutcome();
         });
 
-        var result = await t.RunAsync(await t.AddJobAsync("Slow")).WaitAsync(TimeSpan.FromMinutes(1));
+        var run = t.RunAsync(await t.AddJobAsync("Slow"));
+        await logged.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        time.Advance(t.Options.BadWorkerFailInterval);
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(1));
 
         result.Crashed.Should().BeTrue();
         result.RetainedTempDirectory.Should().NotBeNull();

@@ -42,15 +42,18 @@ internal sealed class WorkerTestContext : IDisposable
     /// <summary>Whether runners use the production <c>NonCachingFileStore</c> instead of <see cref="TestFileStore"/>.</summary>
     public bool UseNonCachingFileStore { get; set; }
 
+    /// <summary>The runners' clock (the chaos kill's delay among others); <see langword="null"/> for the system clock.</summary>
+    public TimeProvider? Time { get; set; }
+
     public WorkerRunner CreateRunner() => UseNonCachingFileStore
-        ? new(Invoker, new InMemoryDeferredFunctionManagerFactory(Registry), Microsoft.Extensions.Options.Options.Create(Options), EmptyServices.Instance)
+        ? new(Invoker, new InMemoryDeferredFunctionManagerFactory(Registry), Microsoft.Extensions.Options.Options.Create(Options), EmptyServices.Instance, null, Time)
         : new(
         Invoker,
         new InMemoryDeferredFunctionManagerFactory(Registry),
         Microsoft.Extensions.Options.Options.Create(Options),
         EmptyServices.Instance,
         null,
-        null,
+        Time,
         r => new TestFileStore(r, FileStores));
 
     public Task<WorkerResult> RunAsync(string jobId, WorkerMode mode = WorkerMode.InProcess, CancellationToken cancellationToken = default) =>
