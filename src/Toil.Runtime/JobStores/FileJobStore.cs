@@ -316,14 +316,15 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
         // Several records at once (each its own temp file, fsync, rename and directory sync): concurrent fsyncs are
         // cheaper together than one after another. Then each kind's directory once, which makes the jobs' directories,
         // made without a sync by AssignJobIdAsync, durable (docs/decisions.md#batch-creation).
+        // A record counts as written once its rename is done, not when its write returns: after one record fails, the
+        // others' directory syncs are cancelled, and a record renamed before that is in the store with its new version.
         var written = new bool[records.Count];
         Exception? failure = null;
         try
         {
             if (records.Count == 1)
             {
-                await CreateRecordAsync(records[0].Job.JobStoreId, records[0].Record, cancellationToken).ConfigureAwait(false);
-                written[0] = true;
+                await CreateRecordAsync(records[0].Job.JobStoreId, records[0].Record, () => written[0] = true, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -333,8 +334,7 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
                     new ParallelOptions { MaxDegreeOfParallelism = Math.Min(records.Count, ConcurrentRecordWrites), CancellationToken = cancellationToken },
                     async (i, ct) =>
                     {
-                        await CreateRecordAsync(records[i].Job.JobStoreId, records[i].Record, ct).ConfigureAwait(false);
-                        written[i] = true;
+                        await CreateRecordAsync(records[i].Job.JobStoreId, records[i].Record, () => written[i] = true, ct).ConfigureAwait(false);
                     }).ConfigureAwait(false);
             }
 
@@ -909,7 +909,7 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
         }
     }
 
-    private async ValueTask CreateRecordAsync(string id, byte[] record, CancellationToken cancellationToken)
+    private async ValueTask CreateRecordAsync(string id, byte[] record, Action renamed, CancellationToken cancellationToken)
     {
         IDisposable held;
         try
@@ -927,7 +927,7 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
             throw new JobStoreException($"The job '{id}' already exists.");
         }
 
-        await _records.ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken, directoryVerified: true).ConfigureAwait(false);
+        await _records.ReplaceAsync(JobFile(id), record, overwrite: false, cancellationToken, directoryVerified: true, renamed).ConfigureAwait(false);
     }
 
     private async ValueTask WriteJobAsync(JobDescription job, CancellationToken cancellationToken)
@@ -935,9 +935,17 @@ public sealed partial class FileJobStore : IJobStore, IJobStoreTraits
         long version = job.Version;
         int writer = job.VersionWriter;
         job.IncrementVersion();
+        bool renamed = false;
         try
         {
-            await _records.ReplaceAsync(JobFile(job.JobStoreId), _records.CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)), overwrite: true, cancellationToken, directoryVerified: true).ConfigureAwait(false);
+            await _records.ReplaceAsync(JobFile(job.JobStoreId), _records.CheckRecordSize(job.JobStoreId, JobDescriptionSerializer.Serialize(job)), overwrite: true, cancellationToken, directoryVerified: true, () => renamed = true).ConfigureAwait(false);
+        }
+        catch when (renamed)
+        {
+            // The record was replaced and only its directory's sync failed (or was cancelled): the stored version moved,
+            // and so does the caller's, so that its next update is not refused as a concurrent one.
+            job.AssignConfig(Config);
+            throw;
         }
         catch
         {

@@ -174,8 +174,12 @@ internal sealed partial class FileJobStoreRecords
     }
 
     /// <summary>temp (unique name) → write + fsync → rename → fsync(directory); each step retried on transient errors.</summary>
-    /// <remarks>With <paramref name="directoryVerified"/> the caller has checked the target's directory for links (taking the job's lock does).</remarks>
-    public async ValueTask ReplaceAsync(string target, ReadOnlyMemory<byte> bytes, bool overwrite, CancellationToken cancellationToken, bool directoryVerified = false)
+    /// <remarks>
+    /// With <paramref name="directoryVerified"/> the caller has checked the target's directory for links (taking the job's
+    /// lock does). <paramref name="renamed"/> runs once the rename is done, before the directory's sync: a caller that
+    /// keeps a version beside the record learns that the record moved even when the sync then fails or is cancelled.
+    /// </remarks>
+    public async ValueTask ReplaceAsync(string target, ReadOnlyMemory<byte> bytes, bool overwrite, CancellationToken cancellationToken, bool directoryVerified = false, Action? renamed = null)
     {
         string temp = DurableFile.NewTempPath(target);
         await IoAsync("write-temp", () =>
@@ -189,7 +193,7 @@ internal sealed partial class FileJobStoreRecords
 
             DurableFile.WriteNewFile(temp, bytes.Span, _fileMode);
         }, cancellationToken).ConfigureAwait(false);
-        await CommitTempAsync(temp, target, overwrite, cancellationToken).ConfigureAwait(false);
+        await CommitTempAsync(temp, target, overwrite, cancellationToken, renamed).ConfigureAwait(false);
     }
 
     /// <summary>Lets <paramref name="writer"/> fill a temp file once, then commits it to <paramref name="target"/> (only the commit is retried).</summary>
@@ -235,7 +239,11 @@ internal sealed partial class FileJobStoreRecords
     public static FileStream OpenRead(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
-    private async ValueTask CommitTempAsync(string temp, string target, bool overwrite, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renames <paramref name="temp"/> onto <paramref name="target"/>, then syncs the directory. <paramref name="renamed"/>
+    /// runs once the rename is done: from then on the new file is what readers see, even if the sync fails or is cancelled.
+    /// </summary>
+    private async ValueTask CommitTempAsync(string temp, string target, bool overwrite, CancellationToken cancellationToken, Action? renamed = null)
     {
         try
         {
@@ -252,6 +260,7 @@ internal sealed partial class FileJobStoreRecords
             throw;
         }
 
+        renamed?.Invoke();
         await SyncDirectoriesAsync("fsync-directory", cancellationToken, Path.GetDirectoryName(target)!).ConfigureAwait(false);
     }
 

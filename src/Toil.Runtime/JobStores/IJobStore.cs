@@ -36,6 +36,10 @@ public interface IJobStore : IAsyncDisposable
     /// <returns>A task that completes when every job is durable.</returns>
     /// <exception cref="InvalidJobStoreIdException">An ID is temporary, malformed or was not assigned by this store.</exception>
     /// <exception cref="JobStoreException">A job already exists.</exception>
+    /// <remarks>
+    /// When the call fails or is cancelled part way, each job's <see cref="JobDescription.Version"/> is the stored one: 1
+    /// for a job the store holds (even if making it durable then failed), unchanged for one it does not.
+    /// </remarks>
     ValueTask CreateJobsAsync(IReadOnlyCollection<JobDescription> jobs, CancellationToken cancellationToken = default);
 
     /// <summary>Loads a job; the result is the caller's own copy with the configuration attached.</summary>
@@ -55,6 +59,10 @@ public interface IJobStore : IAsyncDisposable
     /// <returns>A task that completes when the update is durable.</returns>
     /// <exception cref="NoSuchJobException">The job does not exist.</exception>
     /// <exception cref="ConcurrentJobModificationException">The stored version differs; nothing was written.</exception>
+    /// <remarks>
+    /// When the call fails or is cancelled after the record was replaced (only making it durable failed), the caller's
+    /// version has moved with the stored one, so that its next update is not refused as a concurrent one.
+    /// </remarks>
     ValueTask UpdateJobAsync(JobDescription job, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a job and every file written for it with cleanup. Deleting a missing job does nothing.</summary>

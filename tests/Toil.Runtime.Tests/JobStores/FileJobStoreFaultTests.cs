@@ -254,6 +254,109 @@ public sealed class FileJobStoreFaultTests
         (await store.ListJobsAsync().CountAsync()).Should().BeLessThan(jobs.Count, "the record whose write failed was not written");
     }
 
+    [Test]
+    public async Task CreateJobsAsync_CancelledAfterTheRecordIsRenamed_TheJobExistsAndItsVersionMoved()
+    {
+        // The rename is the creation's commit point; the directory's sync after it only makes it durable. A cancellation
+        // that lands between the two (as one record's failure cancels the rest of its batch) must not leave the caller
+        // with version 0 for a job the store holds as version 1.
+        using var cancel = new CancellationTokenSource();
+        bool armed = false;
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = step =>
+        {
+            if (armed && step == "fsync-directory")
+            {
+                cancel.Cancel();
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        var job = FileJobStoreTestDirectory.NewJob();
+        await store.AssignJobIdAsync(job);
+        armed = true;
+
+        var act = async () => await store.CreateJobsAsync([job], cancel.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        (await store.JobExistsAsync(job.JobStoreId)).Should().BeTrue("the record was renamed into place before the cancellation");
+        job.Version.Should().Be(1, "the caller's version is the stored one");
+        (await store.LoadJobAsync(job.JobStoreId)).Version.Should().Be(1);
+        job.UnitName = "updated";
+        await store.UpdateJobAsync(job);
+        (await store.LoadJobAsync(job.JobStoreId)).Version.Should().Be(2, "the caller can go on updating the job");
+    }
+
+    [Test]
+    public async Task CreateJobsAsync_BatchCancelledAfterSomeRenames_EachJobsVersionMatchesTheStore()
+    {
+        using var cancel = new CancellationTokenSource();
+        bool armed = false;
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = step =>
+        {
+            if (armed && step == "fsync-directory")
+            {
+                cancel.Cancel();
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        var jobs = new List<Toil.Runtime.Jobs.JobDescription>();
+        for (int i = 0; i < 24; i++)
+        {
+            var job = FileJobStoreTestDirectory.NewJob("batch");
+            await store.AssignJobIdAsync(job);
+            jobs.Add(job);
+        }
+
+        armed = true;
+
+        var act = async () => await store.CreateJobsAsync(jobs, cancel.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        int created = 0;
+        foreach (var job in jobs)
+        {
+            bool exists = await store.JobExistsAsync(job.JobStoreId);
+            created += exists ? 1 : 0;
+            job.Version.Should().Be(exists ? 1 : 0, "a renamed record's job has version 1, an unwritten one's 0 ({0})", job.JobStoreId);
+            Directory.GetFiles(store.JobDirectory(job.JobStoreId), "*.tmp").Should().BeEmpty();
+        }
+
+        created.Should().BeGreaterThan(0, "the first record's rename came before the cancellation");
+        created.Should().BeLessThan(jobs.Count, "records not yet started when the batch was cancelled were not written");
+    }
+
+    [Test]
+    public async Task UpdateJobAsync_CancelledAfterTheRecordIsReplaced_TheCallersVersionMovedWithTheRecord()
+    {
+        using var cancel = new CancellationTokenSource();
+        bool armed = false;
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = step =>
+        {
+            if (armed && step == "fsync-directory")
+            {
+                cancel.Cancel();
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
+        var job = await store.LoadJobAsync(id);
+        job.UnitName = "replaced";
+        armed = true;
+
+        var act = async () => await store.UpdateJobAsync(job, cancel.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        armed = false;
+        var stored = await store.LoadJobAsync(id);
+        stored.UnitName.Should().Be("replaced", "the rename happened before the cancellation");
+        job.Version.Should().Be(stored.Version).And.Be(2);
+        job.UnitName = "again";
+        await store.UpdateJobAsync(job);
+        (await store.LoadJobAsync(id)).UnitName.Should().Be("again", "the next update is not refused as a concurrent one");
+    }
+
     private sealed class FaultPlan(string step, int failures, Func<Exception> make)
     {
         private int _calls;
