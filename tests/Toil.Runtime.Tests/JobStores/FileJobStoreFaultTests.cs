@@ -260,20 +260,11 @@ public sealed class FileJobStoreFaultTests
         // The rename is the creation's commit point; the directory's sync after it only makes it durable. A cancellation
         // that lands between the two (as one record's failure cancels the rest of its batch) must not leave the caller
         // with version 0 for a job the store holds as version 1.
-        using var cancel = new CancellationTokenSource();
-        bool armed = false;
-        await using var store = await _t.CreateAsync(o => o.FaultInjector = step =>
-        {
-            if (armed && step == "fsync-directory")
-            {
-                cancel.Cancel();
-            }
-
-            return ValueTask.CompletedTask;
-        });
+        using var cancel = new CancelAtStep("fsync-directory");
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = cancel.InjectAsync);
         var job = FileJobStoreTestDirectory.NewJob();
         await store.AssignJobIdAsync(job);
-        armed = true;
+        cancel.Armed = true;
 
         var act = async () => await store.CreateJobsAsync([job], cancel.Token);
 
@@ -289,17 +280,8 @@ public sealed class FileJobStoreFaultTests
     [Test]
     public async Task CreateJobsAsync_BatchCancelledAfterSomeRenames_EachJobsVersionMatchesTheStore()
     {
-        using var cancel = new CancellationTokenSource();
-        bool armed = false;
-        await using var store = await _t.CreateAsync(o => o.FaultInjector = step =>
-        {
-            if (armed && step == "fsync-directory")
-            {
-                cancel.Cancel();
-            }
-
-            return ValueTask.CompletedTask;
-        });
+        using var cancel = new CancelAtStep("fsync-directory");
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = cancel.InjectAsync);
         var jobs = new List<Toil.Runtime.Jobs.JobDescription>();
         for (int i = 0; i < 24; i++)
         {
@@ -308,7 +290,7 @@ public sealed class FileJobStoreFaultTests
             jobs.Add(job);
         }
 
-        armed = true;
+        cancel.Armed = true;
 
         var act = async () => await store.CreateJobsAsync(jobs, cancel.Token);
 
@@ -329,32 +311,45 @@ public sealed class FileJobStoreFaultTests
     [Test]
     public async Task UpdateJobAsync_CancelledAfterTheRecordIsReplaced_TheCallersVersionMovedWithTheRecord()
     {
-        using var cancel = new CancellationTokenSource();
-        bool armed = false;
-        await using var store = await _t.CreateAsync(o => o.FaultInjector = step =>
-        {
-            if (armed && step == "fsync-directory")
-            {
-                cancel.Cancel();
-            }
-
-            return ValueTask.CompletedTask;
-        });
+        using var cancel = new CancelAtStep("fsync-directory");
+        await using var store = await _t.CreateAsync(o => o.FaultInjector = cancel.InjectAsync);
         string id = await store.CreateJobAsync(FileJobStoreTestDirectory.NewJob());
         var job = await store.LoadJobAsync(id);
         job.UnitName = "replaced";
-        armed = true;
+        cancel.Armed = true;
 
         var act = async () => await store.UpdateJobAsync(job, cancel.Token);
 
         await act.Should().ThrowAsync<OperationCanceledException>();
-        armed = false;
+        cancel.Armed = false;
         var stored = await store.LoadJobAsync(id);
         stored.UnitName.Should().Be("replaced", "the rename happened before the cancellation");
         job.Version.Should().Be(stored.Version).And.Be(2);
         job.UnitName = "again";
         await store.UpdateJobAsync(job);
         (await store.LoadJobAsync(id)).UnitName.Should().Be("again", "the next update is not refused as a concurrent one");
+    }
+
+    /// <summary>Once armed, cancels <see cref="Token"/> when the store reaches <c>step</c> (the step's own action still runs).</summary>
+    private sealed class CancelAtStep(string step) : IDisposable
+    {
+        private readonly CancellationTokenSource _cancel = new();
+
+        public bool Armed { get; set; }
+
+        public CancellationToken Token => _cancel.Token;
+
+        public ValueTask InjectAsync(string name)
+        {
+            if (Armed && name == step)
+            {
+                _cancel.Cancel();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public void Dispose() => _cancel.Dispose();
     }
 
     private sealed class FaultPlan(string step, int failures, Func<Exception> make)
