@@ -100,6 +100,7 @@ public sealed class PortedWorkflowTests(bool localProcess)
             var first = await host.Runner.RunStoreAsync(store).WaitAsync(Bound);
             first.Succeeded.Should().BeFalse();
             first.FailedJobs.Select(j => j.JobName).Should().BeEquivalentTo("fail-unless-allowed", "guarded-checkpoint");
+            first.CheckpointRestarts.Should().Be(0, "with one try the checkpoint is not restarted within the run");
         }
 
         await File.WriteAllTextAsync(host.PathOf("allow"), "yes");
@@ -107,6 +108,7 @@ public sealed class PortedWorkflowTests(bool localProcess)
         {
             var second = await host.Runner.RunStoreAsync(store).WaitAsync(Bound);
             second.Succeeded.Should().BeTrue();
+            second.CheckpointRestarts.Should().Be(1, "the restart's clean-up re-ran the checkpoint from its snapshot");
             (await store.ListJobsAsync().CountAsync()).Should().Be(0);
             (await store.SharedFileExistsAsync("succeeded.log")).Should().BeTrue();
         }

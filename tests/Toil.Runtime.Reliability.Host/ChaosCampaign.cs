@@ -183,7 +183,8 @@ public sealed class ChaosCampaign(ChaosCampaignOptions options)
 
             int unexplained = ok.Count(r => !killedPids.Contains(r.Pid) && !killedGenerations.Contains(r.Gen));
             // The checkpoint reruns once because its first child fails, and once more each time a leader restarted it
-            // again (its good child used up its tries to kills): the restarts the leaders that ended reported.
+            // again: in its run (its good child used up its tries to kills) or at its start, by the restart clean-up (the
+            // checkpoint itself had no try left, so the run before failed). The restarts the leaders that ended reported.
             int allowed = key == "checkpoint" ? 1 + Math.Max(1, checkpointRestarts) : 1;
             if (unexplained > allowed)
             {

@@ -81,6 +81,9 @@ internal sealed class WorkflowLeader
         if (await _store.JobExistsAsync(_rootId, cancellationToken).ConfigureAwait(false))
         {
             var cleaned = await RestartCleaner.CleanAsync(_store, _rootId, cancellationToken).ConfigureAwait(false);
+
+            // A checkpoint the clean-up restarted from its snapshot runs again in this run, as one the loop restarts does.
+            _checkpointRestarts += cleaned.CheckpointsRestarted;
             if (cleaned != default)
             {
                 LeaderLog.Cleaned(_log, cleaned.Unreachable, cleaned.CheckpointsRestarted, cleaned.Changed);

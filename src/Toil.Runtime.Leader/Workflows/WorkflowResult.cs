@@ -30,7 +30,10 @@ public sealed record WorkflowResult
     /// </summary>
     public int ConcurrentModifications { get; init; }
 
-    /// <summary>Gets how many times a checkpoint was re-run because its subtree failed.</summary>
+    /// <summary>
+    /// Gets how many times a checkpoint was re-run because its subtree failed: in this run, and at its start by the restart
+    /// clean-up (a checkpoint with a snapshot whose subtree an earlier run left unfinished or failed).
+    /// </summary>
     public int CheckpointRestarts { get; init; }
 
     /// <summary>Gets how many job bodies the workers reported running (from their stats messages; chained jobs included).</summary>
