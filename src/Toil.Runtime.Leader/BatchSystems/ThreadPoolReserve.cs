@@ -99,11 +99,7 @@ internal sealed class ThreadPoolReserve
             }
 
             int target = Math.Max(_hostWorkerMinimum, _processors + Math.Min(_reserved, MaxReserved));
-            if (target != current.Worker && _setMinimum(target, current.CompletionPort))
-            {
-                _applied = target;
-            }
-            else if (target == current.Worker)
+            if (target == current.Worker || _setMinimum(target, current.CompletionPort))
             {
                 _applied = target;
             }

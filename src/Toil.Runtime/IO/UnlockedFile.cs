@@ -93,22 +93,11 @@ internal static class UnlockedFile
             return;
         }
 
-        bool added = false;
-        try
+        using var fd = new BorrowedDescriptor(handle);
+        if (Libc.Fsync(fd.Value) != 0)
         {
-            handle.DangerousAddRef(ref added);
-            if (Libc.Fsync((int)handle.DangerousGetHandle()) != 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                throw new IOException($"fsync of '{path}' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"fsync of '{path}' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
         }
     }
 
@@ -139,52 +128,44 @@ internal static class UnlockedFile
     /// <param name="length">The file's size.</param>
     /// <returns>The bytes read (fewer than <paramref name="length"/> if the file was cut meanwhile), or <see langword="null"/> when it is larger than <paramref name="maxBytes"/>.</returns>
     /// <exception cref="UnauthorizedAccessException">It is a directory.</exception>
-    public static unsafe byte[]? ReadAll(SafeFileHandle handle, string path, long maxBytes, out long length)
+    public static byte[]? ReadAll(SafeFileHandle handle, string path, long maxBytes, out long length)
     {
-        bool added = false;
-        try
+        using var fd = new BorrowedDescriptor(handle);
+        if (!s_statx || !TryStatx(fd.Value, out length, out bool directory))
         {
-            handle.DangerousAddRef(ref added);
-            int fd = (int)handle.DangerousGetHandle();
-            if (!s_statx || !TryStatx(fd, out length, out bool directory))
-            {
-                directory = (File.GetAttributes(handle) & FileAttributes.Directory) != 0;
-                length = directory ? 0 : RandomAccess.GetLength(handle);
-            }
-
-            if (directory)
-            {
-                throw new UnauthorizedAccessException($"Access to the path '{path}' is denied: it is a directory.");
-            }
-
-            if (length > maxBytes)
-            {
-                return null;
-            }
-
-            byte[] bytes = GC.AllocateUninitializedArray<byte>((int)length);
-            int read = 0;
-            while (read < bytes.Length)
-            {
-                int n = s_statx ? Pread(fd, bytes.AsSpan(read), read, path) : RandomAccess.Read(handle, bytes.AsSpan(read), read);
-                if (n <= 0)
-                {
-                    return bytes[..read];
-                }
-
-                read += n;
-            }
-
-            return bytes;
+            directory = (File.GetAttributes(handle) & FileAttributes.Directory) != 0;
+            length = directory ? 0 : RandomAccess.GetLength(handle);
         }
-        finally
+
+        if (directory)
         {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            throw IsADirectory(path);
         }
+
+        if (length > maxBytes)
+        {
+            return null;
+        }
+
+        byte[] bytes = GC.AllocateUninitializedArray<byte>((int)length);
+        int read = 0;
+        while (read < bytes.Length)
+        {
+            int n = s_statx ? Pread(fd.Value, bytes.AsSpan(read), read, path) : RandomAccess.Read(handle, bytes.AsSpan(read), read);
+            if (n <= 0)
+            {
+                return bytes[..read];
+            }
+
+            read += n;
+        }
+
+        return bytes;
     }
+
+    /// <summary>What reading a directory as a file throws, as .NET's open does.</summary>
+    private static UnauthorizedAccessException IsADirectory(string path) =>
+        new($"Access to the path '{path}' is denied: it is a directory.");
 
     private static unsafe bool TryStatx(int fd, out long length, out bool directory)
     {
@@ -233,7 +214,7 @@ internal static class UnlockedFile
                 if (errno != Libc.EIntr)
                 {
                     throw errno == Libc.EIsDir
-                        ? new UnauthorizedAccessException($"Access to the path '{path}' is denied: it is a directory.")
+                        ? IsADirectory(path)
                         : new IOException($"Cannot read '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
                 }
             }

@@ -153,25 +153,14 @@ internal static class FileJobStoreTrash
     public static bool UnlinkRecord(FileJobStoreDirectoryLock locked)
     {
         ArgumentNullException.ThrowIfNull(locked);
-        bool added = false;
-        try
+        using var fd = new BorrowedDescriptor(locked);
+        int errno = UnlinkRecordAt(fd.Value);
+        return errno switch
         {
-            locked.DangerousAddRef(ref added);
-            int errno = UnlinkRecordAt((int)locked.DangerousGetHandle());
-            return errno switch
-            {
-                0 => true,
-                Libc.ENoEnt or Libc.EIsDir => false,
-                _ => throw new IOException($"Cannot delete the job record in a locked job directory: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
-            };
-        }
-        finally
-        {
-            if (added)
-            {
-                locked.DangerousRelease();
-            }
-        }
+            0 => true,
+            Libc.ENoEnt or Libc.EIsDir => false,
+            _ => throw new IOException($"Cannot delete the job record in a locked job directory: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
+        };
     }
 
     /// <summary>
